@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything Pika Memory needs on Debian 12. Idempotent: safe to run again.
+# Usage: scripts/setup.sh [--with-bench]   (--with-bench also prepares the benchmark virtualenv)
+set -euo pipefail
+
+APT_PACKAGES=(
+  build-essential pkg-config
+  libopenblas-dev libpq-dev libhiredis-dev libsqlite3-dev
+  postgresql redis-server
+  python3-venv python3-dev
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing apt packages: ${missing[*]}" >&2
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The Debian packages start system-wide servers; the tests run their own on loopback.
+  if command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now redis-server postgresql >/dev/null 2>&1 || true
+  fi
+else
+  echo "setup: apt packages present" >&2
+fi
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ -x "$ROOT/scripts/fetch-model.sh" ]]; then
+  "$ROOT/scripts/fetch-model.sh"
+fi
+
+if [[ "${1:-}" == "--with-bench" ]]; then
+  "$ROOT/Benchmarks/peers/setup-venv.sh"
+fi
