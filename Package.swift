@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "PikaEngineTests", dependencies: ["PikaEngine"]),
         .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine"]),
-        .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings"]),
+        .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
