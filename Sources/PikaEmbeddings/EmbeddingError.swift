@@ -38,10 +38,14 @@ public struct EmbeddingError: Error, Sendable, Equatable, CustomStringConvertibl
     /// A sentence for humans: what was attempted, and what to do about it where we know.
     public let message: String
 
-    /// Creates an error with a code and a message.
-    public init(_ code: Code, _ message: String) {
+    /// The HTTP status a remote endpoint answered, for ``Code/remoteStatus``.
+    public let httpStatus: Int?
+
+    /// Creates an error with a code, a message and, for remote errors, the HTTP status.
+    public init(_ code: Code, _ message: String, httpStatus: Int? = nil) {
         self.code = code
         self.message = message
+        self.httpStatus = httpStatus
     }
 
     /// `"<code>: <message>"`.

@@ -225,30 +225,40 @@ def fixtures(out_path):
         f.write("\n")
 
 
+BENCH_QUERY = "what does my son like to eat for breakfast"
+BENCH_SENTENCE = ("my daughter loves dinosaurs and drawing pictures of the ocean with her grandmother every "
+                  "sunday afternoon in the park near home and she always brings a red umbrella with her")
+
+
 def bench(args):
-    """Single-query latency and 32-token throughput; same sentences as Benchmarks/embeddings."""
+    """`bench query` (p50 of one short query) or `bench throughput [N]` (32-token sentences/s).
+
+    The same sentences as Benchmarks/embeddings; thread count comes from OPENBLAS_NUM_THREADS.
+    """
     m = MiniLM()
-    query = args[0] if args else "what does my son like to eat for breakfast"
-    ids, _ = m.tokenizer.encode(query)
-    for _ in range(5):
-        m.encode_ids(ids)
-    times = []
-    for _ in range(50):
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    if not args or args[0] == "query":
+        for _ in range(5):
+            m.embed(BENCH_QUERY)
+        times = []
+        for _ in range(50):
+            t0 = time.perf_counter()
+            m.embed(BENCH_QUERY)
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        print(json.dumps({"impl": "numpy-reference", "measure": "query", "threads": threads,
+                          "tokens": len(m.tokenizer.encode(BENCH_QUERY)[0]),
+                          "p50ms": round(times[len(times) // 2] * 1000, 2)}))
+    else:
+        n = int(args[1]) if len(args) > 1 else 64
+        m.embed(BENCH_SENTENCE)
         t0 = time.perf_counter()
-        m.embed(query)
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    sentence = ("my daughter loves dinosaurs and drawing pictures of the ocean "
-                "with her grandmother every sunday afternoon in the park near home")
-    sids, _ = m.tokenizer.encode(sentence)
-    n = 64
-    t0 = time.perf_counter()
-    for _ in range(n):
-        m.embed(sentence)
-    dt = time.perf_counter() - t0
-    print(json.dumps({"impl": "numpy-reference", "queryTokens": len(ids),
-                      "queryP50ms": round(times[len(times) // 2] * 1000, 3),
-                      "sentenceTokens": len(sids), "sentencesPerSecond": round(n / dt, 1)}))
+        for _ in range(n):
+            m.embed(BENCH_SENTENCE)
+        dt = time.perf_counter() - t0
+        print(json.dumps({"impl": "numpy-reference", "measure": "throughput", "threads": threads,
+                          "tokens": len(m.tokenizer.encode(BENCH_SENTENCE)[0]), "sentences": n,
+                          "sentencesPerSecond": round(n / dt, 1)}))
 
 
 def main(argv):

@@ -1,0 +1,57 @@
+// Speed of the native all-MiniLM-L6-v2 embedder: one short query (p50 on one thread) and
+// sentences/s of 32-token sentences on two cores. Prints one JSON object per measurement.
+// Usage: embedding-bench [--sentences N]   (model from $PIKA_MODEL_DIR or models/all-MiniLM-L6-v2)
+import Foundation
+import PikaEmbeddings
+
+let query = "what does my son like to eat for breakfast"
+let sentence = "my daughter loves dinosaurs and drawing pictures of the ocean with her grandmother every "
+    + "sunday afternoon in the park near home and she always brings a red umbrella with her"
+var count = 512
+if let flag = CommandLine.arguments.firstIndex(of: "--sentences"), flag + 1 < CommandLine.arguments.count {
+    count = Int(CommandLine.arguments[flag + 1]) ?? count
+}
+
+func report(_ fields: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+// One query, one thread, tokenization included.
+MiniLMEmbedder.setBLASThreads(1)
+let single = try MiniLMEmbedder()
+for _ in 0..<20 { _ = single.encode([query]) }
+var latencies: [Double] = []
+for _ in 0..<300 { latencies.append(seconds { _ = single.encode([query]) }) }
+latencies.sort()
+report([
+    "impl": "swift-native", "measure": "query", "tokens": single.tokenizer.encode(query).ids.count, "threads": 1,
+    "p50ms": (latencies[150] * 1e5).rounded() / 100, "p90ms": (latencies[270] * 1e5).rounded() / 100,
+])
+
+// Throughput on two cores, in two arrangements: two single-threaded workers, or one batch on a
+// two-threaded OpenBLAS.
+let sentences = [String](repeating: sentence, count: count)
+for (workers, blasThreads) in [(2, 1), (1, 2)] {
+    MiniLMEmbedder.setBLASThreads(blasThreads)
+    var options = MiniLMEmbedder.Options()
+    options.parallelism = workers
+    options.batchTokens = workers > 1 ? 1024 : 4096
+    let embedder = try MiniLMEmbedder(options: options)
+    _ = embedder.encode(Array(sentences.prefix(64)))
+    var best = 0.0
+    for _ in 0..<3 {
+        let elapsed = seconds { _ = embedder.encode(sentences) }
+        best = max(best, Double(count) / elapsed)
+    }
+    report([
+        "impl": "swift-native", "measure": "throughput", "tokens": embedder.tokenizer.encode(sentence).ids.count,
+        "workers": workers, "blasThreads": blasThreads, "sentences": count, "sentencesPerSecond": best.rounded(),
+    ])
+}
