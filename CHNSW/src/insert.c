@@ -1,0 +1,352 @@
+/*
+ * insert.c - adding vectors: validation, storage, and linking into the graph.
+ *
+ * A batch is validated and every allocation it needs is made before the first row is
+ * stored, so a failed call leaves the index untouched. Linking then runs on up to
+ * `threads` threads; they coordinate through per-node spin locks (held only while a
+ * link list is copied or rewritten) and the entry-point mutex. Searches never see
+ * this: they hold the index read lock, which a writer holds exclusively.
+ */
+#include "heap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- levels ---- */
+
+static uint64_t next_random(uint64_t *state) {
+    /* splitmix64: tiny, fast, and good enough for drawing layer numbers. */
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Level l with probability ~ exp(-l / mL), mL = 1 / ln(M), as in the paper. */
+static uint8_t draw_level(chnsw_index *ix) {
+    double u = ((double)(next_random(&ix->rng_state) >> 11) + 1.0) * 0x1.0p-53; /* (0, 1] */
+    double level = floor(-log(u) * ix->level_multiplier);
+    return level > MAX_LEVEL ? MAX_LEVEL : (uint8_t)level;
+}
+
+/* ---- graph linking ---- */
+
+/* Copies node n's links on `level` into out[] under its lock; returns the count. */
+static uint32_t copy_links(const chnsw_index *ix, node_id n, int level, uint32_t *out) {
+    node_lock(ix, n);
+    const uint32_t *links = node_links(ix, n, level);
+    uint32_t count = links[0];
+    memcpy(out, links + 1, count * sizeof(uint32_t));
+    node_unlock(ix, n);
+    return count;
+}
+
+/* Greedy walk on one upper layer: move to a closer neighbour while there is one. */
+static scored greedy_step(const chnsw_index *ix, const float *q, scored cur, int level) {
+    uint32_t links[256 + 1];
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        uint32_t count = copy_links(ix, cur.node, level, links);
+        for (uint32_t i = 0; i < count; i++) {
+            float d = ix_distance(ix, q, node_vector(ix, links[i]));
+            if (d < cur.distance) {
+                cur = (scored){d, links[i]};
+                changed = true;
+            }
+        }
+    }
+    return cur;
+}
+
+/*
+ * Beam search of width ef on one layer from `entry`, leaving the ef closest nodes in
+ * v->results (a max-heap). Removed nodes take part: they are still good waypoints.
+ * If the candidate heap cannot grow, the candidate is dropped: a slightly poorer
+ * neighbourhood, never a failed insert.
+ */
+static void search_layer(const chnsw_index *ix, visited_list *v, const float *q, scored entry,
+                         size_t ef, int level) {
+    uint32_t links[512 + 1];
+    v->candidates.size = 0;
+    v->results.size = 0;
+    v->current++;
+    if (v->current == 0) {
+        memset(v->tags, 0, v->capacity * sizeof(uint16_t));
+        v->current = 1;
+    }
+    visited_test_and_set(v, entry.node);
+    min_heap_push(&v->candidates, entry);
+    max_heap_push(&v->results, entry);
+    while (v->candidates.size) {
+        scored c = v->candidates.items[0];
+        if (c.distance > v->results.items[0].distance && v->results.size >= ef) break;
+        min_heap_pop(&v->candidates);
+        uint32_t count = copy_links(ix, c.node, level, links);
+        for (uint32_t i = 0; i < count; i++) {
+            node_id n = links[i];
+            if (visited_test_and_set(v, n)) continue;
+            float d = ix_distance(ix, q, node_vector(ix, n));
+            if (v->results.size < ef || d < v->results.items[0].distance) {
+                if (heap_reserve(ix, &v->candidates, v->candidates.size + 1))
+                    min_heap_push(&v->candidates, (scored){d, n});
+                top_offer(&v->results, ef, (scored){d, n});
+            }
+        }
+    }
+}
+
+static int compare_scored(const void *a, const void *b) {
+    const scored *x = a, *y = b;
+    if (x->distance != y->distance) return x->distance < y->distance ? -1 : 1;
+    return x->node < y->node ? -1 : (x->node > y->node);
+}
+
+/* Adds `newcomer` to n's links on `level`, pruning with the heuristic when full. */
+static void connect_back(const chnsw_index *ix, visited_list *v, node_id n, node_id newcomer,
+                         float distance, int level) {
+    uint32_t cap = level == 0 ? ix->m0 : ix->m;
+    node_lock(ix, n);
+    uint32_t *links = node_links(ix, n, level);
+    if (links[0] < cap) {
+        links[1 + links[0]++] = newcomer;
+    } else {
+        const float *nv = node_vector(ix, n);
+        scored *work = v->work; /* work_capacity >= m0 + 1 */
+        for (uint32_t i = 0; i < links[0]; i++)
+            work[i] = (scored){ix_distance(ix, nv, node_vector(ix, links[i + 1])), links[i + 1]};
+        work[links[0]] = (scored){distance, newcomer};
+        qsort(work, links[0] + 1, sizeof(scored), compare_scored);
+        size_t kept = select_neighbors(ix, work, links[0] + 1, cap);
+        for (size_t i = 0; i < kept; i++) links[1 + i] = work[i].node;
+        links[0] = (uint32_t)kept;
+    }
+    node_unlock(ix, n);
+}
+
+static void link_node(chnsw_index *ix, visited_list *v, node_id q) {
+    const float *qv = node_vector(ix, q);
+    int level = ix->levels[q];
+
+    pthread_mutex_lock(&ix->entry_mutex);
+    node_id entry = ix->entry;
+    int top = ix->max_level;
+    if (entry == NO_NODE) {
+        ix->entry = q;
+        ix->max_level = level;
+        pthread_mutex_unlock(&ix->entry_mutex);
+        return;
+    }
+    /* A node that raises the top layer keeps the mutex until it is the new entry point. */
+    bool raises_top = level > top;
+    if (!raises_top) pthread_mutex_unlock(&ix->entry_mutex);
+
+    scored cur = {ix_distance(ix, qv, node_vector(ix, entry)), entry};
+    for (int l = top; l > level; l--) cur = greedy_step(ix, qv, cur, l);
+
+    for (int l = (level < top ? level : top); l >= 0; l--) {
+        search_layer(ix, v, qv, cur, ix->ef_construction, l);
+        size_t n = max_heap_drain_sorted(&v->results, v->work);
+        cur = v->work[0];
+        size_t kept = select_neighbors(ix, v->work, n, ix->m);
+        node_lock(ix, q);
+        uint32_t *links = node_links(ix, q, l);
+        for (size_t i = 0; i < kept; i++) links[1 + i] = v->work[i].node;
+        links[0] = (uint32_t)kept;
+        node_unlock(ix, q);
+        /* connect_back reuses v->work, so take the chosen neighbours out of it first. */
+        scored chosen[256];
+        memcpy(chosen, v->work, kept * sizeof(scored));
+        for (size_t i = 0; i < kept; i++) connect_back(ix, v, chosen[i].node, q, chosen[i].distance, l);
+    }
+
+    if (raises_top) {
+        ix->entry = q;
+        ix->max_level = level;
+        pthread_mutex_unlock(&ix->entry_mutex);
+    }
+}
+
+typedef struct link_job {
+    chnsw_index *ix;
+    node_id first;
+    size_t n;
+    atomic_size_t next;
+} link_job;
+
+typedef struct link_worker {
+    link_job *job;
+    visited_list *scratch;
+} link_worker;
+
+static void *link_worker_main(void *arg) {
+    link_worker *w = arg;
+    link_job *job = w->job;
+    for (;;) {
+        size_t i = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
+        if (i >= job->n) break;
+        link_node(job->ix, w->scratch, job->first + (node_id)i);
+    }
+    return NULL;
+}
+
+void graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_list **scratch, uint32_t threads) {
+    link_job job = {.ix = ix, .first = first, .n = n};
+    atomic_init(&job.next, 0);
+    link_worker workers[64];
+    pthread_t handles[64];
+    if (threads > 64) threads = 64;
+    /* The first nodes build the top of the graph; link a few alone so threads don't all
+     * wait on the entry-point mutex at the very start. */
+    size_t warmup = n < 16 || threads == 1 ? n : 16;
+    link_worker solo = {&job, scratch[0]};
+    job.n = warmup;
+    link_worker_main(&solo);
+    job.n = n;
+
+    uint32_t started = 0;
+    for (uint32_t t = 1; t < threads; t++) {
+        workers[t] = (link_worker){&job, scratch[t]};
+        /* If a thread cannot start, the others simply take its share. */
+        if (pthread_create(&handles[t], NULL, link_worker_main, &workers[t]) != 0) break;
+        started = t;
+    }
+    link_worker_main(&solo);
+    for (uint32_t t = 1; t <= started; t++) pthread_join(handles[t], NULL);
+}
+
+/* ---- the public writers ---- */
+
+typedef struct row_key {
+    uint64_t key;
+    size_t row;
+} row_key;
+
+static int compare_row_key(const void *a, const void *b) {
+    const row_key *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->row < y->row ? -1 : (x->row > y->row);
+}
+
+/* Validates every row; on failure sets *failed_row. Needs `sorted` (n row_keys) as scratch. */
+static chnsw_status validate_batch(chnsw_index *ix, size_t n, const uint64_t *labels, const float *vectors,
+                                   uint32_t dim, row_key *sorted, size_t *failed_row) {
+    for (size_t r = 0; r < n; r++) {
+        chnsw_status s = check_vector(ix, vectors + r * (size_t)dim, dim);
+        if (s == CHNSW_OK && label_map_get(&ix->labels_map, labels[r]) != NO_NODE)
+            s = CHNSW_ERR_DUPLICATE_LABEL;
+        if (s != CHNSW_OK) {
+            *failed_row = r;
+            return s;
+        }
+        sorted[r] = (row_key){labels[r], r};
+    }
+    qsort(sorted, n, sizeof(row_key), compare_row_key);
+    for (size_t i = 1; i < n; i++)
+        if (sorted[i].key == sorted[i - 1].key) {
+            *failed_row = sorted[i].row;
+            return CHNSW_ERR_DUPLICATE_LABEL;
+        }
+    return CHNSW_OK;
+}
+
+static chnsw_status add_batch_locked(chnsw_index *ix, size_t n, const uint64_t *labels,
+                                     const uint32_t *tenants, const float *vectors, uint32_t dim,
+                                     uint32_t threads, size_t *failed_row) {
+    if (dim != ix->dim) return CHNSW_ERR_DIMENSION_MISMATCH;
+    if (ix->max_elements && ix->count + n > ix->max_elements) return CHNSW_ERR_CAPACITY_EXCEEDED;
+    if (ix->count + n >= NO_NODE) return CHNSW_ERR_CAPACITY_EXCEEDED;
+
+    row_key *order = ix_alloc(ix, n * sizeof(row_key));
+    if (!order) return CHNSW_ERR_OUT_OF_MEMORY;
+    chnsw_status status = validate_batch(ix, n, labels, vectors, dim, order, failed_row);
+
+    /* Group rows by tenant (stable), so each tenant's vectors land contiguously. */
+    if (status == CHNSW_OK) {
+        for (size_t r = 0; r < n; r++) order[r] = (row_key){tenants ? tenants[r] : 0, r};
+        qsort(order, n, sizeof(row_key), compare_row_key);
+    }
+
+    /* Reserve everything before touching the index. */
+    size_t needed = ix->count + n, capacity = ix->capacity ? ix->capacity : 1024;
+    while (capacity < needed) capacity *= 2;
+    if (status == CHNSW_OK) status = ix_reserve(ix, capacity);
+    if (status == CHNSW_OK) status = label_map_reserve(ix, &ix->labels_map, ix->labels_map.size + n);
+    if (status == CHNSW_OK) status = tenant_map_reserve(ix, &ix->tenants_map, tenants, n);
+
+    uint64_t rng_before = ix->rng_state;
+    size_t allocated = 0;
+    for (; status == CHNSW_OK && allocated < n; allocated++) {
+        node_id id = (node_id)(ix->count + allocated);
+        uint8_t level = draw_level(ix);
+        ix->levels[id] = level;
+        ix->upper[id] = NULL;
+        if (level > 0) {
+            ix->upper[id] = ix_calloc(ix, (size_t)level * (ix->m + 1), sizeof(uint32_t));
+            if (!ix->upper[id]) status = CHNSW_ERR_OUT_OF_MEMORY;
+        }
+    }
+    if (threads == 0) threads = 1;
+    if (threads > 64) threads = 64;
+    if (threads > n) threads = (uint32_t)n;
+    visited_list *scratch[64] = {0};
+    size_t work = (ix->ef_construction > ix->m0 ? ix->ef_construction : ix->m0) + 1;
+    for (uint32_t t = 0; status == CHNSW_OK && t < threads; t++) {
+        scratch[t] = visited_acquire(ix, ix->ef_construction, work);
+        if (!scratch[t]) status = CHNSW_ERR_OUT_OF_MEMORY;
+    }
+    if (status != CHNSW_OK) {
+        for (size_t i = 0; i < allocated; i++) {
+            ix_free(ix, ix->upper[ix->count + i]);
+            ix->upper[ix->count + i] = NULL;
+            ix->levels[ix->count + i] = 0;
+        }
+        for (uint32_t t = 0; t < threads; t++)
+            if (scratch[t]) visited_release(ix, scratch[t]);
+        ix->rng_state = rng_before;
+        ix_free(ix, order);
+        return status;
+    }
+
+    /* Commit: store every row, then link. Nothing below can fail. */
+    node_id first = (node_id)ix->count;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = order[i].row;
+        node_id id = first + (node_id)i;
+        float *dst = node_vector(ix, id);
+        prepare_vector(ix, vectors + r * (size_t)dim, dst);
+        node_links0(ix, id)[0] = 0;
+        ix->labels[id] = labels[r];
+        ix->tenants[id] = (uint32_t)order[i].key;
+        ix->removed[id] = 0;
+        ix->sq_norms[id] = ix->kern.dot(dst, dst, dim);
+        label_map_put(&ix->labels_map, labels[r], id);
+        tenant_map_append(&ix->tenants_map, (uint32_t)order[i].key, id);
+    }
+    ix->count += n;
+    ix->live_count += n;
+    ix_free(ix, order);
+
+    graph_link_range(ix, first, n, scratch, threads);
+    for (uint32_t t = 0; t < threads; t++) visited_release(ix, scratch[t]);
+    return CHNSW_OK;
+}
+
+chnsw_status chnsw_add_batch(chnsw_index *ix, size_t n, const uint64_t *labels, const uint32_t *tenants,
+                             const float *vectors, uint32_t dimension, uint32_t threads, size_t *failed_row) {
+    size_t ignored;
+    if (!failed_row) failed_row = &ignored;
+    *failed_row = SIZE_MAX;
+    if (!ix || (n && (!labels || !vectors))) return CHNSW_ERR_INVALID_ARGUMENT;
+    if (n == 0) return CHNSW_OK;
+    pthread_rwlock_wrlock(&ix->rwlock);
+    chnsw_status status = add_batch_locked(ix, n, labels, tenants, vectors, dimension, threads, failed_row);
+    pthread_rwlock_unlock(&ix->rwlock);
+    return status;
+}
+
+chnsw_status chnsw_add(chnsw_index *ix, uint64_t label, uint32_t tenant, const float *vector, uint32_t dimension) {
+    if (!vector) return CHNSW_ERR_INVALID_ARGUMENT;
+    return chnsw_add_batch(ix, 1, &label, &tenant, vector, dimension, 1, NULL);
+}

@@ -1,0 +1,230 @@
+/*
+ * internal.h - the index's data structures, shared by the engine's source files only.
+ */
+#ifndef CHNSW_INTERNAL_H
+#define CHNSW_INTERNAL_H
+
+/* The engine uses POSIX threads and glibc's writer-preferring rwlock: ask for them
+ * before the first system header (the build uses -std=c11, which hides them). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "chnsw.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+/* Nodes are addressed by a dense 32-bit internal id, assigned in insertion order. */
+typedef uint32_t node_id;
+#define NO_NODE UINT32_MAX
+#define MAX_LEVEL 31
+
+/* A distance kernel: lower is closer. `dim` is the padded-free true dimension. */
+typedef float (*distance_fn)(const float *a, const float *b, size_t dim);
+
+/* The kernel set picked once at creation (distance.c). */
+typedef struct kernels {
+    chnsw_kernel kind;
+    float (*dot)(const float *a, const float *b, size_t dim);
+    float (*l2sq)(const float *a, const float *b, size_t dim);
+} kernels;
+
+/* label -> node, open addressing with linear probing (labels.c). */
+typedef struct label_map {
+    uint64_t *keys;
+    node_id *values;   /* NO_NODE marks an empty slot */
+    size_t capacity;   /* power of two */
+    size_t size;
+} label_map;
+
+/* One tenant's nodes, ascending; removed nodes stay until the list is rebuilt. */
+typedef struct tenant_entry {
+    uint32_t tenant;
+    uint32_t live;
+    node_id *nodes;
+    uint32_t count;
+    uint32_t capacity;
+} tenant_entry;
+
+/* tenant -> entry index, open addressing (tenants.c). */
+typedef struct tenant_map {
+    uint32_t *keys;
+    uint32_t *slots;   /* index into entries, UINT32_MAX = empty */
+    size_t capacity;
+    tenant_entry *entries;
+    size_t entry_count;
+    size_t entry_capacity;
+} tenant_map;
+
+/* A node with its distance to the query being processed. */
+typedef struct scored {
+    float distance;
+    node_id node;
+} scored;
+
+/* A binary heap in a growable array (heap.h has the operations). */
+typedef struct heap {
+    scored *items;
+    size_t size;
+    size_t capacity;
+} heap;
+
+/*
+ * Per-search scratch, pooled so that searches allocate nothing in the steady state:
+ * a "visited" array whose 16-bit tags avoid clearing it between searches (visited.c),
+ * the candidate and result heaps, and a work array for neighbour selection and scans.
+ */
+typedef struct visited_list {
+    uint16_t *tags;
+    size_t capacity;
+    uint16_t current;
+    heap candidates;
+    heap results;
+    scored *work;
+    size_t work_capacity;
+    struct visited_list *next;
+} visited_list;
+
+typedef struct visited_pool {
+    pthread_mutex_t mutex;
+    visited_list *free_lists;
+} visited_pool;
+
+struct chnsw_index {
+    /* configuration */
+    uint32_t dim;
+    chnsw_metric metric;
+    uint32_t m;          /* links per node on layers >= 1 */
+    uint32_t m0;         /* links per node on layer 0 (2 * m) */
+    uint32_t ef_construction;
+    uint32_t exact_scan_threshold;
+    uint64_t max_elements;
+    double level_multiplier;
+    uint64_t rng_state;
+    chnsw_allocator allocator;
+    kernels kern;
+
+    /*
+     * Layer-0 storage: one fixed-size block per node, [vector | u32 link count | m0 links],
+     * padded to 64 bytes so every vector is cache-line aligned. Keeping a node's vector
+     * beside its links means one prefetch brings in what the search reads next.
+     */
+    uint8_t *blocks;
+    size_t block_size;
+    size_t links_offset;
+    size_t capacity;     /* nodes the arrays can hold */
+    size_t count;        /* nodes inserted (live + removed) */
+
+    /* per-node arrays, `capacity` long */
+    uint64_t *labels;
+    uint32_t *tenants;
+    uint8_t *levels;
+    uint8_t *removed;
+    float *sq_norms;     /* squared norms, for L2 exact scans through BLAS */
+    uint32_t **upper;    /* per node: level * (1 + m) u32 for layers 1..level, NULL at level 0 */
+    atomic_uchar *node_locks; /* taken while a parallel build reads or rewrites a node's links */
+
+    node_id entry;
+    int32_t max_level;
+    uint64_t live_count;
+
+    label_map labels_map;
+    tenant_map tenants_map;
+    visited_pool visited;
+
+    pthread_rwlock_t rwlock;      /* readers vs the single writer (see chnsw.h) */
+    pthread_mutex_t entry_mutex;  /* entry point and top level during a parallel build */
+};
+
+/* ---- allocation (index.c) ---- */
+void *ix_alloc(const chnsw_index *ix, size_t size);
+void *ix_calloc(const chnsw_index *ix, size_t count, size_t size);
+void *ix_realloc(const chnsw_index *ix, void *p, size_t size);
+void ix_free(const chnsw_index *ix, void *p);
+chnsw_status ix_reserve(chnsw_index *ix, size_t capacity);
+chnsw_index *ix_new_empty(const chnsw_config *config, chnsw_status *status);
+
+/* ---- node accessors ---- */
+static inline float *node_vector(const chnsw_index *ix, node_id n) {
+    return (float *)(ix->blocks + (size_t)n * ix->block_size);
+}
+static inline uint32_t *node_links0(const chnsw_index *ix, node_id n) {
+    return (uint32_t *)(ix->blocks + (size_t)n * ix->block_size + ix->links_offset);
+}
+/* Layer `level` >= 1 of node n: [count, links...]. */
+static inline uint32_t *node_links_upper(const chnsw_index *ix, node_id n, int level) {
+    return ix->upper[n] + (size_t)(level - 1) * (ix->m + 1);
+}
+static inline uint32_t *node_links(const chnsw_index *ix, node_id n, int level) {
+    return level == 0 ? node_links0(ix, n) : node_links_upper(ix, n, level);
+}
+
+/* ---- distances (distance.c) ---- */
+chnsw_status kernels_select(chnsw_kernel wanted, kernels *out);
+static inline float ix_distance(const chnsw_index *ix, const float *a, const float *b) {
+    if (ix->metric == CHNSW_METRIC_L2) return ix->kern.l2sq(a, b, ix->dim);
+    return 1.0f - ix->kern.dot(a, b, ix->dim);
+}
+
+/* ---- vector validation (validate.c) ---- */
+chnsw_status check_vector(const chnsw_index *ix, const float *v, uint32_t dim);
+/* Copies v into out, normalised when the metric is cosine. */
+void prepare_vector(const chnsw_index *ix, const float *v, float *out);
+
+/* ---- labels (labels.c) ---- */
+chnsw_status label_map_init(chnsw_index *ix, label_map *map, size_t capacity);
+void label_map_destroy(chnsw_index *ix, label_map *map);
+node_id label_map_get(const label_map *map, uint64_t key);
+chnsw_status label_map_reserve(chnsw_index *ix, label_map *map, size_t size);
+void label_map_put(label_map *map, uint64_t key, node_id value); /* capacity reserved first */
+void label_map_erase(label_map *map, uint64_t key);
+
+/* ---- tenants (tenants.c) ---- */
+chnsw_status tenant_map_init(chnsw_index *ix, tenant_map *map);
+void tenant_map_destroy(chnsw_index *ix, tenant_map *map);
+tenant_entry *tenant_map_find(const tenant_map *map, uint32_t tenant);
+chnsw_status tenant_map_reserve(chnsw_index *ix, tenant_map *map, const uint32_t *tenants, size_t n);
+void tenant_map_append(tenant_map *map, uint32_t tenant, node_id node); /* reserved first */
+uint64_t tenant_map_live_tenants(const tenant_map *map);
+
+/* ---- visited lists (visited.c) ---- */
+chnsw_status visited_pool_init(visited_pool *pool);
+void visited_pool_destroy(chnsw_index *ix, visited_pool *pool);
+/*
+ * Returns scratch with a fresh tag, sized for ix->capacity, whose heaps hold at least
+ * `results` + 1 items and work array `work` items; NULL when out of memory.
+ */
+visited_list *visited_acquire(chnsw_index *ix, size_t results, size_t work);
+void visited_release(chnsw_index *ix, visited_list *list);
+static inline bool visited_test_and_set(visited_list *v, node_id n) {
+    if (v->tags[n] == v->current) return true;
+    v->tags[n] = v->current;
+    return false;
+}
+
+/* ---- graph construction (insert.c, neighbors.c) ---- */
+/* Links nodes first..first+n-1 (already stored) into the graph with up to `threads` threads. */
+void graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_list **scratch, uint32_t threads);
+/*
+ * The paper's neighbour-selection heuristic: keeps from candidates[0..n) (sorted
+ * ascending) each one closer to the base than to every one already kept, up to `limit`.
+ * Returns the count kept, compacted at the front of candidates.
+ */
+size_t select_neighbors(const chnsw_index *ix, scored *candidates, size_t n, size_t limit);
+
+/* ---- locks on single nodes, used only by inserts (readers hold the index read lock) ---- */
+static inline void node_lock(const chnsw_index *ix, node_id n) {
+    while (atomic_exchange_explicit(&ix->node_locks[n], 1, memory_order_acquire))
+        while (atomic_load_explicit(&ix->node_locks[n], memory_order_relaxed)) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        }
+}
+static inline void node_unlock(const chnsw_index *ix, node_id n) {
+    atomic_store_explicit(&ix->node_locks[n], 0, memory_order_release);
+}
+
+#endif /* CHNSW_INTERNAL_H */

@@ -1,0 +1,283 @@
+/*
+ * persist.c - the single-file index format (chnsw_save / chnsw_load).
+ *
+ * Layout, all integers little-endian:
+ *   header   64 bytes: magic "CHNSWIX\0", u32 version, u32 dimension, u32 metric, u32 m,
+ *            u32 ef_construction, u32 exact_scan_threshold, u64 node_count, u64 live_count,
+ *            u32 entry (UINT32_MAX when empty), i32 max_level, u32 reserved (0), u32 CRC-32C
+ *            of the preceding 60 bytes (max_elements is a runtime limit and is not stored)
+ *   sections in this order, each "u64 byte length | bytes | u32 CRC-32C of the bytes":
+ *            vectors (node_count * dimension f32), labels (u64 each), tenants (u32 each),
+ *            levels (u8 each), removed flags (u8 each), layer-0 links (node_count *
+ *            (1 + 2m) u32: count then links), upper links (for each node with level L > 0,
+ *            L * (1 + m) u32, in node order)
+ * A loader trusts nothing: checksums first, then every count, link and flag is checked
+ * against the header, so a damaged file is CORRUPT_FILE rather than a crash.
+ */
+#include "internal.h" /* first: it selects the POSIX feature level */
+#include "crc32c.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FORMAT_VERSION 1u
+#define HEADER_SIZE 64
+static const char magic[8] = {'C', 'H', 'N', 'S', 'W', 'I', 'X', 0};
+
+/* ---- writing ---- */
+
+typedef struct writer {
+    FILE *file;
+    bool failed;
+} writer;
+
+static void write_bytes(writer *w, const void *p, size_t n) {
+    if (!w->failed && n && fwrite(p, 1, n, w->file) != n) w->failed = true;
+}
+
+static void write_section(writer *w, const void *p, size_t n) {
+    uint64_t len = n;
+    uint32_t crc = crc32c_update(0, p, n);
+    write_bytes(w, &len, sizeof(len));
+    write_bytes(w, p, n);
+    write_bytes(w, &crc, sizeof(crc));
+}
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static uint32_t get32(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static uint64_t get64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static chnsw_status write_all_sections(chnsw_index *ix, writer *w) {
+    size_t n = ix->count, dim = ix->dim;
+    uint8_t header[HEADER_SIZE] = {0};
+    memcpy(header, magic, 8);
+    put32(header + 8, FORMAT_VERSION);
+    put32(header + 12, ix->dim);
+    put32(header + 16, (uint32_t)ix->metric);
+    put32(header + 20, ix->m);
+    put32(header + 24, ix->ef_construction);
+    put32(header + 28, ix->exact_scan_threshold);
+    put64(header + 32, n);
+    put64(header + 40, ix->live_count);
+    put32(header + 48, ix->entry);
+    put32(header + 52, (uint32_t)ix->max_level);
+    put32(header + 56, 0); /* reserved */
+    put32(header + 60, crc32c_update(0, header, 60));
+    write_bytes(w, header, HEADER_SIZE);
+
+    /* Sections are built in one buffer at a time: vectors and links are strided in memory. */
+    size_t links0 = 1 + (size_t)ix->m0;
+    size_t biggest = n * (dim > links0 ? dim : links0) * sizeof(float);
+    uint8_t *buf = ix_alloc(ix, biggest ? biggest : 1);
+    if (!buf) return CHNSW_ERR_OUT_OF_MEMORY;
+    for (size_t i = 0; i < n; i++) memcpy(buf + i * dim * 4, node_vector(ix, (node_id)i), dim * 4);
+    write_section(w, buf, n * dim * 4);
+    write_section(w, ix->labels, n * sizeof(uint64_t));
+    write_section(w, ix->tenants, n * sizeof(uint32_t));
+    write_section(w, ix->levels, n);
+    write_section(w, ix->removed, n);
+    for (size_t i = 0; i < n; i++) memcpy(buf + i * links0 * 4, node_links0(ix, (node_id)i), links0 * 4);
+    write_section(w, buf, n * links0 * 4);
+    ix_free(ix, buf);
+
+    size_t upper_words = 0;
+    for (size_t i = 0; i < n; i++) upper_words += (size_t)ix->levels[i] * (ix->m + 1);
+    uint32_t *upper = ix_alloc(ix, upper_words ? upper_words * 4 : 1);
+    if (!upper) return CHNSW_ERR_OUT_OF_MEMORY;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t words = (size_t)ix->levels[i] * (ix->m + 1);
+        if (words) memcpy(upper + at, ix->upper[i], words * 4);
+        at += words;
+    }
+    write_section(w, upper, upper_words * 4);
+    ix_free(ix, upper);
+    return CHNSW_OK;
+}
+
+chnsw_status chnsw_save(chnsw_index *ix, const char *path) {
+    if (!ix || !path) return CHNSW_ERR_INVALID_ARGUMENT;
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 5);
+    if (!tmp) return CHNSW_ERR_OUT_OF_MEMORY;
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp", 5);
+
+    pthread_rwlock_rdlock(&ix->rwlock);
+    chnsw_status status = CHNSW_ERR_IO;
+    writer w = {fopen(tmp, "wb"), false};
+    if (w.file) {
+        status = write_all_sections(ix, &w);
+        if (fflush(w.file) != 0 || fsync(fileno(w.file)) != 0) w.failed = true;
+        if (fclose(w.file) != 0) w.failed = true;
+        if (status == CHNSW_OK && w.failed) status = CHNSW_ERR_IO;
+        /* Atomic replace: readers of `path` see the old file or the new one, never a mix. */
+        if (status == CHNSW_OK && rename(tmp, path) != 0) status = CHNSW_ERR_IO;
+        if (status != CHNSW_OK) unlink(tmp);
+    }
+    pthread_rwlock_unlock(&ix->rwlock);
+    free(tmp);
+    return status;
+}
+
+/* ---- reading ---- */
+
+typedef struct reader {
+    const uint8_t *data;
+    size_t size;
+    size_t at;
+} reader;
+
+/* Returns the next section's bytes after checking its length and checksum, or NULL. */
+static const uint8_t *read_section(reader *r, uint64_t expected_len) {
+    if (r->size - r->at < 8) return NULL;
+    uint64_t len = get64(r->data + r->at);
+    if (len != expected_len || r->size - r->at - 8 < len + 4) return NULL;
+    const uint8_t *p = r->data + r->at + 8;
+    if (crc32c_update(0, p, (size_t)len) != get32(p + len)) return NULL;
+    r->at += 8 + (size_t)len + 4;
+    return p;
+}
+
+static bool links_valid(const uint32_t *links, uint32_t cap, size_t n, const uint8_t *levels, int level) {
+    if (links[0] > cap) return false;
+    for (uint32_t i = 1; i <= links[0]; i++)
+        if (links[i] >= n || levels[links[i]] < level) return false;
+    return true;
+}
+
+/* Builds the index from a fully read, checksum-verified file image. */
+static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_allocator *allocator,
+                               chnsw_kernel kernel, chnsw_index **out) {
+    if (size < HEADER_SIZE || memcmp(data, magic, 8) != 0) return CHNSW_ERR_CORRUPT_FILE;
+    if (crc32c_update(0, data, 60) != get32(data + 60)) return CHNSW_ERR_CORRUPT_FILE;
+    uint32_t version = get32(data + 8);
+    if (version > FORMAT_VERSION) return CHNSW_ERR_UNSUPPORTED_VERSION;
+    if (version != FORMAT_VERSION) return CHNSW_ERR_CORRUPT_FILE;
+
+    chnsw_config config;
+    chnsw_config_init(&config, get32(data + 12), (chnsw_metric)get32(data + 16));
+    config.m = get32(data + 20);
+    config.ef_construction = get32(data + 24);
+    config.exact_scan_threshold = get32(data + 28);
+    config.kernel = kernel;
+    config.allocator = allocator;
+    uint64_t n = get64(data + 32), live = get64(data + 40);
+    node_id entry = get32(data + 48);
+    int32_t max_level = (int32_t)get32(data + 52);
+
+    chnsw_status status;
+    chnsw_index *ix = ix_new_empty(&config, &status);
+    if (!ix) return status == CHNSW_ERR_INVALID_ARGUMENT ? CHNSW_ERR_CORRUPT_FILE : status;
+    /* Counts come from the file: bound them by the file's size before allocating. */
+    size_t dim = ix->dim, links0 = 1 + (size_t)ix->m0;
+    status = CHNSW_ERR_CORRUPT_FILE;
+    if (n >= NO_NODE || live > n || n * (dim * 4 + 14 + links0 * 4) > size) goto fail;
+    if ((n == 0) != (entry == NO_NODE) || max_level < -1 || max_level > MAX_LEVEL) goto fail;
+    if (n) {
+        status = ix_reserve(ix, n);
+        if (status != CHNSW_OK) goto fail;
+        status = CHNSW_ERR_CORRUPT_FILE;
+    }
+
+    reader r = {data, size, HEADER_SIZE};
+    const uint8_t *vectors = read_section(&r, n * dim * 4);
+    const uint8_t *labels = vectors ? read_section(&r, n * 8) : NULL;
+    const uint8_t *tenants = labels ? read_section(&r, n * 4) : NULL;
+    const uint8_t *levels = tenants ? read_section(&r, n) : NULL;
+    const uint8_t *removed = levels ? read_section(&r, n) : NULL;
+    const uint8_t *links = removed ? read_section(&r, n * links0 * 4) : NULL;
+    if (!links) goto fail;
+    uint64_t upper_words = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (levels[i] > MAX_LEVEL || removed[i] > 1) goto fail;
+        upper_words += (uint64_t)levels[i] * (ix->m + 1);
+    }
+    const uint8_t *upper = read_section(&r, upper_words * 4);
+    if (!upper || r.at != r.size) goto fail;
+    if (n && (entry >= n || levels[entry] != max_level)) goto fail;
+
+    memcpy(ix->labels, labels, n * 8);
+    memcpy(ix->tenants, tenants, n * 4);
+    memcpy(ix->levels, levels, n);
+    memcpy(ix->removed, removed, n);
+    ix->count = n; /* from here on chnsw_free releases per-node arrays up to count */
+    size_t at = 0;
+    uint64_t live_seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        float *v = node_vector(ix, (node_id)i);
+        memcpy(v, vectors + i * dim * 4, dim * 4);
+        memcpy(node_links0(ix, (node_id)i), links + i * links0 * 4, links0 * 4);
+        if (!links_valid(node_links0(ix, (node_id)i), ix->m0, n, ix->levels, 0)) goto fail;
+        ix->sq_norms[i] = ix->kern.dot(v, v, ix->dim);
+        size_t words = (size_t)ix->levels[i] * (ix->m + 1);
+        if (words) {
+            ix->upper[i] = ix_alloc(ix, words * 4);
+            if (!ix->upper[i]) {
+                status = CHNSW_ERR_OUT_OF_MEMORY;
+                goto fail;
+            }
+            memcpy(ix->upper[i], upper + at * 4, words * 4);
+            for (int l = 1; l <= ix->levels[i]; l++)
+                if (!links_valid(node_links_upper(ix, (node_id)i, l), ix->m, n, ix->levels, l)) goto fail;
+        }
+        at += words;
+        live_seen += !ix->removed[i];
+    }
+    if (live_seen != live) goto fail;
+
+    status = label_map_reserve(ix, &ix->labels_map, live);
+    if (status == CHNSW_OK) status = tenant_map_reserve(ix, &ix->tenants_map, ix->tenants, n);
+    if (status != CHNSW_OK) goto fail;
+    status = CHNSW_ERR_CORRUPT_FILE;
+    for (size_t i = 0; i < n; i++) {
+        tenant_map_append(&ix->tenants_map, ix->tenants[i], (node_id)i);
+        if (ix->removed[i]) {
+            tenant_map_find(&ix->tenants_map, ix->tenants[i])->live--;
+            continue;
+        }
+        if (label_map_get(&ix->labels_map, ix->labels[i]) != NO_NODE) goto fail; /* two live copies */
+        label_map_put(&ix->labels_map, ix->labels[i], (node_id)i);
+    }
+    ix->live_count = live;
+    ix->entry = entry;
+    ix->max_level = max_level;
+    *out = ix;
+    return CHNSW_OK;
+fail:
+    chnsw_free(ix);
+    return status;
+}
+
+chnsw_status chnsw_load(const char *path, const chnsw_allocator *allocator, chnsw_kernel kernel, chnsw_index **out) {
+    if (!path || !out) return CHNSW_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return CHNSW_ERR_IO;
+    chnsw_status status = CHNSW_ERR_IO;
+    uint8_t *data = NULL;
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        data = malloc(size ? (size_t)size : 1);
+        if (!data) status = CHNSW_ERR_OUT_OF_MEMORY;
+        else if (fread(data, 1, (size_t)size, f) == (size_t)size)
+            status = load_image(data, (size_t)size, allocator, kernel, out);
+    }
+    fclose(f);
+    free(data);
+    return status;
+}

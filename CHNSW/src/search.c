@@ -1,0 +1,275 @@
+/*
+ * search.c - k-nearest-neighbour search and its planner.
+ *
+ * Unfiltered: greedy descent through the upper layers, then a beam of width ef on
+ * layer 0 (removed nodes are walked through but never returned).
+ *
+ * Filtered (tenant, allow-list, predicate): the planner scans the qualifying set
+ * exactly when it is small (at most exact_scan_threshold nodes), which gives recall
+ * 1.0 and beats any graph walk there. Otherwise it runs a filtered beam search in
+ * which only qualifying nodes ever enter the candidate queue; a non-qualifying
+ * neighbour is not a dead end but a bridge: its own neighbours are examined (two-hop
+ * expansion, as in ACORN-1). This keeps the walk inside the qualifying subgraph
+ * rather than walking the whole graph and dropping results at the output.
+ */
+#include "filter.h"
+#include "heap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SEEDS 8
+
+static inline void prefetch_node(const chnsw_index *ix, node_id n) {
+    const char *p = (const char *)node_vector(ix, n);
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 64);
+}
+
+static scored descend(const chnsw_index *ix, const float *q, uint64_t *distances) {
+    node_id entry = ix->entry;
+    scored cur = {ix_distance(ix, q, node_vector(ix, entry)), entry};
+    (*distances)++;
+    for (int level = ix->max_level; level > 0; level--) {
+        bool changed = true;
+        while (changed) {
+            changed = false;
+            const uint32_t *links = node_links_upper(ix, cur.node, level);
+            for (uint32_t i = 1; i <= links[0]; i++) {
+                float d = ix_distance(ix, q, node_vector(ix, links[i]));
+                (*distances)++;
+                if (d < cur.distance) {
+                    cur = (scored){d, links[i]};
+                    changed = true;
+                }
+            }
+        }
+    }
+    return cur;
+}
+
+/* Considers node n as a candidate of the layer-0 beam. */
+static inline void consider(const chnsw_index *ix, visited_list *v, const float *q, node_id n, size_t ef,
+                            bool returnable, uint64_t *distances) {
+    float d = ix_distance(ix, q, node_vector(ix, n));
+    (*distances)++;
+    heap *results = &v->results;
+    if (results->size < ef || d < results->items[0].distance) {
+        if (heap_reserve(ix, &v->candidates, v->candidates.size + 1)) min_heap_push(&v->candidates, (scored){d, n});
+        if (returnable) top_offer(results, ef, (scored){d, n});
+    }
+}
+
+/* Layer-0 beam search without a filter beyond the tombstones. */
+static void beam_unfiltered(const chnsw_index *ix, visited_list *v, const float *q, scored entry, size_t ef,
+                            uint64_t *distances) {
+    visited_test_and_set(v, entry.node);
+    min_heap_push(&v->candidates, entry);
+    if (!ix->removed[entry.node]) max_heap_push(&v->results, entry);
+    while (v->candidates.size) {
+        scored c = v->candidates.items[0];
+        if (v->results.size >= ef && c.distance > v->results.items[0].distance) break;
+        min_heap_pop(&v->candidates);
+        const uint32_t *links = node_links0(ix, c.node);
+        uint32_t count = links[0];
+        for (uint32_t i = 1; i <= count; i++) {
+            if (i + 1 <= count) prefetch_node(ix, links[i + 1]);
+            node_id n = links[i];
+            if (visited_test_and_set(v, n)) continue;
+            consider(ix, v, q, n, ef, !ix->removed[n], distances);
+        }
+    }
+}
+
+/* Layer-0 beam search that keeps only qualifying nodes in its queue (two-hop expansion). */
+static void beam_filtered(const chnsw_index *ix, visited_list *v, const search_filter *f, const float *q,
+                          const scored *seeds, size_t seed_count, size_t ef, uint64_t *distances) {
+    for (size_t i = 0; i < seed_count; i++) {
+        if (visited_test_and_set(v, seeds[i].node)) continue;
+        /* Seeds start the walk even if they do not qualify (the descent's end point). */
+        if (heap_reserve(ix, &v->candidates, v->candidates.size + 1)) min_heap_push(&v->candidates, seeds[i]);
+        if (qualifies(ix, f, seeds[i].node)) top_offer(&v->results, ef, seeds[i]);
+    }
+    while (v->candidates.size) {
+        scored c = v->candidates.items[0];
+        if (v->results.size >= ef && c.distance > v->results.items[0].distance) break;
+        min_heap_pop(&v->candidates);
+        const uint32_t *links = node_links0(ix, c.node);
+        for (uint32_t i = 1; i <= links[0]; i++) {
+            node_id n = links[i];
+            if (visited_test_and_set(v, n)) continue;
+            if (qualifies(ix, f, n)) {
+                consider(ix, v, q, n, ef, true, distances);
+                continue;
+            }
+            /* A bridge: look one hop further for qualifying nodes. */
+            const uint32_t *hop = node_links0(ix, n);
+            for (uint32_t j = 1; j <= hop[0]; j++) {
+                node_id h = hop[j];
+                if (v->tags[h] == v->current || !qualifies(ix, f, h)) continue;
+                v->tags[h] = v->current;
+                consider(ix, v, q, h, ef, true, distances);
+            }
+        }
+    }
+}
+
+/* Picks up to MAX_SEEDS spread-out qualifying nodes of a known candidate list. */
+static size_t seeds_from_list(const chnsw_index *ix, const search_filter *f, const float *q, const node_id *nodes,
+                              size_t n, scored *seeds, uint64_t *distances) {
+    size_t count = 0;
+    for (size_t i = 0; i < MAX_SEEDS && n; i++) {
+        node_id node = nodes[(i * n) / MAX_SEEDS];
+        if (!qualifies(ix, f, node)) continue;
+        seeds[count++] = (scored){ix_distance(ix, q, node_vector(ix, node)), node};
+        (*distances)++;
+    }
+    return count;
+}
+
+typedef struct plan_input {
+    search_filter filter;
+    const node_id *candidates; /* a known superset of the qualifying nodes, ascending, or NULL */
+    size_t candidate_count;
+    uint64_t estimate;         /* qualifying-set size the planner uses */
+} plan_input;
+
+static int compare_node(const void *a, const void *b) {
+    node_id x = *(const node_id *)a, y = *(const node_id *)b;
+    return x < y ? -1 : (x > y);
+}
+
+/* Runs the search with the read lock held. */
+static chnsw_status search_locked(chnsw_index *ix, const float *q, const chnsw_search_params *p, uint64_t *labels,
+                                  float *distances_out, uint32_t *count, chnsw_search_stats *stats) {
+    if (ix->live_count == 0) return CHNSW_ERR_EMPTY_INDEX;
+    if (p->k > ix->live_count) return CHNSW_ERR_K_EXCEEDS_COUNT;
+
+    plan_input in = {0};
+    in.filter.predicate = p->predicate;
+    in.filter.predicate_context = p->predicate_context;
+    if (p->restrict_to_tenant) {
+        tenant_entry *e = tenant_map_find(&ix->tenants_map, p->tenant);
+        if (!e || e->live == 0) return CHNSW_ERR_UNKNOWN_TENANT;
+        in.filter.by_tenant = true;
+        in.filter.tenant = p->tenant;
+        in.candidates = e->nodes;
+        in.candidate_count = e->count;
+        in.estimate = e->live;
+    }
+
+    size_t ef = p->ef > p->k ? p->ef : p->k;
+    size_t allow_nodes_n = 0;
+    node_id *allow_nodes = NULL;
+    uint64_t *allow_bits = NULL;
+    chnsw_status status = CHNSW_OK;
+    visited_list *v = NULL;
+    if (p->allow_labels) {
+        allow_nodes = ix_alloc(ix, (p->allow_count ? p->allow_count : 1) * sizeof(node_id));
+        if (!allow_nodes) return CHNSW_ERR_OUT_OF_MEMORY;
+        for (size_t i = 0; i < p->allow_count; i++) {
+            node_id n = label_map_get(&ix->labels_map, p->allow_labels[i]);
+            if (n != NO_NODE) allow_nodes[allow_nodes_n++] = n;
+        }
+        qsort(allow_nodes, allow_nodes_n, sizeof(node_id), compare_node);
+        size_t unique = 0; /* a label listed twice must not be scanned twice */
+        for (size_t i = 0; i < allow_nodes_n; i++)
+            if (unique == 0 || allow_nodes[unique - 1] != allow_nodes[i]) allow_nodes[unique++] = allow_nodes[i];
+        allow_nodes_n = unique;
+        allow_bits = ix_calloc(ix, (ix->count + 63) / 64, sizeof(uint64_t));
+        if (!allow_bits) {
+            status = CHNSW_ERR_OUT_OF_MEMORY;
+            goto done;
+        }
+        for (size_t i = 0; i < allow_nodes_n; i++) allow_bits[allow_nodes[i] >> 6] |= 1ULL << (allow_nodes[i] & 63);
+        in.filter.allow_bits = allow_bits;
+        if (!in.candidates || allow_nodes_n < in.candidate_count) {
+            in.candidates = allow_nodes;
+            in.candidate_count = allow_nodes_n;
+        }
+        if (!p->restrict_to_tenant || allow_nodes_n < in.estimate) in.estimate = allow_nodes_n;
+    }
+
+    bool filtered = filter_is_active(&in.filter);
+    chnsw_plan plan = p->plan;
+    if (plan == CHNSW_PLAN_AUTO)
+        plan = (in.candidates && in.estimate <= ix->exact_scan_threshold) ? CHNSW_PLAN_EXACT : CHNSW_PLAN_GRAPH;
+
+    v = visited_acquire(ix, ef, 0);
+    if (!v) {
+        status = CHNSW_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    uint64_t dist_count = 0;
+    size_t wanted = p->k;
+    if (plan == CHNSW_PLAN_EXACT) {
+        if (in.candidates) dist_count += scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted);
+        else dist_count += scan_all(ix, &in.filter, q, &v->results, wanted);
+    } else {
+        scored seeds[MAX_SEEDS + 1];
+        seeds[0] = descend(ix, q, &dist_count);
+        if (!filtered) {
+            beam_unfiltered(ix, v, q, seeds[0], ef, &dist_count);
+        } else {
+            size_t n_seeds = 1;
+            if (in.candidates)
+                n_seeds += seeds_from_list(ix, &in.filter, q, in.candidates, in.candidate_count, seeds + 1, &dist_count);
+            beam_filtered(ix, v, &in.filter, q, seeds, n_seeds, ef, &dist_count);
+        }
+        while (v->results.size > wanted) max_heap_pop(&v->results);
+        /* A filter whose qualifying nodes the walk could not reach: fall back to a scan. */
+        if (filtered && v->results.size < wanted && p->plan == CHNSW_PLAN_AUTO) {
+            v->results.size = 0;
+            if (in.candidates) dist_count += scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted);
+            else dist_count += scan_all(ix, &in.filter, q, &v->results, wanted);
+            plan = CHNSW_PLAN_EXACT;
+        }
+    }
+
+    /* The results heap drains into the work area of the candidate heap, best first. */
+    size_t got = v->results.size;
+    if (!heap_reserve(ix, &v->candidates, got)) {
+        status = CHNSW_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    max_heap_drain_sorted(&v->results, v->candidates.items);
+    for (size_t i = 0; i < got; i++) {
+        labels[i] = ix->labels[v->candidates.items[i].node];
+        if (distances_out) distances_out[i] = v->candidates.items[i].distance;
+    }
+    v->candidates.size = 0;
+    *count = (uint32_t)got;
+    if (stats) {
+        stats->plan = plan;
+        stats->distance_count = dist_count;
+        stats->qualifying_estimate = filtered ? in.estimate : 0;
+    }
+done:
+    if (v) visited_release(ix, v);
+    ix_free(ix, allow_bits);
+    ix_free(ix, allow_nodes);
+    return status;
+}
+
+chnsw_status chnsw_search(chnsw_index *ix, const float *query, uint32_t dimension, const chnsw_search_params *p,
+                          uint64_t *labels, float *distances, uint32_t *count, chnsw_search_stats *stats) {
+    if (!ix || !query || !p || !labels || !count) return CHNSW_ERR_INVALID_ARGUMENT;
+    if (p->allow_count && !p->allow_labels) return CHNSW_ERR_INVALID_ARGUMENT;
+    if ((unsigned)p->plan > CHNSW_PLAN_GRAPH) return CHNSW_ERR_INVALID_ARGUMENT;
+    *count = 0;
+    chnsw_status status = check_vector(ix, query, dimension);
+    if (status != CHNSW_OK) return status;
+    if (p->k == 0) return CHNSW_ERR_K_ZERO;
+    if (p->ef < p->k) return CHNSW_ERR_EF_TOO_SMALL;
+
+    float local[1024];
+    float *q = ix->dim <= 1024 ? local : ix_alloc(ix, ix->dim * sizeof(float));
+    if (!q) return CHNSW_ERR_OUT_OF_MEMORY;
+    prepare_vector(ix, query, q);
+    pthread_rwlock_rdlock(&ix->rwlock);
+    status = search_locked(ix, q, p, labels, distances, count, stats);
+    pthread_rwlock_unlock(&ix->rwlock);
+    if (q != local) ix_free(ix, q);
+    return status;
+}
