@@ -1,8 +1,8 @@
 // swift-tools-version: 6.2
 // Embedding benchmarks and the SciFact NDCG@10 check, kept out of the main package so CI never
 // builds them. Run from the repository root:
-//   Benchmarks/embeddings/run.sh            (speed, beside the numpy reference)
-//   Benchmarks/embeddings/scifact.sh        (NDCG@10 on ../shared/eval/scifact, several minutes)
+//   Benchmarks/embeddings/run.sh [speed]    (speed, beside the numpy reference)
+//   Benchmarks/embeddings/run.sh scifact    (NDCG@10 on ../shared/eval/scifact, several minutes)
 import PackageDescription
 
 let package = Package(

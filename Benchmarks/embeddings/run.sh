@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Embedding speed: native Swift embedder beside the numpy reference, on the same sentences.
-# Run from anywhere: Benchmarks/embeddings/run.sh   (needs the model: scripts/fetch-model.sh)
-# Results go to stdout as JSON lines; copy them with `lscpu` model name into docs/benchmarks.md.
+# Embedding benchmarks (not tests; not in CI). Run from anywhere; needs the model (fetched if absent).
+#   Benchmarks/embeddings/run.sh [speed]            native embedder beside the numpy reference, same sentences
+#   Benchmarks/embeddings/run.sh scifact [DIR]      NDCG@10 on SciFact's test split (default ../shared/eval/scifact);
+#                                                  exits 1 outside 0.645 ± 0.005; takes minutes on two cores
+# Results are JSON lines on stdout; record them with the `lscpu` model name in docs/benchmarks.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+MODE="${1:-speed}"
+PRODUCT=embedding-bench
+[[ "$MODE" == scifact ]] && PRODUCT=scifact-ndcg
 export PIKA_MODEL_DIR="${PIKA_MODEL_DIR:-$ROOT/models/all-MiniLM-L6-v2}"
 "$ROOT/scripts/fetch-model.sh"
 swift build -c release --package-path "$ROOT/Benchmarks/embeddings" \
-  --scratch-path "$ROOT/.build-emb-bench" --product embedding-bench >&2
+  --scratch-path "$ROOT/.build-emb-bench" --product "$PRODUCT" >&2
 echo "# machine: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), $(nproc) cores" >&2
-"$ROOT/.build-emb-bench/release/embedding-bench" "$@"
+
+if [[ "$MODE" == scifact ]]; then
+  exec "$ROOT/.build-emb-bench/release/scifact-ndcg" "${2:-$ROOT/../shared/eval/scifact}" --parallelism 2
+fi
+"$ROOT/.build-emb-bench/release/embedding-bench"
 OPENBLAS_NUM_THREADS=1 python3 "$ROOT/scripts/reference/minilm_reference.py" bench query
 OPENBLAS_NUM_THREADS=2 python3 "$ROOT/scripts/reference/minilm_reference.py" bench throughput 64

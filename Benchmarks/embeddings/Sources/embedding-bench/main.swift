@@ -2,6 +2,10 @@
 // sentences/s of 32-token sentences on two cores. Prints one JSON object per measurement.
 // Usage: embedding-bench [--sentences N]   (model from $PIKA_MODEL_DIR or models/all-MiniLM-L6-v2)
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import PikaEmbeddings
 
 let query = "what does my son like to eat for breakfast"
@@ -23,16 +27,36 @@ func seconds(_ body: () -> Void) -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// CPU seconds used by the calling thread (unaffected by time spent waiting for a busy core).
+func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// Load average over the last minute: on a shared machine, other work inflates wall-clock figures.
+func loadAverage() -> Double {
+    var load = [Double](repeating: 0, count: 3)
+    return getloadavg(&load, 3) > 0 ? load[0] : -1
+}
+
 // One query, one thread, tokenization included.
 MiniLMEmbedder.setBLASThreads(1)
 let single = try MiniLMEmbedder()
 for _ in 0..<20 { _ = single.encode([query]) }
 var latencies: [Double] = []
-for _ in 0..<300 { latencies.append(seconds { _ = single.encode([query]) }) }
+var cpu: [Double] = []
+for _ in 0..<300 {
+    let before = threadCPUSeconds()
+    latencies.append(seconds { _ = single.encode([query]) })
+    cpu.append(threadCPUSeconds() - before)
+}
 latencies.sort()
+cpu.sort()
 report([
     "impl": "swift-native", "measure": "query", "tokens": single.tokenizer.encode(query).ids.count, "threads": 1,
     "p50ms": (latencies[150] * 1e5).rounded() / 100, "p90ms": (latencies[270] * 1e5).rounded() / 100,
+    "cpuP50ms": (cpu[150] * 1e5).rounded() / 100, "loadAverage": loadAverage(),
 ])
 
 // Throughput on two cores, in two arrangements: two single-threaded workers, or one batch on a
@@ -53,5 +77,6 @@ for (workers, blasThreads) in [(2, 1), (1, 2)] {
     report([
         "impl": "swift-native", "measure": "throughput", "tokens": embedder.tokenizer.encode(sentence).ids.count,
         "workers": workers, "blasThreads": blasThreads, "sentences": count, "sentencesPerSecond": best.rounded(),
+        "loadAverage": loadAverage(),
     ])
 }
