@@ -54,7 +54,8 @@ public struct MiniLMConfiguration: Sendable, Equatable {
             throw EmbeddingError(.modelInvalid, "\(path): hidden_act \(activation) is not supported (gelu only)")
         }
         if let mean = json["pooling_mode_mean_tokens"] as? Bool, !mean {
-            throw EmbeddingError(.modelInvalid, "\(path): only mean pooling is implemented (pooling_mode_mean_tokens is false)")
+            throw EmbeddingError(
+                .modelInvalid, "\(path): only mean pooling is implemented (pooling_mode_mean_tokens is false)")
         }
         for key in ["pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens"]
         where json[key] as? Bool == true {

@@ -66,14 +66,16 @@ public struct MiniLMEmbedder: Embedder {
         let configuration = try MiniLMConfiguration(contentsOf: directory + "/config.json")
         guard options.maxTokens <= configuration.maxPositions else {
             throw EmbeddingError(
-                .invalidArgument, "maxTokens \(options.maxTokens) exceeds the model's \(configuration.maxPositions) positions")
+                .invalidArgument,
+                "maxTokens \(options.maxTokens) exceeds the model's \(configuration.maxPositions) positions")
         }
         let weights = try MiniLMWeights(contentsOf: directory + "/model.safetensors", configuration: configuration)
         let tokenizer = try WordPieceTokenizer(contentsOf: directory + "/tokenizer.json", maxTokens: options.maxTokens)
         guard tokenizer.vocabularySize == configuration.vocabularySize else {
             throw EmbeddingError(
                 .modelInvalid,
-                "tokenizer.json has \(tokenizer.vocabularySize) tokens but the model has \(configuration.vocabularySize) word embeddings")
+                "tokenizer.json has \(tokenizer.vocabularySize) tokens but the model has \(configuration.vocabularySize) word embeddings"
+            )
         }
         self.name = options.name
         self.dimension = configuration.hiddenSize
@@ -90,7 +92,8 @@ public struct MiniLMEmbedder: Embedder {
         let tokenized = texts.map(tokenizer.encode)
         // Contiguous batches of at most batchTokens tokens.
         var batches: [Range<Int>] = []
-        var start = 0, budget = 0
+        var start = 0
+        var budget = 0
         for (i, text) in tokenized.enumerated() {
             if budget + text.ids.count > options.batchTokens, i > start {
                 batches.append(start..<i)

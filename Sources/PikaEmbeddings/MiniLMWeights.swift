@@ -51,13 +51,15 @@ final class MiniLMWeights: @unchecked Sendable {
         func tensor(_ name: String, _ shape: [Int]) throws(EmbeddingError) -> UnsafePointer<Float> {
             let full = prefix + name
             guard let info = file.tensors[full] else {
-                throw EmbeddingError(.modelInvalid, "\(path) has no tensor \(full) (config.json expects it with shape \(shape))")
+                throw EmbeddingError(
+                    .modelInvalid, "\(path) has no tensor \(full) (config.json expects it with shape \(shape))")
             }
             guard info.dtype == "F32" else {
                 throw EmbeddingError(.modelInvalid, "\(path): tensor \(full) is \(info.dtype), expected F32")
             }
             guard info.shape == shape else {
-                throw EmbeddingError(.modelInvalid, "\(path): tensor \(full) has shape \(info.shape), config.json implies \(shape)")
+                throw EmbeddingError(
+                    .modelInvalid, "\(path): tensor \(full) has shape \(info.shape), config.json implies \(shape)")
             }
             let raw = file.data(of: info)
             if Int(bitPattern: raw.baseAddress) % MemoryLayout<Float>.alignment == 0 {
@@ -70,7 +72,10 @@ final class MiniLMWeights: @unchecked Sendable {
         }
         /// Writes the `[in, out]` transpose of an `[out, in]` matrix into `destination`, whose rows
         /// are `width` floats long, starting at `column` (OpenBLAS's out-of-place transpose).
-        func transpose(_ source: UnsafePointer<Float>, out: Int, in: Int, into destination: UnsafeMutablePointer<Float>, column: Int = 0, width: Int? = nil) {
+        func transpose(
+            _ source: UnsafePointer<Float>, out: Int, in: Int, into destination: UnsafeMutablePointer<Float>,
+            column: Int = 0, width: Int? = nil
+        ) {
             cblas_somatcopy(
                 CblasRowMajor, CblasTrans, Int32(out), Int32(`in`), 1, source, Int32(`in`),
                 destination + column, Int32(width ?? out))
@@ -111,7 +116,8 @@ final class MiniLMWeights: @unchecked Sendable {
                         attentionOutBias: try tensor(p + "attention.output.dense.bias", [h]),
                         attentionNormWeight: try tensor(p + "attention.output.LayerNorm.weight", [h]),
                         attentionNormBias: try tensor(p + "attention.output.LayerNorm.bias", [h]),
-                        intermediateWeight: try transposed(p + "intermediate.dense.weight", out: c.intermediateSize, in: h),
+                        intermediateWeight: try transposed(
+                            p + "intermediate.dense.weight", out: c.intermediateSize, in: h),
                         intermediateBias: try tensor(p + "intermediate.dense.bias", [c.intermediateSize]),
                         outputWeight: try transposed(p + "output.dense.weight", out: h, in: c.intermediateSize),
                         outputBias: try tensor(p + "output.dense.bias", [h]),

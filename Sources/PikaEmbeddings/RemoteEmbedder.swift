@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// An embedder that calls an OpenAI-compatible `POST /v1/embeddings` endpoint.
@@ -28,7 +28,8 @@ public struct RemoteEmbedder: Embedder {
     /// - Throws: ``EmbeddingError/Code/invalidArgument`` for a non-positive dimension, batch size or attempt count.
     public init(configuration: RemoteEmbedderConfiguration) throws(EmbeddingError) {
         guard configuration.dimension > 0, configuration.batchSize > 0, configuration.maxAttempts > 0 else {
-            throw EmbeddingError(.invalidArgument, "remote embedder dimension, batchSize and maxAttempts must be positive")
+            throw EmbeddingError(
+                .invalidArgument, "remote embedder dimension, batchSize and maxAttempts must be positive")
         }
         self.configuration = configuration
         self.breaker = CircuitBreaker(
@@ -71,7 +72,8 @@ public struct RemoteEmbedder: Embedder {
                     // A client error (bad key, bad request) says nothing about the service's health.
                     await breaker.record(success: !Self.countsAsOutage(error))
                     throw attempt > 1
-                        ? EmbeddingError(error.code, "\(error.message) (after \(attempt) attempts)", httpStatus: error.httpStatus)
+                        ? EmbeddingError(
+                            error.code, "\(error.message) (after \(attempt) attempts)", httpStatus: error.httpStatus)
                         : error
                 }
             }
@@ -115,23 +117,27 @@ public struct RemoteEmbedder: Embedder {
             throw EmbeddingError(.remoteStatus, "POST \(url) answered HTTP \(status): \(excerpt)", httpStatus: status)
         }
         guard let body = try? JSONDecoder().decode(EmbeddingsResponse.self, from: data) else {
-            throw EmbeddingError(.remoteMalformedResponse, "POST \(url) answered 200 with a body that is not an embeddings response")
+            throw EmbeddingError(
+                .remoteMalformedResponse, "POST \(url) answered 200 with a body that is not an embeddings response")
         }
         var vectors = [[Float]?](repeating: nil, count: texts.count)
         for (position, item) in body.data.enumerated() {
             let index = item.index ?? position
             guard vectors.indices.contains(index), vectors[index] == nil else {
-                throw EmbeddingError(.remoteMalformedResponse, "POST \(url) answered with a bad or repeated index \(index)")
+                throw EmbeddingError(
+                    .remoteMalformedResponse, "POST \(url) answered with a bad or repeated index \(index)")
             }
             guard item.embedding.count == configuration.dimension else {
                 throw EmbeddingError(
                     .embedderMismatch,
-                    "\(configuration.model) at \(url) returned \(item.embedding.count)-dimensional vectors, configured \(configuration.dimension)")
+                    "\(configuration.model) at \(url) returned \(item.embedding.count)-dimensional vectors, configured \(configuration.dimension)"
+                )
             }
             vectors[index] = item.embedding
         }
         guard vectors.allSatisfy({ $0 != nil }) else {
-            throw EmbeddingError(.remoteMalformedResponse, "POST \(url) returned \(body.data.count) vectors for \(texts.count) texts")
+            throw EmbeddingError(
+                .remoteMalformedResponse, "POST \(url) returned \(body.data.count) vectors for \(texts.count) texts")
         }
         return vectors.map { $0! }
     }

@@ -47,7 +47,9 @@ struct SafeTensorsFile: Sendable {
             if let width = Self.byteWidth[dtype] {
                 let expected = shape.reduce(width, *)
                 guard offsets[1] - offsets[0] == expected else {
-                    throw invalid("tensor \(name) has \(offsets[1] - offsets[0]) bytes, shape \(shape) \(dtype) needs \(expected)")
+                    throw invalid(
+                        "tensor \(name) has \(offsets[1] - offsets[0]) bytes, shape \(shape) \(dtype) needs \(expected)"
+                    )
                 }
             }
             tensors[name] = TensorInfo(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
@@ -57,7 +59,8 @@ struct SafeTensorsFile: Sendable {
 
     /// The raw bytes of a tensor; valid while ``file`` is alive.
     func data(of info: TensorInfo) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: file.bytes[(dataStart + info.range.lowerBound)..<(dataStart + info.range.upperBound)])
+        UnsafeRawBufferPointer(
+            rebasing: file.bytes[(dataStart + info.range.lowerBound)..<(dataStart + info.range.upperBound)])
     }
 
     private static let byteWidth: [String: Int] = [

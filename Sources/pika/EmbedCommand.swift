@@ -20,7 +20,9 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(help: "Which embedder to use: minilm (default) or hashing.")
     var embedder: EmbedderKind = .minilm
 
-    @Option(name: .customLong("model-dir"), help: "Model directory (default: $PIKA_MODEL_DIR, else models/all-MiniLM-L6-v2).")
+    @Option(
+        name: .customLong("model-dir"),
+        help: "Model directory (default: $PIKA_MODEL_DIR, else models/all-MiniLM-L6-v2).")
     var modelDirectory: String?
 
     @Option(help: "Vector length of the hashing embedder.")

@@ -11,7 +11,9 @@ struct HashingEmbedderTests {
         #expect(a == embedder.vector(for: "my CAT likes fish!"))
         #expect(a.count == 64)
         #expect(abs(a.reduce(0) { $0 + $1 * $1 } - 1) < 1e-5)
-        #expect(cosine(a, embedder.vector(for: "my cat likes fish a lot")) > cosine(a, embedder.vector(for: "stock markets fell")))
+        #expect(
+            cosine(a, embedder.vector(for: "my cat likes fish a lot"))
+                > cosine(a, embedder.vector(for: "stock markets fell")))
         #expect(embedder.vector(for: "").allSatisfy { $0 == 0 })
         // A fixed value guards against an accidental change of the scheme (collections depend on it).
         #expect(HashingEmbedder.words(in: "Hi") == [0x08ba_5f07_b55e_c3da])

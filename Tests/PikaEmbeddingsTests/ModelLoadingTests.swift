@@ -52,7 +52,9 @@ struct ModelLoadingTests {
     @Test("PIKA_MODEL_DIR wins over the default location")
     func environment() {
         #expect(MiniLMModelDirectory.resolve(environment: ["PIKA_MODEL_DIR": "/x/y"], workingDirectory: "/") == "/x/y")
-        #expect(MiniLMModelDirectory.resolve(environment: [:], workingDirectory: "/nowhere") == "/nowhere/models/all-MiniLM-L6-v2")
+        #expect(
+            MiniLMModelDirectory.resolve(environment: [:], workingDirectory: "/nowhere")
+                == "/nowhere/models/all-MiniLM-L6-v2")
     }
 
     @Test("a tensor whose shape disagrees with config.json is named")

@@ -40,7 +40,9 @@ struct ReferenceFixtures: Decodable {
 
 /// Cosine similarity of two vectors of the same length.
 func cosine(_ a: [Float], _ b: [Float]) -> Double {
-    var dot = 0.0, na = 0.0, nb = 0.0
+    var dot = 0.0
+    var na = 0.0
+    var nb = 0.0
     for (x, y) in zip(a, b) {
         dot += Double(x) * Double(y)
         na += Double(x) * Double(x)

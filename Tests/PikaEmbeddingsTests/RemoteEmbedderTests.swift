@@ -66,7 +66,8 @@ struct RemoteEmbedderTests {
     @Test("persistent 500s fail with remote_status after maxAttempts; 400 is not retried")
     func givesUp() async throws {
         let server = try TestHTTPServer { request, _ in
-            request.headers["authorization"] == "Bearer bad" ? .respond(status: 401, body: "{}") : .respond(status: 503, body: "{}")
+            request.headers["authorization"] == "Bearer bad"
+                ? .respond(status: 401, body: "{}") : .respond(status: 503, body: "{}")
         }
         defer { server.stop() }
         let embedder = try RemoteEmbedder(configuration: remoteConfiguration(server))

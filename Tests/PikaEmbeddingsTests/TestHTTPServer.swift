@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A request as the test server saw it.
@@ -94,7 +94,8 @@ final class TestHTTPServer: @unchecked Sendable {
         switch handler(request, ordinal) {
         case .respond(let status, let body):
             let payload = Array(body.utf8)
-            let head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Type: application/json\r\n"
+            let head =
+                "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
             writeAll(connection, Array(head.utf8) + payload)
         case .stall(let seconds):
@@ -128,7 +129,8 @@ final class TestHTTPServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return TestHTTPRequest(
             method: requestLine.count > 0 ? String(requestLine[0]) : "",

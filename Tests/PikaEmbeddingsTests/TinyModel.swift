@@ -23,7 +23,9 @@ struct TinyModel {
         ]
         let p = "encoder.layer.0."
         for name in ["query", "key", "value"] {
-            tensors += [(p + "attention.self.\(name).weight", "F32", [4, 4]), (p + "attention.self.\(name).bias", "F32", [4])]
+            tensors += [
+                (p + "attention.self.\(name).weight", "F32", [4, 4]), (p + "attention.self.\(name).bias", "F32", [4]),
+            ]
         }
         tensors += [
             (p + "attention.output.dense.weight", "F32", [4, 4]), (p + "attention.output.dense.bias", "F32", [4]),
@@ -44,10 +46,16 @@ struct TinyModel {
         for (index, tensor) in tensors.enumerated() {
             let width = tensor.dtype == "F32" ? 4 : 2
             let count = tensor.shape.reduce(1, *)
-            header[tensor.name] = ["dtype": tensor.dtype, "shape": tensor.shape, "data_offsets": [data.count, data.count + count * width]]
+            header[tensor.name] = [
+                "dtype": tensor.dtype, "shape": tensor.shape, "data_offsets": [data.count, data.count + count * width],
+            ]
             for i in 0..<count {
                 let value = Float(sin(Double(index * 31 + i))) * 0.5
-                if width == 4 { withUnsafeBytes(of: value.bitPattern.littleEndian) { data += $0 } } else { data += [0, 0] }
+                if width == 4 {
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { data += $0 }
+                } else {
+                    data += [0, 0]
+                }
             }
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
@@ -61,11 +69,14 @@ struct TinyModel {
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: directory + "/config.json"))
         let vocab = Dictionary(uniqueKeysWithValues: Self.vocabulary.enumerated().map { ($1, $0) })
         let tokenizer: [String: Any] = [
-            "normalizer": ["type": "BertNormalizer", "lowercase": true, "clean_text": true, "handle_chinese_chars": true],
+            "normalizer": [
+                "type": "BertNormalizer", "lowercase": true, "clean_text": true, "handle_chinese_chars": true,
+            ],
             "pre_tokenizer": ["type": "BertPreTokenizer"],
             "model": ["type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "vocab": vocab],
         ]
-        try JSONSerialization.data(withJSONObject: tokenizer).write(to: URL(fileURLWithPath: directory + "/tokenizer.json"))
+        try JSONSerialization.data(withJSONObject: tokenizer).write(
+            to: URL(fileURLWithPath: directory + "/tokenizer.json"))
         return directory
     }
 }

@@ -2,14 +2,15 @@
 // sentences/s of 32-token sentences on two cores. Prints one JSON object per measurement.
 // Usage: embedding-bench [--sentences N]   (model from $PIKA_MODEL_DIR or models/all-MiniLM-L6-v2)
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
 import PikaEmbeddings
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 let query = "what does my son like to eat for breakfast"
-let sentence = "my daughter loves dinosaurs and drawing pictures of the ocean with her grandmother every "
+let sentence =
+    "my daughter loves dinosaurs and drawing pictures of the ocean with her grandmother every "
     + "sunday afternoon in the park near home and she always brings a red umbrella with her"
 var count = 512
 if let flag = CommandLine.arguments.firstIndex(of: "--sentences"), flag + 1 < CommandLine.arguments.count {
