@@ -64,11 +64,12 @@ def compare(ds, engines, args):
     os.makedirs(index_dir, exist_ok=True)
     for name, engine in engines.items():
         index = os.path.join(index_dir, name + INDEX_SUFFIX[name])
+        tenants = name == "ours" and args.ours_tenants
         entry = {"build": engine.build(ds, index, args.m, args.ef_construction, 1,
-                                       reuse=args.reuse)}
+                                       tenants=tenants, reuse=args.reuse)}
         if name == "ours":
             entry["build_2t"] = engine.build(ds, index + "-2t", args.m, args.ef_construction, 2,
-                                             reuse=args.reuse)
+                                             tenants=tenants, reuse=args.reuse)
         rows = engine.sweep(ds, index, ds.queries, args.efs,
                             os.path.join(args.work, "results", ds.name, name),
                             repeats=args.repeats)
@@ -111,9 +112,10 @@ def tenant_table(ds, engines, args):
             row = Peer("exact-scan", sys.executable).tenant(ds, None, queries, query_tenants,
                                                             result, args.tenant_ef)
         elif name == "ours":
-            index = os.path.join(index_dir, "ours-tenants")
+            # With --ours-tenants the ANN table's index (built with tenants) serves here too.
+            index = os.path.join(index_dir, "ours" if args.ours_tenants else "ours-tenants")
             build = engines[name].build(ds, index, args.m, args.ef_construction, threads,
-                                        tenants=True, reuse=args.reuse)
+                                        tenants=True, reuse=args.reuse or args.ours_tenants)
             row = engines[name].tenant(ds, index, queries, query_tenants, result, args.tenant_ef)
             row["build"] = build
         else:
@@ -169,6 +171,9 @@ def main():
                     help="queries per engine in the tenant table, e.g. hnswlib=50")
     ap.add_argument("--tenant-build-threads", type=int, default=1)
     ap.add_argument("--reuse", action="store_true", help="reuse indexes built by a former run")
+    ap.add_argument("--ours-tenants", action="store_true",
+                    help="build ours with --tenants in the ANN table too, and use that one index "
+                    "for the tenant table (saves a build; tenants only group rows)")
     args = ap.parse_args()
     args.efs = [int(e) for e in args.efs.split(",")]
     args.work = args.work or os.path.join(args.data, "work")
@@ -182,27 +187,44 @@ def main():
                           "repeats": args.repeats, "cpus": "taskset -c 0"},
                "datasets": {}}
     engines = make_engines(args)
-    if not args.skip_ann:
-        for kind in args.kinds.split(","):
-            ds = Dataset(os.path.join(args.data, f"{kind}-{args.size}"), args.work, args.queries)
-            results["datasets"][ds.name] = compare(ds, engines, args)
-    if args.tenant_size != "none":
-        ds = Dataset(os.path.join(args.data, f"{args.tenant_kind}-{args.tenant_size}"),
-                     args.work, args.queries)
-        results["tenant"] = tenant_table(ds, engines, args)
-    results["machine"]["loadavg_end"] = os.getloadavg()[0]
-
+    results["git_head"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"],
+                                         capture_output=True, text=True).stdout.strip()
+    if "ours" in engines:
+        results["pika_binary"] = {"path": args.pika, "built": datetime.datetime.fromtimestamp(
+            os.path.getmtime(args.pika)).isoformat(timespec="seconds")}
     os.makedirs(args.out, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     base = os.path.join(args.out, f"bench-{stamp}")
-    with open(base + ".json", "w") as f:
-        json.dump(results, f, indent=1)
-    text = report.markdown(results)
-    with open(base + ".md", "w") as f:
-        f.write(text)
-    print(text)
+
+    def save():
+        # Rewritten after every table, so a run cut short still leaves what it measured.
+        results["machine"]["loadavg_end"] = os.getloadavg()[0]
+        with open(base + ".json", "w") as f:
+            json.dump(results, f, indent=1)
+        with open(base + ".md", "w") as f:
+            f.write(report.markdown(results))
+
+    # The first data set's table, then the tenant table, then the rest: the headline figures
+    # come first when time is short.
+    kinds = [] if args.skip_ann else args.kinds.split(",")
+    for i, kind in enumerate(kinds):
+        ds = Dataset(os.path.join(args.data, f"{kind}-{args.size}"), args.work, args.queries)
+        results["datasets"][ds.name] = compare(ds, engines, args)
+        save()
+        if i == 0 and args.tenant_size != "none":
+            run_tenant_table(results, engines, args)
+            save()
+    if not kinds and args.tenant_size != "none":
+        run_tenant_table(results, engines, args)
+    save()
+    print(report.markdown(results))
     log(f"wrote {base}.json and {base}.md")
 
+
+def run_tenant_table(results, engines, args):
+    ds = Dataset(os.path.join(args.data, f"{args.tenant_kind}-{args.tenant_size}"),
+                 args.work, args.queries)
+    results["tenant"] = tenant_table(ds, engines, args)
 
 if __name__ == "__main__":
     main()

@@ -87,8 +87,10 @@ def markdown(results):
     m = results["machine"]
     out = [f"Run {results['started']} on {m.get('cpu', '?')}, {m['cpus']} CPUs, "
            f"{m['ram_gib']} GiB RAM; load average {m['loadavg_start']:.2f} at start, "
-           f"{m.get('loadavg_end', 0):.2f} at end.",
+           f"{m.get('loadavg_end', 0):.2f} at the last table.",
            f"Command: `{results['command']}`",
+           f"Repository at {results.get('git_head', '?')}; pika binary "
+           f"{results.get('pika_binary', {}).get('built', 'not used')}.",
            f"M = {results['params']['m']}, ef_construction = "
            f"{results['params']['ef_construction']}; every engine pinned with "
            f"`{results['params']['cpus']}` (ours also built with 2 threads on cores 0,1).", ""]

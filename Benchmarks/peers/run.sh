@@ -10,6 +10,7 @@
 #   --tenant-1m   tenant table on 1M vectors (1,000 tenants of ~1,000) instead of --size;
 #                 peers' 1M graphs are built with 2 threads (their build time is not compared)
 #   --no-ours     peers only (no `pika` build)
+#   --pika PATH   use this `pika` binary instead of building one
 # Anything after `--` goes to bench.py (see `bench.py --help`), e.g. -- --reuse.
 #
 # Steps: virtualenv (setup-venv.sh), `swift build -c release --product pika`, data into
@@ -18,13 +19,14 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-size=100k quick=0 tenant_1m=0 ours=1 extra=()
+size=100k quick=0 tenant_1m=0 ours=1 pika="" extra=()
 while (($#)); do
   case "$1" in
     --size) size="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
     --tenant-1m) tenant_1m=1; shift ;;
     --no-ours) ours=0; shift ;;
+    --pika) pika="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "run.sh: unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -37,9 +39,15 @@ PEERS="$ROOT/Benchmarks/peers"
 
 args=(--data bench-data --out Benchmarks/out --size "$size")
 if ((ours)); then
-  echo "run.sh: building pika (release)" >&2
-  swift build -c release --product pika --scratch-path .build-bench >&2
-  args+=(--pika .build-bench/release/pika)
+  if [[ -z "$pika" ]]; then
+    echo "run.sh: building pika (release)" >&2
+    swift build -c release --product pika --scratch-path .build-bench >&2
+    # Benchmark a copy, so a rebuild during the run cannot swap the binary under it.
+    mkdir -p bench-data/work
+    cp .build-bench/release/pika bench-data/work/pika
+    pika=bench-data/work/pika
+  fi
+  args+=(--pika "$pika")
 else
   args+=(--engines hnswlib,faiss,usearch)
 fi

@@ -18,7 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _cpus(threads):
-    """CPU list for taskset: one core is core 0; two cores are 0 and 1."""
+    """Default CPU list for taskset: one core is core 0; two cores are 0 and 1.
+    A build may name other CPUs (`cpus=`), e.g. to build a 1M index on core 1 while core 0
+    measures something else."""
     return ",".join(str(i) for i in range(threads))
 
 
@@ -40,7 +42,7 @@ class Pika:
     def __init__(self, binary):
         self.binary = binary
 
-    def build(self, ds, index, m, efc, threads, tenants=False, reuse=False):
+    def build(self, ds, index, m, efc, threads, tenants=False, reuse=False, cpus=None):
         record_path = index + ".build.json"
         cached = _reuse(record_path, reuse)
         if cached:
@@ -50,7 +52,7 @@ class Pika:
                "--metric", "ip", "--m", m, "--ef-construction", efc, "--threads", threads]
         if tenants:
             cmd += ["--tenants", ds.tenants]
-        records, rss, wall = measure.run(cmd, _cpus(threads),
+        records, rss, wall = measure.run(cmd, cpus or _cpus(threads),
                                          f"ours: build {ds.name} ({threads} thread(s))")
         last = records[-1] if records else {}
         record = {"build_s": last.get("build_s", wall), "build_json": last, "peak_rss": rss,
@@ -93,7 +95,7 @@ class Peer:
         self.python = python
         self.worker = os.path.join(HERE, "worker.py")
 
-    def build(self, ds, index, m, efc, threads, tenants=False, reuse=False):
+    def build(self, ds, index, m, efc, threads, tenants=False, reuse=False, cpus=None):
         record_path = index + ".build.json"
         cached = _reuse(record_path, reuse)
         if cached:
@@ -101,7 +103,7 @@ class Peer:
         records, rss, wall = measure.run(
             [self.python, self.worker, "build", "--engine", self.name, "--vectors", ds.base,
              "--out", index, "--m", m, "--ef-construction", efc, "--threads", threads],
-            _cpus(threads), f"{self.name}: build {ds.name} ({threads} thread(s))")
+            cpus or _cpus(threads), f"{self.name}: build {ds.name} ({threads} thread(s))")
         record = {"build_s": records[-1]["build_s"], "peak_rss": rss,
                   "disk_bytes": measure.disk_bytes(index), "threads": threads, "wall_s": wall}
         _save_record(record_path, record)
