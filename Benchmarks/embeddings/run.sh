@@ -20,4 +20,5 @@ if [[ "$MODE" == scifact ]]; then
 fi
 "$ROOT/.build-emb-bench/release/embedding-bench"
 OPENBLAS_NUM_THREADS=1 python3 "$ROOT/scripts/reference/minilm_reference.py" bench query
-OPENBLAS_NUM_THREADS=2 python3 "$ROOT/scripts/reference/minilm_reference.py" bench throughput 64
+# One BLAS thread: with two, numpy's OpenBLAS threads spin and collapse on a busy machine.
+OPENBLAS_NUM_THREADS=1 python3 "$ROOT/scripts/reference/minilm_reference.py" bench throughput 64
