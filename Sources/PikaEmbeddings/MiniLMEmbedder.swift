@@ -23,7 +23,7 @@ public struct SentenceEmbedding: Sendable, Equatable {
 ///
 /// Loading maps model.safetensors (about 90 MB) without reading it all; one embedder can be shared
 /// by any number of tasks. ``encode(_:)`` is synchronous and CPU-bound; the ``embed(_:)``
-/// requirement of ``Embedder`` runs it on the calling task.
+/// requirement of ``Embedder`` runs it on a Dispatch thread and awaits the result.
 public struct MiniLMEmbedder: Embedder {
     /// How the embedder loads and runs.
     public struct Options: Sendable, Equatable {
@@ -124,8 +124,15 @@ public struct MiniLMEmbedder: Embedder {
     }
 
     /// Embeds each text (see ``encode(_:)`` for token counts and truncation).
+    ///
+    /// The work runs on a Dispatch thread, not on the caller's, so a long batch does not hold one
+    /// of Swift concurrency's few cooperative threads (two on a two-core machine) for its duration.
     public func embed(_ texts: [String]) async throws(EmbeddingError) -> [[Float]] {
-        encode(texts).map(\.vector)
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: encode(texts).map(\.vector))
+            }
+        }
     }
 
     /// Sets how many threads OpenBLAS uses, for the whole process (it is a global setting of the library).
