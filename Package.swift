@@ -35,7 +35,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-std=c11", "-Wall", "-Wextra"])],
             linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]
         ),
-        .target(name: "PikaEngine", dependencies: ["CHNSW"]),
+        .target(name: "PikaEngine", dependencies: ["CHNSW", "CBLAS"]),
         .target(name: "PikaEmbeddings", dependencies: ["CBLAS"]),
         .executableTarget(
             name: "pika",
@@ -46,7 +46,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PikaEngineTests", dependencies: ["PikaEngine"]),
-        .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine"]),
+        .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "pika"]),
         .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

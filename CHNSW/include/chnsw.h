@@ -138,7 +138,7 @@ typedef struct chnsw_config {
 } chnsw_config;
 
 /** The default exact-scan threshold, measured on the reference machine (see docs/benchmarks.md). */
-#define CHNSW_DEFAULT_EXACT_SCAN_THRESHOLD 20000u
+#define CHNSW_DEFAULT_EXACT_SCAN_THRESHOLD 8000u
 
 /** An opaque index. */
 typedef struct chnsw_index chnsw_index;

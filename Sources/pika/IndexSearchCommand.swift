@@ -1,0 +1,111 @@
+import ArgumentParser
+import Dispatch
+import PikaEngine
+
+extension SearchPlan: ExpressibleByArgument {}
+
+/// `pika index search`: runs queries from an `.fbin` file and writes the top-k labels.
+struct IndexSearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search an index with queries (.fbin); write top-k labels (.ibin).",
+        discussion: """
+            Writes each query's top-k labels to --out, best first, -1 in missing slots. \
+            Prints as its last line one JSON object with the query count, k, ef, queries per \
+            second, p50 and p99 latency in microseconds, and threads; only searches are timed.
+            """
+    )
+
+    @Option(help: "Index directory written by `pika index build`.")
+    var index: String
+
+    @Option(help: "Queries: u32 count, u32 dim, then count×dim little-endian f32.")
+    var queries: String
+
+    @Option(help: "Results per query.")
+    var k: Int = 10
+
+    @Option(help: "Beam width of the graph search (at least k).")
+    var ef: Int = 64
+
+    @Option(help: "Tenant of each query (.u32bin); restricts its results to that tenant.")
+    var queryTenants: String?
+
+    @Option(help: "Output file of top-k labels (.ibin).")
+    var out: String
+
+    @Option(help: "Threads that search in parallel.")
+    var threads: Int = 1
+
+    @Option(help: "Force a plan: auto, exact or graph.")
+    var plan: SearchPlan = .automatic
+
+    func validate() throws {
+        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+        guard ef >= k else { throw ValidationError("--ef must be at least --k") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
+    }
+
+    func run() async throws {
+        let queryMatrix: Matrix<Float>
+        var tenants: [UInt32]?
+        do throws(InterchangeError) {
+            queryMatrix = try BinaryMatrixFile.readFloats(queries)
+            if let queryTenants {
+                let column = try BinaryMatrixFile.readUInt32Column(queryTenants)
+                guard column.count == queryMatrix.rows else {
+                    throw InterchangeError(
+                        path: queryTenants, reason: "has \(column.count) rows but \(queries) has \(queryMatrix.rows)")
+                }
+                tenants = column
+            }
+        } catch {
+            throw fail(error.description, status: 2)
+        }
+
+        let opened = monotonicNanoseconds()
+        let loaded: VectorIndex
+        do {
+            loaded = try VectorIndex.load(from: IndexDirectory.indexPath(index))
+        } catch {
+            throw fail(error.description, status: error.code == .io ? 2 : 1)
+        }
+        let openMilliseconds = Double(monotonicNanoseconds() - opened) / 1e6
+        guard queryMatrix.columns == loaded.dimension else {
+            throw fail(
+                "\(queries): queries have dimension \(queryMatrix.columns), the index has \(loaded.dimension)",
+                status: 2)
+        }
+
+        // Parallelism comes from --threads; each BLAS scan stays on its caller's thread.
+        BLASThreads.set(1)
+        let run: SearchRun
+        do throws(SearchRun.QueryFailure) {
+            run = try SearchRun.execute(
+                index: loaded, queries: queryMatrix, tenants: tenants, k: k, ef: ef, plan: plan, threads: threads)
+        } catch {
+            throw fail("\(queries): query \(error.row): \(error.error.message)", status: 2)
+        }
+
+        do {
+            try BinaryMatrixFile.write(Matrix(rows: queryMatrix.rows, columns: k, values: run.labels), to: out)
+        } catch {
+            throw fail(error.description, status: 1)
+        }
+        let latencies = run.latencies.sorted()
+        print(
+            #"{"queries":\#(queryMatrix.rows),"k":\#(k),"ef":\#(ef),"#
+                + #""qps":\#(format(Double(queryMatrix.rows) / max(run.wallSeconds, 1e-9), 1)),"#
+                + #""p50_us":\#(format(percentile(latencies, 0.50), 1)),"p99_us":\#(format(percentile(latencies, 0.99), 1)),"#
+                + #""threads":\#(threads),"open_ms":\#(format(openMilliseconds, 3)),"#
+                + #""exact_plans":\#(run.exactPlans),"graph_plans":\#(queryMatrix.rows - run.exactPlans)}"#
+        )
+    }
+}
+
+/// The nearest-rank percentile of sorted microsecond latencies.
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[min(max(rank, 1), sorted.count) - 1]
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `pika`: the Pika Memory command line, for operators and benchmarks.
+@main
+struct Pika: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pika",
+        abstract: "Pika Memory: long-term memory for AI companions.",
+        subcommands: [IndexCommand.self, EmbedCommand.self]
+    )
+}

@@ -1,0 +1,105 @@
+import Dispatch
+import PikaEngine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a file of queries against an index on several threads and times each search.
+struct SearchRun {
+    /// Top-k labels of every query, row-major, -1 in missing slots.
+    var labels: [Int32]
+    /// Each query's search time in microseconds.
+    var latencies: [Double]
+    /// Time from the first search to the last, in seconds.
+    var wallSeconds: Double
+    /// Queries the planner answered with an exact scan.
+    var exactPlans: Int
+
+    /// A query the engine refused (NaN in the file, a zero vector for cosine, ...).
+    struct QueryFailure: Error {
+        let row: Int
+        let error: EngineError
+    }
+
+    static func execute(
+        index: VectorIndex, queries: Matrix<Float>, tenants: [UInt32]?, k: Int, ef: Int, plan: SearchPlan,
+        threads: Int
+    ) throws(QueryFailure) -> SearchRun {
+        let n = queries.rows
+        // k cannot exceed the index's size; the slots beyond stay -1.
+        let effectiveK = min(k, index.info.liveCount)
+        var labels = [Int32](repeating: -1, count: n * k)
+        var latencies = [Double](repeating: 0, count: n)
+        var exact = [Bool](repeating: false, count: n)
+        let failures = FirstFailure()
+        let started = monotonicNanoseconds()
+        labels.withUnsafeMutableBufferPointer { labelBuffer in
+            latencies.withUnsafeMutableBufferPointer { latencyBuffer in
+                exact.withUnsafeMutableBufferPointer { exactBuffer in
+                    // Each worker writes only the rows i with i % threads == worker: no two touch one slot.
+                    let slots = SharedSlots(labels: labelBuffer, latencies: latencyBuffer, exact: exactBuffer)
+                    DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                        var options = SearchOptions(k: max(effectiveK, 1), ef: max(ef, effectiveK))
+                        options.plan = plan
+                        for row in stride(from: worker, to: n, by: threads) {
+                            options.tenant = tenants?[row]
+                            let query = Array(queries.row(row))
+                            let t0 = monotonicNanoseconds()
+                            let result: SearchResult
+                            do throws(EngineError) {
+                                guard effectiveK > 0 else { throw EngineError(code: .emptyIndex, message: "the index is empty") }
+                                result = try index.search(query, options: options)
+                            } catch where error.code == .unknownTenant || error.code == .emptyIndex {
+                                continue  // no vector qualifies: the row stays -1
+                            } catch {
+                                failures.record(row: row, error: error)
+                                continue
+                            }
+                            slots.latencies[row] = Double(monotonicNanoseconds() - t0) / 1000
+                            slots.exact[row] = result.plan == .exact
+                            for (slot, hit) in result.hits.enumerated() {
+                                slots.labels[row * k + slot] = Int32(truncatingIfNeeded: hit.label)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let wall = Double(monotonicNanoseconds() - started) / 1e9
+        if let failure = failures.first { throw failure }
+        return SearchRun(labels: labels, latencies: latencies, wallSeconds: wall, exactPlans: exact.filter { $0 }.count)
+    }
+}
+
+/// Output buffers shared by the search workers.
+private struct SharedSlots: @unchecked Sendable {
+    // @unchecked: the buffers outlive the concurrentPerform call that uses them, and each
+    // worker writes a disjoint set of rows (row % threads == worker), so no slot is ever
+    // written by two threads or read while written.
+    let labels: UnsafeMutableBufferPointer<Int32>
+    let latencies: UnsafeMutableBufferPointer<Double>
+    let exact: UnsafeMutableBufferPointer<Bool>
+}
+
+/// Remembers the lowest-numbered failing query across threads.
+private final class FirstFailure: @unchecked Sendable {
+    // @unchecked: `failure` is only read or written with `lock` held.
+    private var lock = pthread_mutex_t()
+    private var failure: SearchRun.QueryFailure?
+
+    init() { pthread_mutex_init(&lock, nil) }
+    deinit { pthread_mutex_destroy(&lock) }
+
+    func record(row: Int, error: EngineError) {
+        pthread_mutex_lock(&lock)
+        if failure == nil || row < failure!.row { failure = .init(row: row, error: error) }
+        pthread_mutex_unlock(&lock)
+    }
+
+    var first: SearchRun.QueryFailure? {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        return failure
+    }
+}

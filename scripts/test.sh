@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of Pika Memory: installs what is missing, then
+#   1. the C engine's tests under AddressSanitizer + UndefinedBehaviorSanitizer,
+#      and its concurrency test under ThreadSanitizer;
+#   2. the Swift test suites (engine wrapper, CLI through the real binary, embeddings).
+# Usage: scripts/test.sh   (this is exactly what .ci/run and the README run)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "setup"
+scripts/setup.sh
+
+step "C engine tests (ASan + UBSan, then TSan)"
+make -s -C CHNSW check check-tsan
+
+step "Swift build"
+swift build --build-tests
+
+step "Swift tests"
+swift test --skip-build
+
+step "all tests passed"
