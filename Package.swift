@@ -10,7 +10,12 @@ let package = Package(
         .library(name: "PikaEmbeddings", targets: ["PikaEmbeddings"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries, each behind a shim with a module map.
@@ -37,16 +42,51 @@ let package = Package(
         ),
         .target(name: "PikaEngine", dependencies: ["CHNSW", "CBLAS"]),
         .target(name: "PikaEmbeddings", dependencies: ["CBLAS"]),
+        // The memory service: domain and pipeline, SQLite stores, HTTP API.
+        .target(
+            name: "PikaMemory",
+            dependencies: [
+                "PikaEngine", "PikaEmbeddings",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "PikaRelational",
+            dependencies: ["CSQLite", "PikaMemory", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "PikaService",
+            dependencies: [
+                "PikaMemory", "PikaRelational", "PikaEngine", "PikaEmbeddings",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "pika",
             dependencies: [
                 "PikaEngine",
                 "PikaEmbeddings",
+                "PikaService", "PikaMemory", "PikaRelational",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "PikaEngineTests", dependencies: ["PikaEngine"]),
         .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "pika"]),
+        .testTarget(name: "PikaMemoryTests", dependencies: ["PikaMemory", "PikaRelational", "PikaEmbeddings"]),
+        .testTarget(
+            name: "PikaServiceTests",
+            dependencies: [
+                "PikaService", "PikaMemory", "PikaRelational", "PikaEmbeddings", "pika",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

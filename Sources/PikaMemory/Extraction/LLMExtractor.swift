@@ -1,0 +1,162 @@
+import Foundation
+import PikaEmbeddings
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Extracts facts with any OpenAI-compatible `/v1/chat/completions` model, asking for JSON.
+///
+/// Each request has a deadline; timeouts, transport errors, 429 and 5xx are retried with exponential
+/// backoff; a ``CircuitBreaker`` stops calling a server that keeps failing (the job is then retried
+/// later by the queue). The model's answer must be `{"facts": [{"text", "attribute"?, "retraction"?,
+/// "sources"?, "entities"?, "relations"?}]}`; anything else is a failed attempt.
+public struct LLMExtractor: FactExtractor {
+    /// `llm`.
+    public let name = "llm"
+    /// Settings.
+    public let configuration: LLMExtractorConfiguration
+    /// The breaker (exposed for tests and health).
+    public let breaker: CircuitBreaker
+    private let session: URLSession
+
+    /// Creates an extractor.
+    public init(configuration: LLMExtractorConfiguration) {
+        self.configuration = configuration
+        self.breaker = CircuitBreaker(failureThreshold: configuration.failureThreshold, openDuration: configuration.openDuration)
+        let settings = URLSessionConfiguration.ephemeral
+        let backstop = Double(configuration.requestTimeout.components.seconds + 2)
+        settings.timeoutIntervalForRequest = backstop
+        settings.timeoutIntervalForResource = backstop
+        self.session = URLSession(configuration: settings)
+    }
+
+    static let systemPrompt = """
+        You extract durable personal facts about the USER (a child talking to an AI companion) from a conversation.
+        Only facts stated by the user about themselves or people, pets and things in their life. Ignore the assistant's words.
+        Answer with JSON only: {"facts": [{"text": "...", "attribute": "...", "retraction": false, "sources": [0],
+        "entities": [{"name": "...", "type": "person|pet|place|thing|school"}],
+        "relations": [{"source": "user", "relation": "likes", "target": "..."}]}]}.
+        text: a short third-person statement without the subject ("Likes dinosaurs", "Has a dog named Max").
+        attribute: a slot the fact fills when it can hold only one value ("name", "age", "school", "favorite_color",
+        "pref:<thing>" for a like or dislike of <thing>), else omit it.
+        retraction: true when the user withdraws an earlier fact ("I don't like pizza anymore" → text "Likes pizza").
+        sources: indices of the messages the fact comes from. No facts → {"facts": []}.
+        """
+
+    /// See ``FactExtractor/extract(_:)``.
+    public func extract(_ messages: [ConversationMessage]) async throws(MemoryError) -> [ExtractedFact] {
+        let service = configuration.endpoint.absoluteString
+        do {
+            try await breaker.acquire(service: service)
+        } catch {
+            throw MemoryError(.unavailable, "LLM extractor: \(error.message)")
+        }
+        var attempt = 1
+        while true {
+            do {
+                let facts = try await request(messages)
+                await breaker.record(success: true)
+                return facts
+            } catch let failure as Failure {
+                if !failure.retryable || attempt >= configuration.maxAttempts {
+                    await breaker.record(success: false)
+                    throw MemoryError(failure.retryable ? .unavailable : .extractionFailed,
+                                      "LLM extractor: \(failure.message) (after \(attempt) attempts)")
+                }
+            } catch {
+                await breaker.record(success: false)
+                throw MemoryError(.extractionFailed, "LLM extractor: \(error)")
+            }
+            let base = Double(configuration.initialBackoff.components.attoseconds) / 1e18
+                + Double(configuration.initialBackoff.components.seconds)
+            try? await Task.sleep(for: .seconds(base * pow(2, Double(attempt - 1))))
+            attempt += 1
+        }
+    }
+
+    struct Failure: Error {
+        let message: String
+        let retryable: Bool
+    }
+
+    private func request(_ messages: [ConversationMessage]) async throws -> [ExtractedFact] {
+        let conversation = messages.enumerated().map { "[\($0.offset)] \($0.element.role): \($0.element.content)" }.joined(separator: "\n")
+        let body: JSONValue = .object([
+            "model": .string(configuration.model),
+            "temperature": .number(0),
+            "response_format": .object(["type": .string("json_object")]),
+            "messages": .array([
+                .object(["role": .string("system"), "content": .string(Self.systemPrompt)]),
+                .object(["role": .string("user"), "content": .string(conversation)]),
+            ]),
+        ])
+        var request = URLRequest(url: configuration.endpoint)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let key = configuration.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = try JSONEncoder().encode(body)
+        let (data, status) = try await send(request)
+        guard (200..<300).contains(status) else {
+            throw Failure(message: "HTTP \(status)", retryable: status == 429 || status >= 500)
+        }
+        return try Self.parse(data, messages: messages)
+    }
+
+    private func send(_ request: URLRequest) async throws -> (Data, Int) {
+        let session = self.session
+        let timeout = configuration.requestTimeout
+        return try await withThrowingTaskGroup(of: (Data, Int).self) { group in
+            group.addTask {
+                do {
+                    let (data, response) = try await session.data(for: request)
+                    return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+                } catch {
+                    throw Failure(message: "transport: \(error.localizedDescription)", retryable: true)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw Failure(message: "timed out after \(timeout)", retryable: true)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    /// Parses a chat completion into facts (internal for tests).
+    static func parse(_ data: Data, messages: [ConversationMessage]) throws -> [ExtractedFact] {
+        guard let completion = try? JSONDecoder().decode(JSONValue.self, from: data),
+            let content = completion.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue
+        else { throw Failure(message: "malformed completion", retryable: true) }
+        var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("```") {
+            text = text.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("```") }.joined(separator: "\n")
+        }
+        guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+            let facts = answer.objectValue?["facts"]?.arrayValue
+        else { throw Failure(message: "the model did not answer with {\"facts\": [...]}", retryable: true) }
+        return facts.prefix(100).compactMap { item -> ExtractedFact? in
+            guard let object = item.objectValue, let text = object["text"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines),
+                !text.isEmpty, text.count <= 500
+            else { return nil }
+            let sources = object["sources"]?.arrayValue?.compactMap { $0.numberValue.map(Int.init) } ?? []
+            let provenance = sources.filter { messages.indices.contains($0) }.map { messages[$0].provenance(index: $0) }
+            let entities = object["entities"]?.arrayValue?.compactMap { e -> GraphEntity? in
+                guard let name = e.objectValue?["name"]?.stringValue, !name.isEmpty else { return nil }
+                return GraphEntity(name: name, type: e.objectValue?["type"]?.stringValue ?? "thing")
+            } ?? []
+            let relations = object["relations"]?.arrayValue?.compactMap { r -> GraphRelation? in
+                guard let o = r.objectValue, let s = o["source"]?.stringValue, let rel = o["relation"]?.stringValue,
+                    let t = o["target"]?.stringValue
+                else { return nil }
+                return GraphRelation(source: s, relation: rel, target: t)
+            } ?? []
+            var isRetraction = false
+            if case .bool(let flag)? = object["retraction"] { isRetraction = flag }
+            return ExtractedFact(
+                text: text, attribute: object["attribute"]?.stringValue?.lowercased(), isRetraction: isRetraction,
+                entities: entities, relations: relations, provenance: provenance)
+        }
+    }
+}

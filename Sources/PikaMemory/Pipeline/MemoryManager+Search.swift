@@ -1,0 +1,45 @@
+import Foundation
+
+extension MemoryManager {
+    /// Searches one user's memories. Filters and agent/run restrictions are evaluated over the user's
+    /// records and handed to the engine as its allowed labels, so they apply inside the search.
+    public func search(_ query: SearchQuery) async throws -> SearchAnswer {
+        let text = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw MemoryError(.invalidArgument, "query must not be empty") }
+        guard (1...100).contains(query.limit) else { throw MemoryError(.invalidArgument, "limit must be 1...100") }
+        guard try await store.scopeNumber(for: query.scope, create: false) != nil else {
+            return SearchAnswer(results: [], relations: [])
+        }
+        var allowed: [UInt64]?
+        if query.filter != nil || query.agentID != nil || query.runID != nil {
+            allowed = try await store.allRecords(scope: query.scope).filter { record in
+                (query.agentID == nil || record.agentID == query.agentID)
+                    && (query.runID == nil || record.runID == query.runID)
+                    && (query.filter?.matches(record) ?? true)
+            }.map(\.label)
+            if allowed?.isEmpty == true { return SearchAnswer(results: [], relations: try await relations(for: text, query.scope)) }
+        }
+        let vector: [Float]
+        if let cached = queryCache.get(text) {
+            metrics.embeddingCacheHits.increment()
+            vector = cached
+        } else {
+            metrics.embeddingCacheMisses.increment()
+            vector = try await embed([text])[0]
+            queryCache.put(text, vector)
+        }
+        var hits = try await similar(vector, scope: query.scope, limit: query.limit, allowed: allowed)
+        if let threshold = query.threshold { hits = hits.filter { $0.similarity >= threshold } }
+        metrics.factsSearched.increment(by: Int64(hits.count))
+        return SearchAnswer(results: hits.map { ($0.record, $0.similarity) }, relations: try await relations(for: text, query.scope))
+    }
+
+    private func relations(for text: String, _ scope: MemoryScope) async throws -> [GraphRelation] {
+        let started = ContinuousClock.now
+        let names = try await graph.entities(mentionedIn: text, scope: scope).map(\.name)
+        let relations = try await graph.relations(touching: names, scope: scope)
+        let elapsed = ContinuousClock.now - started
+        metrics.graphLatency.record(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+        return relations
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import PikaEmbeddings
+import PikaEngine
+
+/// The memory domain: the add pipeline (extract → embed → consolidate → history → graph), search,
+/// record operations and user-level operations, over a record store and the in-memory vector index.
+///
+/// The store is the source of truth; the index is rebuilt from it at start-up (see docs/architecture.md).
+/// Writes of one user are serialised by ``ScopeLocks``; each applies to the store first, then the index.
+public final class MemoryManager: Sendable {
+    /// Records and history.
+    public let store: any MemoryRecordStore
+    /// The entity graph.
+    public let graph: any GraphStore
+    /// The vector index (engine tenant = the store's scope number).
+    public let index: VectorIndex
+    /// Text → vector.
+    public let embedder: any Embedder
+    /// Conversation → facts.
+    public let extractor: any FactExtractor
+    /// Rule-based ADD/UPDATE/DELETE/NONE.
+    public let consolidator: Consolidator
+    /// Metrics.
+    public let metrics: MemoryMetrics
+    let locks = ScopeLocks()
+    let queryCache = EmbeddingCache()
+    let logger: Logger
+
+    /// Creates a manager and loads every stored embedding into a new index.
+    public init(
+        store: any MemoryRecordStore, graph: any GraphStore, embedder: any Embedder, extractor: any FactExtractor,
+        metrics: MemoryMetrics = MemoryMetrics(), logger: Logger
+    ) async throws {
+        self.store = store
+        self.graph = graph
+        self.embedder = embedder
+        self.extractor = extractor
+        self.consolidator = Consolidator()
+        self.metrics = metrics
+        self.logger = logger
+        var configuration = IndexConfiguration(dimension: embedder.dimension, metric: .cosine)
+        configuration.efConstruction = 100
+        let index = try VectorIndex(configuration: configuration)
+        self.index = index
+        let loader = IndexLoader()
+        try await store.forEachEmbedding { label, scope, vector in loader.append(label, scope, vector) }
+        let (labels, tenants, vectors) = loader.take()
+        if !labels.isEmpty {
+            try index.add(labels: labels, tenants: tenants, vectors: vectors, threads: 2)
+        }
+        logger.info("vector index loaded", metadata: ["memories": "\(labels.count)", "dimension": "\(embedder.dimension)"])
+    }
+
+    /// Runs an add: extracts facts (or takes messages verbatim with `infer: false`), consolidates each
+    /// against the user's memories, and returns what happened.
+    public func add(_ input: AddInput, scope: MemoryScope) async throws -> [AddResult] {
+        let facts: [ExtractedFact]
+        if input.infer {
+            facts = try await extractor.extract(input.messages)
+        } else {
+            facts = input.messages.enumerated().compactMap { index, message in
+                let text = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
+                return text.isEmpty ? nil : ExtractedFact(text: text, provenance: [message.provenance(index: index)])
+            }
+        }
+        metrics.factsExtracted.increment(by: Int64(facts.count))
+        guard !facts.isEmpty else { return [] }
+        let vectors = try await embed(facts.map(\.text))
+        return try await locks.withLock(scope) {
+            var results: [AddResult] = []
+            for (fact, vector) in zip(facts, vectors) {
+                results.append(try await consolidate(fact, vector: vector, input: input, scope: scope, verbatim: !input.infer))
+            }
+            return results
+        }
+    }
+
+    private func consolidate(
+        _ fact: ExtractedFact, vector: [Float], input: AddInput, scope: MemoryScope, verbatim: Bool
+    ) async throws -> AddResult {
+        let now = Date()
+        let neighbours = try await similar(vector, scope: scope, limit: 5)
+        var sameAttribute: MemoryRecord?
+        if let attribute = fact.attribute {
+            sameAttribute = try await store.allRecords(scope: scope).first { $0.attribute == attribute }
+        }
+        let decision: Consolidator.Decision =
+            verbatim ? .add : consolidator.decide(fact, neighbours: neighbours, sameAttribute: sameAttribute)
+        let result: AddResult
+        switch decision {
+        case .add:
+            guard let number = try await store.scopeNumber(for: scope, create: true) else {
+                throw MemoryError(.storage, "no scope number for \(scope)")
+            }
+            let metadata = input.metadata
+            let record = MemoryRecord(
+                id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
+                text: fact.text, metadata: metadata, attribute: fact.attribute, provenance: fact.provenance,
+                createdAt: now, updatedAt: now, embedding: vector)
+            let stored = try await store.apply([.add(record)])[0]
+            try index.add(label: stored.label, tenant: number, vector: vector)
+            try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: stored.id, scope: scope)
+            result = AddResult(id: stored.id, memory: stored.text, event: .add)
+        case .update(let old):
+            var record = old
+            record.text = fact.text
+            record.embedding = vector
+            record.updatedAt = now
+            record.provenance = Array((old.provenance + fact.provenance).suffix(32))
+            for (key, value) in input.metadata { record.metadata[key] = value }
+            _ = try await store.apply([.update(record, previousText: old.text)])
+            try index.update(label: old.label, tenant: try await scopeNumber(scope), vector: vector)
+            try await graph.retire(memoryID: old.id, scope: scope)
+            try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: old.id, scope: scope)
+            result = AddResult(id: old.id, memory: fact.text, event: .update)
+        case .delete(let old):
+            var record = old
+            record.updatedAt = now
+            _ = try await store.apply([.delete(record)])
+            try? index.remove(label: old.label)
+            try await graph.retire(memoryID: old.id, scope: scope)
+            result = AddResult(id: old.id, memory: old.text, event: .delete)
+        case .none:
+            let known = neighbours.first?.record ?? sameAttribute
+            result = AddResult(id: known?.id ?? "", memory: fact.text, event: .none)
+        }
+        metrics.events[result.event]?.increment()
+        return result
+    }
+
+    /// The user's `limit` memories most similar to `vector`, with cosine similarity, best first.
+    func similar(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws
+        -> [(record: MemoryRecord, similarity: Float)]
+    {
+        guard let number = try await store.scopeNumber(for: scope, create: false) else { return [] }
+        let available = allowed?.count ?? index.count(tenant: number)
+        let k = min(limit, available)
+        guard k > 0 else { return [] }
+        var options = SearchOptions(k: k, ef: max(64, k), tenant: number)
+        options.allowedLabels = allowed
+        let started = ContinuousClock.now
+        let hits = try index.search(vector, options: options).hits
+        let elapsed = ContinuousClock.now - started
+        metrics.engineLatency.record(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+        let records = Dictionary(uniqueKeysWithValues: try await store.records(labels: hits.map(\.label)).map { ($0.label, $0) })
+        return hits.compactMap { hit in records[hit.label].map { ($0, 1 - hit.distance) } }
+    }
+
+    func scopeNumber(_ scope: MemoryScope) async throws -> UInt32 {
+        guard let number = try await store.scopeNumber(for: scope, create: true) else {
+            throw MemoryError(.storage, "no scope number for \(scope)")
+        }
+        return number
+    }
+
+    /// Embeds texts, mapping embedder failures to ``MemoryError``.
+    func embed(_ texts: [String]) async throws(MemoryError) -> [[Float]] {
+        do {
+            return try await embedder.embed(texts)
+        } catch {
+            let code: MemoryError.Code = error.code == .circuitOpen ? .unavailable : .embeddingFailed
+            throw MemoryError(code, "embedding failed: \(error.message)")
+        }
+    }
+}
+
+/// Collects rows during the start-up load.
+///
+/// `@unchecked Sendable` is safe: `append` is called from the store's serial queue only, and `take`
+/// after that call has returned; the lock makes the hand-over explicit.
+private final class IndexLoader: @unchecked Sendable {
+    private let lock = NSLock()
+    private var labels: [UInt64] = []
+    private var tenants: [UInt32] = []
+    private var vectors: [Float] = []
+
+    func append(_ label: UInt64, _ tenant: UInt32, _ vector: [Float]) {
+        lock.lock(); defer { lock.unlock() }
+        labels.append(label)
+        tenants.append(tenant)
+        vectors += vector
+    }
+
+    func take() -> ([UInt64], [UInt32], [Float]) {
+        lock.lock(); defer { lock.unlock() }
+        return (labels, tenants, vectors)
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// A durable job queue with leases, retries and dead-lettering.
+public protocol JobQueue: Sendable {
+    /// Stores a job; with an idempotency key already used by the tenant, returns the first job and `false`.
+    func enqueue(_ job: JobRecord, idempotencyKey: String?) async throws -> (JobRecord, created: Bool)
+    /// Leases the oldest runnable job whose user has no earlier unfinished job, or nil.
+    func claim(now: Date, lease: Duration) async throws -> JobRecord?
+    /// Marks a job completed with its result.
+    func complete(id: String, result: String, now: Date) async throws
+    /// Records a failed attempt: requeued to run at `retryAt`, or dead-lettered when nil.
+    func fail(id: String, error: String, retryAt: Date?, now: Date) async throws
+    /// A job inside `tenant`.
+    func job(id: String, tenant: String) async throws -> JobRecord?
+    /// Puts jobs left `processing` by a dead process back in the queue (start-up).
+    func recoverOrphans(now: Date) async throws -> Int
+    /// Deletes a scope's jobs and their payloads.
+    func deleteScope(_ scope: MemoryScope) async throws
+    /// Jobs per status (metrics).
+    func counts() async throws -> [JobStatus: Int]
+}

@@ -1,0 +1,24 @@
+/// Where memory records and their history live (SQLite today; segment storage later).
+///
+/// Every call is tenant-scoped by its arguments; implementations never return another tenant's rows.
+public protocol MemoryRecordStore: Sendable {
+    /// The engine tenant number of a scope; with `create`, assigns one when missing.
+    func scopeNumber(for scope: MemoryScope, create: Bool) async throws -> UInt32?
+    /// Applies mutations and their history atomically; returns the records with their labels.
+    func apply(_ mutations: [MemoryMutation]) async throws -> [MemoryRecord]
+    /// A live record by id inside `tenant`, with its embedding.
+    func record(id: String, tenant: String) async throws -> MemoryRecord?
+    /// Live records by engine label (any order), without embeddings.
+    func records(labels: [UInt64]) async throws -> [MemoryRecord]
+    /// A scope's live records with label greater than `afterLabel`, by label, at most `limit`.
+    func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
+        -> [MemoryRecord]
+    /// All live records of a scope, without embeddings (for filter evaluation).
+    func allRecords(scope: MemoryScope) async throws -> [MemoryRecord]
+    /// History of a memory inside `tenant`, oldest first (also after the memory's deletion).
+    func history(memoryID: String, tenant: String) async throws -> [HistoryEntry]
+    /// Deletes everything of a scope (records and history text); returns the removed labels.
+    func deleteScope(_ scope: MemoryScope) async throws -> [UInt64]
+    /// Calls `body` with every live record's label, scope number and embedding (start-up index load).
+    func forEachEmbedding(_ body: @escaping @Sendable (UInt64, UInt32, [Float]) -> Void) async throws
+}

@@ -1,0 +1,48 @@
+/// The SQLite schema of the embedded relational store, as ordered migrations.
+public enum RelationalSchema {
+    /// Migrations; each runs once, in order, recorded in `schema_version`.
+    public static let migrations: [String] = [
+        """
+        CREATE TABLE scopes (
+            number INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL, user_id TEXT NOT NULL, UNIQUE (tenant, user_id));
+        CREATE TABLE memories (
+            label INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, user_id TEXT NOT NULL, scope INTEGER NOT NULL,
+            agent_id TEXT, run_id TEXT, text TEXT NOT NULL, metadata TEXT NOT NULL, attribute TEXT,
+            provenance TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+            embedding BLOB NOT NULL);
+        CREATE INDEX memories_scope ON memories (tenant, user_id, label);
+        CREATE TABLE history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, memory_id TEXT NOT NULL, tenant TEXT NOT NULL,
+            user_id TEXT NOT NULL, event TEXT NOT NULL, old_memory TEXT, new_memory TEXT, created_at REAL NOT NULL);
+        CREATE INDEX history_memory ON history (memory_id, seq);
+        CREATE INDEX history_scope ON history (tenant, user_id);
+        CREATE TABLE entities (
+            tenant TEXT NOT NULL, user_id TEXT NOT NULL, name_key TEXT NOT NULL, name TEXT NOT NULL,
+            type TEXT NOT NULL, PRIMARY KEY (tenant, user_id, name_key));
+        CREATE TABLE relations (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, user_id TEXT NOT NULL,
+            source TEXT NOT NULL, relation TEXT NOT NULL, target TEXT NOT NULL, memory_id TEXT NOT NULL,
+            valid_from REAL NOT NULL, valid_to REAL);
+        CREATE INDEX relations_scope ON relations (tenant, user_id);
+        CREATE TABLE jobs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL,
+            user_id TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
+            attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, run_after REAL NOT NULL,
+            lease_until REAL, result TEXT, error TEXT, idempotency_key TEXT,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL, UNIQUE (tenant, idempotency_key));
+        CREATE INDEX jobs_status ON jobs (status, seq);
+        CREATE INDEX jobs_scope ON jobs (tenant, user_id, seq);
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, role TEXT NOT NULL,
+            created_at REAL NOT NULL);
+        CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    ]
+
+    /// Opens (creating and migrating) the relational database at `path`.
+    public static func open(path: String) throws -> SQLiteDatabase {
+        try SQLiteDatabase(path: path, migrations: migrations)
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import PikaMemory
+
+/// ``MemoryRecordStore`` on SQLite: records with their embeddings, and history.
+public struct SQLiteMemoryStore: MemoryRecordStore {
+    private let database: SQLiteDatabase
+
+    /// Creates a store on an opened relational database.
+    public init(database: SQLiteDatabase) { self.database = database }
+
+    static let columns = """
+        label, id, tenant, user_id, agent_id, run_id, text, metadata, attribute, provenance, created_at, updated_at
+        """
+
+    /// See ``MemoryRecordStore/scopeNumber(for:create:)``.
+    public func scopeNumber(for scope: MemoryScope, create: Bool) async throws -> UInt32? {
+        try await database.run { db in
+            try Self.scopeNumber(db, scope, create: create)
+        }
+    }
+
+    static func scopeNumber(_ db: SQLiteConnection, _ scope: MemoryScope, create: Bool) throws -> UInt32? {
+        let select = "SELECT number FROM scopes WHERE tenant = ? AND user_id = ?"
+        if let row = try db.queryOne(select, [.text(scope.tenant), .text(scope.userID)]) {
+            return UInt32(truncatingIfNeeded: row.int64(0))
+        }
+        guard create else { return nil }
+        try db.query("INSERT INTO scopes (tenant, user_id) VALUES (?, ?)", [.text(scope.tenant), .text(scope.userID)])
+        return UInt32(truncatingIfNeeded: db.lastInsertRowID)
+    }
+
+    /// See ``MemoryRecordStore/apply(_:)``.
+    public func apply(_ mutations: [MemoryMutation]) async throws -> [MemoryRecord] {
+        try await database.transaction { db in
+            var applied: [MemoryRecord] = []
+            for mutation in mutations {
+                switch mutation {
+                case .add(var record):
+                    guard let number = try Self.scopeNumber(db, record.scope, create: true) else { continue }
+                    try db.query(
+                        """
+                        INSERT INTO memories (id, tenant, user_id, scope, agent_id, run_id, text, metadata, attribute,
+                            provenance, created_at, updated_at, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                        """,
+                        [.text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .integer(Int64(number)),
+                         .optional(record.agentID), .optional(record.runID), .text(record.text),
+                         .text(JSONValue.encodeObject(record.metadata)), .optional(record.attribute),
+                         .text(Self.encodeList(record.provenance)), .real(record.createdAt.timeIntervalSince1970),
+                         .real(record.updatedAt.timeIntervalSince1970), .blob(EmbeddingBlob.encode(record.embedding))])
+                    record.label = UInt64(db.lastInsertRowID)
+                    try Self.addHistory(db, record, .add, old: nil, new: record.text, at: record.createdAt)
+                    applied.append(record)
+                case .update(let record, let previousText):
+                    try db.query(
+                        """
+                        UPDATE memories SET text = ?, metadata = ?, attribute = ?, provenance = ?, updated_at = ?,
+                            embedding = ? WHERE id = ? AND tenant = ?
+                        """,
+                        [.text(record.text), .text(JSONValue.encodeObject(record.metadata)), .optional(record.attribute),
+                         .text(Self.encodeList(record.provenance)), .real(record.updatedAt.timeIntervalSince1970),
+                         .blob(EmbeddingBlob.encode(record.embedding)), .text(record.id), .text(record.scope.tenant)])
+                    guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
+                    try Self.addHistory(db, record, .update, old: previousText, new: record.text, at: record.updatedAt)
+                    applied.append(record)
+                case .delete(let record):
+                    try db.query("DELETE FROM memories WHERE id = ? AND tenant = ?", [.text(record.id), .text(record.scope.tenant)])
+                    guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
+                    try Self.addHistory(db, record, .delete, old: record.text, new: nil, at: record.updatedAt)
+                    applied.append(record)
+                }
+            }
+            return applied
+        }
+    }
+
+    private static func addHistory(
+        _ db: SQLiteConnection, _ record: MemoryRecord, _ event: MemoryEvent, old: String?, new: String?, at: Date
+    ) throws {
+        try db.query(
+            "INSERT INTO history (memory_id, tenant, user_id, event, old_memory, new_memory, created_at) VALUES (?,?,?,?,?,?,?)",
+            [.text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .text(event.rawValue),
+             .optional(old), .optional(new), .real(at.timeIntervalSince1970)])
+    }
+
+    /// See ``MemoryRecordStore/record(id:tenant:)``.
+    public func record(id: String, tenant: String) async throws -> MemoryRecord? {
+        try await database.run { db in
+            try db.queryOne("SELECT \(Self.columns), embedding FROM memories WHERE id = ? AND tenant = ?", [.text(id), .text(tenant)])
+                .map { Self.decode($0, withEmbedding: true) }
+        }
+    }
+
+    /// See ``MemoryRecordStore/records(labels:)``.
+    public func records(labels: [UInt64]) async throws -> [MemoryRecord] {
+        guard !labels.isEmpty else { return [] }
+        return try await database.run { db in
+            var out: [MemoryRecord] = []
+            for chunk in stride(from: 0, to: labels.count, by: 500) {
+                let slice = labels[chunk..<min(chunk + 500, labels.count)]
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                out += try db.query("SELECT \(Self.columns) FROM memories WHERE label IN (\(marks))",
+                                    slice.map { .integer(Int64($0)) }).map { Self.decode($0, withEmbedding: false) }
+            }
+            return out
+        }
+    }
+
+    /// See ``MemoryRecordStore/records(scope:agentID:runID:afterLabel:limit:)``.
+    public func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
+        -> [MemoryRecord]
+    {
+        try await database.run { db in
+            var sql = "SELECT \(Self.columns) FROM memories WHERE tenant = ? AND user_id = ? AND label > ?"
+            var args: [SQLiteValue] = [.text(scope.tenant), .text(scope.userID), .integer(Int64(afterLabel))]
+            if let agentID { sql += " AND agent_id = ?"; args.append(.text(agentID)) }
+            if let runID { sql += " AND run_id = ?"; args.append(.text(runID)) }
+            sql += " ORDER BY label LIMIT ?"
+            args.append(.int(limit))
+            return try db.query(sql, args).map { Self.decode($0, withEmbedding: false) }
+        }
+    }
+
+    /// See ``MemoryRecordStore/allRecords(scope:)``.
+    public func allRecords(scope: MemoryScope) async throws -> [MemoryRecord] {
+        try await database.run { db in
+            try db.query("SELECT \(Self.columns) FROM memories WHERE tenant = ? AND user_id = ? ORDER BY label",
+                         [.text(scope.tenant), .text(scope.userID)]).map { Self.decode($0, withEmbedding: false) }
+        }
+    }
+
+    /// See ``MemoryRecordStore/history(memoryID:tenant:)``.
+    public func history(memoryID: String, tenant: String) async throws -> [HistoryEntry] {
+        try await database.run { db in
+            try db.query(
+                "SELECT memory_id, event, old_memory, new_memory, created_at FROM history WHERE memory_id = ? AND tenant = ? ORDER BY seq",
+                [.text(memoryID), .text(tenant)]
+            ).map { row in
+                HistoryEntry(memoryID: row.string(0) ?? "", event: MemoryEvent(rawValue: row.string(1) ?? "") ?? .none,
+                             oldMemory: row.string(2), newMemory: row.string(3),
+                             createdAt: Date(timeIntervalSince1970: row.double(4)))
+            }
+        }
+    }
+
+    /// See ``MemoryRecordStore/deleteScope(_:)``.
+    public func deleteScope(_ scope: MemoryScope) async throws -> [UInt64] {
+        try await database.transaction { db in
+            let args: [SQLiteValue] = [.text(scope.tenant), .text(scope.userID)]
+            let labels = try db.query("SELECT label FROM memories WHERE tenant = ? AND user_id = ?", args).map { UInt64($0.int64(0)) }
+            try db.query("DELETE FROM memories WHERE tenant = ? AND user_id = ?", args)
+            try db.query("DELETE FROM history WHERE tenant = ? AND user_id = ?", args)
+            return labels
+        }
+    }
+
+    /// See ``MemoryRecordStore/forEachEmbedding(_:)``.
+    public func forEachEmbedding(_ body: @escaping @Sendable (UInt64, UInt32, [Float]) -> Void) async throws {
+        try await database.run { db in
+            for row in try db.query("SELECT label, scope, embedding FROM memories") {
+                body(UInt64(row.int64(0)), UInt32(truncatingIfNeeded: row.int64(1)), EmbeddingBlob.decode(row.blob(2)))
+            }
+        }
+    }
+
+    static func decode(_ row: SQLiteRow, withEmbedding: Bool) -> MemoryRecord {
+        MemoryRecord(
+            id: row.string(1) ?? "", label: UInt64(row.int64(0)),
+            scope: MemoryScope(tenant: row.string(2) ?? "", userID: row.string(3) ?? ""),
+            agentID: row.string(4), runID: row.string(5), text: row.string(6) ?? "",
+            metadata: JSONValue.decodeObject(row.string(7)), attribute: row.string(8),
+            provenance: decodeList(row.string(9)),
+            createdAt: Date(timeIntervalSince1970: row.double(10)), updatedAt: Date(timeIntervalSince1970: row.double(11)),
+            embedding: withEmbedding ? EmbeddingBlob.decode(row.blob(12)) : [])
+    }
+
+    static func encodeList(_ list: [String]) -> String {
+        JSONValue.encodeObject(["p": .array(list.map { .string($0) })])
+    }
+
+    static func decodeList(_ text: String?) -> [String] {
+        JSONValue.decodeObject(text)["p"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import PikaMemory
+
+/// Authenticates every route but health, readiness and metrics (`X-API-Key` or `Authorization: Bearer`),
+/// by the key's SHA-256, then applies the per-key rate limit (429 with Retry-After).
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = PikaRequestContext
+    let keys: any APIKeyStore
+    let limiter: RateLimiter
+    static let publicPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        var presented = request.headers[.init("X-API-Key")!]
+        if presented == nil, let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            presented = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        guard let presented, !presented.isEmpty, presented.count <= 256,
+            let key = try await keys.key(hash: SHA256.hex(presented))
+        else {
+            var problem = Problem(.unauthorized, "unauthorized", "missing or invalid API key")
+            problem.headers[.wwwAuthenticate] = "Bearer"
+            throw problem
+        }
+        if let wait = limiter.take(key.hash) {
+            var problem = Problem(.tooManyRequests, "rate_limited", "rate limit of \(Int(limiter.rate)) requests/s exceeded")
+            problem.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+            throw problem
+        }
+        var context = context
+        context.apiKey = key
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// Everything `pika serve` needs, from `PIKA_*` environment variables overridden by flags.
+public struct ServiceConfiguration: Sendable, Equatable {
+    /// Embedding back-ends.
+    public enum EmbedderKind: String, Sendable, CaseIterable {
+        /// Native all-MiniLM-L6-v2.
+        case minilm
+        /// Feature hashing (no model; tests and fallback).
+        case hashing
+        /// An OpenAI-compatible `/v1/embeddings` (settings from `PIKA_EMBEDDINGS_*`).
+        case openai
+    }
+
+    /// Extraction back-ends.
+    public enum ExtractorKind: String, Sendable, CaseIterable {
+        /// The built-in rule extractor.
+        case rules
+        /// An OpenAI-compatible `/v1/chat/completions`.
+        case llm
+    }
+
+    /// Data directory (SQLite file lives here).
+    public var dataDirectory: String = "./data"
+    /// Bind host.
+    public var host: String = "127.0.0.1"
+    /// Bind port (0 picks a free one).
+    public var port: Int = 8080
+    /// Bootstrap admin key of tenant `default`.
+    public var bootstrapAPIKey: String?
+    /// Embedder.
+    public var embedder: EmbedderKind = .minilm
+    /// MiniLM model directory.
+    public var modelDirectory: String?
+    /// Extractor.
+    public var extractor: ExtractorKind = .rules
+    /// LLM base URL (`…/v1`).
+    public var llmBaseURL: String?
+    /// LLM model name.
+    public var llmModel: String?
+    /// LLM API key.
+    public var llmAPIKey: String?
+    /// In-process job workers.
+    public var workers: Int = 2
+    /// Requests per second allowed per API key (burst: twice that).
+    public var rateLimit: Double = 1000
+    /// Attempts before a job is dead-lettered.
+    public var jobMaxAttempts: Int = 5
+
+    /// Creates the defaults.
+    public init() {}
+
+    /// The settings this service reads, each also a `pika serve` flag (`--data-dir` for `PIKA_DATA_DIR`, …).
+    public static let variables: [String] = [
+        "PIKA_DATA_DIR", "PIKA_HOST", "PIKA_PORT", "PIKA_API_KEY", "PIKA_EMBEDDER", "PIKA_MODEL_DIR", "PIKA_EXTRACTOR",
+        "PIKA_LLM_BASE_URL", "PIKA_LLM_MODEL", "PIKA_LLM_API_KEY", "PIKA_WORKERS", "PIKA_RATE_LIMIT",
+        "PIKA_JOB_MAX_ATTEMPTS",
+    ]
+
+    /// `PIKA_*` variables read by other parts of Pika (the remote embedder), accepted here.
+    public static let otherVariables: [String] = [
+        "PIKA_EMBEDDINGS_URL", "PIKA_EMBEDDINGS_MODEL", "PIKA_EMBEDDINGS_DIMENSION", "PIKA_EMBEDDINGS_API_KEY",
+        "PIKA_LOG_LEVEL",
+    ]
+
+    /// Settings of later issues: refused until their back-ends exist.
+    public static let unsupportedVariables: [String] = ["PIKA_POSTGRES_URL", "PIKA_REDIS_URL"]
+
+    /// Resolves the configuration: `overrides` (flag values keyed by variable name) win over `environment`.
+    /// Every unknown `PIKA_*` variable and every invalid value is reported, all at once.
+    public static func resolve(environment: [String: String], overrides: [String: String] = [:]) throws(ConfigurationError)
+        -> ServiceConfiguration
+    {
+        var problems: [String] = []
+        for name in environment.keys.sorted() where name.hasPrefix("PIKA_") {
+            if unsupportedVariables.contains(name) {
+                problems.append("\(name): not supported by this build yet (embedded SQLite defaults only)")
+            } else if !variables.contains(name) && !otherVariables.contains(name) {
+                problems.append("\(name): unknown setting")
+            }
+        }
+        var settings = environment.filter { variables.contains($0.key) }
+        for (key, value) in overrides { settings[key] = value }
+        var config = ServiceConfiguration()
+        func nonEmpty(_ name: String) -> String? {
+            guard let value = settings[name] else { return nil }
+            if value.isEmpty { problems.append("\(name): must not be empty"); return nil }
+            return value
+        }
+        if let value = nonEmpty("PIKA_DATA_DIR") { config.dataDirectory = value }
+        if let value = nonEmpty("PIKA_HOST") { config.host = value }
+        if let value = nonEmpty("PIKA_PORT") {
+            if let port = Int(value), (0...65535).contains(port) { config.port = port }
+            else { problems.append("PIKA_PORT: '\(value)' is not a port number 0...65535") }
+        }
+        if let value = nonEmpty("PIKA_API_KEY") {
+            if value.count >= 16 { config.bootstrapAPIKey = value }
+            else { problems.append("PIKA_API_KEY: must be at least 16 characters") }
+        }
+        if let value = nonEmpty("PIKA_EMBEDDER") {
+            if let kind = EmbedderKind(rawValue: value) { config.embedder = kind }
+            else { problems.append("PIKA_EMBEDDER: '\(value)' is not one of minilm, hashing, openai") }
+        }
+        config.modelDirectory = nonEmpty("PIKA_MODEL_DIR")
+        if let value = nonEmpty("PIKA_EXTRACTOR") {
+            if let kind = ExtractorKind(rawValue: value) { config.extractor = kind }
+            else { problems.append("PIKA_EXTRACTOR: '\(value)' is not one of rules, llm") }
+        }
+        config.llmBaseURL = nonEmpty("PIKA_LLM_BASE_URL")
+        config.llmModel = nonEmpty("PIKA_LLM_MODEL")
+        config.llmAPIKey = nonEmpty("PIKA_LLM_API_KEY")
+        if let url = config.llmBaseURL, URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            problems.append("PIKA_LLM_BASE_URL: '\(url)' is not an http(s) URL")
+        }
+        if config.extractor == .llm && (config.llmBaseURL == nil || config.llmModel == nil) {
+            problems.append("PIKA_EXTRACTOR: llm needs PIKA_LLM_BASE_URL and PIKA_LLM_MODEL")
+        }
+        if let value = nonEmpty("PIKA_WORKERS") {
+            if let n = Int(value), (0...64).contains(n) { config.workers = n }
+            else { problems.append("PIKA_WORKERS: '\(value)' is not 0...64") }
+        }
+        if let value = nonEmpty("PIKA_RATE_LIMIT") {
+            if let n = Double(value), n > 0, n.isFinite { config.rateLimit = n }
+            else { problems.append("PIKA_RATE_LIMIT: '\(value)' is not a positive number") }
+        }
+        if let value = nonEmpty("PIKA_JOB_MAX_ATTEMPTS") {
+            if let n = Int(value), (1...100).contains(n) { config.jobMaxAttempts = n }
+            else { problems.append("PIKA_JOB_MAX_ATTEMPTS: '\(value)' is not 1...100") }
+        }
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return config
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import PikaMemory
+
+/// Strict reading of JSON request bodies and writing of JSON responses.
+enum JSONBody {
+    static let maxBytes = 1 << 20
+
+    /// The body as bytes, at most 1 MiB (413 beyond), valid UTF-8 (400 otherwise).
+    static func bytes(_ request: Request) async throws -> Data {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBytes)
+        } catch {
+            throw Problem(.contentTooLarge, "body_too_large", "request body exceeds 1 MiB")
+        }
+        let data = Data(buffer: buffer)
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw Problem.badRequest("invalid_utf8", "request body is not valid UTF-8")
+        }
+        return data
+    }
+
+    /// The body as a JSON object.
+    static func object(_ request: Request) async throws -> [String: JSONValue] {
+        let data = try await bytes(request)
+        guard !data.isEmpty else { throw Problem.badRequest("malformed_json", "request body is empty; a JSON object is expected") }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw Problem.badRequest("malformed_json", "request body is not valid JSON")
+        }
+        guard let object = value.objectValue else { throw Problem.badRequest("malformed_json", "request body must be a JSON object") }
+        return object
+    }
+
+    /// A 2xx JSON response of an `Encodable`.
+    static func response(_ status: HTTPResponse.Status = .ok, _ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+/// Typed access to a JSON object's fields, each failure a 400 naming the field.
+struct Fields {
+    let object: [String: JSONValue]
+
+    func string(_ name: String, required: Bool = false, maxLength: Int = 10_000) throws -> String? {
+        guard let value = object[name], value != .null else {
+            if required { throw Problem.badRequest("missing_field", "\(name) is required") }
+            return nil
+        }
+        guard let text = value.stringValue else { throw Problem.badRequest("invalid_type", "\(name) must be a string") }
+        guard text.count <= maxLength else { throw Problem.badRequest("too_long", "\(name) exceeds \(maxLength) characters") }
+        return text
+    }
+
+    func id(_ name: String, required: Bool = false) throws -> String? {
+        guard let text = try string(name, required: required, maxLength: 1000) else { return nil }
+        guard Identifiers.isValid(text) else {
+            throw Problem.badRequest("invalid_id", "\(name) must be 1-128 characters of letters, digits and _-.:@")
+        }
+        return text
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let value = object[name], value != .null else { return nil }
+        guard case .bool(let flag) = value else { throw Problem.badRequest("invalid_type", "\(name) must be a boolean") }
+        return flag
+    }
+
+    func number(_ name: String) throws -> Double? {
+        guard let value = object[name], value != .null else { return nil }
+        guard let number = value.numberValue, number.isFinite else {
+            throw Problem.badRequest("invalid_type", "\(name) must be a number")
+        }
+        return number
+    }
+
+    func metadata(_ name: String) throws -> [String: JSONValue]? {
+        guard let value = object[name], value != .null else { return nil }
+        guard let dict = value.objectValue else { throw Problem.badRequest("invalid_type", "\(name) must be an object") }
+        guard dict.count <= 64 else { throw Problem.badRequest("too_large", "\(name) has more than 64 keys") }
+        return dict
+    }
+
+    func limit(_ name: String = "limit", default value: Int) throws -> Int {
+        guard let number = try number(name) else { return value }
+        guard number == number.rounded(), (1...100).contains(number) else {
+            throw Problem.badRequest("invalid_limit", "\(name) must be an integer 1...100")
+        }
+        return Int(number)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import PikaMemory
+
+/// A memory as the API shows it.
+struct MemoryOut: Encodable {
+    let record: MemoryRecord
+    var score: Float?
+
+    enum CodingKeys: String, CodingKey {
+        case id, memory, score, metadata, provenance
+        case userID = "user_id", agentID = "agent_id", runID = "run_id", createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(record.id, forKey: .id)
+        try c.encode(record.text, forKey: .memory)
+        try c.encodeIfPresent(score, forKey: .score)
+        try c.encode(record.metadata, forKey: .metadata)
+        try c.encode(record.provenance, forKey: .provenance)
+        try c.encode(record.scope.userID, forKey: .userID)
+        try c.encode(record.agentID, forKey: .agentID)
+        try c.encode(record.runID, forKey: .runID)
+        try c.encode(Timestamps.format(record.createdAt), forKey: .createdAt)
+        try c.encode(Timestamps.format(record.updatedAt), forKey: .updatedAt)
+    }
+}
+
+/// A history entry as the API shows it.
+struct HistoryOut: Encodable {
+    let entry: HistoryEntry
+
+    enum CodingKeys: String, CodingKey {
+        case event, oldMemory = "old_memory", newMemory = "new_memory", createdAt = "created_at", memoryID = "memory_id"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(entry.memoryID, forKey: .memoryID)
+        try c.encode(entry.event, forKey: .event)
+        try c.encode(entry.oldMemory, forKey: .oldMemory)
+        try c.encode(entry.newMemory, forKey: .newMemory)
+        try c.encode(Timestamps.format(entry.createdAt), forKey: .createdAt)
+    }
+}
+
+/// A job as the API shows it.
+struct JobOut: Encodable {
+    let job: JobRecord
+
+    enum CodingKeys: String, CodingKey { case id, status, attempts, result, error, createdAt = "created_at", updatedAt = "updated_at" }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(job.id, forKey: .id)
+        try c.encode(job.status, forKey: .status)
+        try c.encode(job.attempts, forKey: .attempts)
+        let result = job.result.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        try c.encodeIfPresent(result, forKey: .result)
+        try c.encodeIfPresent(job.error, forKey: .error)
+        try c.encode(Timestamps.format(job.createdAt), forKey: .createdAt)
+        try c.encode(Timestamps.format(job.updatedAt), forKey: .updatedAt)
+    }
+}
+
+/// ISO 8601 with milliseconds, UTC.
+enum Timestamps {
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
+
+/// Opaque list cursors: base64url of `m1:<label>`.
+enum Cursor {
+    static func encode(_ label: UInt64) -> String {
+        Data("m1:\(label)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ text: String) -> UInt64? {
+        guard text.count <= 64 else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8), plain.hasPrefix("m1:") else {
+            return nil
+        }
+        return UInt64(plain.dropFirst(3))
+    }
+}

@@ -1,0 +1,27 @@
+import Logging
+import Metrics
+import PikaMemory
+import PikaRelational
+import Prometheus
+
+/// What the routes and workers share.
+public struct ServiceDependencies: Sendable {
+    /// The domain.
+    public let manager: MemoryManager
+    /// The job queue.
+    public let jobs: any JobQueue
+    /// Runs jobs (workers and the synchronous add path).
+    public let runner: JobRunner
+    /// API keys.
+    public let keys: any APIKeyStore
+    /// The relational database (readiness).
+    public let database: SQLiteDatabase
+    /// Prometheus registry behind `/metrics`.
+    public let registry: PrometheusCollectorRegistry
+    /// The metrics factory feeding the registry.
+    public let metricsFactory: PrometheusMetricsFactory
+    /// Settings.
+    public let configuration: ServiceConfiguration
+    /// Logger.
+    public let logger: Logger
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import PikaMemory
+
+/// `/v1/users/{user_id}…`: delete everything, export, import, graph.
+struct UserRoutes {
+    let deps: ServiceDependencies
+
+    func register(on router: Router<PikaRequestContext>) {
+        router.delete("/v1/users/:user_id") { _, context in
+            let key = try context.require(.write)
+            let scope = try scope(context, key)
+            let removed = try await deps.manager.deleteUser(scope)
+            try await deps.jobs.deleteScope(scope)
+            return try JSONBody.response(.ok, ["user_id": .string(scope.userID), "deleted_memories": JSONValue.number(Double(removed))])
+        }
+        router.get("/v1/users/:user_id/export") { _, context in
+            let key = try context.require(.read)
+            let lines = try await deps.manager.export(try scope(context, key))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var buffer = ByteBuffer()
+            for line in lines {
+                buffer.writeBytes(try encoder.encode(line))
+                buffer.writeString("\n")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: buffer))
+        }
+        router.post("/v1/users/:user_id/import") { request, context in
+            let key = try context.require(.write)
+            let scope = try scope(context, key)
+            let data = try await JSONBody.bytes(request)
+            var lines: [ExportLine] = []
+            for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.isEmpty { continue }
+                do {
+                    lines.append(try JSONDecoder().decode(ExportLine.self, from: Data(text.utf8)))
+                } catch {
+                    throw Problem.badRequest("malformed_jsonl", "line \(number + 1) is not a memory export line")
+                }
+            }
+            guard lines.count <= 10_000 else { throw Problem.badRequest("too_many_lines", "at most 10000 lines per import") }
+            for line in lines {
+                if let agent = line.agentID, !Identifiers.isValid(agent) { throw Problem.badRequest("invalid_id", "agent_id of \(line.id)") }
+                if let run = line.runID, !Identifiers.isValid(run) { throw Problem.badRequest("invalid_id", "run_id of \(line.id)") }
+            }
+            let outcome = try await deps.manager.importLines(lines, scope: scope)
+            return try JSONBody.response(.ok, ["imported": outcome.imported, "skipped": outcome.skipped])
+        }
+        router.get("/v1/users/:user_id/graph") { request, context in
+            let key = try context.require(.read)
+            let query = request.uri.queryParameters
+            var depth = 2
+            if let raw = query.get("depth") {
+                guard let value = Int(raw), (1...5).contains(value) else { throw Problem.badRequest("invalid_depth", "depth must be 1...5") }
+                depth = value
+            }
+            let entity = query.get("entity")
+            if let entity, entity.isEmpty || entity.count > 200 { throw Problem.badRequest("invalid_argument", "entity must be 1-200 characters") }
+            let (entities, relations) = try await deps.manager.graph(scope: try scope(context, key), entity: entity, depth: depth)
+            struct Out: Encodable { let entities: [GraphEntity]; let relations: [GraphRelation] }
+            return try JSONBody.response(.ok, Out(entities: entities, relations: relations))
+        }
+    }
+
+    private func scope(_ context: PikaRequestContext, _ key: APIKeyRecord) throws -> MemoryScope {
+        guard let user = context.parameters.get("user_id"), Identifiers.isValid(user) else {
+            throw Problem.badRequest("invalid_id", "user_id must be 1-128 characters of letters, digits and _-.:@")
+        }
+        return MemoryScope(tenant: key.tenant, userID: user)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Bad input answers 4xx problems and changes nothing")
+struct BadInputTests {
+    @Test func everyBadRequestIsAProblem() async throws {
+        try await ServiceHarness.run { client in
+            let cases: [(HTTPRequest.Method, String, String?, [UInt8]?, HTTPResponse.Status, String)] = [
+                (.post, "/v1/memories", "{not json", nil, .badRequest, "malformed_json"),
+                (.post, "/v1/memories", "[1,2]", nil, .badRequest, "malformed_json"),
+                (.post, "/v1/memories", #"{"messages":"hi"}"#, nil, .badRequest, "missing_field"),
+                (.post, "/v1/memories", #"{"messages":42,"user_id":"u1"}"#, nil, .badRequest, "invalid_type"),
+                (.post, "/v1/memories", #"{"messages":"hi","user_id":7}"#, nil, .badRequest, "invalid_type"),
+                (.post, "/v1/memories", #"{"messages":"hi","user_id":"u1","async":"yes"}"#, nil, .badRequest, "invalid_type"),
+                (.post, "/v1/memories", #"{"messages":[],"user_id":"u1"}"#, nil, .badRequest, "invalid_argument"),
+                (.post, "/v1/memories", #"{"messages":[{"role":"user"}],"user_id":"u1"}"#, nil, .badRequest, "missing_field"),
+                (.post, "/v1/memories", #"{"messages":"hi","user_id":"../../etc/passwd"}"#, nil, .badRequest, "invalid_id"),
+                (.post, "/v1/memories", #"{"messages":"hi","user_id":"u1","metadata":[1]}"#, nil, .badRequest, "invalid_type"),
+                (.post, "/v1/memories", nil, [0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d], .badRequest, "invalid_utf8"),
+                (.post, "/v1/memories/search", #"{"query":"","user_id":"u1"}"#, nil, .badRequest, "empty_query"),
+                (.post, "/v1/memories/search", #"{"query":"   ","user_id":"u1"}"#, nil, .badRequest, "empty_query"),
+                (.post, "/v1/memories/search", #"{"query":"hi"}"#, nil, .badRequest, "missing_field"),
+                (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","limit":1000}"#, nil, .badRequest, "invalid_limit"),
+                (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","limit":2.5}"#, nil, .badRequest, "invalid_limit"),
+                (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","filters":{"a":{"near":1}}}"#, nil, .badRequest, "invalid_filter"),
+                (.post, "/v1/memories/search", "{\"query\":\"\(String(repeating: "a", count: 2001))\",\"user_id\":\"u1\"}", nil, .badRequest, "too_long"),
+                (.get, "/v1/memories/00000000-0000-0000-0000-000000000000", nil, nil, .notFound, "not_found"),
+                (.get, "/v1/memories/..%2F..%2Fetc", nil, nil, .badRequest, "invalid_id"),
+                (.get, "/v1/memories/not-a-uuid/history", nil, nil, .badRequest, "invalid_id"),
+                (.put, "/v1/memories/00000000-0000-0000-0000-000000000000", #"{"text":"x"}"#, nil, .notFound, "not_found"),
+                (.put, "/v1/memories/00000000-0000-0000-0000-000000000000", #"{}"#, nil, .badRequest, "missing_field"),
+                (.get, "/v1/memories", nil, nil, .badRequest, "missing_field"),
+                (.get, "/v1/memories?user_id=u1&limit=0", nil, nil, .badRequest, "invalid_limit"),
+                (.get, "/v1/memories?user_id=u1&limit=99999999999999999999", nil, nil, .badRequest, "invalid_limit"),
+                (.get, "/v1/memories?user_id=u1&cursor=%%%garbage", nil, nil, .badRequest, "invalid_cursor"),
+                (.get, "/v1/memories?user_id=u1&cursor=\(String(repeating: "A", count: 500))", nil, nil, .badRequest, "invalid_cursor"),
+                (.get, "/v1/users/..%2F..%2Fetc/export", nil, nil, .badRequest, "invalid_id"),
+                (.get, "/v1/users/u1/graph?depth=100", nil, nil, .badRequest, "invalid_depth"),
+                (.get, "/v1/jobs/123", nil, nil, .badRequest, "invalid_id"),
+                (.get, "/jobs/00000000-0000-0000-0000-000000000000", nil, nil, .notFound, "not_found"),
+                (.post, "/v1/users/u1/import", nil, Array("not json\n".utf8), .badRequest, "malformed_jsonl"),
+                (.post, "/v1/admin/keys", #"{"tenant":"t","role":"root"}"#, nil, .badRequest, "invalid_role"),
+                (.get, "/v1/nothing-here", nil, nil, .notFound, "route_not_found"),
+            ]
+            for (method, uri, json, bytes, status, code) in cases {
+                let reply = try await client.call(method, uri, json: json, bytes: bytes)
+                #expect(reply.status == status, "\(method) \(uri) \(json ?? "") → \(reply.status) \(reply.text)")
+                #expect(reply.code == code, "\(method) \(uri) \(json ?? "") → \(reply.text)")
+                #expect(reply.headers[.contentType] == "application/problem+json")
+            }
+            let tooMany = (0..<201).map { _ in #"{"role":"user","content":"x"}"# }.joined(separator: ",")
+            let many = try await client.call(.post, "/v1/memories", json: #"{"messages":[\#(tooMany)],"user_id":"u1"}"#)
+            #expect(many.status == .badRequest && many.code == "too_many_messages")
+            let huge = "{\"messages\":\"\(String(repeating: "a", count: 1_100_000))\",\"user_id\":\"u1\"}"
+            let big = try await client.call(.post, "/v1/memories", json: huge)
+            #expect(big.status == .contentTooLarge && big.code == "body_too_large")
+            // Nothing was stored.
+            #expect(try await client.call(.get, "/v1/memories?user_id=u1").results.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The built `pika` binary, run as a server process.
+final class ServerProcess {
+    let process = Process()
+    let port: Int
+    let key = "crash-test-admin-key-0123456789"
+
+    static var executable: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("pika").path) && dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("pika")
+    }
+
+    init(dataDirectory: String, port: Int, workers: Int) throws {
+        self.port = port
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--embedder", "hashing",
+                             "--api-key", key, "--workers", String(workers)]
+        process.environment = ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "warning"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func request(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.setValue(key, forHTTPHeaderField: "X-API-Key")
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
+    }
+
+    func waitUntilReady() async throws {
+        for _ in 0..<300 {
+            if let (status, _) = try? await request("GET", "/readyz"), status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CancellationError()
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+@Suite("Crash recovery through the real binary")
+struct CrashRecoveryTests {
+    @Test func queuedJobsSurviveKill9AndCompleteAfterRestart() async throws {
+        let directory = ServiceHarness.temporaryDirectory()
+        let port = Int.random(in: 20_000...40_000)
+        // No workers: the accepted jobs stay queued in SQLite when the server is killed.
+        let first = try ServerProcess(dataDirectory: directory, port: port, workers: 0)
+        try await first.waitUntilReady()
+        var jobs: [String] = []
+        for name in ["Minh", "Anh", "Bao"] {
+            let (status, reply) = try await first.request("POST", "/extract_facts", body: #"{"messages":"My name is \#(name)","user_id":"u1"}"#)
+            #expect(status == 202)
+            jobs.append(try #require(reply["job_id"] as? String))
+        }
+        first.kill9()
+
+        let second = try ServerProcess(dataDirectory: directory, port: port, workers: 2)
+        defer { second.kill9() }
+        try await second.waitUntilReady()
+        for job in jobs {
+            var status = ""
+            for _ in 0..<200 {
+                status = (try await second.request("GET", "/jobs/\(job)").1["status"] as? String) ?? ""
+                if status == "completed" || status == "failed" { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(status == "completed")
+        }
+        let (_, search) = try await second.request("POST", "/search_facts", body: #"{"query":"name","user_id":"u1"}"#)
+        let results = search["results"] as? [[String: Any]] ?? []
+        #expect(results.first?["memory"] as? String == "Name is Bao")
+    }
+
+    @Test func unknownAndInvalidSettingsStopStartUp() throws {
+        let process = Process()
+        process.executableURL = ServerProcess.executable
+        process.arguments = ["serve", "--port", "99999", "--embedder", "bert"]
+        process.environment = ["PIKA_BOGUS": "1", "PIKA_DATA_DIR": ServiceHarness.temporaryDirectory()]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        for name in ["PIKA_BOGUS", "PIKA_PORT", "PIKA_EMBEDDER"] { #expect(text.contains(name), "\(text)") }
+    }
+}

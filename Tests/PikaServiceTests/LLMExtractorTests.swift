@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PikaMemory
+import Synchronization
+import Testing
+
+/// An in-process OpenAI-compatible `/v1/chat/completions` server whose behaviour a test scripts.
+struct FakeLLM {
+    enum Behaviour: Sendable {
+        case facts(String)
+        case status(Int)
+        case stall
+        case garbage
+    }
+
+    /// Runs `body` with the base URL of a fake server answering request n with `script(n)`.
+    static func run<T: Sendable>(
+        _ script: @escaping @Sendable (Int) -> Behaviour, _ body: @Sendable (URL, @Sendable () -> Int) async throws -> T
+    ) async throws -> T {
+        let counter = Atomic<Int>(0)
+        let router = Router()
+        router.post("/v1/chat/completions") { request, _ -> Response in
+            let n = counter.add(1, ordering: .relaxed).newValue - 1
+            _ = try await request.body.collect(upTo: 1 << 20)
+            switch script(n) {
+            case .facts(let json):
+                let content = try JSONEncoder().encode(json)
+                let body = #"{"choices":[{"message":{"role":"assistant","content":\#(String(decoding: content, as: UTF8.self))}}]}"#
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            case .status(let code):
+                return Response(status: .init(code: code), body: .init(byteBuffer: ByteBuffer(string: "{}")))
+            case .stall:
+                try await Task.sleep(for: .seconds(3))
+                return Response(status: .ok)
+            case .garbage:
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "<html>")))
+            }
+        }
+        var configuration = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
+        configuration.serverName = "fake-llm"
+        let app = Application(router: router, configuration: configuration)
+        return try await app.test(.live) { client in
+            let url = URL(string: "http://127.0.0.1:\(client.port!)/v1")!
+            return try await body(url, { counter.load(ordering: .relaxed) })
+        }
+    }
+}
+
+@Suite("LLM extractor against an in-process OpenAI-compatible server")
+struct LLMExtractorTests {
+    static let answer = #"{"facts":[{"text":"Loves dinosaurs","attribute":"pref:dinosaurs","sources":[0],"entities":[{"name":"dinosaurs","type":"thing"}],"relations":[{"source":"user","relation":"loves","target":"dinosaurs"}]}]}"#
+
+    func configuration(_ url: URL) -> LLMExtractorConfiguration {
+        var configuration = LLMExtractorConfiguration(baseURL: url, model: "test-model")
+        configuration.requestTimeout = .milliseconds(500)
+        configuration.initialBackoff = .milliseconds(10)
+        configuration.failureThreshold = 2
+        configuration.openDuration = .seconds(30)
+        return configuration
+    }
+
+    @Test func extractsAndRetriesServerErrors() async throws {
+        try await FakeLLM.run({ n in n < 2 ? .status(503) : .facts(Self.answer) }) { url, requests in
+            let extractor = LLMExtractor(configuration: configuration(url))
+            let facts = try await extractor.extract([ConversationMessage(role: "user", content: "I love dinosaurs",
+                                                                        metadata: ["dia_id": .string("D1:1")])])
+            #expect(facts.map(\.text) == ["Loves dinosaurs"])
+            #expect(facts.first?.provenance == ["D1:1"])
+            #expect(requests() == 3)
+        }
+    }
+
+    @Test func timeoutsAndGarbageFailThenTheBreakerOpens() async throws {
+        try await FakeLLM.run({ n in n == 0 ? .stall : .garbage }) { url, requests in
+            var settings = configuration(url)
+            settings.maxAttempts = 1
+            let extractor = LLMExtractor(configuration: settings)
+            let started = ContinuousClock.now
+            await #expect(throws: MemoryError.self) { try await extractor.extract([ConversationMessage(role: "user", content: "x")]) }
+            #expect(ContinuousClock.now - started < .seconds(2))
+            await #expect(throws: MemoryError.self) { try await extractor.extract([ConversationMessage(role: "user", content: "x")]) }
+            let before = requests()
+            do {
+                _ = try await extractor.extract([ConversationMessage(role: "user", content: "x")])
+                Issue.record("the breaker should be open")
+            } catch {
+                #expect((error as? MemoryError)?.code == .unavailable)
+            }
+            #expect(requests() == before)  // open breaker: no call made
+        }
+    }
+
+    @Test func serviceUsesTheLLMExtractorForJobs() async throws {
+        try await FakeLLM.run({ _ in .facts(Self.answer) }) { url, _ in
+            let extractor = LLMExtractor(configuration: configuration(url))
+            try await ServiceHarness.run(extractor: extractor) { client in
+                let accepted = try await client.call(.post, "/extract_facts", json: #"{"messages":"I really love dinosaurs","user_id":"u1"}"#)
+                let job = try await client.waitForJob(try #require(accepted["job_id"]?.stringValue))
+                #expect(job["status"]?.stringValue == "completed")
+                let search = try await client.call(.post, "/search_facts", json: #"{"query":"dinosaurs","user_id":"u1"}"#)
+                #expect(search.results.first?["memory"]?.stringValue == "Loves dinosaurs")
+            }
+        }
+    }
+
+    @Test func failingLLMDeadLettersTheJobWithItsError() async throws {
+        try await FakeLLM.run({ _ in .status(500) }) { url, _ in
+            var settings = configuration(url)
+            settings.maxAttempts = 1
+            settings.failureThreshold = 100
+            let extractor = LLMExtractor(configuration: settings)
+            try await ServiceHarness.run(extractor: extractor) { client in
+                let accepted = try await client.call(.post, "/extract_facts", json: #"{"messages":"I love dinosaurs","user_id":"u1"}"#)
+                let id = try #require(accepted["job_id"]?.stringValue)
+                let job = try await client.waitForJobWithRetries(id)
+                #expect(job["status"]?.stringValue == "failed")
+                #expect(job["error"]?.stringValue?.contains("HTTP 500") == true)
+                #expect(job["attempts"]?.numberValue == 5)
+            }
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// Polls longer: retries back off (0.2 s, 0.4 s, 0.8 s, 1.6 s before the fifth attempt).
+    func waitForJobWithRetries(_ id: String) async throws -> Reply {
+        for _ in 0..<100 {
+            let reply = try await call(.get, "/v1/jobs/\(id)")
+            if reply["status"]?.stringValue == "failed" || reply["status"]?.stringValue == "completed" { return reply }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CancellationError()
+    }
+}
