@@ -20,11 +20,15 @@
 #include <string.h>
 
 #define MAX_SEEDS 8
+/* How many neighbours ahead of the one being scored to prefetch. */
+#define PREFETCH_AHEAD 3
 
 static inline void prefetch_node(const chnsw_index *ix, node_id n) {
     const char *p = (const char *)node_vector(ix, n);
     __builtin_prefetch(p);
     __builtin_prefetch(p + 64);
+    __builtin_prefetch(p + 128);
+    __builtin_prefetch(p + 192);
 }
 
 static scored descend(const chnsw_index *ix, const float *q, uint64_t *distances) {
@@ -71,13 +75,17 @@ static void beam_unfiltered(const chnsw_index *ix, visited_list *v, const float 
         scored c = v->candidates.items[0];
         if (v->results.size >= ef && c.distance > v->results.items[0].distance) break;
         min_heap_pop(&v->candidates);
+        /* Gather the unvisited neighbours first, then score them with prefetches running a
+         * few nodes ahead: several cache misses are in flight at once instead of one. */
         const uint32_t *links = node_links0(ix, c.node);
-        uint32_t count = links[0];
-        for (uint32_t i = 1; i <= count; i++) {
-            if (i + 1 <= count) prefetch_node(ix, links[i + 1]);
-            node_id n = links[i];
-            if (visited_test_and_set(v, n)) continue;
-            consider(ix, v, q, n, ef, !ix->removed[n], distances);
+        node_id fresh[512];
+        uint32_t n_fresh = 0;
+        for (uint32_t i = 1; i <= links[0]; i++)
+            if (!visited_test_and_set(v, links[i])) fresh[n_fresh++] = links[i];
+        for (uint32_t i = 0; i < n_fresh && i < PREFETCH_AHEAD; i++) prefetch_node(ix, fresh[i]);
+        for (uint32_t i = 0; i < n_fresh; i++) {
+            if (i + PREFETCH_AHEAD < n_fresh) prefetch_node(ix, fresh[i + PREFETCH_AHEAD]);
+            consider(ix, v, q, fresh[i], ef, !ix->removed[fresh[i]], distances);
         }
     }
 }
