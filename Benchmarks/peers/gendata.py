@@ -32,8 +32,10 @@ def log(msg):
     print(f"gendata: {msg}", file=sys.stderr, flush=True)
 
 
-def dataset_dir(out, kind, size):
-    return os.path.join(out, f"{kind}-{size}")
+def dataset_dir(out, kind, size, tenants=1_000):
+    """bench-data/<kind>-<size>, with -t<N> appended when the tenant count is not 1,000."""
+    suffix = "" if tenants == 1_000 else f"-t{tenants}"
+    return os.path.join(out, f"{kind}-{size}{suffix}")
 
 
 def is_complete(directory):
@@ -41,7 +43,7 @@ def is_complete(directory):
 
 
 def generate(kind, size, out, dim=384, queries=10_000, tenants=1_000, seed=7):
-    directory = dataset_dir(out, kind, size)
+    directory = dataset_dir(out, kind, size, tenants)
     if is_complete(directory):
         log(f"{directory} present")
         return directory
@@ -82,8 +84,10 @@ def main():
     ap.add_argument("--size", choices=sorted(SIZES), required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--queries", type=int, default=10_000)
+    ap.add_argument("--tenants", type=int, default=1_000,
+                    help="tenant count; the same seed gives the same vectors for any count")
     args = ap.parse_args()
-    print(generate(args.kind, args.size, args.out, queries=args.queries))
+    print(generate(args.kind, args.size, args.out, queries=args.queries, tenants=args.tenants))
 
 
 if __name__ == "__main__":

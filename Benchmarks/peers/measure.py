@@ -5,6 +5,7 @@ that child) is its own. `taskset` execs the command in place, so the pid we wait
 engine's own process.
 """
 
+import collections
 import json
 import os
 import subprocess
@@ -19,11 +20,13 @@ class StepFailed(RuntimeError):
     pass
 
 
-def run(cmd, cpus="0", label=None):
-    """Runs cmd under `taskset -c cpus`. Returns (json_records, peak_rss_bytes, wall_s).
+# records: stdout lines that parse as JSON objects, in order; peak_rss in bytes; cpu_s is the
+# child's user + system CPU time, which a shared machine inflates far less than wall time.
+Step = collections.namedtuple("Step", "records peak_rss wall_s cpu_s")
 
-    json_records are the stdout lines that parse as JSON objects, in order.
-    """
+
+def run(cmd, cpus="0", label=None):
+    """Runs cmd under `taskset -c cpus` and returns a Step."""
     env = dict(os.environ)
     threads = str(len(cpus.split(",")))
     for var in _ENV_THREAD_VARS:
@@ -47,7 +50,7 @@ def run(cmd, cpus="0", label=None):
                 records.append(json.loads(line))
             except json.JSONDecodeError:
                 pass
-    return records, usage.ru_maxrss * 1024, wall
+    return Step(records, usage.ru_maxrss * 1024, wall, usage.ru_utime + usage.ru_stime)
 
 
 def disk_bytes(path):

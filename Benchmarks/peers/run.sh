@@ -44,7 +44,7 @@ if ((ours)); then
     swift build -c release --product pika --scratch-path .build-bench >&2
     # Benchmark a copy, so a rebuild during the run cannot swap the binary under it.
     mkdir -p bench-data/work
-    cp .build-bench/release/pika bench-data/work/pika
+    cp -p .build-bench/release/pika bench-data/work/pika
     pika=bench-data/work/pika
   fi
   args+=(--pika "$pika")

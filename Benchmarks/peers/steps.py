@@ -52,11 +52,12 @@ class Pika:
                "--metric", "ip", "--m", m, "--ef-construction", efc, "--threads", threads]
         if tenants:
             cmd += ["--tenants", ds.tenants]
-        records, rss, wall = measure.run(cmd, cpus or _cpus(threads),
-                                         f"ours: build {ds.name} ({threads} thread(s))")
-        last = records[-1] if records else {}
-        record = {"build_s": last.get("build_s", wall), "build_json": last, "peak_rss": rss,
-                  "disk_bytes": measure.disk_bytes(index), "threads": threads, "wall_s": wall}
+        step = measure.run(cmd, cpus or _cpus(threads),
+                           f"ours: build {ds.name} ({threads} thread(s))")
+        last = step.records[-1] if step.records else {}
+        record = {"build_s": last.get("build_s", step.wall_s), "build_json": last,
+                  "peak_rss": step.peak_rss, "disk_bytes": measure.disk_bytes(index),
+                  "threads": threads, "wall_s": step.wall_s, "cpu_s": step.cpu_s}
         _save_record(record_path, record)
         return record
 
@@ -68,24 +69,24 @@ class Pika:
             out = os.path.join(out_dir, f"{ef}.ibin")
             best = None
             for _ in range(repeats):
-                records, rss, _ = measure.run(
+                step = measure.run(
                     [self.binary, "index", "search", "--index", index, "--queries", queries,
                      "--k", k, "--ef", ef, "--out", out, "--threads", 1], "0",
                     f"ours: search {ds.name} ef={ef}")
-                row = dict(records[-1])
-                row.update({"ef": ef, "peak_rss": rss, "result": out})
+                row = dict(step.records[-1])
+                row.update({"ef": ef, "peak_rss": step.peak_rss, "result": out})
                 if best is None or row["qps"] > best["qps"]:
                     best = row
             rows.append(best)
         return rows
 
     def tenant(self, ds, index, queries, query_tenants, out, ef, k=10):
-        records, rss, _ = measure.run(
+        step = measure.run(
             [self.binary, "index", "search", "--index", index, "--queries", queries, "--k", k,
              "--ef", ef, "--query-tenants", query_tenants, "--out", out, "--threads", 1], "0",
             f"ours: tenant search {ds.name}")
-        row = dict(records[-1])
-        row.update({"peak_rss": rss, "result": out})
+        row = dict(step.records[-1])
+        row.update({"peak_rss": step.peak_rss, "result": out})
         return row
 
 
@@ -100,25 +101,26 @@ class Peer:
         cached = _reuse(record_path, reuse)
         if cached:
             return cached
-        records, rss, wall = measure.run(
+        step = measure.run(
             [self.python, self.worker, "build", "--engine", self.name, "--vectors", ds.base,
              "--out", index, "--m", m, "--ef-construction", efc, "--threads", threads],
             cpus or _cpus(threads), f"{self.name}: build {ds.name} ({threads} thread(s))")
-        record = {"build_s": records[-1]["build_s"], "peak_rss": rss,
-                  "disk_bytes": measure.disk_bytes(index), "threads": threads, "wall_s": wall}
+        record = {"build_s": step.records[-1]["build_s"], "peak_rss": step.peak_rss,
+                  "disk_bytes": measure.disk_bytes(index), "threads": threads,
+                  "wall_s": step.wall_s, "cpu_s": step.cpu_s}
         _save_record(record_path, record)
         return record
 
     def sweep(self, ds, index, queries, efs, out_dir, k=10, repeats=1):
-        records, rss, _ = measure.run(
+        step = measure.run(
             [self.python, self.worker, "search", "--engine", self.name, "--index", index,
              "--queries", queries, "--k", k, "--efs", ",".join(map(str, efs)),
              "--out-dir", out_dir, "--repeats", repeats], "0",
             f"{self.name}: search sweep {ds.name}")
         rows = []
-        for r in records:
+        for r in step.records:
             row = dict(r)
-            row.update({"peak_rss": rss, "result": os.path.join(out_dir, f"{r['ef']}.ibin")})
+            row.update({"peak_rss": step.peak_rss, "result": os.path.join(out_dir, f"{r['ef']}.ibin")})
             rows.append(row)
         return rows
 
@@ -130,10 +132,10 @@ class Peer:
             cmd += ["--index", index]
         if limit:
             cmd += ["--limit", limit, "--progress", max(1, limit // 5)]
-        records, rss, _ = measure.run(cmd, "0", f"{self.name}: tenant search {ds.name}"
-                                      + (f" ({limit} queries)" if limit else ""))
-        row = dict(records[-1])
-        row.update({"peak_rss": rss, "result": out})
+        step = measure.run(cmd, "0", f"{self.name}: tenant search {ds.name}"
+                           + (f" ({limit} queries)" if limit else ""))
+        row = dict(step.records[-1])
+        row.update({"peak_rss": step.peak_rss, "result": out})
         return row
 
 
