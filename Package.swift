@@ -42,6 +42,9 @@ let package = Package(
         ),
         .target(name: "PikaEngine", dependencies: ["CHNSW", "CBLAS"]),
         .target(name: "PikaEmbeddings", dependencies: ["CBLAS"]),
+        // Keyword (BM25) and hybrid retrieval; offline evaluation (pika eval).
+        .target(name: "PikaRetrieval", dependencies: ["PikaEngine"]),
+        .target(name: "PikaEvaluation", dependencies: ["PikaRetrieval", "PikaEngine", "PikaEmbeddings"]),
         // The memory service: domain and pipeline, SQLite stores, HTTP API.
         .target(
             name: "PikaMemory",
@@ -71,6 +74,7 @@ let package = Package(
             dependencies: [
                 "PikaEngine",
                 "PikaEmbeddings",
+                "PikaRetrieval", "PikaEvaluation",
                 "PikaService", "PikaMemory", "PikaRelational",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,6 +91,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "PikaRetrievalTests", dependencies: ["PikaRetrieval", "PikaEngine"]),
+        .testTarget(name: "PikaEvaluationTests", dependencies: ["PikaEvaluation", "PikaRetrieval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

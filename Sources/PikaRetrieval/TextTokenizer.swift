@@ -1,0 +1,89 @@
+import Foundation
+
+/// Splits text into the terms the keyword index counts, for Vietnamese and English alike.
+///
+/// The rules, in order:
+/// 1. Unicode canonical composition (NFC), so a precomposed "ộ" and "o" + combining marks are one term.
+/// 2. Lower-casing, then splitting on every character that is neither a letter nor a digit
+///    (Vietnamese writes one syllable per space-separated word, so a syllable is a term).
+/// 3. English stop words (Lucene's English list) are dropped; ASCII words are reduced with the
+///    Porter stemmer, as Elasticsearch's `english` analyzer does (the setting BEIR's BM25 used).
+/// 4. A term carrying Vietnamese diacritics is emitted twice: as written ("nội") and folded to
+///    plain letters ("noi", with đ → d), so a query typed without accents still matches, and a
+///    query with accents matches the exact form more strongly.
+public struct TextTokenizer: Sendable, Hashable {
+    /// Whether English stop words are dropped.
+    public var removesStopWords: Bool
+    /// Whether ASCII words are reduced with the Porter stemmer.
+    public var stemsEnglish: Bool
+    /// Whether words with diacritics also yield their folded, accent-free form.
+    public var foldsDiacritics: Bool
+
+    /// Creates a tokeniser; every rule is on by default.
+    public init(removesStopWords: Bool = true, stemsEnglish: Bool = true, foldsDiacritics: Bool = true) {
+        self.removesStopWords = removesStopWords
+        self.stemsEnglish = stemsEnglish
+        self.foldsDiacritics = foldsDiacritics
+    }
+
+    /// The terms of `text`, in order of appearance (a folded form follows its original).
+    /// - Complexity: O(n) in the length of `text`.
+    public func tokens(_ text: String) -> [String] {
+        var result: [String] = []
+        for word in Self.words(text) {
+            if word.allSatisfy(\.isASCII) {
+                if removesStopWords && Self.stopWords.contains(word) { continue }
+                result.append(stemsEnglish && word.count > 2 ? PorterStemmer.stem(word) : word)
+            } else {
+                result.append(word)
+                if foldsDiacritics {
+                    let folded = Self.fold(word)
+                    if folded != word { result.append(folded) }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Lower-cased NFC words: maximal runs of letters and digits.
+    static func words(_ text: String) -> [String] {
+        let normalized = text.precomposedStringWithCanonicalMapping.lowercased()
+        var words: [String] = []
+        var current = ""
+        for character in normalized {
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if character.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .nonspacingMark }),
+                !current.isEmpty
+            {
+                current.append(character)  // a stray combining mark belongs to the word before it
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// `word` without combining marks (canonical decomposition, marks dropped), đ → d.
+    public static func fold(_ word: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in word.decomposedStringWithCanonicalMapping.unicodeScalars {
+            switch scalar.value {
+            case 0x0300...0x036F: continue  // combining diacritical marks
+            case 0x0111: scalars.append("d")  // đ
+            case 0x0110: scalars.append("D")  // Đ
+            default: scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    /// Lucene's English stop words (the default of its EnglishAnalyzer).
+    static let stopWords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
+        "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+        "will", "with",
+    ]
+}
