@@ -45,6 +45,7 @@ let package = Package(
         // Keyword (BM25) and hybrid retrieval; offline evaluation (pika eval).
         .target(name: "PikaRetrieval", dependencies: ["PikaEngine"]),
         .target(name: "PikaEvaluation", dependencies: ["PikaRetrieval", "PikaEngine", "PikaEmbeddings"]),
+        .target(name: "PikaStorage", dependencies: ["PikaEngine", "CHNSW"]),
         // The memory service: domain and pipeline, SQLite stores, HTTP API.
         .target(
             name: "PikaMemory",
@@ -75,12 +76,20 @@ let package = Package(
                 "PikaEngine",
                 "PikaEmbeddings",
                 "PikaRetrieval", "PikaEvaluation",
+                "PikaStorage",
                 "PikaService", "PikaMemory", "PikaRelational",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "PikaEngineTests", dependencies: ["PikaEngine"]),
+        .testTarget(name: "PikaStorageTests", dependencies: ["PikaStorage", "PikaEngine", "StorageCrashWriter"]),
+        // Test helper: a child process the storage crash tests SIGKILL mid-write.
+        .executableTarget(name: "StorageCrashWriter", dependencies: ["PikaStorage", "PikaEngine"], path: "Tests/StorageCrashWriter"),
+        // libFuzzer targets of the storage file parsers (scripts/fuzz.sh); a corpus replayer otherwise.
+        .executableTarget(name: "StorageFuzz", dependencies: ["PikaStorage"], path: "Tests/StorageFuzz"),
+        // Storage benchmarks (docs/benchmarks.md, "Storage").
+        .executableTarget(name: "StorageBench", dependencies: ["PikaStorage", "PikaEngine"], path: "Benchmarks/storage/StorageBench"),
         .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "pika"]),
         .testTarget(name: "PikaMemoryTests", dependencies: ["PikaMemory", "PikaRelational", "PikaEmbeddings"]),
         .testTarget(

@@ -3,6 +3,7 @@
 #   1. the C engine's tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #      and its concurrency test under ThreadSanitizer;
 #   2. the Swift test suites (engine wrapper, CLI through the real binary, embeddings).
+#   3. the libFuzzer targets of the storage file parsers, 20 s each (scripts/fuzz.sh).
 # Usage: scripts/test.sh   (this is exactly what .ci/run and the README run)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,5 +22,8 @@ swift build --build-tests
 
 step "Swift tests"
 swift test --skip-build
+
+step "Fuzz the storage file parsers (libFuzzer + ASan, 20 s per target)"
+scripts/fuzz.sh 20
 
 step "all tests passed"

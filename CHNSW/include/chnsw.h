@@ -295,6 +295,31 @@ chnsw_status chnsw_save(chnsw_index *index, const char *path);
 chnsw_status chnsw_load(const char *path, const chnsw_allocator *allocator,
                         chnsw_kernel kernel, chnsw_index **out);
 
+/* ---- caller-owned memory (storage layer) ---- */
+
+/**
+ * Pure. The CRC-32C (Castagnoli) of n bytes, chained: pass 0 first, then the previous
+ * result to continue. Uses the SSE4.2 instruction when the CPU has it. NULL or n = 0
+ * returns crc unchanged. Safe from any thread.
+ */
+uint32_t chnsw_crc32c(uint32_t crc, const void *data, size_t n);
+
+/**
+ * Pure. Exact k-nearest scan of a block of `rows` vectors that the caller owns (e.g. a
+ * memory-mapped sealed segment): row r starts at block + r * stride floats. For COSINE
+ * the rows must already be unit length (the query is normalised here). `skip`, when not
+ * NULL, is a bitmap of ceil(rows / 8) bytes; a set bit r (bit r & 7 of byte r >> 3)
+ * excludes row r (a tombstone). Writes *count = min(k, rows not skipped) results, best
+ * first: the row numbers into rows_out[] and distances (lower is closer) into distances[]
+ * (both arrays of k elements); ties go to the lower row. Touches no index and holds no
+ * lock: safe from any number of threads at once, provided nobody writes the block.
+ * Errors: INVALID_ARGUMENT (NULL pointer, dimension 0, stride < dimension, bad metric),
+ * K_ZERO, NON_FINITE, ZERO_VECTOR (cosine query), OUT_OF_MEMORY.
+ */
+chnsw_status chnsw_scan_block(const float *block, size_t rows, uint32_t dimension, size_t stride,
+                              chnsw_metric metric, const float *query, uint32_t k, const uint8_t *skip,
+                              uint64_t *rows_out, float *distances, uint32_t *count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,11 @@
 import ArgumentParser
 import PikaEngine
+import PikaStorage
 
 extension Metric: ExpressibleByArgument {}
 
-/// `pika index build`: builds an index from an `.fbin` file; labels are row numbers.
+/// `pika index build`: builds a data directory from an `.fbin` file; labels are row numbers
+/// (each record's id is its row number).
 struct IndexBuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
@@ -21,7 +23,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
     @Option(help: "Tenant of each row: u32 count, u32 1, then count u32.")
     var tenants: String?
 
-    @Option(help: "Output directory (created if missing).")
+    @Option(help: "Output data directory (created if missing; a previous data directory there is replaced).")
     var out: String
 
     @Option(help: "Distance metric: ip, cos or l2.")
@@ -63,62 +65,36 @@ struct IndexBuildCommand: AsyncParsableCommand {
             throw fail(error.description, status: 2)
         }
 
-        var configuration = IndexConfiguration(dimension: data.columns, metric: metric)
+        var configuration = CollectionConfiguration(dimension: data.columns, metric: metric)
         configuration.m = m
         configuration.efConstruction = efConstruction
         configuration.exactScanThreshold = exactScanThreshold
+        try IndexDirectory.prepareForBuild(out)
         let started = monotonicNanoseconds()
-        let index: VectorIndex
-        do throws(EngineError) {
-            index = try VectorIndex(configuration: configuration)
-            try insert(data, tenants: tenantOfRow, into: index)
+        let progress = Progress("building", total: data.rows)
+        let now = wallClockMilliseconds()
+        let records = (0..<data.rows).map { row in
+            MemoryRecord(id: String(row), tenant: tenantOfRow?[row] ?? 0, createdAt: now, updatedAt: now, provenance: "index build")
+        }
+        do throws(StorageError) {
+            let store = try DataDirectory.create(at: out, configuration: configuration)
+            try store.bulkLoad(records, vectors: data.values, threads: threads, progress: { done, _ in progress.update(done) })
         } catch {
             // A refused row is bad input in the vectors file.
-            if let row = error.row { throw fail("\(vectors): row \(row): \(error.message)", status: 2) }
+            if error.code == .invalidVector || error.code == .dimensionMismatch {
+                throw fail("\(vectors): \(error.message)", status: 2)
+            }
             throw fail(error.description, status: 1)
         }
         let buildSeconds = Double(monotonicNanoseconds() - started) / 1e9
-
-        do {
-            try IndexDirectory.create(out)
-            try index.save(to: IndexDirectory.indexPath(out))
-        } catch {
-            throw fail("\(error)", status: 1)
-        }
-        let info = index.info
+        let kernel = (try? VectorIndex(configuration: IndexConfiguration(dimension: data.columns, metric: metric)))?.info.kernel
+        let tenantCount = tenantOfRow.map { Set($0).count } ?? (data.rows > 0 ? 1 : 0)
         print(
             #"{"vectors":\#(data.rows),"dim":\#(data.columns),"metric":"\#(metric.rawValue)","m":\#(m),"#
                 + #""ef_construction":\#(efConstruction),"threads":\#(threads),"build_s":\#(format(buildSeconds, 3)),"#
                 + #""vectors_per_s":\#(format(Double(data.rows) / max(buildSeconds, 1e-9), 1)),"#
-                + #""tenants":\#(info.tenantCount),"bytes":\#(IndexDirectory.size(out)),"kernel":"\#(info.kernel.rawValue)"}"#
+                + #""tenants":\#(tenantCount),"bytes":\#(IndexDirectory.size(out)),"kernel":"\#(kernel?.rawValue ?? "auto")"}"#
         )
-    }
-
-    /// Inserts in chunks, in tenant order, so progress can be shown and tenants stay contiguous.
-    private func insert(_ data: Matrix<Float>, tenants: [UInt32]?, into index: VectorIndex) throws(EngineError) {
-        var order = Array(0..<data.rows)
-        if let tenants {
-            order.sort { tenants[$0] != tenants[$1] ? tenants[$0] < tenants[$1] : $0 < $1 }
-        }
-        let chunk = 20_000
-        let progress = Progress("building", total: data.rows)
-        var done = 0
-        while done < data.rows {
-            let rows = order[done..<min(done + chunk, data.rows)]
-            var chunkVectors = [Float]()
-            chunkVectors.reserveCapacity(rows.count * data.columns)
-            for row in rows { chunkVectors.append(contentsOf: data.row(row)) }
-            do {
-                try index.add(
-                    labels: rows.map { UInt64($0) }, tenants: tenants.map { t in rows.map { t[$0] } },
-                    vectors: chunkVectors, threads: threads)
-            } catch {
-                // Map the row within the chunk back to the file's row number.
-                throw EngineError(code: error.code, message: error.message, row: error.row.map { rows[rows.startIndex + $0] })
-            }
-            done += rows.count
-            progress.update(done)
-        }
     }
 }
 

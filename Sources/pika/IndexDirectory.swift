@@ -1,35 +1,65 @@
+import PikaEngine
+import PikaStorage
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Where `pika index` keeps an index inside its directory.
-///
-/// Until segment directories exist (storage issue), a directory holds one `index.chnsw`
-/// file in the engine's own checksummed format.
+/// How `pika` commands reach a data directory (docs/storage.md): `index build --out DIR`
+/// writes one, and every other command opens it (`--index DIR` or `--data-dir DIR`).
 enum IndexDirectory {
-    static let indexFileName = "index.chnsw"
-
-    static func indexPath(_ directory: String) -> String { directory + "/" + indexFileName }
-
-    /// Creates the directory if needed (one level, like `mkdir`).
-    static func create(_ directory: String) throws(IndexDirectoryError) {
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw IndexDirectoryError(path: directory, reason: String(cString: strerror(errno)))
+    /// Opens a data directory; a missing or unreadable one exits 2, a damaged manifest 1.
+    static func open(_ directory: String, readOnly: Bool = true) throws -> DataDirectory {
+        var options = OpenOptions()
+        options.readOnly = readOnly
+        do {
+            let store = try DataDirectory.open(at: directory, options: options)
+            for problem in store.recovery.problems { FileHandleStderr.write("pika: warning: \(problem)\n") }
+            return store
+        } catch {
+            throw fail(error.description, status: error.code == .notFound || error.code == .io ? 2 : 1)
         }
     }
 
-    /// Bytes of the index file.
-    static func size(_ directory: String) -> Int {
-        var st = stat()
-        return stat(indexPath(directory), &st) == 0 ? Int(st.st_size) : 0
+    /// Prepares `directory` for a fresh build: creates it, or empties a previous data
+    /// directory in it. A directory holding anything else is refused.
+    static func prepareForBuild(_ directory: String) throws {
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw fail("\(directory): cannot create directory: \(String(cString: strerror(errno)))", status: 1)
+        }
+        guard let dir = opendir(directory) else { throw fail("\(directory): cannot open directory", status: 1) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(dir)
+        let ours = names.allSatisfy {
+            ["MANIFEST", "LOCK", "SNAPSHOTS", "index.chnsw"].contains($0) || $0.hasPrefix("seg-") || $0.hasPrefix("wal-")
+                || $0.hasSuffix(".tmp") || $0.hasSuffix(".damaged")
+        }
+        guard ours else { throw fail("\(directory): not empty and not a data directory; refusing to overwrite", status: 1) }
+        for name in names { unlink(directory + "/" + name) }
     }
-}
 
-/// A directory that cannot be created.
-struct IndexDirectoryError: Error, CustomStringConvertible {
-    let path: String
-    let reason: String
-    var description: String { "\(path): cannot create directory: \(reason)" }
+    /// Bytes of every file in the directory.
+    static func size(_ directory: String) -> Int {
+        guard let dir = opendir(directory) else { return 0 }
+        defer { closedir(dir) }
+        var total = 0
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            var st = stat()
+            if name != "." && name != "..", stat(directory + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+                total += Int(st.st_size)
+            }
+        }
+        return total
+    }
 }
 
 /// Monotonic time in nanoseconds.
@@ -37,4 +67,11 @@ func monotonicNanoseconds() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Wall-clock time in milliseconds since the Unix epoch.
+func wallClockMilliseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
 }

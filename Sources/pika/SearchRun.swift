@@ -1,11 +1,13 @@
 import Dispatch
 import PikaEngine
+import PikaStorage
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Runs a file of queries against an index on several threads and times each search.
+/// Runs a file of queries against a data directory on several threads and times each search.
+/// Labels are the records' ids read as integers (`index build` uses row numbers).
 struct SearchRun {
     /// Top-k labels of every query, row-major, -1 in missing slots.
     var labels: [Int32]
@@ -19,16 +21,16 @@ struct SearchRun {
     /// A query the engine refused (NaN in the file, a zero vector for cosine, ...).
     struct QueryFailure: Error {
         let row: Int
-        let error: EngineError
+        let error: StorageError
     }
 
     static func execute(
-        index: VectorIndex, queries: Matrix<Float>, tenants: [UInt32]?, k: Int, ef: Int, plan: SearchPlan,
+        index: DataDirectory, queries: Matrix<Float>, tenants: [UInt32]?, k: Int, ef: Int, plan: SearchPlan,
         threads: Int
     ) throws(QueryFailure) -> SearchRun {
         let n = queries.rows
         // k cannot exceed the index's size; the slots beyond stay -1.
-        let effectiveK = min(k, index.info.liveCount)
+        let effectiveK = min(k, index.count)
         var labels = [Int32](repeating: -1, count: n * k)
         var latencies = [Double](repeating: 0, count: n)
         var exact = [Bool](repeating: false, count: n)
@@ -40,26 +42,24 @@ struct SearchRun {
                     // Each worker writes only the rows i with i % threads == worker: no two touch one slot.
                     let slots = SharedSlots(labels: labelBuffer, latencies: latencyBuffer, exact: exactBuffer)
                     DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                        var options = SearchOptions(k: max(effectiveK, 1), ef: max(ef, effectiveK))
+                        var options = RecordSearchOptions(k: max(effectiveK, 1), ef: max(ef, effectiveK))
                         options.plan = plan
                         for row in stride(from: worker, to: n, by: threads) {
                             options.tenant = tenants?[row]
                             let query = Array(queries.row(row))
                             let t0 = monotonicNanoseconds()
-                            let result: SearchResult
-                            do throws(EngineError) {
-                                guard effectiveK > 0 else { throw EngineError(code: .emptyIndex, message: "the index is empty") }
-                                result = try index.search(query, options: options)
-                            } catch where error.code == .unknownTenant || error.code == .emptyIndex {
-                                continue  // no vector qualifies: the row stays -1
+                            let result: RecordSearchResult
+                            do throws(StorageError) {
+                                guard effectiveK > 0 else { continue }  // empty: the row stays -1
+                                result = try index.searchReport(query, options: options)
                             } catch {
                                 failures.record(row: row, error: error)
                                 continue
                             }
                             slots.latencies[row] = Double(monotonicNanoseconds() - t0) / 1000
-                            slots.exact[row] = result.plan == .exact
+                            slots.exact[row] = !result.usedGraph
                             for (slot, hit) in result.hits.enumerated() {
-                                slots.labels[row * k + slot] = Int32(truncatingIfNeeded: hit.label)
+                                slots.labels[row * k + slot] = Int32(hit.record.id) ?? -1
                             }
                         }
                     }
@@ -91,7 +91,7 @@ private final class FirstFailure: @unchecked Sendable {
     init() { pthread_mutex_init(&lock, nil) }
     deinit { pthread_mutex_destroy(&lock) }
 
-    func record(row: Int, error: EngineError) {
+    func record(row: Int, error: StorageError) {
         pthread_mutex_lock(&lock)
         if failure == nil || row < failure!.row { failure = .init(row: row, error: error) }
         pthread_mutex_unlock(&lock)

@@ -1,0 +1,133 @@
+/*
+ * block.c - functions over caller-owned memory, for the storage layer.
+ *
+ * Sealed segments keep each tenant's vectors contiguous in a memory-mapped file.
+ * A per-tenant search is then one exact scan of a block the index does not own:
+ * chnsw_scan_block scores it with cblas_sgemv, chunk by chunk, and keeps the best
+ * k in a small max-heap. It touches no index, so it needs no lock; the storage
+ * layer also uses chnsw_crc32c to checksum its files with the engine's CRC-32C.
+ */
+#include "chnsw.h"
+#include "crc32c.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_CHUNK 512
+
+uint32_t chnsw_crc32c(uint32_t crc, const void *data, size_t n) {
+    if (!data || n == 0) return crc;
+    return crc32c_update(crc, data, n);
+}
+
+typedef struct block_hit {
+    float distance;
+    uint64_t row;
+} block_hit;
+
+/* Worse first: larger distance, then larger row (deterministic ties). */
+static int worse(block_hit a, block_hit b) {
+    return a.distance > b.distance || (a.distance == b.distance && a.row > b.row);
+}
+
+static void sift_down(block_hit *h, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && worse(h[l], h[m])) m = l;
+        if (r < n && worse(h[r], h[m])) m = r;
+        if (m == i) return;
+        block_hit t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void offer(block_hit *h, size_t *n, size_t k, block_hit item) {
+    if (*n < k) {
+        size_t i = (*n)++;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (!worse(item, h[p])) break;
+            h[i] = h[p];
+            i = p;
+        }
+        h[i] = item;
+    } else if (worse(h[0], item)) {
+        h[0] = item;
+        sift_down(h, *n, 0);
+    }
+}
+
+static int skipped(const uint8_t *skip, size_t row) {
+    return skip && (skip[row >> 3] >> (row & 7)) & 1u;
+}
+
+chnsw_status chnsw_scan_block(const float *block, size_t rows, uint32_t dimension, size_t stride,
+                              chnsw_metric metric, const float *query, uint32_t k, const uint8_t *skip,
+                              uint64_t *rows_out, float *distances, uint32_t *count) {
+    if (!query || !rows_out || !distances || !count || (rows > 0 && !block)) return CHNSW_ERR_INVALID_ARGUMENT;
+    if (dimension == 0 || stride < dimension || rows > (size_t)INT32_MAX || stride > (size_t)INT32_MAX)
+        return CHNSW_ERR_INVALID_ARGUMENT;
+    if (metric != CHNSW_METRIC_L2 && metric != CHNSW_METRIC_IP && metric != CHNSW_METRIC_COSINE)
+        return CHNSW_ERR_INVALID_ARGUMENT;
+    if (k == 0) return CHNSW_ERR_K_ZERO;
+    *count = 0;
+    double norm = 0;
+    for (uint32_t i = 0; i < dimension; i++) {
+        if (!isfinite(query[i])) return CHNSW_ERR_NON_FINITE;
+        norm += (double)query[i] * query[i];
+    }
+    if (metric == CHNSW_METRIC_COSINE && norm == 0) return CHNSW_ERR_ZERO_VECTOR;
+
+    float *q = malloc((size_t)dimension * sizeof(float));
+    block_hit *heap = malloc((size_t)k * sizeof(block_hit));
+    float *dots = malloc(BLOCK_CHUNK * sizeof(float));
+    if (!q || !heap || !dots) {
+        free(q);
+        free(heap);
+        free(dots);
+        return CHNSW_ERR_OUT_OF_MEMORY;
+    }
+    float scale = metric == CHNSW_METRIC_COSINE ? (float)(1.0 / sqrt(norm)) : 1.0f;
+    for (uint32_t i = 0; i < dimension; i++) q[i] = query[i] * scale;
+
+    size_t n = 0;
+    for (size_t base = 0; base < rows; base += BLOCK_CHUNK) {
+        size_t len = rows - base < BLOCK_CHUNK ? rows - base : BLOCK_CHUNK;
+        const float *first = block + base * stride;
+        if (metric == CHNSW_METRIC_L2) {
+            for (size_t r = 0; r < len; r++) {
+                const float *v = first + r * stride;
+                float d = 0;
+                for (uint32_t i = 0; i < dimension; i++) {
+                    float t = v[i] - q[i];
+                    d += t * t;
+                }
+                dots[r] = d;
+            }
+        } else {
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)len, (int)dimension, 1.0f, first, (int)stride, q, 1,
+                        0.0f, dots, 1);
+            for (size_t r = 0; r < len; r++) dots[r] = 1.0f - dots[r];
+        }
+        for (size_t r = 0; r < len; r++) {
+            if (skipped(skip, base + r)) continue;
+            offer(heap, &n, k, (block_hit){dots[r], base + r});
+        }
+    }
+    /* Drain worst-first into the tail of the outputs, so they end best first. */
+    *count = (uint32_t)n;
+    while (n > 0) {
+        rows_out[n - 1] = heap[0].row;
+        distances[n - 1] = heap[0].distance;
+        heap[0] = heap[--n];
+        sift_down(heap, n, 0);
+    }
+    free(q);
+    free(heap);
+    free(dots);
+    return CHNSW_OK;
+}

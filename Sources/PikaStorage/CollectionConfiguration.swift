@@ -1,0 +1,59 @@
+import PikaEngine
+
+/// The fixed parameters of a data directory, chosen when it is created and kept in its
+/// manifest.
+public struct CollectionConfiguration: Sendable, Hashable, Codable {
+    /// Vector dimension.
+    public var dimension: Int
+    /// Distance metric.
+    public var metric: Metric
+    /// HNSW links per node on the upper layers of every graph.
+    public var m: Int = 16
+    /// HNSW beam width while building graphs.
+    public var efConstruction: Int = 200
+    /// Per-tenant searches over at most this many vectors scan the block exactly; larger
+    /// ones walk the segment's graph.
+    public var exactScanThreshold: Int = 20_000
+    /// The embedder that produced the vectors (e.g. "all-MiniLM-L6-v2"), for operators.
+    public var embedder: String = ""
+
+    /// Creates a configuration with the engine's defaults.
+    public init(dimension: Int, metric: Metric, embedder: String = "") {
+        self.dimension = dimension
+        self.metric = metric
+        self.embedder = embedder
+    }
+
+    var indexConfiguration: IndexConfiguration {
+        var c = IndexConfiguration(dimension: dimension, metric: metric)
+        c.m = m
+        c.efConstruction = efConstruction
+        c.exactScanThreshold = exactScanThreshold
+        return c
+    }
+}
+
+/// When a write becomes durable, hence when it is acknowledged.
+public enum DurabilityPolicy: Sendable, Hashable {
+    /// fsync the write-ahead log before every write returns (the default).
+    case everyWrite
+    /// Group commit: a write returns after the next fsync, and fsyncs happen at most once
+    /// per `milliseconds`, covering every write appended before them.
+    case groupCommit(milliseconds: Int)
+}
+
+/// How to open a data directory.
+public struct OpenOptions: Sendable {
+    /// The fsync policy of writes.
+    public var durability: DurabilityPolicy = .everyWrite
+    /// Open without the writer lock, without truncating a torn WAL tail and without
+    /// removing leftover files; every write then throws `readOnly`.
+    public var readOnly = false
+    /// Seal the growing segment automatically once it holds this many records (0 = never).
+    public var sealThreshold = 0
+    /// Threads used to build graphs when sealing or compacting.
+    public var buildThreads = 1
+
+    /// The defaults: fsync per write, read-write, no automatic sealing.
+    public init() {}
+}

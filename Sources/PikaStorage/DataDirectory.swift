@@ -1,0 +1,309 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PikaEngine
+import Synchronization
+
+/// A durable collection of memory records and their vectors in one directory.
+///
+/// Files (see docs/storage.md): `MANIFEST` names everything else; `wal-NNNNNN.log` is the
+/// write-ahead log of the growing segment; `seg-NNNNNN.pseg` are sealed segments (vectors
+/// ordered by tenant, payloads, id index), each with an HNSW graph `seg-NNNNNN-gN.chnsw`
+/// and, once rows are deleted, a tombstone file `seg-NNNNNN-dN.del`.
+///
+/// Concurrency: all methods are synchronous and thread-safe. Any number of searches and
+/// lookups run at once; writes are serialised by a writer lock; seal, compaction, rebuild
+/// and snapshots are serialised by a maintenance lock and never block searches. Writes
+/// block during `seal` only. The calls do blocking file I/O: from async code, call them
+/// from a dedicated thread or executor, not from the cooperative pool.
+public final class DataDirectory: Sendable {
+    /// The directory.
+    public let path: String
+    /// The collection's fixed parameters.
+    public let configuration: CollectionConfiguration
+    /// What opening found: replayed records, a truncated torn tail, damaged files set aside.
+    public let recovery: RecoveryReport
+    let options: OpenOptions
+
+    struct WriterState: Sendable {
+        var wal: WriteAheadLog?
+        var nextLSN: UInt64
+    }
+
+    let writer: Mutex<WriterState>
+    let state: Mutex<StorageState>
+    let maintenance = Mutex<Void>(())
+    let commit: GroupCommit?
+    let damaged: Mutex<[Manifest.Segment]>
+    private let lockDescriptor: Int32
+
+    private init(
+        path: String, configuration: CollectionConfiguration, recovery: RecoveryReport, options: OpenOptions,
+        writer: WriterState, state: StorageState, damaged: [Manifest.Segment], lockDescriptor: Int32
+    ) {
+        self.path = path
+        self.configuration = configuration
+        self.recovery = recovery
+        self.options = options
+        self.writer = Mutex(writer)
+        self.state = Mutex(state)
+        self.damaged = Mutex(damaged)
+        self.lockDescriptor = lockDescriptor
+        if case .groupCommit(let ms) = options.durability, let wal = writer.wal {
+            commit = GroupCommit(intervalNanoseconds: UInt64(max(ms, 0)) * 1_000_000, wal: wal, appended: writer.nextLSN - 1)
+        } else {
+            commit = nil
+        }
+    }
+
+    deinit {
+        if lockDescriptor >= 0 { close(lockDescriptor) }
+    }
+
+    // MARK: Creating and opening
+
+    /// Creates a new, empty data directory at `path` (created if missing; it must be empty).
+    /// - Throws: `notEmpty` if the directory holds anything, `io` on a file error.
+    public static func create(
+        at path: String, configuration: CollectionConfiguration, options: OpenOptions = OpenOptions()
+    ) throws(StorageError) -> DataDirectory {
+        guard (1...65_536).contains(configuration.dimension) else {
+            throw StorageError(code: .invalidArgument, message: "dimension \(configuration.dimension) out of range")
+        }
+        guard (2...256).contains(configuration.m), configuration.efConstruction >= 1 else {
+            throw StorageError(code: .invalidArgument, message: "m must be 2...256 and efConstruction at least 1")
+        }
+        try POSIX.mkdir(path)
+        let existing = try POSIX.list(path).filter { $0 != "LOCK" }
+        guard existing.isEmpty else {
+            throw StorageError(code: .notEmpty, message: "directory is not empty (\(existing.count) entries)", path: path)
+        }
+        let walName = Names.wal(1)
+        _ = try WriteAheadLog.create(directory: path, name: walName, dimension: configuration.dimension, firstLSN: 1)
+        let manifest = Manifest(configuration: configuration, wal: walName)
+        try manifest.write(directory: path)
+        return try open(at: path, options: options)
+    }
+
+    /// Opens an existing data directory: maps its sealed segments (checking headers and
+    /// metadata checksums, reading no vector), then replays the write-ahead log from the
+    /// last checkpoint. A torn last record is truncated; a damaged segment or log is set
+    /// aside and reported in `recovery` while the rest keeps serving.
+    /// - Throws: `notFound` without a MANIFEST, `corruptFile`/`unsupportedVersion` for a
+    ///   damaged or newer manifest, `locked` if another process has it open for writing.
+    public static func open(at path: String, options: OpenOptions = OpenOptions()) throws(StorageError) -> DataDirectory {
+        var lockFD: Int32 = -1
+        if !options.readOnly {
+            lockFD = try POSIX.open(path + "/LOCK", O_RDWR | O_CREAT)
+            if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
+                close(lockFD)
+                throw StorageError(code: .locked, message: "another process has this data directory open", path: path)
+            }
+        }
+        do throws(StorageError) {
+            return try openLocked(at: path, options: options, lockFD: lockFD)
+        } catch {
+            if lockFD >= 0 { close(lockFD) }
+            throw error
+        }
+    }
+
+    private static func openLocked(at path: String, options: OpenOptions, lockFD: Int32) throws(StorageError) -> DataDirectory {
+        var manifest = try Manifest.read(directory: path)
+        let configuration = manifest.configuration
+        var report = RecoveryReport()
+        var segments: [SealedSegment] = []
+        var deleted: [UInt64: Bitmap] = [:]
+        var damaged: [Manifest.Segment] = []
+        for entry in manifest.segments {
+            do throws(StorageError) {
+                let segment = try SealedSegment(directory: path, entry: entry)
+                guard segment.header.dimension == configuration.dimension, segment.header.metric == configuration.metric else {
+                    throw StorageError.corrupt(segment.path, "dimension or metric differs from the manifest's")
+                }
+                if let name = entry.tombstones {
+                    deleted[entry.id] = try TombstoneFile.read(directory: path, name: name, segment: entry.id, rowLimit: entry.rows)
+                }
+                segments.append(segment)
+            } catch {
+                report.problems.append(error)
+                damaged.append(entry)
+            }
+        }
+        var state = StorageState(
+            manifest: manifest, segments: segments, deleted: deleted, growing: try GrowingSegment(configuration: configuration))
+
+        // Replay the write-ahead log.
+        let walPath = path + "/" + manifest.wal
+        var nextLSN = manifest.checkpointLSN + 1
+        var wal: WriteAheadLog?
+        var scan: WALFormat.Scan?
+        var walDamage: StorageError?
+        if POSIX.exists(walPath) {
+            do throws(StorageError) {
+                let bytes = try POSIX.readAll(walPath)
+                scan = try bytes.withRawBytes { (raw) throws(StorageError) in try WALFormat.scan(raw, path: walPath) }
+            } catch {
+                walDamage = error
+            }
+        } else {
+            walDamage = StorageError.corrupt(walPath, "the write-ahead log named by the manifest is missing")
+        }
+        if let scan {
+            if scan.dimension != configuration.dimension {
+                walDamage = .corrupt(walPath, "dimension \(scan.dimension) differs from the manifest's \(configuration.dimension)")
+            } else {
+                for (lsn, entry) in scan.entries where lsn > manifest.checkpointLSN {
+                    do throws(StorageError) {
+                        try state.apply(entry)
+                        report.replayedRecords += 1
+                    } catch {
+                        report.problems.append(StorageError(code: error.code, message: "replaying LSN \(lsn): \(error.message)", path: walPath))
+                    }
+                    nextLSN = lsn + 1
+                }
+                if scan.tornBytes > 0 {
+                    report.truncatedBytes = scan.tornBytes
+                    report.problems.append(
+                        StorageError(code: .corruptFile, message: "torn last record: \(scan.tornBytes) bytes at offset \(scan.validSize) \(options.readOnly ? "ignored" : "truncated")", path: walPath))
+                }
+                if let damage = scan.damage { walDamage = damage }
+            }
+        }
+        if let walDamage { report.problems.append(walDamage) }
+        if !options.readOnly {
+            if walDamage == nil, scan != nil {
+                wal = try WriteAheadLog.openForAppend(directory: path, name: manifest.wal, validSize: scan!.validSize, truncate: true)
+            } else {
+                // Set the damaged log aside and start a fresh one holding what replayed.
+                if POSIX.exists(walPath) { try POSIX.rename(walPath, walPath + ".damaged") }
+                let name = Names.wal(manifest.generation + 1)
+                let fresh = try WriteAheadLog.create(directory: path, name: name, dimension: configuration.dimension, firstLSN: manifest.checkpointLSN + 1)
+                var lsn = manifest.checkpointLSN
+                for (entryLSN, entry) in scan?.entries ?? [] where entryLSN > manifest.checkpointLSN {
+                    lsn += 1
+                    try fresh.append(WALFormat.encode(lsn: lsn, entry))
+                }
+                try fresh.sync()
+                nextLSN = lsn + 1
+                manifest.wal = name
+                manifest.generation += 1
+                try manifest.write(directory: path)
+                state.manifest = manifest
+                wal = fresh
+            }
+            removeLeftovers(in: path, manifest: manifest)
+        }
+        return DataDirectory(
+            path: path, configuration: configuration, recovery: report, options: options,
+            writer: WriterState(wal: wal, nextLSN: nextLSN), state: state, damaged: damaged, lockDescriptor: lockFD)
+    }
+
+    /// Deletes files a crash left behind: temporaries and segment, graph, tombstone and log
+    /// files the manifest does not name. Damaged files set aside (`.damaged`) are kept.
+    static func removeLeftovers(in path: String, manifest: Manifest) {
+        var keep: Set<String> = [Manifest.fileName, manifest.wal, "LOCK"]
+        for s in manifest.segments {
+            keep.insert(s.file)
+            if let g = s.graph { keep.insert(g) }
+            if let t = s.tombstones { keep.insert(t) }
+        }
+        for name in (try? POSIX.list(path)) ?? [] where !keep.contains(name) && !name.hasSuffix(".damaged") {
+            if name.hasSuffix(".tmp") || name.hasPrefix("seg-") || name.hasPrefix("wal-") { POSIX.unlink(path + "/" + name) }
+        }
+    }
+
+    // MARK: Reading
+
+    /// The live record with `id`, or nil.
+    public func record(id: String) -> MemoryRecord? {
+        state.withLock { $0.record(id: id) }
+    }
+
+    /// Live records (all segments, growing included).
+    public var count: Int {
+        state.withLock { s in
+            s.growing.count + s.segments.reduce(0) { $0 + $1.rows - (s.deleted[$1.id]?.count ?? 0) }
+        }
+    }
+
+    /// The k nearest live records to `query`, restricted to `options.tenant` if given,
+    /// best first. Small tenants are scanned exactly from the memory-mapped block; larger
+    /// searches walk each segment's HNSW graph (loaded on first use).
+    /// - Throws: `dimensionMismatch`, `invalidVector`, `invalidArgument` (k < 1), and
+    ///   `corruptFile` naming the file when a stored record fails its checksum.
+    public func search(_ query: [Float], options: RecordSearchOptions = RecordSearchOptions()) throws(StorageError) -> [RecordHit] {
+        try searchReport(query, options: options).hits
+    }
+
+    /// `search`, also telling whether any graph was walked (false: exact scans only).
+    public func searchReport(_ query: [Float], options: RecordSearchOptions = RecordSearchOptions()) throws(StorageError) -> RecordSearchResult {
+        try validate(query)
+        guard options.k >= 1, options.ef >= 1 else { throw StorageError(code: .invalidArgument, message: "k and ef must be at least 1") }
+        let (fromGrowing, segments, deleted) = try state.withLock { (s) throws(StorageError) in
+            (try s.growing.search(query, k: options.k, ef: options.ef, tenant: options.tenant, plan: options.plan), s.segments, s.deleted)
+        }
+        var hits = fromGrowing
+        var usedGraph = false
+        for segment in segments {
+            let bitmap = deleted[segment.id] ?? Bitmap()
+            let found = try segment.search(
+                query, k: options.k, ef: options.ef, tenant: options.tenant, deleted: bitmap,
+                threshold: configuration.exactScanThreshold, plan: options.plan, usedGraph: &usedGraph)
+            for (row, distance) in found {
+                hits.append(RecordHit(record: try segment.record(at: row), distance: distance))
+            }
+        }
+        hits.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.record.id < $1.record.id }
+        return RecordSearchResult(hits: Array(hits.prefix(options.k)), usedGraph: usedGraph)
+    }
+
+    /// Loads every sealed segment's graph now rather than on the first search that needs it.
+    public func loadGraphs() throws(StorageError) {
+        for segment in state.withLock({ $0.segments }) where segment.entry.graph != nil { _ = try segment.loadGraph() }
+    }
+
+    func validate(_ vector: [Float]) throws(StorageError) {
+        guard vector.count == configuration.dimension else {
+            throw StorageError(code: .dimensionMismatch, message: "vector has dimension \(vector.count), the collection \(configuration.dimension)")
+        }
+        var norm: Float = 0
+        for x in vector {
+            guard x.isFinite else { throw StorageError(code: .invalidVector, message: "vector holds NaN or infinity") }
+            norm += x * x
+        }
+        if configuration.metric == .cosine && norm == 0 {
+            throw StorageError(code: .invalidVector, message: "zero vector in a cosine collection")
+        }
+    }
+}
+
+/// A search's hits and how they were found.
+public struct RecordSearchResult: Sendable {
+    /// Best first.
+    public var hits: [RecordHit]
+    /// Whether a sealed segment's graph was walked (false: exact block scans only).
+    public var usedGraph: Bool
+}
+
+/// What opening a data directory recovered and what it set aside.
+public struct RecoveryReport: Sendable {
+    /// WAL records replayed into the growing segment.
+    public var replayedRecords = 0
+    /// Bytes of a torn last WAL record that were cut off (0 when the log ended cleanly).
+    public var truncatedBytes = 0
+    /// Damaged files set aside and other findings, each naming its file.
+    public var problems: [StorageError] = []
+}
+
+/// File names inside a data directory.
+enum Names {
+    static func padded(_ n: UInt64) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: max(0, 6 - s.count)) + s
+    }
+    static func wal(_ generation: UInt64) -> String { "wal-\(padded(generation)).log" }
+    static func segment(_ id: UInt64) -> String { "seg-\(padded(id)).pseg" }
+    static func graph(_ id: UInt64, generation: UInt64) -> String { "seg-\(padded(id))-g\(generation).chnsw" }
+    static func tombstones(_ id: UInt64, generation: UInt64) -> String { "seg-\(padded(id))-d\(generation).del" }
+}

@@ -1,0 +1,257 @@
+import CHNSW
+import PikaEngine
+import Synchronization
+
+/// An immutable, memory-mapped sealed segment and its (lazily loaded) HNSW graph.
+///
+/// Opening maps the file and checks the header and metadata checksums; no vector or
+/// payload is read until a search or lookup touches it. The graph file is loaded on the
+/// first search that needs it (cross-tenant, or a tenant larger than the exact-scan
+/// threshold). Thread-safe: everything is immutable except the lazily loaded graph,
+/// which sits behind a mutex.
+final class SealedSegment: Sendable {
+    let id: UInt64
+    let entry: Manifest.Segment
+    let directory: String
+    let header: SegmentFormat.Header
+    private let file: MappedFile
+    private let graph = Mutex<VectorIndex?>(nil)
+
+    var path: String { file.path }
+    var rows: Int { header.rows }
+
+    convenience init(directory: String, entry: Manifest.Segment) throws(StorageError) {
+        try self.init(file: try MappedFile(path: directory + "/" + entry.file), directory: directory, entry: entry)
+    }
+
+    init(file: MappedFile, directory: String, entry: Manifest.Segment) throws(StorageError) {
+        self.directory = directory
+        self.entry = entry
+        id = entry.id
+        self.file = file
+        header = try SegmentFormat.parseHeader(file.bytes, path: file.path)
+        guard header.rows == entry.rows else {
+            throw .corrupt(file.path, "holds \(header.rows) rows but the manifest says \(entry.rows)")
+        }
+        let meta = UnsafeRawBufferPointer(rebasing: file.bytes[header.tenantDirectoryOffset..<header.recordsOffset])
+        guard Checksum.crc32c(meta) == header.metadataCRC else { throw .corrupt(file.path, "metadata checksum mismatch") }
+    }
+
+    private func u64(_ offset: Int) -> UInt64 { UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+    private func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+
+    /// Tenant directory entry i: (tenant, rows).
+    func tenantEntry(_ i: Int) -> (tenant: UInt32, rows: Range<Int>) {
+        let o = header.tenantDirectoryOffset + i * SegmentFormat.tenantEntrySize
+        let start = Int(clamping: u64(o + 8))
+        let count = Int(clamping: u64(o + 16))
+        let lo = min(start, header.rows)
+        return (u32(o), lo..<min(lo + min(count, header.rows), header.rows))
+    }
+
+    /// The rows of a tenant (binary search of the tenant directory).
+    func rows(ofTenant tenant: UInt32) -> Range<Int>? {
+        var lo = 0
+        var hi = header.tenants
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let t = tenantEntry(mid).tenant
+            if t == tenant { return tenantEntry(mid).rows }
+            if t < tenant { lo = mid + 1 } else { hi = mid }
+        }
+        return nil
+    }
+
+    /// Every tenant of the segment.
+    var tenants: [UInt32] { (0..<header.tenants).map { tenantEntry($0).tenant } }
+
+    /// The tenant of a row.
+    func tenant(ofRow row: Int) -> UInt32 {
+        var lo = 0
+        var hi = header.tenants
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let e = tenantEntry(mid)
+            if e.rows.contains(row) { return e.tenant }
+            if e.rows.lowerBound <= row { lo = mid + 1 } else { hi = mid }
+        }
+        return 0
+    }
+
+    /// Rows whose id hashes like `id` (callers confirm with the record).
+    func candidateRows(forID id: String) -> [Int] {
+        let h = idHash(id)
+        var lo = 0
+        var hi = header.rows
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if u64(header.idIndexOffset + mid * SegmentFormat.idEntrySize) < h { lo = mid + 1 } else { hi = mid }
+        }
+        var out: [Int] = []
+        var i = lo
+        while i < header.rows, u64(header.idIndexOffset + i * SegmentFormat.idEntrySize) == h {
+            let row = Int(clamping: u64(header.idIndexOffset + i * SegmentFormat.idEntrySize + 8))
+            if row < header.rows { out.append(row) }
+            i += 1
+        }
+        return out
+    }
+
+    /// The record stored at `row`, checked against its own checksum.
+    func record(at row: Int) throws(StorageError) -> MemoryRecord {
+        let base = header.recordOffsetsOffset + row * 8
+        let start = u64(base)
+        let end = u64(base + 8)
+        guard start <= end, end <= UInt64(header.recordsLength), end - start >= 4 else {
+            throw .corrupt(file.path, "record \(row) has a bad offset")
+        }
+        let bytes = UnsafeRawBufferPointer(
+            rebasing: file.bytes[(header.recordsOffset + Int(start))..<(header.recordsOffset + Int(end))])
+        var r = ByteReader(bytes, path: file.path)
+        let crc = try r.u32()
+        guard Checksum.crc32c(UnsafeRawBufferPointer(rebasing: bytes[4...])) == crc else {
+            throw .corrupt(file.path, "record \(row): checksum mismatch")
+        }
+        return try RecordCodec.decode(&r)
+    }
+
+    /// The stored vector of a row.
+    func vector(at row: Int) -> [Float] {
+        let base = vectorBase + row * header.dimension
+        return Array(UnsafeBufferPointer(start: base, count: header.dimension))
+    }
+
+    var vectorBuffer: UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: header.rows == 0 ? nil : vectorBase, count: header.rows * header.dimension)
+    }
+
+    private var vectorBase: UnsafePointer<Float> {
+        (file.base! + header.vectorsOffset).assumingMemoryBound(to: Float.self)
+    }
+
+    /// The live row holding `id`, if any.
+    func liveRow(forID id: String, deleted: Bitmap) -> Int? {
+        for row in candidateRows(forID: id) where !deleted.contains(row) {
+            if (try? record(at: row))?.id == id { return row }
+        }
+        return nil
+    }
+
+    // MARK: Search
+
+    /// The k nearest live rows to `query`, restricted to `tenant` if given: an exact scan
+    /// of the tenant's contiguous block when it is small, a graph search otherwise.
+    func search(
+        _ query: [Float], k: Int, ef: Int, tenant: UInt32?, deleted: Bitmap, threshold: Int, plan: SearchPlan = .automatic,
+        usedGraph: inout Bool
+    ) throws(StorageError) -> [(row: Int, distance: Float)] {
+        guard header.rows > 0 else { return [] }
+        var range = 0..<header.rows
+        if let tenant {
+            guard let r = rows(ofTenant: tenant) else { return [] }
+            range = r
+        }
+        let exact =
+            switch plan {
+            case .exact: true
+            case .graph: false
+            case .automatic: range.count <= threshold
+            }
+        if exact { return try scan(query, rows: range, k: k, deleted: deleted) }
+        usedGraph = true
+        let index = try loadGraph()
+        let live = tenant.map { index.count(tenant: $0) } ?? index.info.liveCount
+        let liveHere = live - deleted.count(in: range)
+        let kk = min(k, max(liveHere, 0))
+        guard kk > 0 else { return [] }
+        var options = SearchOptions(k: kk, ef: max(ef, kk), tenant: tenant)
+        options.plan = plan == .exact ? .automatic : .graph
+        if deleted.count > 0 {
+            let snapshot = deleted
+            options.predicate = { label, _ in !snapshot.contains(Int(label)) }
+        }
+        do throws(EngineError) {
+            return try index.search(query, options: options).hits.map { (Int($0.label), $0.distance) }
+        } catch {
+            throw StorageError(code: .engine, message: "\(error)", path: file.path)
+        }
+    }
+
+    /// Exact scan of a contiguous block of rows (`chnsw_scan_block` over the mapping).
+    func scan(_ query: [Float], rows range: Range<Int>, k: Int, deleted: Bitmap) throws(StorageError) -> [(row: Int, distance: Float)] {
+        guard !range.isEmpty, k > 0 else { return [] }
+        let skip = deleted.count > 0 ? deleted.bytes(in: range) : nil
+        let kk = min(k, range.count)
+        var rowsOut = [UInt64](repeating: 0, count: kk)
+        var distances = [Float](repeating: 0, count: kk)
+        var count: UInt32 = 0
+        let metric: chnsw_metric =
+            switch header.metric {
+            case .l2: CHNSW_METRIC_L2
+            case .innerProduct: CHNSW_METRIC_IP
+            case .cosine: CHNSW_METRIC_COSINE
+            }
+        let block = vectorBase + range.lowerBound * header.dimension
+        let status = query.withUnsafeBufferPointer { q in
+            withOptionalBytes(skip) { s in
+                chnsw_scan_block(
+                    block, range.count, UInt32(header.dimension), header.dimension, metric, q.baseAddress, UInt32(kk), s,
+                    &rowsOut, &distances, &count)
+            }
+        }
+        guard status == CHNSW_OK else {
+            throw StorageError(code: .engine, message: String(cString: chnsw_status_message(status)), path: file.path)
+        }
+        return (0..<Int(count)).map { (range.lowerBound + Int(rowsOut[$0]), distances[$0]) }
+    }
+
+    /// The segment's graph, loaded on first use.
+    func loadGraph() throws(StorageError) -> VectorIndex {
+        try graph.withLock { (slot) throws(StorageError) -> VectorIndex in
+            if let index = slot { return index }
+            guard let name = entry.graph else {
+                throw .corrupt(file.path, "segment has no graph file")
+            }
+            let graphPath = directory + "/" + name
+            let index: VectorIndex
+            do throws(EngineError) {
+                index = try VectorIndex.load(from: graphPath)
+            } catch {
+                throw StorageError(code: error.code == .io ? .io : .corruptFile, message: "\(error)", path: graphPath)
+            }
+            guard index.info.nodeCount == header.rows, index.dimension == header.dimension else {
+                throw StorageError.corrupt(graphPath, "graph does not match its segment")
+            }
+            slot = index
+            return index
+        }
+    }
+
+    /// Whether the graph is in memory.
+    var graphLoaded: Bool { graph.withLock { $0 != nil } }
+
+    // MARK: Verification
+
+    /// Checks every checksum of the file (vectors, records, each record) and loads the graph.
+    func verifyDeep() throws(StorageError) {
+        let vectors = UnsafeRawBufferPointer(rebasing: file.bytes[header.vectorsOffset..<(header.vectorsOffset + header.vectorsLength)])
+        guard Checksum.crc32c(vectors) == header.vectorsCRC else { throw .corrupt(file.path, "vectors checksum mismatch") }
+        let records = UnsafeRawBufferPointer(rebasing: file.bytes[header.recordsOffset..<header.fileLength])
+        guard Checksum.crc32c(records) == header.recordsCRC else { throw .corrupt(file.path, "records checksum mismatch") }
+        for row in 0..<header.rows { _ = try record(at: row) }
+        var previous: UInt32?
+        for i in 0..<header.tenants {
+            let e = tenantEntry(i)
+            if let previous, previous >= e.tenant { throw .corrupt(file.path, "tenant directory out of order at entry \(i)") }
+            previous = e.tenant
+        }
+    }
+
+    /// Bytes on disk of the segment file.
+    var fileBytes: Int { file.count }
+}
+
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafePointer<UInt8>?) -> R) -> R {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBufferPointer { body($0.baseAddress) }
+}
