@@ -42,7 +42,7 @@ public struct PikaServer {
         if let bootstrap = configuration.bootstrapAPIKey { try await APIKeys.bootstrap(bootstrap, in: keys) }
         let manager = try await MemoryManager(
             store: SQLiteMemoryStore(database: database), graph: SQLiteGraphStore(database: database), embedder: embedder,
-            extractor: extractor, metrics: MemoryMetrics(factory: factory), logger: logger)
+            extractor: extractor, decider: extractor as? LLMExtractor, metrics: MemoryMetrics(factory: factory), logger: logger)
         let jobs = SQLiteJobQueue(database: database)
         let runner = JobRunner(queue: jobs, manager: manager, logger: logger)
         let dependencies = ServiceDependencies(

@@ -30,10 +30,10 @@ final class ServerProcess {
         try process.run()
     }
 
-    func request(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, [String: Any]) {
+    func request(_ method: String, _ path: String, body: String? = nil, key: String? = nil) async throws -> (Int, [String: Any]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
-        request.setValue(key, forHTTPHeaderField: "X-API-Key")
+        request.setValue(key ?? self.key, forHTTPHeaderField: "X-API-Key")
         if let body {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -88,6 +88,29 @@ struct CrashRecoveryTests {
         let (_, search) = try await second.request("POST", "/search_facts", body: #"{"query":"name","user_id":"u1"}"#)
         let results = search["results"] as? [[String: Any]] ?? []
         #expect(results.first?["memory"] as? String == "Name is Bao")
+    }
+
+    @Test func keysCreatedOfflineWorkOnTheServer() async throws {
+        let directory = ServiceHarness.temporaryDirectory()
+        let create = Process()
+        create.executableURL = ServerProcess.executable
+        create.arguments = ["keys", "create", "--tenant", "acme", "--role", "read", "--data-dir", directory]
+        let out = Pipe()
+        create.standardOutput = out
+        try create.run()
+        let printed = out.fileHandleForReading.readDataToEndOfFile()
+        create.waitUntilExit()
+        #expect(create.terminationStatus == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: printed) as? [String: Any])
+        let key = try #require(json["key"] as? String)
+        #expect(json["tenant"] as? String == "acme" && json["role"] as? String == "read")
+        let server = try ServerProcess(dataDirectory: directory, port: Int.random(in: 40_001...50_000), workers: 1)
+        defer { server.kill9() }
+        try await server.waitUntilReady()
+        let (status, _) = try await server.request("GET", "/v1/memories?user_id=u1", key: key)
+        #expect(status == 200)
+        let (denied, problem) = try await server.request("POST", "/v1/memories", body: #"{"messages":"x","user_id":"u1"}"#, key: key)
+        #expect(denied == 403 && problem["code"] as? String == "forbidden")
     }
 
     @Test func unknownAndInvalidSettingsStopStartUp() throws {

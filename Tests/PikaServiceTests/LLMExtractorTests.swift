@@ -12,6 +12,8 @@ struct FakeLLM {
         case status(Int)
         case stall
         case garbage
+        /// Answer with this message content, chosen from the request body.
+        case content(@Sendable (String) -> String)
     }
 
     /// Runs `body` with the base URL of a fake server answering request n with `script(n)`.
@@ -22,8 +24,11 @@ struct FakeLLM {
         let router = Router()
         router.post("/v1/chat/completions") { request, _ -> Response in
             let n = counter.add(1, ordering: .relaxed).newValue - 1
-            _ = try await request.body.collect(upTo: 1 << 20)
-            switch script(n) {
+            let requestBody = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            var behaviour = script(n)
+            if case .content(let answer) = behaviour { behaviour = .facts(answer(requestBody)) }
+            switch behaviour {
+            case .content: return Response(status: .internalServerError)
             case .facts(let json):
                 let content = try JSONEncoder().encode(json)
                 let body = #"{"choices":[{"message":{"role":"assistant","content":\#(String(decoding: content, as: UTF8.self))}}]}"#
@@ -100,6 +105,29 @@ struct LLMExtractorTests {
                 #expect(job["status"]?.stringValue == "completed")
                 let search = try await client.call(.post, "/search_facts", json: #"{"query":"dinosaurs","user_id":"u1"}"#)
                 #expect(search.results.first?["memory"]?.stringValue == "Loves dinosaurs")
+            }
+        }
+    }
+
+    @Test func theLLMDecidesConsolidationWhenConfigured() async throws {
+        let second = #"{"facts":[{"text":"Loves dinosaurs, most of all the T-rex","sources":[0]}]}"#
+        try await FakeLLM.run({ n in
+            .content { body in
+                if body.contains("NEW:") { return #"{"event":"UPDATE","index":0}"# }
+                return n == 0 ? Self.answer : second
+            }
+        }) { url, _ in
+            let extractor = LLMExtractor(configuration: configuration(url))
+            try await ServiceHarness.run(extractor: extractor) { client in
+                for text in ["I love dinosaurs", "I love dinosaurs, the T-rex most"] {
+                    let reply = try await client.call(.post, "/v1/memories", json: #"{"messages":"\#(text)","user_id":"u1","async":false}"#)
+                    #expect(reply.status == .ok, "\(reply.text)")
+                }
+                let list = try await client.call(.get, "/v1/memories?user_id=u1")
+                #expect(list.results.map { $0["memory"]?.stringValue } == ["Loves dinosaurs, most of all the T-rex"])
+                let id = try #require(list.results.first?["id"]?.stringValue)
+                let history = try await client.call(.get, "/v1/memories/\(id)/history")
+                #expect(history.results.map { $0["event"]?.stringValue } == ["ADD", "UPDATE"])
             }
         }
     }

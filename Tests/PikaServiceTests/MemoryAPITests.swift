@@ -21,7 +21,8 @@ struct MemoryAPITests {
             let metrics = try await client.call(.get, "/metrics", key: nil)
             #expect(metrics.status == .ok)
             for name in ["http_requests_total", "http_request_duration_seconds", "search_facts_requests_total",
-                         "http_request_size_bytes", "http_response_size_bytes", "cache_misses_total", "job_success_rate"] {
+                         "http_request_size_bytes", "http_response_size_bytes", "cache_misses_total", "job_success_rate",
+                         "cache_hit_rate"] {
                 #expect(metrics.text.contains(name), "missing metric \(name)")
             }
         }
@@ -178,6 +179,9 @@ struct MemoryAPITests {
             #expect(lines.count == 2)
             let listed = try await client.call(.get, "/v1/memories?user_id=u1")
             let ids = listed.results.compactMap { $0["id"]?.stringValue }
+            let queued = try await client.call(.post, "/extract_facts", json: #"{"messages":"I like kites","user_id":"u1"}"#)
+            let jobID = try #require(queued["job_id"]?.stringValue)
+            _ = try await client.waitForJob(jobID)
             let deleted = try await client.call(.delete, "/v1/users/u1")
             #expect(deleted.status == .ok)
             #expect(try await client.call(.post, "/search_facts", json: #"{"query":"Minh","user_id":"u1"}"#).results.isEmpty)
@@ -186,6 +190,7 @@ struct MemoryAPITests {
             let graph = try await client.call(.get, "/v1/users/u1/graph")
             #expect(graph["entities"]?.arrayValue?.isEmpty == true && graph["relations"]?.arrayValue?.isEmpty == true)
             #expect(try await client.call(.get, "/v1/users/u1/export").text.isEmpty)
+            #expect(try await client.call(.get, "/v1/jobs/\(jobID)").status == .notFound)  // job payloads are gone too
             // Another user is untouched.
             #expect(try await client.call(.get, "/v1/memories?user_id=u2").results.count == 1)
 

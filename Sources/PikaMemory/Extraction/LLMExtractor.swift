@@ -82,13 +82,19 @@ public struct LLMExtractor: FactExtractor {
 
     private func request(_ messages: [ConversationMessage]) async throws -> [ExtractedFact] {
         let conversation = messages.enumerated().map { "[\($0.offset)] \($0.element.role): \($0.element.content)" }.joined(separator: "\n")
+        let content = try await complete(system: Self.systemPrompt, user: conversation)
+        return try Self.parseFacts(content, messages: messages)
+    }
+
+    /// One chat completion with a system and a user message; the answer's text (code fences removed).
+    func complete(system: String, user: String) async throws -> String {
         let body: JSONValue = .object([
             "model": .string(configuration.model),
             "temperature": .number(0),
             "response_format": .object(["type": .string("json_object")]),
             "messages": .array([
-                .object(["role": .string("system"), "content": .string(Self.systemPrompt)]),
-                .object(["role": .string("user"), "content": .string(conversation)]),
+                .object(["role": .string("system"), "content": .string(system)]),
+                .object(["role": .string("user"), "content": .string(user)]),
             ]),
         ])
         var request = URLRequest(url: configuration.endpoint)
@@ -100,7 +106,7 @@ public struct LLMExtractor: FactExtractor {
         guard (200..<300).contains(status) else {
             throw Failure(message: "HTTP \(status)", retryable: status == 429 || status >= 500)
         }
-        return try Self.parse(data, messages: messages)
+        return try Self.content(data)
     }
 
     private func send(_ request: URLRequest) async throws -> (Data, Int) {
@@ -124,8 +130,8 @@ public struct LLMExtractor: FactExtractor {
         }
     }
 
-    /// Parses a chat completion into facts (internal for tests).
-    static func parse(_ data: Data, messages: [ConversationMessage]) throws -> [ExtractedFact] {
+    /// The message text of a chat completion, without code fences.
+    static func content(_ data: Data) throws -> String {
         guard let completion = try? JSONDecoder().decode(JSONValue.self, from: data),
             let content = completion.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue
         else { throw Failure(message: "malformed completion", retryable: true) }
@@ -133,6 +139,11 @@ public struct LLMExtractor: FactExtractor {
         if text.hasPrefix("```") {
             text = text.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("```") }.joined(separator: "\n")
         }
+        return text
+    }
+
+    /// Parses the model's `{"facts": [...]}` answer (internal for tests).
+    static func parseFacts(_ text: String, messages: [ConversationMessage]) throws -> [ExtractedFact] {
         guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
             let facts = answer.objectValue?["facts"]?.arrayValue
         else { throw Failure(message: "the model did not answer with {\"facts\": [...]}", retryable: true) }

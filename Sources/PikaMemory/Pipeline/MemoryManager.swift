@@ -21,17 +21,21 @@ public final class MemoryManager: Sendable {
     public let extractor: any FactExtractor
     /// Rule-based ADD/UPDATE/DELETE/NONE.
     public let consolidator: Consolidator
+    /// Decides instead of the rules when set (the LLM when configured).
+    public let decider: (any ConsolidationDecider)?
     /// Metrics.
     public let metrics: MemoryMetrics
     let locks = ScopeLocks()
-    let queryCache = EmbeddingCache()
+    /// The L3 tier: query embeddings.
+    public let queryCache = EmbeddingCache()
     let logger: Logger
 
     /// Creates a manager and loads every stored embedding into a new index.
     public init(
         store: any MemoryRecordStore, graph: any GraphStore, embedder: any Embedder, extractor: any FactExtractor,
-        metrics: MemoryMetrics = MemoryMetrics(), logger: Logger
+        decider: (any ConsolidationDecider)? = nil, metrics: MemoryMetrics = MemoryMetrics(), logger: Logger
     ) async throws {
+        self.decider = decider
         self.store = store
         self.graph = graph
         self.embedder = embedder
@@ -85,8 +89,14 @@ public final class MemoryManager: Sendable {
         if let attribute = fact.attribute {
             sameAttribute = try await store.allRecords(scope: scope).first { $0.attribute == attribute }
         }
-        let decision: Consolidator.Decision =
-            verbatim ? .add : consolidator.decide(fact, neighbours: neighbours, sameAttribute: sameAttribute)
+        let decision: Consolidator.Decision
+        if verbatim {
+            decision = .add
+        } else if let decider {
+            decision = try await decider.decide(fact, neighbours: neighbours, sameAttribute: sameAttribute)
+        } else {
+            decision = consolidator.decide(fact, neighbours: neighbours, sameAttribute: sameAttribute)
+        }
         let result: AddResult
         switch decision {
         case .add:

@@ -7,15 +7,25 @@ public final class EmbeddingCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: [Float]] = [:]
     private var order: [String] = []
+    private var hits = 0
+    private var misses = 0
     private let capacity: Int
 
     /// Creates a cache of at most `capacity` entries.
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
-    /// The cached vector of `text`.
+    /// The cached vector of `text` (counted as a hit or a miss).
     public func get(_ text: String) -> [Float]? {
         lock.lock(); defer { lock.unlock() }
-        return entries[text]
+        let vector = entries[text]
+        if vector == nil { misses += 1 } else { hits += 1 }
+        return vector
+    }
+
+    /// Hits / (hits + misses) since start; 0 before the first lookup.
+    public var hitRate: Double {
+        lock.lock(); defer { lock.unlock() }
+        return hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses)
     }
 
     /// Stores `vector` for `text`.

@@ -20,6 +20,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// Runs `body` with the connection on the database queue.
+    @discardableResult
     public func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
@@ -29,6 +30,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// Runs `body` in a transaction on the database queue.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await run { connection in try connection.transaction { try body(connection) } }
     }

@@ -25,6 +25,10 @@ struct HealthRoutes {
                         .record(Double(counts[status] ?? 0))
                 }
             }
+            Gauge(label: "cache_hit_rate", dimensions: [("layer", "l3")], factory: deps.metricsFactory)
+                .record(deps.manager.queryCache.hitRate)
+            Gauge(label: "cache_size_bytes", dimensions: [("layer", "l3")], factory: deps.metricsFactory)
+                .record(Double(deps.manager.queryCache.count * deps.manager.embedder.dimension * 4))
             var buffer = [UInt8]()
             deps.registry.emit(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
