@@ -87,7 +87,7 @@ public final class MemoryManager: Sendable {
         let neighbours = try await similar(vector, scope: scope, limit: 5)
         var sameAttribute: MemoryRecord?
         if let attribute = fact.attribute {
-            sameAttribute = try await store.allRecords(scope: scope).first { $0.attribute == attribute }
+            sameAttribute = try await store.record(scope: scope, attribute: attribute)
         }
         let decision: Consolidator.Decision
         if verbatim {

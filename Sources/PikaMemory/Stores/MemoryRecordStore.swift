@@ -13,6 +13,8 @@ public protocol MemoryRecordStore: Sendable {
     /// A scope's live records with label greater than `afterLabel`, by label, at most `limit`.
     func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
         -> [MemoryRecord]
+    /// The live record of a scope filling `attribute`, if any (consolidation).
+    func record(scope: MemoryScope, attribute: String) async throws -> MemoryRecord?
     /// All live records of a scope, without embeddings (for filter evaluation).
     func allRecords(scope: MemoryScope) async throws -> [MemoryRecord]
     /// History of a memory inside `tenant`, oldest first (also after the memory's deletion).

@@ -120,6 +120,16 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
         }
     }
 
+    /// See ``MemoryRecordStore/record(scope:attribute:)``.
+    public func record(scope: MemoryScope, attribute: String) async throws -> MemoryRecord? {
+        try await database.run { db in
+            try db.queryOne(
+                "SELECT \(Self.columns), embedding FROM memories WHERE tenant = ? AND user_id = ? AND attribute = ? ORDER BY label LIMIT 1",
+                [.text(scope.tenant), .text(scope.userID), .text(attribute)]
+            ).map { Self.decode($0, withEmbedding: true) }
+        }
+    }
+
     /// See ``MemoryRecordStore/allRecords(scope:)``.
     public func allRecords(scope: MemoryScope) async throws -> [MemoryRecord] {
         try await database.run { db in
