@@ -146,7 +146,7 @@ struct StorageBench {
                 try store.loadGraphs()
                 var tenantLat: [Double] = []
                 var globalLat: [Double] = []
-                for (qi, q) in stride(from: 0, to: queries.count * dim, by: dim).enumerated() {
+                for (qi, q) in stride(from: 0, to: queries.count, by: dim).enumerated() {
                     let query = Array(queries[q..<(q + dim)])
                     var t = now()
                     _ = try store.search(query, options: RecordSearchOptions(k: 10, tenant: UInt32(qi % tenants)))
