@@ -17,7 +17,7 @@ public struct EvaluationConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        mode: RetrievalMode = .hybrid, k: Int = 10, fusion: FusionMethod = .reciprocalRank(),
+        mode: RetrievalMode = .hybrid, k: Int = 10, fusion: FusionMethod = .normalizedScore(),
         bm25: BM25Parameters = BM25Parameters(), depth: Int = 100, threads: Int = 1
     ) {
         self.mode = mode

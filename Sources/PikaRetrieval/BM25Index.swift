@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An in-memory Okapi BM25 index over one user's documents, kept exact under adds and deletes.
 ///
 /// Scores follow Lucene's BM25: for each query term t,
@@ -94,9 +100,3 @@ public struct BM25Index: Sendable {
         return RankedHit.top(k, of: scores)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

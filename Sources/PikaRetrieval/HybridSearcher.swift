@@ -20,8 +20,11 @@ public final class HybridSearcher: Sendable {
     public let ef: Int
 
     /// Creates a searcher over existing indexes (which must already agree on their labels).
+    ///
+    /// The default fusion, normalised-score with equal weights, measured best on both SciFact and
+    /// LoCoMo (docs/evaluation.md).
     public init(
-        vectors: VectorIndex, keywords: KeywordIndex, fusion: FusionMethod = .reciprocalRank(),
+        vectors: VectorIndex, keywords: KeywordIndex, fusion: FusionMethod = .normalizedScore(),
         candidateDepth: Int = 100, ef: Int = 200
     ) {
         self.vectors = vectors

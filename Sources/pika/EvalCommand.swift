@@ -71,8 +71,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "LoCoMo: turns (each dialogue turn is a memory) or memories (extracted facts).")
     var granularity: Granularity = .turns
 
-    @Option(help: "Hybrid fusion: rrf or score.")
-    var fusion: FusionKind = .rrf
+    @Option(help: "Hybrid fusion: score (normalised-score, the measured default) or rrf.")
+    var fusion: FusionKind = .score
 
     @Option(name: .customLong("rrf-k"), help: "RRF constant.")
     var rrfK: Double = 60

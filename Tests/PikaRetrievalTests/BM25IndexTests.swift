@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import PikaRetrieval
@@ -60,7 +61,3 @@ import Testing
         #expect(index.count(tenant: 7) == 1)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -31,7 +31,7 @@ import Testing
 
     @Test func hybridSearcherKeepsBothIndexesInStep() throws {
         let index = try VectorIndex(configuration: IndexConfiguration(dimension: 2, metric: .cosine))
-        let searcher = HybridSearcher(vectors: index, keywords: KeywordIndex())
+        let searcher = HybridSearcher(vectors: index, keywords: KeywordIndex(), fusion: .reciprocalRank())
         try searcher.add(1, tenant: 1, text: "loves football", vector: [1, 0])
         try searcher.add(2, tenant: 1, text: "plays chess", vector: [0.9, 0.1])
         try searcher.add(3, tenant: 2, text: "loves chess", vector: [1, 0])
