@@ -65,7 +65,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .customLong("model-dir"), help: "MiniLM model directory (default: $PIKA_MODEL_DIR, else models/all-MiniLM-L6-v2).")
     var modelDirectory: String?
 
-    @Option(help: "Cut-off shown in the table's header; the JSON always has @10 and @100.")
+    @Option(help: "Minimum ranking depth (rankings are at least 100 deep; the metrics are always @10 and @100).")
     var k: Int = 10
 
     @Option(help: "LoCoMo: turns (each dialogue turn is a memory) or memories (extracted facts).")
@@ -101,7 +101,7 @@ struct EvalCommand: AsyncParsableCommand {
         guard (0...1).contains(vectorWeight) else { throw ValidationError("--vector-weight must be in 0...1") }
         if granularity == .memories {
             throw ValidationError(
-                "--granularity memories needs the extraction pipeline (issue 5), which has not landed; use turns")
+                "--granularity memories (LoCoMo through the extraction pipeline) is not implemented yet; use turns (docs/evaluation.md)")
         }
         if granularity != .turns && format != .locomo {
             throw ValidationError("--granularity applies to --format locomo only")
