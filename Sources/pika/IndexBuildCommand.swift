@@ -49,21 +49,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let data: Matrix<Float>
-        var tenantOfRow: [UInt32]?
-        do throws(InterchangeError) {
-            data = try BinaryMatrixFile.readFloats(vectors)
-            if let tenants {
-                let column = try BinaryMatrixFile.readUInt32Column(tenants)
-                guard column.count == data.rows else {
-                    throw InterchangeError(
-                        path: tenants, reason: "has \(column.count) rows but \(vectors) has \(data.rows)")
-                }
-                tenantOfRow = column
-            }
-        } catch {
-            throw fail(error.description, status: 2)
-        }
+        let (data, tenantOfRow) = try readVectors(vectors, tenants: tenants)
 
         var configuration = CollectionConfiguration(dimension: data.columns, metric: metric)
         configuration.m = m

@@ -48,21 +48,7 @@ struct IndexSearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let queryMatrix: Matrix<Float>
-        var tenants: [UInt32]?
-        do throws(InterchangeError) {
-            queryMatrix = try BinaryMatrixFile.readFloats(queries)
-            if let queryTenants {
-                let column = try BinaryMatrixFile.readUInt32Column(queryTenants)
-                guard column.count == queryMatrix.rows else {
-                    throw InterchangeError(
-                        path: queryTenants, reason: "has \(column.count) rows but \(queries) has \(queryMatrix.rows)")
-                }
-                tenants = column
-            }
-        } catch {
-            throw fail(error.description, status: 2)
-        }
+        let (queryMatrix, tenants) = try readVectors(queries, tenants: queryTenants)
 
         let opened = monotonicNanoseconds()
         let loaded = try IndexDirectory.open(index)

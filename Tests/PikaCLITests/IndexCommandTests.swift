@@ -112,6 +112,12 @@ struct IndexCommandTests {
             "index", "search", "--index", scratch.file("idx"), "--queries", wide, "--out", scratch.file("r.ibin"), "--k", "1",
         ])
         #expect(wrongDim.status == 2 && wrongDim.stderr.contains(wide) && wrongDim.stderr.contains("dimension"))
+        let badTenants = try scratch.write("qt.u32bin", rows: 2, columns: 1, integers: [UInt32(0), 0])
+        let tenantMismatch = try PikaProcess.run([
+            "index", "search", "--index", scratch.file("idx"), "--queries", wide, "--query-tenants", badTenants,
+            "--out", scratch.file("r.ibin"), "--k", "1",
+        ])
+        #expect(tenantMismatch.status == 2 && tenantMismatch.stderr.contains(badTenants), "\(tenantMismatch.stderr)")
         let noIndex = try PikaProcess.run([
             "index", "search", "--index", scratch.file("nope"), "--queries", good, "--out", scratch.file("r.ibin"),
         ])
