@@ -71,11 +71,7 @@ static void search_layer(const chnsw_index *ix, visited_list *v, const float *q,
     uint32_t links[512 + 1];
     v->candidates.size = 0;
     v->results.size = 0;
-    v->current++;
-    if (v->current == 0) {
-        memset(v->tags, 0, v->capacity * sizeof(uint16_t));
-        v->current = 1;
-    }
+    visited_next_tag(v);
     visited_test_and_set(v, entry.node);
     min_heap_push(&v->candidates, entry);
     max_heap_push(&v->results, entry);

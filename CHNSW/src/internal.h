@@ -198,6 +198,13 @@ void visited_pool_destroy(chnsw_index *ix, visited_pool *pool);
  */
 visited_list *visited_acquire(chnsw_index *ix, size_t results, size_t work);
 void visited_release(chnsw_index *ix, visited_list *list);
+/* Starts a new walk: bumps the tag, clearing the array only when the 16-bit tag wraps. */
+static inline void visited_next_tag(visited_list *v) {
+    if (++v->current == 0) {
+        for (size_t i = 0; i < v->capacity; i++) v->tags[i] = 0;
+        v->current = 1;
+    }
+}
 static inline bool visited_test_and_set(visited_list *v, node_id n) {
     if (v->tags[n] == v->current) return true;
     v->tags[n] = v->current;

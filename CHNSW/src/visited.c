@@ -62,10 +62,7 @@ visited_list *visited_acquire(chnsw_index *ix, size_t results, size_t work) {
         v->work = grown;
         v->work_capacity = work;
     }
-    if (++v->current == 0) {
-        memset(v->tags, 0, v->capacity * sizeof(uint16_t));
-        v->current = 1;
-    }
+    visited_next_tag(v);
     v->candidates.size = 0;
     v->results.size = 0;
     return v;

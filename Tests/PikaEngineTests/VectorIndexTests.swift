@@ -74,11 +74,9 @@ struct VectorIndexTests {
         #expect(throws: EngineError(code: .unknownLabel, message: "removing label 7: the label is not in the index")) {
             try index.remove(label: 7)
         }
-        let other = Array(base[(8 * Self.dimension)..<(9 * Self.dimension)])
         try index.update(label: 9, tenant: 3, vector: query)
         #expect(try index.search(query, options: SearchOptions(k: 1, tenant: 3)).hits.first?.label == 9)
         #expect(try index.vector(for: 9).count == Self.dimension)
-        _ = other
         #expect(index.info.removedCount == 2)
     }
 
