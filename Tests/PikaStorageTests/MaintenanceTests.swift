@@ -87,7 +87,10 @@ struct MaintenanceTests {
         let (store, live) = try populated(dir.sub("d"))
         try store.seal()
         let progress = ProgressLog()
-        try store.rebuild(m: 8, efConstruction: 100, threads: 2, progress: { d, t in progress.add(d, t) })
+        // One thread: expectAnswers compares graph results with brute force exactly, which only a
+        // deterministic graph can promise (a two-thread build differs run to run and, at M 8, missed
+        // one neighbour in about one run of seven). Parallel builds are covered by the engine's tests.
+        try store.rebuild(m: 8, efConstruction: 100, threads: 1, progress: { d, t in progress.add(d, t) })
         #expect(progress.last?.0 == progress.last?.1)
         try expectAnswers(store, live: live)
         #expect(try Bytes.files(dir.sub("d"), prefix: "seg-", suffix: ".chnsw").allSatisfy { $0.contains("-g") })
