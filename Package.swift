@@ -59,10 +59,19 @@ let package = Package(
             name: "PikaRelational",
             dependencies: ["CSQLite", "PikaMemory", .product(name: "Logging", package: "swift-log")]
         ),
+        // Production back-ends (issue 6): PostgreSQL stores through libpq, Redis cache tiers through hiredis.
+        .target(
+            name: "PikaPostgres",
+            dependencies: ["CLibPQ", "PikaMemory", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "PikaRedis",
+            dependencies: ["CHiredis", "PikaMemory", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "PikaService",
             dependencies: [
-                "PikaMemory", "PikaRelational", "PikaEngine", "PikaEmbeddings",
+                "PikaMemory", "PikaRelational", "PikaEngine", "PikaEmbeddings", "PikaPostgres", "PikaRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,7 +86,7 @@ let package = Package(
                 "PikaEmbeddings",
                 "PikaRetrieval", "PikaEvaluation",
                 "PikaStorage",
-                "PikaService", "PikaMemory", "PikaRelational",
+                "PikaService", "PikaMemory", "PikaRelational", "PikaPostgres", "PikaRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,8 +104,19 @@ let package = Package(
         .testTarget(
             name: "PikaServiceTests",
             dependencies: [
-                "PikaService", "PikaMemory", "PikaRelational", "PikaEmbeddings", "pika",
+                "PikaService", "PikaMemory", "PikaRelational", "PikaEmbeddings", "PikaPostgres", "PikaRedis", "pika",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        // Store contract suites: each store protocol's behaviour, run against SQLite and PostgreSQL.
+        .testTarget(name: "PikaStoreContractTests", dependencies: ["PikaMemory", "PikaRelational", "PikaPostgres"]),
+        .testTarget(name: "PikaRedisTests", dependencies: ["PikaRedis", "PikaMemory"]),
+        // Dockerfile, deploy/ manifests and the Grafana dashboard parse and name only exported metrics.
+        .testTarget(
+            name: "PikaDeploymentTests",
+            dependencies: [
+                "PikaService", "PikaMemory", "PikaEmbeddings",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -8,6 +8,7 @@ extension MemoryManager {
             let labels = try await store.deleteScope(scope)
             for label in labels { try? index.remove(label: label) }
             try await graph.deleteScope(scope)
+            await writeObservers.notify(scope)
             return labels.count
         }
     }
@@ -63,6 +64,7 @@ extension MemoryManager {
                     throw MemoryError(.conflict, "memory \(id) cannot be imported: \(error)")
                 }
             }
+            if imported > 0 { await writeObservers.notify(scope) }
             return (imported, skipped)
         }
     }

@@ -28,6 +28,8 @@ public final class MemoryManager: Sendable {
     let locks = ScopeLocks()
     /// The L3 tier: query embeddings.
     public let queryCache = EmbeddingCache()
+    /// Told after every committed write to a user (cache version tags, keyword indexes).
+    public let writeObservers = WriteObservers()
     let logger: Logger
 
     /// Creates a manager and loads every stored embedding into a new index.
@@ -76,6 +78,7 @@ public final class MemoryManager: Sendable {
             for (fact, vector) in zip(facts, vectors) {
                 results.append(try await consolidate(fact, vector: vector, input: input, scope: scope, verbatim: !input.infer))
             }
+            if results.contains(where: { $0.event != .none }) { await writeObservers.notify(scope) }
             return results
         }
     }
