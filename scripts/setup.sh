@@ -6,7 +6,7 @@ set -euo pipefail
 APT_PACKAGES=(
   build-essential pkg-config
   libopenblas-dev libpq-dev libhiredis-dev libsqlite3-dev
-  postgresql redis-server
+  postgresql redis-server iproute2
   python3-venv python3-dev
 )
 

@@ -3,6 +3,8 @@
 #   1. the C engine's tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #      and its concurrency test under ThreadSanitizer;
 #   2. the Swift test suites (engine wrapper, CLI through the real binary, embeddings).
+#      PostgreSQL- and Redis-backed suites run against throw-away servers on loopback
+#      (scripts/test-services.sh), stopped again when this script exits;
 #   3. the libFuzzer targets of the storage file parsers, 20 s each (scripts/fuzz.sh).
 # Usage: scripts/test.sh   (this is exactly what .ci/run and the README run)
 set -euo pipefail
@@ -19,6 +21,10 @@ make -s -C CHNSW check check-tsan
 
 step "Swift build"
 swift build --build-tests
+
+step "Test servers: throw-away PostgreSQL and Redis on loopback"
+eval "$(scripts/test-services.sh start)"
+trap 'scripts/test-services.sh stop >/dev/null 2>&1 || true' EXIT
 
 step "Swift tests"
 swift test --skip-build
