@@ -8,6 +8,7 @@ APT_PACKAGES=(
   libopenblas-dev libpq-dev libhiredis-dev libsqlite3-dev
   postgresql redis-server iproute2
   python3-venv python3-dev
+  python3-yaml  # Tests/PikaDeploymentTests parse deploy/*.yml with PyYAML
 )
 
 missing=()
