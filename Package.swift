@@ -44,7 +44,13 @@ let package = Package(
         .target(name: "PikaEmbeddings", dependencies: ["CBLAS"]),
         // Keyword (BM25) and hybrid retrieval; offline evaluation (pika eval).
         .target(name: "PikaRetrieval", dependencies: ["PikaEngine"]),
-        .target(name: "PikaEvaluation", dependencies: ["PikaRetrieval", "PikaEngine", "PikaEmbeddings"]),
+        .target(
+            name: "PikaEvaluation",
+            dependencies: [
+                "PikaRetrieval", "PikaEngine", "PikaEmbeddings", "PikaMemory", "PikaRelational",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "PikaStorage", dependencies: ["PikaEngine", "CHNSW"]),
         // The memory service: domain and pipeline, SQLite stores, HTTP API.
         .target(
@@ -121,7 +127,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PikaRetrievalTests", dependencies: ["PikaRetrieval", "PikaEngine"]),
-        .testTarget(name: "PikaEvaluationTests", dependencies: ["PikaEvaluation", "PikaRetrieval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PikaEvaluationTests", dependencies: ["PikaEvaluation", "PikaRetrieval", "PikaMemory", "PikaEmbeddings"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -27,6 +27,10 @@ public struct EvaluationError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let retrieval = Code("retrieval")
         /// The embedding cache could not be read or written.
         public static let cache = Code("cache")
+        /// The fact extractor failed.
+        public static let extraction = Code("extraction")
+        /// The memory pipeline (stores, consolidation, search) failed.
+        public static let pipeline = Code("pipeline")
     }
 
     /// What went wrong.

@@ -24,12 +24,16 @@ public struct EvaluationReport: Sendable, Hashable {
     public var documents: Int
     /// Seconds spent embedding and indexing the corpus.
     public var ingestSeconds: Double
+    /// Further descriptions of the run (LoCoMo memories: `granularity`, `extractor`), JSON strings.
+    public var details: [String: String]
+    /// Further counts of the run (LoCoMo memories: consolidation events, covered questions), JSON integers.
+    public var counts: [String: Int]
 
     /// Creates a report.
     public init(
         dataset: String, format: String, mode: String, embedder: String, fusion: String?, overall: MetricSummary,
         categories: [String: MetricSummary], p50Milliseconds: Double, p95Milliseconds: Double, documents: Int,
-        ingestSeconds: Double
+        ingestSeconds: Double, details: [String: String] = [:], counts: [String: Int] = [:]
     ) {
         self.dataset = dataset
         self.format = format
@@ -42,21 +46,25 @@ public struct EvaluationReport: Sendable, Hashable {
         self.p95Milliseconds = p95Milliseconds
         self.documents = documents
         self.ingestSeconds = ingestSeconds
+        self.details = details
+        self.counts = counts
     }
 
     /// One JSON object (sorted keys, one line) with `ndcg@10`, `recall@10`, `recall@100`,
     /// `mrr@10`, `queries`, `p50_ms`, `p95_ms` and the run's description.
     public func json() -> String {
         var object: [String: Any] = Self.fields(overall)
-        object["p50_ms"] = Self.rounded(p50Milliseconds, 3)
-        object["p95_ms"] = Self.rounded(p95Milliseconds, 3)
+        object["p50_ms"] = rounded(p50Milliseconds, places: 3)
+        object["p95_ms"] = rounded(p95Milliseconds, places: 3)
         object["dataset"] = dataset
         object["format"] = format
         object["mode"] = mode
         object["embedder"] = embedder
         object["documents"] = documents
-        object["ingest_s"] = Self.rounded(ingestSeconds, 1)
+        object["ingest_s"] = rounded(ingestSeconds, places: 1)
         if let fusion { object["fusion"] = fusion }
+        for (key, value) in details { object[key] = value }
+        for (key, value) in counts { object[key] = value }
         if !categories.isEmpty { object["categories"] = categories.mapValues { Self.fields($0) } }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
@@ -68,7 +76,12 @@ public struct EvaluationReport: Sendable, Hashable {
         for name in categories.keys.sorted(by: Self.categoryOrder) { rows.append((name, categories[name]!)) }
         let header = "subset".padding(toLength: 16, withPad: " ", startingAt: 0)
             + "  queries  ndcg@10  recall@10  recall@100  mrr@10"
-        var lines = ["\(format) \(mode) [\(embedder)\(fusion.map { ", \($0)" } ?? "")] \(dataset)", header]
+        let described = details.keys.sorted().map { "\($0) \(details[$0]!)" }.joined(separator: ", ")
+        var lines = [
+            "\(format) \(mode) [\(embedder)\(fusion.map { ", \($0)" } ?? "")] \(dataset)"
+                + (described.isEmpty ? "" : " (\(described))"),
+            header,
+        ]
         for (name, m) in rows {
             lines.append(
                 name.padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -78,6 +91,9 @@ public struct EvaluationReport: Sendable, Hashable {
             String(
                 format: "latency p50 %.2f ms, p95 %.2f ms; %d documents ingested in %.1f s", p50Milliseconds,
                 p95Milliseconds, documents, ingestSeconds))
+        if !counts.isEmpty {
+            lines.append(counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -88,13 +104,8 @@ public struct EvaluationReport: Sendable, Hashable {
 
     private static func fields(_ m: MetricSummary) -> [String: Any] {
         [
-            "ndcg@10": rounded(m.ndcg10, 4), "recall@10": rounded(m.recall10, 4),
-            "recall@100": rounded(m.recall100, 4), "mrr@10": rounded(m.mrr10, 4), "queries": m.queries,
+            "ndcg@10": rounded(m.ndcg10, places: 4), "recall@10": rounded(m.recall10, places: 4),
+            "recall@100": rounded(m.recall100, places: 4), "mrr@10": rounded(m.mrr10, places: 4), "queries": m.queries,
         ]
-    }
-
-    private static func rounded(_ value: Double, _ places: Int) -> Double {
-        let scale = pow(10, Double(places))
-        return (value * scale).rounded() / scale
     }
 }

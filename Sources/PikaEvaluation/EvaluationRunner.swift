@@ -96,12 +96,7 @@ public struct EvaluationRunner: Sendable {
                 progress("queries", done, total)
             }
         }
-        let headline = byCategory.filter { $0.key != 5 }.values.flatMap { $0 }
-        let overall = MetricSummary(rankings: headline)
-        var categories: [String: MetricSummary] = [:]
-        for (category, rankings) in byCategory {
-            categories[LoCoMoDataset.categoryNames[category] ?? "category-\(category)"] = MetricSummary(rankings: rankings)
-        }
+        let (overall, categories) = MetricSummary.locomo(byCategory)
         return report(name: name, format: "locomo", overall: overall, categories: categories, latencies: latencies,
                       documents: texts.count, ingestSeconds: ingestSeconds)
     }
@@ -168,20 +163,11 @@ public struct EvaluationRunner: Sendable {
         name: String, format: String, overall: MetricSummary, categories: [String: MetricSummary],
         latencies: [Double], documents: Int, ingestSeconds: Double
     ) -> EvaluationReport {
-        let sorted = latencies.sorted()
-        func percentile(_ p: Double) -> Double {
-            guard !sorted.isEmpty else { return 0 }
-            return sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
-        }
-        return EvaluationReport(
+        EvaluationReport(
             dataset: name, format: format, mode: configuration.mode.rawValue,
             embedder: usesVectors ? embedder.identity.description : "none",
             fusion: configuration.mode == .hybrid ? configuration.fusion.description : nil, overall: overall,
-            categories: categories, p50Milliseconds: percentile(0.5), p95Milliseconds: percentile(0.95),
+            categories: categories, p50Milliseconds: percentile(latencies, 0.5), p95Milliseconds: percentile(latencies, 0.95),
             documents: documents, ingestSeconds: ingestSeconds)
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -47,6 +47,27 @@ public struct LoCoMoDataset: Sendable {
         }
     }
 
+    /// One of LoCoMo's per-session observations: a fact about one speaker, written from the turns
+    /// named by `diaIDs` (`observation.session_N_observation[speaker]`, gpt-3.5-turbo's silver facts).
+    public struct Observation: Sendable, Hashable {
+        /// The session number.
+        public var session: Int
+        /// Whom the fact is about (the key it is listed under).
+        public var speaker: String
+        /// The fact.
+        public var text: String
+        /// The turns it was written from, as given (usually one).
+        public var diaIDs: [String]
+
+        /// Creates an observation.
+        public init(session: Int, speaker: String, text: String, diaIDs: [String]) {
+            self.session = session
+            self.speaker = speaker
+            self.text = text
+            self.diaIDs = diaIDs
+        }
+    }
+
     /// One conversation: one user's history and the questions about it.
     public struct Conversation: Sendable, Hashable {
         /// The conversation's `sample_id`.
@@ -55,12 +76,28 @@ public struct LoCoMoDataset: Sendable {
         public var turns: [Turn]
         /// The questions.
         public var questions: [Question]
+        /// The observations, session by session (empty when the file has none).
+        public var observations: [Observation]
 
         /// Creates a conversation.
-        public init(sampleID: String, turns: [Turn], questions: [Question]) {
+        public init(sampleID: String, turns: [Turn], questions: [Question], observations: [Observation] = []) {
             self.sampleID = sampleID
             self.turns = turns
             self.questions = questions
+            self.observations = observations
+        }
+
+        /// The turns grouped by session, in session order, with each session's date as written.
+        public var sessions: [(number: Int, dateTime: String, turns: [Turn])] {
+            var result: [(number: Int, dateTime: String, turns: [Turn])] = []
+            for turn in turns {
+                if result.last?.number == turn.session {
+                    result[result.count - 1].turns.append(turn)
+                } else {
+                    result.append((turn.session, turn.dateTime, [turn]))
+                }
+            }
+            return result
         }
     }
 
@@ -155,6 +192,40 @@ public struct LoCoMoDataset: Sendable {
             for id in ids where known.contains(id) && !unique.contains(id) { unique.append(id) }
             questions.append(Question(text: text, category: category, evidence: unique))
         }
-        return Conversation(sampleID: sampleID, turns: turns, questions: questions)
+        let observations = try observations(item["observation"], sessions: Set(sessions), fail: fail)
+        return Conversation(sampleID: sampleID, turns: turns, questions: questions, observations: observations)
+    }
+
+    /// Parses `observation` (`session_N_observation` → speaker → `[[fact, dia_id or [dia_id]]]`);
+    /// an absent object gives no observations.
+    private static func observations(
+        _ value: Any?, sessions: Set<Int>, fail: (String) -> EvaluationError
+    ) throws(EvaluationError) -> [Observation] {
+        guard let value else { return [] }
+        guard let body = value as? [String: Any] else { throw fail("\"observation\" is not an object") }
+        var result: [Observation] = []
+        let keyed = body.keys.compactMap { key -> (Int, String)? in
+            guard key.hasPrefix("session_"), key.hasSuffix("_observation") else { return nil }
+            return Int(key.dropFirst("session_".count).dropLast("_observation".count)).map { ($0, key) }
+        }.sorted { $0.0 < $1.0 }
+        for (session, key) in keyed {
+            guard sessions.contains(session) else { throw fail("\"\(key)\" names a session the conversation does not have") }
+            guard let speakers = body[key] as? [String: Any] else { throw fail("\"\(key)\" is not an object of speakers") }
+            for speaker in speakers.keys.sorted() {
+                guard let facts = speakers[speaker] as? [Any] else {
+                    throw fail("\"\(key)\".\(speaker) is not an array of [fact, dia_id] pairs")
+                }
+                for (position, fact) in facts.enumerated() {
+                    let pair = fact as? [Any] ?? []
+                    let ids = pair.count == 2 ? (pair[1] as? [String] ?? (pair[1] as? String).map { [$0] }) : nil
+                    guard let text = pair.first as? String, let ids else {
+                        throw fail("\"\(key)\".\(speaker)[\(position)] is not a [fact, dia_id] pair")
+                    }
+                    let split = ids.flatMap { $0.split(whereSeparator: { ";, ".contains($0) }).map(String.init) }
+                    result.append(Observation(session: session, speaker: speaker, text: text, diaIDs: split))
+                }
+            }
+        }
+        return result
     }
 }

@@ -38,4 +38,17 @@ public struct MetricSummary: Sendable, Hashable, Codable {
             mrr10 /= n
         }
     }
+
+    /// LoCoMo's figures from rankings per category: the headline over categories 1–4, and every
+    /// category (adversarial, 5, included) apart, keyed by name.
+    public static func locomo(_ byCategory: [Int: [(ranking: [String], judgements: Judgements)]])
+        -> (overall: MetricSummary, categories: [String: MetricSummary])
+    {
+        let overall = MetricSummary(rankings: byCategory.filter { $0.key != 5 }.values.flatMap { $0 })
+        var categories: [String: MetricSummary] = [:]
+        for (category, rankings) in byCategory {
+            categories[LoCoMoDataset.categoryNames[category] ?? "category-\(category)"] = MetricSummary(rankings: rankings)
+        }
+        return (overall, categories)
+    }
 }
