@@ -23,9 +23,10 @@ RUN mkdir -p /opt/pika/models/all-MiniLM-L6-v2 \
 
 # ---- build: release binary, Swift runtime linked statically --------------------------------------
 FROM swift:${SWIFT_VERSION}-bookworm AS build
+# libcurl4-openssl-dev: the statically linked FoundationNetworking links -lcurl.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      pkg-config libopenblas-dev libpq-dev libhiredis-dev libsqlite3-dev \
+      pkg-config libopenblas-dev libpq-dev libhiredis-dev libsqlite3-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so a source change does not fetch them again.

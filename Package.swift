@@ -122,7 +122,9 @@ let package = Package(
         .testTarget(
             name: "PikaDeploymentTests",
             dependencies: [
-                "PikaService", "PikaMemory", "PikaEmbeddings",
+                // `pika`: built beside the tests so they can `ldd` it against the Dockerfile's packages.
+                "PikaService", "PikaMemory", "PikaEmbeddings", "pika",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
