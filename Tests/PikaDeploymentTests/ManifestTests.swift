@@ -22,7 +22,7 @@ struct ManifestTests {
     @Test func composeNamesEveryServiceWithAHealthcheck() throws {
         let compose = try YAMLDocuments.single(DeploymentFiles.compose)
         let services = compose["services"]?.objectValue ?? [:]
-        for name in ["pika", "postgres", "redis", "prometheus", "grafana"] {
+        for name in ["pika", "postgres", "redis", "prometheus", "grafana"] {  // the worker has no HTTP to check
             guard let service = services[name] else {
                 Issue.record("\(DeploymentFiles.compose) has no service \(name)")
                 continue
@@ -32,6 +32,17 @@ struct ManifestTests {
             #expect(test.count > 1, "\(name) has no healthcheck command")
         }
         #expect(services["pika"]?["command"]?.elements.first?.stringValue == "serve")
+        // Workers write into the service's data directory: same volume, a `pika worker` command that
+        // exists, and no inherited HTTP healthcheck (they serve no HTTP).
+        if let worker = services["worker"] {
+            #expect(worker["command"]?.elements.first?.stringValue == "worker")
+            let dataVolume = services["pika"]?["volumes"]?.elements.compactMap(\.stringValue).first { $0.hasSuffix(":/var/lib/pika/data") }
+            #expect(dataVolume != nil && worker["volumes"]?.elements.compactMap(\.stringValue).contains(dataVolume!) == true,
+                    "the worker must mount the service's data volume")
+            #expect(worker["healthcheck"]?["disable"] == .bool(true))
+            let help = try HostCommand.run(try DebianLibraries.builtExecutable(), ["worker", "--help"])
+            #expect(help.status == 0, "`pika worker --help` failed: \(help.stderr)")
+        }
         #expect(services["pika"]?["build"]?["dockerfile"]?.stringValue == "Dockerfile")
         // The monitoring files the stack mounts are the ones these tests check.
         let prometheusMounts = services["prometheus"]?["volumes"]?.elements.compactMap(\.stringValue) ?? []
