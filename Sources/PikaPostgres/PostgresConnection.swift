@@ -12,15 +12,16 @@ public final class PostgresConnection {
     ///
     /// - Parameters:
     ///   - connectTimeout: seconds libpq waits for the server (`connect_timeout`, at least 2).
-    ///   - statementTimeout: the server cancels statements running longer (`statement_timeout`); nil for none.
-    public init(url: String, connectTimeout: Int = 5, statementTimeout: Duration? = nil, applicationName: String = "pika")
+    ///   - settings: server settings for this session, sent at connect time (`options=-c name=value`),
+    ///     e.g. `statement_timeout` or `search_path`; values are plain identifiers or numbers.
+    public init(url: String, connectTimeout: Int = 5, settings: [(String, String)] = [], applicationName: String = "pika")
         throws(PostgresError)
     {
         var keywords = ["dbname", "connect_timeout", "application_name"]
         var values = [url, String(max(2, connectTimeout)), applicationName]
-        if let statementTimeout {
+        if !settings.isEmpty {
             keywords.append("options")
-            values.append("-c statement_timeout=\(Self.milliseconds(statementTimeout))")
+            values.append(settings.map { "-c \($0.0)=\($0.1)" }.joined(separator: " "))
         }
         let conn = Self.withCStrings(keywords) { keys in
             Self.withCStrings(values) { vals in PQconnectdbParams(keys, vals, 1) }
@@ -45,13 +46,13 @@ public final class PostgresConnection {
     /// The socket descriptor, for waiting on notifications.
     var socket: Int32 { handle.map { PQsocket($0) } ?? -1 }
 
-    /// Whether the server closed this idle connection (a restart or an administrator's termination):
-    /// the socket is readable although no statement is running, and reading it shows the connection is gone.
-    /// One `poll` with a zero timeout; cheap enough to run before each use.
+    /// Whether the server has (probably) closed this idle connection: a restart or an administrator's
+    /// termination sends a FATAL error and then closes, so the socket turns readable although no
+    /// statement is running. A pooled connection never `LISTEN`s, so anything unsolicited is treated as
+    /// the end (at worst a notice costs one reconnect). One `poll` with a zero timeout before each use.
     func serverHasClosed() -> Bool {
         guard let handle else { return true }
-        guard waitReadable(timeoutMilliseconds: 0) else { return false }
-        return PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK
+        return waitReadable(timeoutMilliseconds: 0) || PQstatus(handle) != CONNECTION_OK
     }
 
     /// Waits until the server sent something (or `timeoutMilliseconds` passed); true when readable.

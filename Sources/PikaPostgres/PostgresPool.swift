@@ -64,6 +64,7 @@ public final class PostgresPool: Sendable {
     ///
     /// Throws ``PostgresError`` only: `poolTimeout` when no connection frees up in time, `unavailable`
     /// when the server cannot be reached, or what the statement raised.
+    @discardableResult
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> T)
         async throws -> T
     {
@@ -79,6 +80,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` in a transaction on a pooled connection.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> T)
         async throws -> T
     {

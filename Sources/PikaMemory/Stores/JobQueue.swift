@@ -18,4 +18,15 @@ public protocol JobQueue: Sendable {
     func deleteScope(_ scope: MemoryScope) async throws
     /// Jobs per status (metrics).
     func counts() async throws -> [JobStatus: Int]
+    /// Waits until new work may be available or `timeout` passes (see the default below).
+    func waitForWork(timeout: Duration) async
+}
+
+extension JobQueue {
+    /// Waits until new work may be available or `timeout` passes; a plain sleep unless the queue can
+    /// be told about new jobs (the PostgreSQL queue wakes on `NOTIFY`). Workers call it when a claim
+    /// found nothing, instead of polling blindly.
+    public func waitForWork(timeout: Duration) async {
+        try? await Task.sleep(for: timeout)
+    }
 }

@@ -46,47 +46,19 @@ public struct SQLiteGraphStore: GraphStore {
 
     /// See ``GraphStore/relations(touching:scope:)``.
     public func relations(touching names: [String], scope: MemoryScope) async throws -> [GraphRelation] {
-        let keys = Set(names.map { $0.lowercased() })
-        guard !keys.isEmpty else { return [] }
-        return try await currentRelations(scope).filter {
-            keys.contains($0.source.lowercased()) || keys.contains($0.target.lowercased())
-        }
+        guard !names.isEmpty else { return [] }
+        return GraphQueries.relations(try await currentRelations(scope), touching: names)
     }
 
     /// See ``GraphStore/entities(mentionedIn:scope:)``.
     public func entities(mentionedIn text: String, scope: MemoryScope) async throws -> [GraphEntity] {
-        let words = Set(text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
-        let haystack = " " + words.sorted().joined(separator: " ") + " "
-        let lowered = text.lowercased()
-        return try await allEntities(scope).filter { entity in
-            let key = entity.name.lowercased()
-            return key.contains(" ") ? lowered.contains(key) : haystack.contains(" \(key) ")
-        }
+        GraphQueries.entities(try await allEntities(scope), mentionedIn: text)
     }
 
     /// See ``GraphStore/subgraph(entity:depth:scope:)``.
     public func subgraph(entity: String?, depth: Int, scope: MemoryScope) async throws -> ([GraphEntity], [GraphRelation]) {
-        let relations = try await currentRelations(scope)
-        let entities = try await allEntities(scope)
-        guard let entity else { return (entities, relations) }
-        var seen: Set<String> = [entity.lowercased()]
-        var frontier = seen
-        var kept: Set<GraphRelation> = []
-        for _ in 0..<max(1, depth) {
-            var next: Set<String> = []
-            for relation in relations {
-                let s = relation.source.lowercased(), t = relation.target.lowercased()
-                if frontier.contains(s) || frontier.contains(t) {
-                    kept.insert(relation)
-                    for name in [s, t] where !seen.contains(name) { next.insert(name) }
-                }
-            }
-            seen.formUnion(next)
-            frontier = next
-            if frontier.isEmpty { break }
-        }
-        let orderedRelations = relations.filter { kept.contains($0) }
-        return (entities.filter { seen.contains($0.name.lowercased()) }, orderedRelations)
+        GraphQueries.subgraph(entities: try await allEntities(scope), relations: try await currentRelations(scope),
+                              around: entity, depth: depth)
     }
 
     /// See ``GraphStore/deleteScope(_:)``.
