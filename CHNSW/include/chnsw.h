@@ -320,6 +320,33 @@ chnsw_status chnsw_scan_block(const float *block, size_t rows, uint32_t dimensio
                               chnsw_metric metric, const float *query, uint32_t k, const uint8_t *skip,
                               uint64_t *rows_out, float *distances, uint32_t *count);
 
+/**
+ * Pure. Writes the int8 copy of a block that chnsw_scan_block_q8 reads: for row r (at
+ * block + r * stride floats), codes[r * dimension + i] = round(x_i / scales[r]) with
+ * scales[r] = max_i |x_i| / 127, and bounds[r] >= ||x - scales[r] * code|| plus slack for
+ * f32 rounding (relative 1e-4 of ||x||). Caller-owned outputs: rows * dimension codes,
+ * rows scales, rows bounds. Safe from any thread.
+ * Errors: INVALID_ARGUMENT (NULL pointer with rows > 0, dimension 0, stride < dimension),
+ * NON_FINITE (outputs then partly written).
+ */
+chnsw_status chnsw_quantize_block(const float *block, size_t rows, uint32_t dimension, size_t stride,
+                                  int8_t *codes, float *scales, float *bounds);
+
+/**
+ * Pure. Same contract and same results as chnsw_scan_block (rows, order, ties to the lower
+ * row; distances computed in f32 from the f32 rows), for metrics IP and COSINE only, but it
+ * reads every row's int8 code (from chnsw_quantize_block over this block) and the f32 row
+ * only of candidates whose error bound lets them reach the k best: about a quarter of the
+ * bytes of the f32 scan. Exact, not approximate: a row is skipped only when its bound
+ * proves it cannot be among the k best. Safe from any number of threads at once.
+ * Errors: INVALID_ARGUMENT (as chnsw_scan_block, also NULL codes/scales/bounds, metric L2),
+ * K_ZERO, NON_FINITE, ZERO_VECTOR (cosine query), OUT_OF_MEMORY.
+ */
+chnsw_status chnsw_scan_block_q8(const float *block, const int8_t *codes, const float *scales, const float *bounds,
+                                 size_t rows, uint32_t dimension, size_t stride, chnsw_metric metric,
+                                 const float *query, uint32_t k, const uint8_t *skip, uint64_t *rows_out,
+                                 float *distances, uint32_t *count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
  * k in a small max-heap. It touches no index, so it needs no lock; the storage
  * layer also uses chnsw_crc32c to checksum its files with the engine's CRC-32C.
  */
+#include "block_hits.h"
 #include "chnsw.h"
 #include "crc32c.h"
 
@@ -22,49 +23,6 @@ uint32_t chnsw_crc32c(uint32_t crc, const void *data, size_t n) {
     return crc32c_update(crc, data, n);
 }
 
-typedef struct block_hit {
-    float distance;
-    uint64_t row;
-} block_hit;
-
-/* Worse first: larger distance, then larger row (deterministic ties). */
-static int worse(block_hit a, block_hit b) {
-    return a.distance > b.distance || (a.distance == b.distance && a.row > b.row);
-}
-
-static void sift_down(block_hit *h, size_t n, size_t i) {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && worse(h[l], h[m])) m = l;
-        if (r < n && worse(h[r], h[m])) m = r;
-        if (m == i) return;
-        block_hit t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
-static void offer(block_hit *h, size_t *n, size_t k, block_hit item) {
-    if (*n < k) {
-        size_t i = (*n)++;
-        while (i > 0) {
-            size_t p = (i - 1) / 2;
-            if (!worse(item, h[p])) break;
-            h[i] = h[p];
-            i = p;
-        }
-        h[i] = item;
-    } else if (worse(h[0], item)) {
-        h[0] = item;
-        sift_down(h, *n, 0);
-    }
-}
-
-static int skipped(const uint8_t *skip, size_t row) {
-    return skip && (skip[row >> 3] >> (row & 7)) & 1u;
-}
-
 chnsw_status chnsw_scan_block(const float *block, size_t rows, uint32_t dimension, size_t stride,
                               chnsw_metric metric, const float *query, uint32_t k, const uint8_t *skip,
                               uint64_t *rows_out, float *distances, uint32_t *count) {
@@ -76,11 +34,8 @@ chnsw_status chnsw_scan_block(const float *block, size_t rows, uint32_t dimensio
     if (k == 0) return CHNSW_ERR_K_ZERO;
     *count = 0;
     double norm = 0;
-    for (uint32_t i = 0; i < dimension; i++) {
-        if (!isfinite(query[i])) return CHNSW_ERR_NON_FINITE;
-        norm += (double)query[i] * query[i];
-    }
-    if (metric == CHNSW_METRIC_COSINE && norm == 0) return CHNSW_ERR_ZERO_VECTOR;
+    chnsw_status checked = block_query_check(query, dimension, metric, &norm);
+    if (checked != CHNSW_OK) return checked;
 
     float *q = malloc((size_t)dimension * sizeof(float));
     block_hit *heap = malloc((size_t)k * sizeof(block_hit));
@@ -114,18 +69,12 @@ chnsw_status chnsw_scan_block(const float *block, size_t rows, uint32_t dimensio
             for (size_t r = 0; r < len; r++) dots[r] = 1.0f - dots[r];
         }
         for (size_t r = 0; r < len; r++) {
-            if (skipped(skip, base + r)) continue;
-            offer(heap, &n, k, (block_hit){dots[r], base + r});
+            if (block_row_skipped(skip, base + r)) continue;
+            block_hits_offer(heap, &n, k, (block_hit){dots[r], base + r});
         }
     }
-    /* Drain worst-first into the tail of the outputs, so they end best first. */
     *count = (uint32_t)n;
-    while (n > 0) {
-        rows_out[n - 1] = heap[0].row;
-        distances[n - 1] = heap[0].distance;
-        heap[0] = heap[--n];
-        sift_down(heap, n, 0);
-    }
+    block_hits_drain(heap, n, rows_out, distances);
     free(q);
     free(heap);
     free(dots);

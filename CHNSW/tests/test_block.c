@@ -1,6 +1,7 @@
 /*
  * test_block.c - chnsw_scan_block against brute force (all metrics, strides, tombstone
- * bitmaps, k beyond the row count), its bad inputs, and chnsw_crc32c's known values.
+ * bitmaps, k beyond the row count), its bad inputs, and chnsw_crc32c's known values;
+ * chnsw_scan_block_q8 (int8 codes + exact rerank) against chnsw_scan_block.
  */
 #include "harness.h"
 
@@ -93,9 +94,134 @@ static void test_crc32c(void) {
     CHECK(chnsw_crc32c(5, NULL, 3) == 5);
 }
 
+static uint64_t lcg(uint64_t *seed) {
+    *seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+    return *seed >> 33;
+}
+
+/* The q8 scan must return what the f32 scan returns: same distances at every rank (to
+ * f32 rounding), rows within a near-tie aside; on clustered rows with near-duplicates,
+ * unit (cosine) and non-unit (inner product) vectors, skips, a tail dimension, a stride. */
+static void test_q8_matches_f32_scan(void) {
+    const uint32_t dims[2] = {45, 384}; /* 45 = 32 + 8 + 5: every loop of the kernel */
+    for (int d = 0; d < 2; d++) {
+        const uint32_t dim = dims[d], rows = 1000, stride = dim + 3;
+        uint64_t seed = 11 + (uint64_t)d;
+        float *block = calloc((size_t)rows * stride, sizeof(float));
+        int8_t *codes = malloc((size_t)rows * dim);
+        float *scales = malloc(rows * sizeof(float)), *bounds = malloc(rows * sizeof(float));
+        float *centres = malloc(8 * (size_t)dim * sizeof(float));
+        for (uint32_t i = 0; i < 8 * dim; i++) centres[i] = (float)(lcg(&seed) % 2000) / 1000.0f - 1.0f;
+        for (uint32_t r = 0; r < rows; r++) {
+            /* Every 50th row repeats the one before (exact ties); the rest are near a centre. */
+            double n = 0;
+            for (uint32_t i = 0; i < dim; i++) {
+                float noise = (float)(lcg(&seed) % 2000) / 1000.0f - 1.0f;
+                float v = r % 50 == 1 ? block[(r - 1) * stride + i] : centres[(r % 8) * dim + i] + 0.05f * noise;
+                block[r * stride + i] = v;
+                n += (double)v * v;
+            }
+            float scale = (r % 2 ? 1.0f : 2.5f) / (float)sqrt(n); /* IP: two norms */
+            if (r % 50 != 1)
+                for (uint32_t i = 0; i < dim; i++) block[r * stride + i] *= scale;
+        }
+        CHECK_STATUS(chnsw_quantize_block(block, rows, dim, stride, codes, scales, bounds), CHNSW_OK);
+        uint8_t skip[1000 / 8] = {0};
+        for (uint32_t r = 0; r < rows; r += 7) skip[r >> 3] |= (uint8_t)(1u << (r & 7));
+        float *unit = calloc((size_t)rows * stride, sizeof(float)); /* cosine needs unit rows */
+        for (uint32_t r = 0; r < rows; r++) {
+            double n = 0;
+            for (uint32_t i = 0; i < dim; i++) n += (double)block[r * stride + i] * block[r * stride + i];
+            for (uint32_t i = 0; i < dim; i++) unit[r * stride + i] = block[r * stride + i] / (float)sqrt(n);
+        }
+        int8_t *unit_codes = malloc((size_t)rows * dim);
+        float *unit_scales = malloc(rows * sizeof(float)), *unit_bounds = malloc(rows * sizeof(float));
+        CHECK_STATUS(chnsw_quantize_block(unit, rows, dim, stride, unit_codes, unit_scales, unit_bounds), CHNSW_OK);
+        float *q = malloc(dim * sizeof(float));
+        for (int t = 0; t < 40; t++) {
+            /* Queries near a row (many close candidates) or at random. */
+            uint32_t near = (uint32_t)(lcg(&seed) % rows);
+            for (uint32_t i = 0; i < dim; i++)
+                q[i] = (t % 2 ? block[near * stride + i] : 0) + 0.02f * ((float)(lcg(&seed) % 2000) / 1000.0f - 1.0f);
+            chnsw_metric metric = t % 4 < 2 ? CHNSW_METRIC_IP : CHNSW_METRIC_COSINE;
+            const float *b = metric == CHNSW_METRIC_IP ? block : unit;
+            const int8_t *c = metric == CHNSW_METRIC_IP ? codes : unit_codes;
+            const float *sc = metric == CHNSW_METRIC_IP ? scales : unit_scales;
+            const float *bd = metric == CHNSW_METRIC_IP ? bounds : unit_bounds;
+            uint32_t k = t % 3 == 0 ? 10 : t % 3 == 1 ? 1 : 50;
+            const uint8_t *sk = t % 5 == 0 ? skip : NULL;
+            uint64_t out_f[50], out_q[50];
+            float dist_f[50], dist_q[50];
+            uint32_t count_f = 0, count_q = 0;
+            CHECK_STATUS(chnsw_scan_block(b, rows, dim, stride, metric, q, k, sk, out_f, dist_f, &count_f), CHNSW_OK);
+            CHECK_STATUS(chnsw_scan_block_q8(b, c, sc, bd, rows, dim, stride, metric, q, k, sk, out_q, dist_q, &count_q),
+                         CHNSW_OK);
+            CHECK(count_q == count_f && count_q == k);
+            for (uint32_t j = 0; j < count_q; j++) {
+                CHECK(fabsf(dist_q[j] - dist_f[j]) < 1e-5f);
+                CHECK(out_q[j] == out_f[j] || fabsf(dist_f[j] - brute(metric, b + out_q[j] * stride, q, dim)) < 1e-5f);
+                if (sk) CHECK(out_q[j] % 7 != 0);
+                if (j > 0) CHECK(dist_q[j] >= dist_q[j - 1]);
+            }
+        }
+        /* k beyond the rows, and no rows. */
+        uint64_t out[64];
+        float dist[64];
+        uint32_t count = 0;
+        CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 5, dim, stride, CHNSW_METRIC_IP, q, 64, NULL, out, dist,
+                                         &count), CHNSW_OK);
+        CHECK(count == 5);
+        CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 0, dim, stride, CHNSW_METRIC_IP, q, 4, NULL, out, dist,
+                                         &count), CHNSW_OK);
+        CHECK(count == 0);
+        free(q);
+        free(unit_codes);
+        free(unit_scales);
+        free(unit_bounds);
+        free(unit);
+        free(centres);
+        free(block);
+        free(codes);
+        free(scales);
+        free(bounds);
+    }
+}
+
+static void test_q8_bad_input(void) {
+    float block[8] = {1, 0, 0, 0, 0, 1, 0, 0};
+    float q[4] = {1, 0, 0, 0}, zero[4] = {0}, nan_q[4] = {NAN, 0, 0, 0};
+    int8_t codes[8];
+    float scales[2], bounds[2];
+    uint64_t out[2];
+    float dist[2];
+    uint32_t count;
+    CHECK_STATUS(chnsw_quantize_block(block, 2, 4, 4, codes, scales, bounds), CHNSW_OK);
+    CHECK(codes[0] == 127 && codes[1] == 0 && scales[0] > 0 && bounds[0] >= 0);
+    CHECK_STATUS(chnsw_quantize_block(NULL, 2, 4, 4, codes, scales, bounds), CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_quantize_block(block, 2, 4, 3, codes, scales, bounds), CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_quantize_block(nan_q, 1, 4, 4, codes, scales, bounds), CHNSW_ERR_NON_FINITE);
+    CHECK_STATUS(chnsw_scan_block_q8(block, NULL, scales, bounds, 2, 4, 4, CHNSW_METRIC_IP, q, 1, NULL, out, dist, &count),
+                 CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 4, 4, CHNSW_METRIC_L2, q, 1, NULL, out, dist, &count),
+                 CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 0, 4, CHNSW_METRIC_IP, q, 1, NULL, out, dist, &count),
+                 CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 4, 4, CHNSW_METRIC_IP, q, 0, NULL, out, dist, &count),
+                 CHNSW_ERR_K_ZERO);
+    CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 4, 4, CHNSW_METRIC_IP, nan_q, 1, NULL, out, dist,
+                                     &count), CHNSW_ERR_NON_FINITE);
+    CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 4, 4, CHNSW_METRIC_COSINE, zero, 1, NULL, out, dist,
+                                     &count), CHNSW_ERR_ZERO_VECTOR);
+    CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 4, 4, CHNSW_METRIC_IP, q, 2, NULL, out, dist, &count),
+                 CHNSW_OK);
+    CHECK(count == 2 && out[0] == 0 && out[1] == 1);
+}
+
 int main(void) {
     RUN(test_matches_brute_force);
     RUN(test_bad_input);
     RUN(test_crc32c);
+    RUN(test_q8_matches_f32_scan);
+    RUN(test_q8_bad_input);
     return harness_finish("test_block");
 }
