@@ -36,8 +36,15 @@ extension MemoryManager {
 
     private func relations(for text: String, _ scope: MemoryScope) async throws -> [GraphRelation] {
         let started = ContinuousClock.now
-        let names = try await graph.entities(mentionedIn: text, scope: scope).map(\.name)
-        let relations = try await graph.relations(touching: names, scope: scope)
+        let relations: [GraphRelation]
+        do {
+            let names = try await graph.entities(mentionedIn: text, scope: scope).map(\.name)
+            relations = try await graph.relations(touching: names, scope: scope)
+        } catch let error as MemoryError where error.code == .unavailable {
+            // The graph may live in PostgreSQL: while it is down, searches answer without relations.
+            logger.warning("graph unavailable; search answers without relations", metadata: ["error": "\(error)"])
+            return []
+        }
         let elapsed = ContinuousClock.now - started
         metrics.graphLatency.record(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
         return relations

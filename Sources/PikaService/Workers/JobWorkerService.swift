@@ -32,7 +32,8 @@ public struct JobWorkerService: Service {
                         } catch {
                             logger.error("worker cannot claim a job", metadata: ["worker": "\(worker)", "error": "\(error)"])
                         }
-                        try? await Task.sleep(for: idleDelay)
+                        // PostgreSQL wakes this at once when a job is enqueued anywhere; SQLite sleeps.
+                        await runner.queue.waitForWork(timeout: idleDelay)
                     }
                 }
             }
