@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "PikaMemory",
             dependencies: [
-                "PikaEngine", "PikaEmbeddings",
+                "PikaEngine", "PikaEmbeddings", "PikaRetrieval",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

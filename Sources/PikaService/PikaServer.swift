@@ -23,13 +23,7 @@ public struct PikaServer {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try RelationalSchema.open(path: configuration.dataDirectory + "/pika.sqlite")
         let embedder = try embedder ?? makeEmbedder(configuration)
-        let settings = SQLiteSettings(database: database)
-        if let stored = try await settings.value("embedder"), stored != embedder.identity.description {
-            throw ConfigurationError(problems: [
-                "PIKA_EMBEDDER: the data directory was built with \(stored), not \(embedder.identity); use that embedder or a new PIKA_DATA_DIR"
-            ])
-        }
-        try await settings.set("embedder", embedder.identity.description)
+        try await pinEmbedder(embedder, in: database)
         let extractor = try extractor ?? makeExtractor(configuration)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -72,6 +66,18 @@ public struct PikaServer {
             application.addServices(JobWorkerService(runner: runner, count: configuration.workers, logger: logger))
         }
         return PikaServer(dependencies: dependencies, application: application, routes: routes)
+    }
+
+    /// Records `embedder` as the data directory's, or refuses one other than the recorded one
+    /// (vectors of two models must never be mixed).
+    public static func pinEmbedder(_ embedder: any Embedder, in database: SQLiteDatabase) async throws {
+        let settings = SQLiteSettings(database: database)
+        if let stored = try await settings.value("embedder"), stored != embedder.identity.description {
+            throw ConfigurationError(problems: [
+                "PIKA_EMBEDDER: the data directory was built with \(stored), not \(embedder.identity); use that embedder or a new PIKA_DATA_DIR"
+            ])
+        }
+        try await settings.set("embedder", embedder.identity.description)
     }
 
     /// The configured embedder.

@@ -6,6 +6,7 @@ struct Pika: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pika",
         abstract: "Pika Memory: long-term memory for AI companions.",
-        subcommands: [IndexCommand.self, EmbedCommand.self, ServeCommand.self, KeysCommand.self, SnapshotCommand.self, EvalCommand.self]
+        subcommands: [IndexCommand.self, EmbedCommand.self, ServeCommand.self, KeysCommand.self, SnapshotCommand.self, EvalCommand.self,
+                      ExportCommand.self, ImportCommand.self]
     )
 }

@@ -155,6 +155,33 @@ struct MemoryAPITests {
         }
     }
 
+    @Test func searchModesOnBothPaths() async throws {
+        try await ServiceHarness.run { client in
+            for text in ["Minh plays the violin every weekend", "Lan studies chemistry at school", "Tôi sống ở Hà Nội"] {
+                let reply = try await client.call(.post, "/v1/memories", json: """
+                    {"messages":[{"role":"user","content":"\(text)"}],"user_id":"u1","infer":false,"async":false}
+                    """)
+                #expect(reply.status == .ok)
+            }
+            for path in ["/v1/memories/search", "/search_facts"] {
+                func search(_ body: String) async throws -> [String?] {
+                    let reply = try await client.call(.post, path, json: body)
+                    #expect(reply.status == .ok, "\(path) \(body) → \(reply.text)")
+                    return reply.results.map { $0["memory"]?.stringValue }
+                }
+                // Keyword: only term matches, accents folded ("ha noi" finds "Hà Nội").
+                #expect(try await search(#"{"query":"violins","user_id":"u1","mode":"keyword"}"#) == ["Minh plays the violin every weekend"])
+                #expect(try await search(#"{"query":"ha noi","user_id":"u1","mode":"keyword"}"#) == ["Tôi sống ở Hà Nội"])
+                #expect(try await search(#"{"query":"violin","user_id":"u1","mode":"keyword","threshold":50}"#).isEmpty)
+                // Vector and hybrid rank every memory; the term match comes first in hybrid (the default).
+                #expect(try await search(#"{"query":"violin","user_id":"u1","mode":"vector"}"#).count == 3)
+                let hybrid = try await search(#"{"query":"violin","user_id":"u1","mode":"hybrid"}"#)
+                #expect(hybrid.count == 3 && hybrid.first == "Minh plays the violin every weekend")
+                #expect(try await search(#"{"query":"violin","user_id":"u1"}"#) == hybrid)
+            }
+        }
+    }
+
     @Test func graphAndRelationsInSearch() async throws {
         try await ServiceHarness.run { client in
             _ = try await client.call(.post, "/v1/memories", json: #"{"messages":"My sister Lan likes cats. I have a dog named Max.","user_id":"u1","async":false}"#)

@@ -42,4 +42,26 @@ public struct ExportLine: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    /// The export line of a stored memory (times in ISO 8601 with fractional seconds).
+    public init(record: MemoryRecord) {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        self.init(
+            id: record.id, memory: record.text, metadata: record.metadata, agentID: record.agentID, runID: record.runID,
+            attribute: record.attribute, provenance: record.provenance,
+            createdAt: formatter.string(from: record.createdAt), updatedAt: formatter.string(from: record.updatedAt))
+    }
+
+    /// The line as JSONL text without its newline: keys sorted, slashes unescaped (the export format).
+    public func jsonLine() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Parses one JSONL line; nil when it is not an export line.
+    public static func parse(_ text: some StringProtocol) -> ExportLine? {
+        try? JSONDecoder().decode(ExportLine.self, from: Data(text.utf8))
+    }
 }

@@ -2,7 +2,9 @@ import Foundation
 
 extension MemoryManager {
     /// Searches one user's memories. Filters and agent/run restrictions are evaluated over the user's
-    /// records and handed to the engine as its allowed labels, so they apply inside the search.
+    /// records and handed to the engine as its allowed labels (and applied to the keyword signal's
+    /// candidates before its top-k), so they apply inside the search. `query.mode` picks the
+    /// signals; keyword mode computes no embedding.
     public func search(_ query: SearchQuery) async throws -> SearchAnswer {
         let text = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw MemoryError(.invalidArgument, "query must not be empty") }
@@ -20,7 +22,9 @@ extension MemoryManager {
             if allowed?.isEmpty == true { return SearchAnswer(results: [], relations: try await relations(for: text, query.scope)) }
         }
         let vector: [Float]
-        if let cached = queryCache.get(text) {
+        if query.mode == .keyword {
+            vector = []
+        } else if let cached = queryCache.get(text) {
             metrics.embeddingCacheHits.increment()
             vector = cached
         } else {
@@ -28,10 +32,10 @@ extension MemoryManager {
             vector = try await embed([text])[0]
             queryCache.put(text, vector)
         }
-        var hits = try await similar(vector, scope: query.scope, limit: query.limit, allowed: allowed)
-        if let threshold = query.threshold { hits = hits.filter { $0.similarity >= threshold } }
+        var hits = try await rankedRecords(text: text, vector: vector, query: query, allowed: allowed)
+        if let threshold = query.threshold { hits = hits.filter { $0.score >= Double(threshold) } }
         metrics.factsSearched.increment(by: Int64(hits.count))
-        return SearchAnswer(results: hits.map { ($0.record, $0.similarity) }, relations: try await relations(for: text, query.scope))
+        return SearchAnswer(results: hits.map { ($0.record, Float($0.score)) }, relations: try await relations(for: text, query.scope))
     }
 
     private func relations(for text: String, _ scope: MemoryScope) async throws -> [GraphRelation] {

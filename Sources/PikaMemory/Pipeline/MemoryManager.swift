@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PikaEmbeddings
 import PikaEngine
+import PikaRetrieval
 
 /// The memory domain: the add pipeline (extract → embed → consolidate → history → graph), search,
 /// record operations and user-level operations, over a record store and the in-memory vector index.
@@ -30,14 +31,23 @@ public final class MemoryManager: Sendable {
     public let queryCache = EmbeddingCache()
     /// Told after every committed write to a user (cache version tags, keyword indexes).
     public let writeObservers = WriteObservers()
+    /// The keyword signal: per-user BM25 indexes, dropped after each write to their user.
+    public let keywordIndexes: UserKeywordIndexes
+    /// How hybrid searches fuse the vector and keyword rankings (docs/evaluation.md chose this).
+    public let fusion: FusionMethod = .normalizedScore(vectorWeight: 0.5)
+    /// Candidates each signal contributes to a hybrid search (the depth docs/evaluation.md measured).
+    public let hybridCandidateDepth = 100
     let logger: Logger
 
-    /// Creates a manager and loads every stored embedding into a new index.
+    /// Creates a manager and loads every stored embedding into a new index (unless `loadsIndex` is
+    /// false: offline tools that only import or export never search, so they skip the load).
     public init(
         store: any MemoryRecordStore, graph: any GraphStore, embedder: any Embedder, extractor: any FactExtractor,
-        decider: (any ConsolidationDecider)? = nil, metrics: MemoryMetrics = MemoryMetrics(), logger: Logger
+        decider: (any ConsolidationDecider)? = nil, metrics: MemoryMetrics = MemoryMetrics(),
+        keywordIndexes: UserKeywordIndexes = UserKeywordIndexes(), loadsIndex: Bool = true, logger: Logger
     ) async throws {
         self.decider = decider
+        self.keywordIndexes = keywordIndexes
         self.store = store
         self.graph = graph
         self.embedder = embedder
@@ -49,6 +59,8 @@ public final class MemoryManager: Sendable {
         configuration.efConstruction = 100
         let index = try VectorIndex(configuration: configuration)
         self.index = index
+        writeObservers.add { scope in keywordIndexes.invalidate(scope) }
+        guard loadsIndex else { return }
         let loader = IndexLoader()
         try await store.forEachEmbedding { label, scope, vector in loader.append(label, scope, vector) }
         let (labels, tenants, vectors) = loader.take()
@@ -146,6 +158,13 @@ public final class MemoryManager: Sendable {
     func similar(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws
         -> [(record: MemoryRecord, similarity: Float)]
     {
+        let hits = try await vectorHits(vector, scope: scope, limit: limit, allowed: allowed)
+        return try await records(of: hits).map { ($0.record, Float($0.score)) }
+    }
+
+    /// The engine's `limit` nearest memories of the user (restricted to `allowed` labels when
+    /// given), scored by cosine similarity, best first.
+    func vectorHits(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws -> [RankedHit] {
         guard let number = try await store.scopeNumber(for: scope, create: false) else { return [] }
         let available = allowed?.count ?? index.count(tenant: number)
         let k = min(limit, available)
@@ -156,8 +175,13 @@ public final class MemoryManager: Sendable {
         let hits = try index.search(vector, options: options).hits
         let elapsed = ContinuousClock.now - started
         metrics.engineLatency.record(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+        return hits.map { RankedHit(label: $0.label, score: Double(1 - $0.distance)) }
+    }
+
+    /// The live records of `hits`, in the hits' order (hits whose record is gone are skipped).
+    func records(of hits: [RankedHit]) async throws -> [(record: MemoryRecord, score: Double)] {
         let records = Dictionary(uniqueKeysWithValues: try await store.records(labels: hits.map(\.label)).map { ($0.label, $0) })
-        return hits.compactMap { hit in records[hit.label].map { ($0, 1 - hit.distance) } }
+        return hits.compactMap { hit in records[hit.label].map { ($0, hit.score) } }
     }
 
     func scopeNumber(_ scope: MemoryScope) async throws -> UInt32 {

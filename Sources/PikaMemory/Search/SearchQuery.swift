@@ -1,3 +1,8 @@
+import PikaRetrieval
+
+/// Which signals a search uses: `vector` (cosine), `keyword` (BM25) or `hybrid` (both, fused).
+public typealias SearchMode = RetrievalMode
+
 /// A search over one user's memories.
 public struct SearchQuery: Sendable {
     /// The question.
@@ -12,12 +17,15 @@ public struct SearchQuery: Sendable {
     public var limit: Int
     /// Metadata filter, applied inside the engine search.
     public var filter: MemoryFilter?
-    /// Minimum score (cosine similarity), if any.
+    /// Minimum score, if any, compared with the mode's score (see ``SearchAnswer/results``).
     public var threshold: Float?
+    /// Which signals rank the memories. Hybrid is the default: it measured best on SciFact and
+    /// LoCoMo (docs/evaluation.md).
+    public var mode: SearchMode
 
     /// Creates a query.
     public init(text: String, scope: MemoryScope, agentID: String? = nil, runID: String? = nil, limit: Int = 10,
-                filter: MemoryFilter? = nil, threshold: Float? = nil) {
+                filter: MemoryFilter? = nil, threshold: Float? = nil, mode: SearchMode = .hybrid) {
         self.text = text
         self.scope = scope
         self.agentID = agentID
@@ -25,12 +33,15 @@ public struct SearchQuery: Sendable {
         self.limit = limit
         self.filter = filter
         self.threshold = threshold
+        self.mode = mode
     }
 }
 
 /// A search's answer.
 public struct SearchAnswer: Sendable {
-    /// Memories, best first, with their cosine similarity.
+    /// Memories, best first, with their score: cosine similarity (vector mode), BM25 (keyword
+    /// mode), or the fused score in 0...1 (hybrid mode: 0.5 · min–max-scaled cosine + 0.5 ·
+    /// min–max-scaled BM25 over each signal's 100 best candidates; 1 = top of both signals).
     public var results: [(record: MemoryRecord, score: Float)]
     /// Graph relations touching entities named in the query.
     public var relations: [GraphRelation]

@@ -126,12 +126,22 @@ struct MemoryRoutes {
         if let raw = fields.object["filters"], raw != .null {
             filter = try MemoryFilter.parse(raw)
         }
+        var mode = SearchMode.hybrid  // measured best (docs/evaluation.md)
+        if let raw = try fields.string("mode", maxLength: 16) {
+            guard let parsed = SearchMode(rawValue: raw) else {
+                throw Problem.badRequest("invalid_mode", "mode must be one of vector, keyword, hybrid")
+            }
+            mode = parsed
+        }
         let threshold = try fields.number("threshold")
-        if let threshold, !(-1...1).contains(threshold) { throw Problem.badRequest("invalid_threshold", "threshold must be -1...1") }
+        // BM25 scores are unbounded; cosine and fused scores lie in -1...1.
+        if let threshold, mode != .keyword, !(-1...1).contains(threshold) {
+            throw Problem.badRequest("invalid_threshold", "threshold must be -1...1 in \(mode.rawValue) mode")
+        }
         let answer = try await deps.manager.search(SearchQuery(
             text: query, scope: MemoryScope(tenant: key.tenant, userID: userID), agentID: try fields.id("agent_id"),
             runID: try fields.id("run_id"), limit: try fields.limit(default: 10), filter: filter,
-            threshold: threshold.map(Float.init)))
+            threshold: threshold.map(Float.init), mode: mode))
         struct Out: Encodable { let results: [MemoryOut]; let relations: [GraphRelation] }
         return try JSONBody.response(.ok, Out(results: answer.results.map { MemoryOut(record: $0.record, score: $0.score) },
                                               relations: answer.relations))

@@ -17,13 +17,8 @@ struct UserRoutes {
         router.get("/v1/users/:user_id/export") { _, context in
             let key = try context.require(.read)
             let lines = try await deps.manager.export(try scope(context, key))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var buffer = ByteBuffer()
-            for line in lines {
-                buffer.writeBytes(try encoder.encode(line))
-                buffer.writeString("\n")
-            }
+            for line in lines { buffer.writeString(try line.jsonLine() + "\n") }
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: buffer))
         }
         router.post("/v1/users/:user_id/import") { request, context in
@@ -34,11 +29,10 @@ struct UserRoutes {
             for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
                 if text.isEmpty { continue }
-                do {
-                    lines.append(try JSONDecoder().decode(ExportLine.self, from: Data(text.utf8)))
-                } catch {
+                guard let parsed = ExportLine.parse(text) else {
                     throw Problem.badRequest("malformed_jsonl", "line \(number + 1) is not a memory export line")
                 }
+                lines.append(parsed)
             }
             guard lines.count <= 10_000 else { throw Problem.badRequest("too_many_lines", "at most 10000 lines per import") }
             for line in lines {

@@ -1,0 +1,39 @@
+import PikaRetrieval
+
+extension MemoryManager {
+    /// The ranking stage of ``search(_:)``: the user's best `query.limit` records under
+    /// `query.mode`, with the mode's score, best first.
+    ///
+    /// - Parameters:
+    ///   - text: the trimmed query (keyword signal).
+    ///   - vector: its embedding (unused, and empty, in keyword mode).
+    ///   - allowed: the labels filters allow, nil when unfiltered; both signals rank only these.
+    func rankedRecords(text: String, vector: [Float], query: SearchQuery, allowed: [UInt64]?) async throws
+        -> [(record: MemoryRecord, score: Double)]
+    {
+        let hits: [RankedHit]
+        switch query.mode {
+        case .vector:
+            hits = try await vectorHits(vector, scope: query.scope, limit: query.limit, allowed: allowed)
+        case .keyword:
+            hits = try await keywordHits(text, scope: query.scope, limit: query.limit, allowed: allowed)
+        case .hybrid:
+            let depth = max(query.limit, hybridCandidateDepth)
+            let dense = try await vectorHits(vector, scope: query.scope, limit: depth, allowed: allowed)
+            let sparse = try await keywordHits(text, scope: query.scope, limit: depth, allowed: allowed)
+            hits = RankFusion.fuse(vector: dense, keyword: sparse, method: fusion, k: query.limit)
+        }
+        return try await records(of: hits)
+    }
+
+    /// The user's `limit` best BM25 matches among `allowed` (all when nil), best first. Memories
+    /// sharing no term with the query are not returned.
+    func keywordHits(_ text: String, scope: MemoryScope, limit: Int, allowed: [UInt64]?) async throws -> [RankedHit] {
+        let store = store
+        let index = try await keywordIndexes.index(for: scope) { try await store.allRecords(scope: scope) }
+        guard let allowed else { return index.search(text, k: limit) }
+        // Rank every match, then keep the allowed ones: the filter applies before the top-k cut.
+        let permitted = Set(allowed)
+        return Array(index.search(text, k: index.count).lazy.filter { permitted.contains($0.label) }.prefix(limit))
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PikaEmbeddings
+import PikaMemory
+import PikaRelational
+import PikaService
+
+/// `pika import --data-dir D --tenant T --user U [--in FILE]`: takes back JSONL written by
+/// `pika export` or `GET /v1/users/{id}/export`. Ids are kept; lines the user already has are
+/// skipped, so importing twice changes nothing. Every line is parsed and checked before anything
+/// is written, and the memories are committed in one transaction: a bad line (reported with its
+/// number, exit 2) or a conflict (exit 1) imports nothing.
+///
+/// Texts are embedded with the data directory's embedder (`--embedder`, `$PIKA_EMBEDDER`, as for
+/// `pika serve`). A missing data directory is created. Run it while the service is stopped (or
+/// use `POST /v1/users/{id}/import`): a running service loads its vector index at start-up and
+/// would not see the new memories.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import a user's memories from JSONL (GET /v1/users/{id}/export's format).")
+
+    @OptionGroup var options: UserDataOptions
+    @Option(name: .customLong("in"), help: "Input file (default: standard input).") var input: String?
+    @Option(help: "minilm | hashing | openai ($PIKA_EMBEDDER, default minilm); must be the data directory's.") var embedder: String?
+    @Option(name: .customLong("model-dir"), help: "MiniLM model directory ($PIKA_MODEL_DIR).") var modelDirectory: String?
+
+    func run() async throws {
+        let source = input ?? "<stdin>"
+        let data: Data
+        if let input {
+            guard let contents = FileManager.default.contents(atPath: input) else { throw fail("cannot read \(input)", status: 2) }
+            data = contents
+        } else {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        let lines = try Self.parse(data, source: source)
+        let database = try options.openDatabase(create: true)
+        var overrides = ["PIKA_DATA_DIR": options.directory]
+        if let embedder { overrides["PIKA_EMBEDDER"] = embedder }
+        if let modelDirectory { overrides["PIKA_MODEL_DIR"] = modelDirectory }
+        let embedder: any Embedder
+        do {
+            let configuration = try ServiceConfiguration.resolve(environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            embedder = try PikaServer.makeEmbedder(configuration)
+            try await PikaServer.pinEmbedder(embedder, in: database)
+        } catch let error as ConfigurationError {
+            throw fail(error.description, status: 2)
+        } catch {
+            throw fail("cannot load the embedder: \(error)", status: 2)
+        }
+        var logger = Logger(label: "pika-import")
+        logger.logLevel = .error
+        let manager = try await MemoryManager(
+            store: SQLiteMemoryStore(database: database), graph: SQLiteGraphStore(database: database), embedder: embedder,
+            extractor: RuleExtractor(), loadsIndex: false, logger: logger)
+        let outcome: (imported: Int, skipped: Int)
+        do {
+            outcome = try await manager.importLines(lines, scope: options.scope) { done, total in
+                Progress("embed", total: total).update(done)
+            }
+        } catch let error as MemoryError {
+            throw fail("\(error.message); nothing was imported", status: 1)
+        }
+        FileHandleStderr.write("pika: imported \(outcome.imported), skipped \(outcome.skipped) of \(lines.count) lines into \(options.scope)\n")
+        print("{\"imported\":\(outcome.imported),\"skipped\":\(outcome.skipped)}")
+    }
+
+    /// Every non-blank line as an export line, checked as the HTTP import checks it; the first bad
+    /// line stops the command with its number.
+    static func parse(_ data: Data, source: String) throws -> [ExportLine] {
+        guard let text = String(data: data, encoding: .utf8) else { throw fail("\(source): not UTF-8", status: 2) }
+        var lines: [ExportLine] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            func bad(_ reason: String) -> ExitCode { fail("\(source):\(index + 1): \(reason)", status: 2) }
+            let line: ExportLine
+            do {
+                line = try JSONDecoder().decode(ExportLine.self, from: Data(trimmed.utf8))
+            } catch DecodingError.keyNotFound(let key, _) {
+                throw bad("missing \"\(key.stringValue)\"")
+            } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+                throw bad("wrong type at \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\"")
+            } catch {
+                throw bad("not a JSON object")
+            }
+            guard Identifiers.uuid(line.id) != nil else { throw bad("id \(jsonString(line.id)) is not a UUID") }
+            guard !line.memory.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw bad("empty memory") }
+            for (name, value) in [("agent_id", line.agentID), ("run_id", line.runID)] {
+                if let value, !Identifiers.isValid(value) { throw bad("\(name) \(jsonString(value)) is not a valid id") }
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+}
