@@ -19,7 +19,7 @@ public struct MemoryEvaluationRunner: Sendable {
     public static let tenant = "locomo-eval"
 
     /// The modes ``MemoryManager/search(_:)`` offers.
-    public static let modes: [RetrievalMode] = [.vector]
+    public static let modes: [RetrievalMode] = RetrievalMode.allCases
 
     /// The search mode handed to the service search (one of ``modes``).
     public var mode: RetrievalMode
@@ -105,7 +105,7 @@ public struct MemoryEvaluationRunner: Sendable {
                 let searchStarted = clock.now
                 let answer: SearchAnswer
                 do {
-                    answer = try await manager.search(SearchQuery(text: question.text, scope: scope, limit: 100))
+                    answer = try await manager.search(SearchQuery(text: question.text, scope: scope, limit: 100, mode: mode))
                 } catch {
                     throw EvaluationError(.pipeline, "searching \(conversation.sampleID) for \"\(question.text)\": \(error)")
                 }
