@@ -37,8 +37,10 @@ public struct CollectionConfiguration: Sendable, Hashable, Codable {
 public enum DurabilityPolicy: Sendable, Hashable {
     /// fsync the write-ahead log before every write returns (the default).
     case everyWrite
-    /// Group commit: a write returns after the next fsync, and fsyncs happen at most once
-    /// per `milliseconds`, covering every write appended before them.
+    /// Group commit: a write returns after an fsync that covers it, and one fsync covers
+    /// every write appended before it. A sync starts as soon as none is running; it waits
+    /// at most `milliseconds` for writers that are already appending, so a lone writer is
+    /// never delayed and concurrent writers share fsyncs.
     case groupCommit(milliseconds: Int)
 }
 

@@ -40,7 +40,24 @@ extension DataDirectory {
     /// Logs, applies and (per the policy) syncs entries.
     func write(_ entries: [WALEntry]) throws(StorageError) {
         guard !entries.isEmpty else { return }
-        let last = try writer.withLock { (w) throws(StorageError) -> UInt64 in
+        // Counted as appending until the record is in the log, so a group-commit leader can
+        // wait for it to join the next fsync.
+        commit?.beginWrite()
+        let appended = Result { () throws(StorageError) -> UInt64 in try append(entries) }
+        commit?.endWrite()
+        let last = try appended.get()
+        try commit?.waitDurable(last)
+        if options.sealThreshold > 0, state.withLock({ $0.growing.count }) >= options.sealThreshold {
+            // Seal only if no other maintenance runs; otherwise the next write tries again.
+            let idle = maintenance.withLockIfAvailable { _ in true } ?? false
+            if idle { try seal() }
+        }
+    }
+
+    /// Appends entries to the log under the writer lock (fsyncing them unless group commit
+    /// does) and applies them; returns the last LSN.
+    private func append(_ entries: [WALEntry]) throws(StorageError) -> UInt64 {
+        try writer.withLock { (w) throws(StorageError) -> UInt64 in
             guard let wal = w.wal else { throw StorageError(code: .readOnly, message: "opened read-only", path: path) }
             var bytes: [UInt8] = []
             var lsn = w.nextLSN
@@ -57,67 +74,116 @@ extension DataDirectory {
             commit?.appended(upTo: lsn - 1, wal: wal)
             return lsn - 1
         }
-        try commit?.waitDurable(last)
-        if options.sealThreshold > 0, state.withLock({ $0.growing.count }) >= options.sealThreshold {
-            // Seal only if no other maintenance runs; otherwise the next write tries again.
-            let idle = maintenance.withLockIfAvailable { _ in true } ?? false
-            if idle { try seal() }
-        }
     }
 }
 
-/// Group commit: writers append under the writer lock, then wait here; one of them fsyncs
-/// the log at most once per interval, which makes every record appended so far durable.
-final class GroupCommit: Sendable {
-    struct Tail: Sendable {
-        var wal: WriteAheadLog
-        var appended: UInt64
+/// Group commit: writers append under the writer lock, then wait here until an fsync covers
+/// their record. The first writer to wait while no fsync is running becomes the leader and
+/// syncs at once, except that it first lets writers already on their way (counted by
+/// `beginWrite`/`endWrite`) finish appending, for at most `maxWait`; writers arriving while
+/// it syncs wait for that sync, then one of them leads the next. So a lone writer pays one
+/// fsync per write (no sleeping out an interval), and N concurrent writers share each fsync.
+final class GroupCommit: @unchecked Sendable {
+    // @unchecked: every stored var is read and written only with `lock` held; `maxWait`
+    // is immutable. The fsync itself runs without the lock.
+    let maxWait: UInt64
+    private var lock = pthread_mutex_t()
+    private var changed = pthread_cond_t()
+    private var wal: WriteAheadLog
+    private var appended: UInt64
+    private var durable: UInt64
+    private var syncing = false
+    private var writing = 0
+    private var syncs = 0
+
+    init(maxWaitNanoseconds: UInt64, wal: WriteAheadLog, appended: UInt64) {
+        maxWait = maxWaitNanoseconds
+        self.wal = wal
+        self.appended = appended
+        durable = appended
+        pthread_mutex_init(&lock, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(&changed, &attributes)
+        pthread_condattr_destroy(&attributes)
     }
 
-    struct Progress: Sendable {
-        var durable: UInt64
-        var lastSync: UInt64
+    deinit {
+        pthread_cond_destroy(&changed)
+        pthread_mutex_destroy(&lock)
     }
 
-    let interval: UInt64
-    /// The current log and the last LSN appended to it (a leaf lock, held briefly).
-    private let tail: Mutex<Tail>
-    /// Held by the waiter that syncs; others queue behind it.
-    private let progress: Mutex<Progress>
-
-    init(intervalNanoseconds: UInt64, wal: WriteAheadLog, appended: UInt64) {
-        interval = intervalNanoseconds
-        tail = Mutex(Tail(wal: wal, appended: appended))
-        progress = Mutex(Progress(durable: appended, lastSync: 0))
+    private func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        return try body()
     }
 
-    /// Called under the writer lock after an append.
+    /// fsyncs made by group commit so far (tests check that writers share them).
+    var syncCount: Int { locked { syncs } }
+
+    /// A writer is about to take the writer lock and append.
+    func beginWrite() {
+        locked { writing += 1 }
+    }
+
+    /// That writer has appended (or failed): a leader waiting for it may sync now.
+    func endWrite() {
+        locked {
+            writing -= 1
+            pthread_cond_broadcast(&changed)
+        }
+    }
+
+    /// Called under the writer lock after an append, or when the log is replaced (seal).
     func appended(upTo lsn: UInt64, wal: WriteAheadLog) {
-        tail.withLock { $0 = Tail(wal: wal, appended: lsn) }
+        locked {
+            self.wal = wal
+            appended = lsn
+        }
     }
 
     /// Called under the writer lock after the whole log was fsynced (seal, snapshot).
     func markDurable(_ lsn: UInt64) {
-        progress.withLock { $0.durable = max($0.durable, lsn) }
+        locked {
+            durable = max(durable, lsn)
+            pthread_cond_broadcast(&changed)
+        }
     }
 
     /// Returns once `lsn` is durable.
     func waitDurable(_ lsn: UInt64) throws(StorageError) {
-        try progress.withLock { (p) throws(StorageError) in
-            if p.durable >= lsn { return }
-            let now = monotonicNow()
-            if p.lastSync + interval > now {
-                let wait = p.lastSync + interval - now
-                var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
-                var left = timespec()
-                while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        while durable < lsn {
+            if syncing {
+                pthread_cond_wait(&changed, &lock)
+                continue
             }
-            let t = tail.withLock { $0 }
-            try t.wal.sync()
-            p.durable = max(p.durable, t.appended)
-            p.lastSync = monotonicNow()
+            // Lead: give writers already appending a moment to join this fsync.
+            var deadline = monotonicTimespec(plus: maxWait)
+            while writing > 0 && !syncing && pthread_cond_timedwait(&changed, &lock, &deadline) == 0 {}
+            // Another waiter may have started the fsync while this one waited: follow it.
+            if durable >= lsn || syncing { continue }
+            syncing = true
+            let target = appended
+            let log = wal
+            pthread_mutex_unlock(&lock)
+            let result = Result { () throws(StorageError) in try log.sync() }
+            pthread_mutex_lock(&lock)
+            syncing = false
+            syncs += 1
+            pthread_cond_broadcast(&changed)
+            try result.get()
+            durable = max(durable, target)
         }
     }
+}
+
+private func monotonicTimespec(plus nanoseconds: UInt64) -> timespec {
+    let t = monotonicNow() + nanoseconds
+    return timespec(tv_sec: Int(t / 1_000_000_000), tv_nsec: Int(t % 1_000_000_000))
 }
 
 func monotonicNow() -> UInt64 {

@@ -50,7 +50,7 @@ public final class DataDirectory: Sendable {
         self.damaged = Mutex(damaged)
         self.lockDescriptor = lockDescriptor
         if case .groupCommit(let ms) = options.durability, let wal = writer.wal {
-            commit = GroupCommit(intervalNanoseconds: UInt64(max(ms, 0)) * 1_000_000, wal: wal, appended: writer.nextLSN - 1)
+            commit = GroupCommit(maxWaitNanoseconds: UInt64(max(ms, 0)) * 1_000_000, wal: wal, appended: writer.nextLSN - 1)
         } else {
             commit = nil
         }

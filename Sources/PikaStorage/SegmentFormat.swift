@@ -7,7 +7,7 @@ import PikaEngine
 /// | offset | size | field |
 /// | --- | --- | --- |
 /// | 0 | 8 | magic "PIKASEG\0" |
-/// | 8 | 4 | format version (1) |
+/// | 8 | 4 | format version (2; version 1 is read too) |
 /// | 12 | 4 | dimension |
 /// | 16 | 4 | metric (0 l2, 1 ip, 2 cos) |
 /// | 20 | 4 | reserved (0) |
@@ -23,7 +23,9 @@ import PikaEngine
 /// | 96 | 4 | CRC-32C of the vectors section |
 /// | 100 | 4 | CRC-32C of the metadata (tenant directory + id index + record offsets) |
 /// | 104 | 4 | CRC-32C of the records section |
-/// | 108 | 16 | reserved (0) |
+/// | 108 | 8 | int8 scan copy offset (version 2: multiple of 64, 0 = none; version 1: 0) |
+/// | 116 | 4 | CRC-32C of the int8 scan copy |
+/// | 120 | 4 | reserved (0) |
 /// | 124 | 4 | CRC-32C of bytes 0..<124 |
 ///
 /// Sections: vectors (rows × dimension f32, rows ordered by tenant, so each tenant is one
@@ -31,11 +33,16 @@ import PikaEngine
 /// u32 tenant, u32 reserved, u64 first row, u64 row count); id index (per row, ascending
 /// by hash then row: u64 FNV-1a-64 of the id, u64 row); record offsets ((rows + 1) × u64,
 /// relative to the records section); records (per row: u32 CRC-32C of the encoding, then
-/// the `RecordCodec` encoding). Opening checks the header and the metadata checksum only;
-/// `verify` also checks the vectors and records checksums.
+/// the `RecordCodec` encoding); in version 2, after zero padding to a multiple of 64, the
+/// int8 scan copy (`chnsw_quantize_block` of the vectors section, row for row: rows ×
+/// dimension i8 codes, then rows f32 scales, then rows f32 error bounds), which exact
+/// tenant scans read instead of the f32 rows (a quarter of the bytes; the few candidates
+/// are rescored from the f32 rows). Opening checks the header and the metadata checksum
+/// only; `verify` also checks the vectors, records and int8 checksums.
 enum SegmentFormat {
     static let magic: [UInt8] = Array("PIKASEG\0".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
+    static let quantizedAlignment = 64
     static let headerSize = 128
     static let pageSize = 4096
     static let tenantEntrySize = 24
@@ -56,8 +63,14 @@ enum SegmentFormat {
         var vectorsCRC: UInt32
         var metadataCRC: UInt32
         var recordsCRC: UInt32
+        /// Offset of the int8 scan copy; 0 when the file has none (version 1).
+        var quantizedOffset: Int = 0
+        var quantizedCRC: UInt32 = 0
 
         var vectorsLength: Int { rows * dimension * 4 }
+        /// Codes, scales and bounds.
+        var quantizedLength: Int { quantizedOffset == 0 ? 0 : rows * (dimension + 8) }
+        var recordsEnd: Int { recordsOffset + recordsLength }
         var metadataLength: Int { recordsOffset - tenantDirectoryOffset }
     }
 
@@ -69,10 +82,11 @@ enum SegmentFormat {
         }
     }
 
-    static func encodeHeader(_ h: Header) -> [UInt8] {
+    /// The header's bytes; `version` other than the current one is for tests of old files.
+    static func encodeHeader(_ h: Header, version: UInt32 = formatVersion) -> [UInt8] {
         var w = ByteWriter(capacity: headerSize)
         w.raw(magic)
-        w.u32(formatVersion)
+        w.u32(version)
         w.u32(UInt32(h.dimension))
         w.u32(metricCode(h.metric))
         w.u32(0)
@@ -83,7 +97,9 @@ enum SegmentFormat {
         w.u32(h.vectorsCRC)
         w.u32(h.metadataCRC)
         w.u32(h.recordsCRC)
-        w.raw([UInt8](repeating: 0, count: 16))
+        w.u64(UInt64(h.quantizedOffset))
+        w.u32(h.quantizedCRC)
+        w.u32(0)
         w.u32(Checksum.crc32c(w.bytes))
         return w.bytes
     }
@@ -107,7 +123,10 @@ enum SegmentFormat {
         let vcrc = try r.u32()
         let mcrc = try r.u32()
         let rcrc = try r.u32()
-        _ = try r.bytes(16)
+        let quantizedOffset = try r.u64()
+        let qcrc = try r.u32()
+        _ = try r.u32()
+        guard quantizedOffset <= UInt64(Int.max / 8) else { throw .corrupt(path, "int8 copy offset out of range") }
         let hcrc = try r.u32()
         guard hcrc == Checksum.crc32c(UnsafeRawBufferPointer(rebasing: bytes[0..<124])) else {
             throw .corrupt(path, "header checksum mismatch")
@@ -127,19 +146,27 @@ enum SegmentFormat {
             dimension: dimension, metric: metric, rows: fields[0], tenants: fields[1], vectorsOffset: fields[2],
             tenantDirectoryOffset: fields[3], idIndexOffset: fields[4], recordOffsetsOffset: fields[5],
             recordsOffset: fields[6], recordsLength: fields[7], fileLength: fields[8], vectorsCRC: vcrc, metadataCRC: mcrc,
-            recordsCRC: rcrc)
+            recordsCRC: rcrc, quantizedOffset: Int(quantizedOffset), quantizedCRC: qcrc)
         guard (1...65_536).contains(dimension) else { throw .corrupt(path, "dimension \(dimension) out of range") }
         guard h.fileLength == bytes.count else {
             throw .corrupt(path, "truncated or extended: header says \(h.fileLength) bytes, file has \(bytes.count)")
         }
+        // Rows no more than the file's bytes keeps the size products below from overflowing.
+        guard h.rows <= h.fileLength else { throw .corrupt(path, "row count \(h.rows) impossible for \(h.fileLength) bytes") }
         guard h.tenants <= h.rows, (h.rows == 0) == (h.tenants == 0) else { throw .corrupt(path, "tenant count \(h.tenants) impossible for \(h.rows) rows") }
         guard h.vectorsOffset >= headerSize, h.vectorsOffset % pageSize == 0,
             h.tenantDirectoryOffset == h.vectorsOffset + h.vectorsLength,
             h.idIndexOffset == h.tenantDirectoryOffset + h.tenants * tenantEntrySize,
             h.recordOffsetsOffset == h.idIndexOffset + h.rows * idEntrySize,
-            h.recordsOffset == h.recordOffsetsOffset + (h.rows + 1) * 8,
-            h.recordsOffset + h.recordsLength == h.fileLength
+            h.recordsOffset == h.recordOffsetsOffset + (h.rows + 1) * 8
         else { throw .corrupt(path, "section offsets are inconsistent with the counts") }
+        if h.quantizedOffset == 0 {
+            guard h.recordsEnd == h.fileLength else { throw .corrupt(path, "section offsets are inconsistent with the counts") }
+        } else {
+            guard version >= 2, h.quantizedOffset % quantizedAlignment == 0, h.quantizedOffset >= h.recordsEnd,
+                h.quantizedOffset - h.recordsEnd < quantizedAlignment, h.quantizedOffset + h.quantizedLength == h.fileLength
+            else { throw .corrupt(path, "int8 copy offset is inconsistent with the counts") }
+        }
         return h
     }
 }

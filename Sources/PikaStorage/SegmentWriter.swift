@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CHNSW
 import PikaEngine
 
 /// Writes a sealed segment file from records and their vectors.
@@ -30,42 +31,14 @@ enum SegmentWriter {
             close(fd)
             if !ok { POSIX.unlink(temporary) }
         }
-        var offset = SegmentFormat.pageSize
         var header = SegmentFormat.Header(
-            dimension: dimension, metric: metric, rows: n, tenants: 0, vectorsOffset: offset, tenantDirectoryOffset: 0,
-            idIndexOffset: 0, recordOffsetsOffset: 0, recordsOffset: 0, recordsLength: 0, fileLength: 0, vectorsCRC: 0,
-            metadataCRC: 0, recordsCRC: 0)
+            dimension: dimension, metric: metric, rows: n, tenants: 0, vectorsOffset: SegmentFormat.pageSize,
+            tenantDirectoryOffset: 0, idIndexOffset: 0, recordOffsetsOffset: 0, recordsOffset: 0, recordsLength: 0, fileLength: 0,
+            vectorsCRC: 0, metadataCRC: 0, recordsCRC: 0)
 
-        // Vectors, in chunks.
-        var crc: UInt32 = 0
-        var chunk = [Float]()
-        let chunkRows = max(1, (1 << 20) / max(dimension, 1))
-        var row = 0
-        while row < n {
-            chunk.removeAll(keepingCapacity: true)
-            for r in row..<min(row + chunkRows, n) {
-                let source = vectors[(order[r] * dimension)..<(order[r] * dimension + dimension)]
-                if metric == .cosine {
-                    var norm: Float = 0
-                    for x in source { norm += x * x }
-                    let scale = norm > 0 ? 1 / norm.squareRoot() : 1
-                    for x in source { chunk.append(x * scale) }
-                } else {
-                    chunk.append(contentsOf: source)
-                }
-            }
-            try chunk.withRawBytes { (raw) throws(StorageError) in
-                crc = Checksum.crc32c(raw, continuing: crc)
-                try POSIX.pwriteAll(fd, raw, at: offset, path: temporary)
-            }
-            offset += chunk.count * 4
-            row += chunkRows
-        }
-        header.vectorsCRC = crc
-
-        // Metadata: tenant directory, id index, record offsets; then records.
+        // Metadata (tenant directory, id index, record offsets) and records first, in memory,
+        // so every section's offset is known before the vectors stream out.
         var meta = ByteWriter(capacity: n * 32 + 64)
-        header.tenantDirectoryOffset = offset
         var start = 0
         while start < n {
             let tenant = records[order[start]].tenant
@@ -78,13 +51,13 @@ enum SegmentWriter {
             header.tenants += 1
             start = end
         }
-        header.idIndexOffset = offset + meta.bytes.count
+        let tenantDirectoryBytes = meta.bytes.count
         let ids = (0..<n).map { (idHash(records[order[$0]].id), $0) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         for (hash, r) in ids {
             meta.u64(hash)
             meta.u64(UInt64(r))
         }
-        header.recordOffsetsOffset = offset + meta.bytes.count
+        let idIndexBytes = meta.bytes.count - tenantDirectoryBytes
         var blob = ByteWriter(capacity: n * 64)
         var offsets: [UInt64] = []
         offsets.reserveCapacity(n + 1)
@@ -98,14 +71,87 @@ enum SegmentWriter {
         offsets.append(UInt64(blob.bytes.count))
         for o in offsets { meta.u64(o) }
         header.metadataCRC = Checksum.crc32c(meta.bytes)
-        try meta.bytes.withRawBytes { (raw) throws(StorageError) in try POSIX.pwriteAll(fd, raw, at: offset, path: temporary) }
-        offset += meta.bytes.count
-        header.recordsOffset = offset
-        header.recordsLength = blob.bytes.count
         header.recordsCRC = Checksum.crc32c(blob.bytes)
-        try blob.bytes.withRawBytes { (raw) throws(StorageError) in try POSIX.pwriteAll(fd, raw, at: offset, path: temporary) }
-        offset += blob.bytes.count
-        header.fileLength = offset
+        header.tenantDirectoryOffset = header.vectorsOffset + header.vectorsLength
+        header.idIndexOffset = header.tenantDirectoryOffset + tenantDirectoryBytes
+        header.recordOffsetsOffset = header.idIndexOffset + idIndexBytes
+        header.recordsOffset = header.tenantDirectoryOffset + meta.bytes.count
+        header.recordsLength = blob.bytes.count
+        let alignment = SegmentFormat.quantizedAlignment
+        // The int8 copy serves inner-product and cosine scans (chnsw_scan_block_q8); L2 scans read f32.
+        let quantized = n > 0 && metric != .l2
+        header.quantizedOffset = quantized ? (header.recordsEnd + alignment - 1) / alignment * alignment : 0
+        header.fileLength = quantized ? header.quantizedOffset + header.quantizedLength : header.recordsEnd
+        try meta.bytes.withRawBytes { (raw) throws(StorageError) in
+            try POSIX.pwriteAll(fd, raw, at: header.tenantDirectoryOffset, path: temporary)
+        }
+        try blob.bytes.withRawBytes { (raw) throws(StorageError) in try POSIX.pwriteAll(fd, raw, at: header.recordsOffset, path: temporary) }
+        if header.quantizedOffset > header.recordsEnd {
+            let padding = [UInt8](repeating: 0, count: header.quantizedOffset - header.recordsEnd)
+            try padding.withRawBytes { (raw) throws(StorageError) in try POSIX.pwriteAll(fd, raw, at: header.recordsEnd, path: temporary) }
+        }
+
+        // Vectors and their int8 scan copy, in chunks.
+        var vectorsCRC: UInt32 = 0
+        var codesCRC: UInt32 = 0
+        var chunk = [Float]()
+        var codes = [Int8]()
+        var scales = [Float](repeating: 0, count: n)
+        var bounds = [Float](repeating: 0, count: n)
+        let chunkRows = max(1, (1 << 20) / max(dimension, 1))
+        var row = 0
+        while row < n {
+            chunk.removeAll(keepingCapacity: true)
+            let rows = min(chunkRows, n - row)
+            for r in row..<(row + rows) {
+                let source = vectors[(order[r] * dimension)..<(order[r] * dimension + dimension)]
+                if metric == .cosine {
+                    var norm: Float = 0
+                    for x in source { norm += x * x }
+                    let scale = norm > 0 ? 1 / norm.squareRoot() : 1
+                    for x in source { chunk.append(x * scale) }
+                } else {
+                    chunk.append(contentsOf: source)
+                }
+            }
+            try chunk.withRawBytes { (raw) throws(StorageError) in
+                vectorsCRC = Checksum.crc32c(raw, continuing: vectorsCRC)
+                try POSIX.pwriteAll(fd, raw, at: header.vectorsOffset + row * dimension * 4, path: temporary)
+            }
+            if quantized {
+                codes = [Int8](repeating: 0, count: rows * dimension)
+                let status = chunk.withUnsafeBufferPointer { block in
+                    codes.withUnsafeMutableBufferPointer { c in
+                        scales.withUnsafeMutableBufferPointer { s in
+                            bounds.withUnsafeMutableBufferPointer { b in
+                                chnsw_quantize_block(
+                                    block.baseAddress, rows, UInt32(dimension), dimension, c.baseAddress, s.baseAddress! + row,
+                                    b.baseAddress! + row)
+                            }
+                        }
+                    }
+                }
+                guard status == CHNSW_OK else {
+                    throw StorageError(code: .invalidVector, message: String(cString: chnsw_status_message(status)), path: temporary)
+                }
+                try codes.withRawBytes { (raw) throws(StorageError) in
+                    codesCRC = Checksum.crc32c(raw, continuing: codesCRC)
+                    try POSIX.pwriteAll(fd, raw, at: header.quantizedOffset + row * dimension, path: temporary)
+                }
+            }
+            row += rows
+        }
+        header.vectorsCRC = vectorsCRC
+        if quantized {
+            let scalesAt = header.quantizedOffset + n * dimension
+            for (array, at) in [(scales, scalesAt), (bounds, scalesAt + n * 4)] {
+                try array.withRawBytes { (raw) throws(StorageError) in
+                    codesCRC = Checksum.crc32c(raw, continuing: codesCRC)
+                    try POSIX.pwriteAll(fd, raw, at: at, path: temporary)
+                }
+            }
+            header.quantizedCRC = codesCRC
+        }
 
         var head = SegmentFormat.encodeHeader(header)
         head.append(contentsOf: [UInt8](repeating: 0, count: SegmentFormat.pageSize - head.count))

@@ -137,6 +137,38 @@ struct DataDirectoryTests {
         #expect(store.count == 100)
     }
 
+    @Test("group commit: a lone writer syncs each write at once, concurrent writers share syncs")
+    func groupCommitSharing() throws {
+        let dir = try TempDir()
+        var options = OpenOptions()
+        // A wait this long would make 20 lone writes take minutes if a writer slept it out.
+        options.durability = .groupCommit(milliseconds: 10_000)
+        let store = try DataDirectory.create(at: dir.sub("d"), configuration: Fixture.configuration(), options: options)
+        for i in 0..<20 { try store.upsert(Fixture.record(i), vector: Fixture.vector(i)) }
+        #expect(store.commit?.syncCount == 20)
+
+        // Two writers append while a third is still appending (simulated by holding its
+        // beginWrite open): the leader waits for it, and one fsync covers both records.
+        let commit = try #require(store.commit)
+        let before = commit.syncCount
+        commit.beginWrite()
+        let group = DispatchGroup()
+        for n in [100, 101] {
+            DispatchQueue.global().async(group: group) { try! store.upsert(Fixture.record(n), vector: Fixture.vector(n)) }
+        }
+        while store.count < 22 { usleep(1_000) }  // both records appended and applied
+        #expect(commit.syncCount == before)  // nobody synced while a writer was appending
+        commit.endWrite()
+        group.wait()
+        #expect(commit.syncCount == before + 1)
+        let reopened = try DataDirectory.open(at: dir.sub("d"), options: {
+            var ro = OpenOptions()
+            ro.readOnly = true
+            return ro
+        }())
+        #expect(reopened.count == 22)
+    }
+
     @Test("bad vectors and read-only writes are refused with named errors")
     func refusals() throws {
         let dir = try TempDir()

@@ -1,7 +1,13 @@
 // Storage benchmarks (docs/benchmarks.md, "Storage"): ingest with fsync per write and with
 // group commit, open time, snapshot time and size, rebuild time, and search speed before and
 // after compaction. Prints one JSON object per measurement.
-// Usage: StorageBench WORKDIR [rows=100000] [dim=384] [tenants=100]
+// Usage:
+//   StorageBench WORKDIR [rows=100000] [dim=384] [tenants=100]   everything, on generated data
+//   StorageBench ingest WORKDIR [writers=4] [records=4000] [rounds=2]
+//       fsync per write and group commit with the same writers, alternating, `rounds` times
+//   StorageBench open DATADIR [opens=10]
+//       open time of an existing data directory (e.g. from `pika index build`), read-only,
+//       after one untimed open that warms the page cache
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,46 +71,102 @@ struct StorageBench {
         return s.isEmpty ? 0 : s[min(s.count - 1, Int(p * Double(s.count)))]
     }
 
+    /// `writers` threads upsert `records` records between them under `policy`; prints the rate.
+    static func ingest(
+        at path: String, policy: DurabilityPolicy, writers: Int, records n: Int, config: CollectionConfiguration, data: [Float],
+        tenants: Int
+    ) throws {
+        let dim = config.dimension
+        var options = OpenOptions()
+        options.durability = policy
+        let store = try DataDirectory.create(at: path, configuration: config, options: options)
+        let t0 = now()
+        DispatchQueue.concurrentPerform(iterations: writers) { w in
+            for i in stride(from: w, to: n, by: writers) {
+                try! store.upsert(record(i, tenants: tenants), vector: Array(data[(i * dim)..<((i + 1) * dim)]))
+            }
+        }
+        let s = now() - t0
+        let name =
+            switch policy {
+            case .groupCommit(let ms): "group-commit-\(ms)ms"
+            case .everyWrite: "fsync-per-write"
+            }
+        print(#"{"bench":"ingest","policy":"\#(name)","writers":\#(writers),"records":\#(n),"seconds":\#(s),"records_per_s":\#(Double(n) / s),"load":\#(loadAverage())}"#)
+    }
+
+    static func loadAverage() -> Double {
+        var load = [Double](repeating: 0, count: 3)
+        return getloadavg(&load, 3) > 0 ? load[0] : -1
+    }
+
+    static func removeTree(_ path: String) {
+        guard let dir = opendir(path) else { return }
+        while let e = readdir(dir) {
+            let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name != "." && name != ".." { unlink(path + "/" + name) }
+        }
+        closedir(dir)
+        rmdir(path)
+    }
+
+    static func ingestOnly(_ args: [String]) throws {
+        let work = args[0]
+        let writers = args.count > 1 ? Int(args[1])! : 4
+        let n = args.count > 2 ? Int(args[2])! : 4_000
+        let rounds = args.count > 3 ? Int(args[3])! : 2
+        mkdir(work, 0o755)
+        let config = CollectionConfiguration(dimension: 384, metric: .cosine, embedder: "bench")
+        let data = vectors(n, 384, seed: 7)
+        for round in 0..<rounds {
+            for policy in [DurabilityPolicy.everyWrite, .groupCommit(milliseconds: 5)] {
+                let path = work + "/ingest-\(round)-\(policy == .everyWrite ? "fsync" : "group")"
+                removeTree(path)
+                try ingest(at: path, policy: policy, writers: writers, records: n, config: config, data: data, tenants: 100)
+                removeTree(path)
+            }
+        }
+    }
+
+    static func openOnly(_ args: [String]) throws {
+        let path = args[0]
+        let count = args.count > 1 ? Int(args[1])! : 10
+        var ro = OpenOptions()
+        ro.readOnly = true
+        let rows = try DataDirectory.open(at: path, options: ro).count  // warms the page cache
+        var opens: [Double] = []
+        for _ in 0..<count {
+            let t0 = now()
+            let store = try DataDirectory.open(at: path, options: ro)
+            opens.append((now() - t0) * 1000)
+            precondition(store.count == rows)
+        }
+        print(#"{"bench":"open","dir":"\#(path)","rows":\#(rows),"warm_page_cache":true,"opens":\#(count),"median_ms":\#(percentile(opens, 0.5)),"min_ms":\#(opens.min()!),"max_ms":\#(opens.max()!),"load":\#(loadAverage())}"#)
+    }
+
     static func main() throws {
         let args = CommandLine.arguments
         guard args.count >= 2 else {
-            print("usage: StorageBench WORKDIR [rows] [dim] [tenants]")
+            print("usage: StorageBench WORKDIR [rows] [dim] [tenants] | ingest WORKDIR [writers] [records] [rounds] | open DATADIR [opens]")
             exit(2)
         }
+        BLASThreads.set(1)
+        if args[1] == "ingest", args.count >= 3 { return try ingestOnly(Array(args[2...])) }
+        if args[1] == "open", args.count >= 3 { return try openOnly(Array(args[2...])) }
         let work = args[1]
         let rows = args.count > 2 ? Int(args[2])! : 100_000
         let dim = args.count > 3 ? Int(args[3])! : 384
         let tenants = args.count > 4 ? Int(args[4])! : 100
         mkdir(work, 0o755)
-        BLASThreads.set(1)
         let config = CollectionConfiguration(dimension: dim, metric: .cosine, embedder: "bench")
         let data = vectors(rows, dim, seed: 7)
         let queries = vectors(200, dim, seed: 99)
 
-        // 1. Ingest: fsync per write (one writer), group commit (4 writers, 5 ms).
-        do {
-            let n = min(rows, 5_000)
-            let path = work + "/ingest-fsync"
-            let store = try DataDirectory.create(at: path, configuration: config)
-            let t0 = now()
-            for i in 0..<n { try store.upsert(record(i, tenants: tenants), vector: Array(data[(i * dim)..<((i + 1) * dim)])) }
-            let s = now() - t0
-            print(#"{"bench":"ingest","policy":"fsync-per-write","writers":1,"records":\#(n),"seconds":\#(s),"records_per_s":\#(Double(n) / s)}"#)
-        }
-        do {
-            let n = min(rows, 20_000)
-            var options = OpenOptions()
-            options.durability = .groupCommit(milliseconds: 5)
-            let path = work + "/ingest-group"
-            let store = try DataDirectory.create(at: path, configuration: config, options: options)
-            let t0 = now()
-            DispatchQueue.concurrentPerform(iterations: 4) { w in
-                for i in stride(from: w, to: n, by: 4) {
-                    try! store.upsert(record(i, tenants: tenants), vector: Array(data[(i * dim)..<((i + 1) * dim)]))
-                }
-            }
-            let s = now() - t0
-            print(#"{"bench":"ingest","policy":"group-commit-5ms","writers":4,"records":\#(n),"seconds":\#(s),"records_per_s":\#(Double(n) / s)}"#)
+        // 1. Ingest: fsync per write and group commit, 4 writers each.
+        let n = min(rows, 4_000)
+        for policy in [DurabilityPolicy.everyWrite, .groupCommit(milliseconds: 5)] {
+            try ingest(at: work + "/ingest-\(policy == .everyWrite ? "fsync" : "group")", policy: policy, writers: 4, records: n,
+                       config: config, data: data, tenants: tenants)
         }
 
         // 2. Bulk load (sealed segment + graph), open time.
