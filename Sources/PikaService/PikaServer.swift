@@ -32,16 +32,26 @@ public struct PikaServer {
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
         ]
         factory.defaultValueHistogramBuckets = [0.1, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 10_000, 100_000, 1_000_000]
-        let keys = SQLiteAPIKeyStore(database: database)
+        let backends = try await StoreBackends.make(configuration, database: database, logger: logger)
+        let keys = backends.keys
         if let bootstrap = configuration.bootstrapAPIKey { try await APIKeys.bootstrap(bootstrap, in: keys) }
+        let records = SQLiteMemoryStore(database: database)
+        // With PostgreSQL, `pika worker` processes may write to this data directory too: read the change
+        // feed's position before the index load, and follow it from there (docs/architecture.md).
+        let changesBeforeLoad = try await records.lastChange()
         let manager = try await MemoryManager(
-            store: SQLiteMemoryStore(database: database), graph: SQLiteGraphStore(database: database), embedder: embedder,
+            store: records, graph: backends.graph, embedder: embedder,
             extractor: extractor, decider: extractor as? LLMExtractor, metrics: MemoryMetrics(factory: factory), logger: logger)
-        let jobs = SQLiteJobQueue(database: database)
+        if configuration.postgresURL != nil { manager.followOtherWriters(startingAfter: changesBeforeLoad) }
+        let jobs = backends.jobs
         let runner = JobRunner(queue: jobs, manager: manager, logger: logger)
+        let search = try makeTieredSearch(
+            configuration, manager: manager, summaries: backends.summaries,
+            metrics: CacheMetrics(factory: factory), logger: logger)
         let dependencies = ServiceDependencies(
             manager: manager, jobs: jobs, runner: runner, keys: keys, database: database, registry: registry,
-            metricsFactory: factory, configuration: configuration, logger: logger)
+            metricsFactory: factory, configuration: configuration, logger: logger, search: search,
+            backends: backends)
 
         let router = Router(context: PikaRequestContext.self)
         router.add(middleware: RequestMiddleware(factory: factory))
@@ -63,8 +73,11 @@ public struct PikaServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pika"),
             logger: logger)
         if configuration.workers > 0 {
-            application.addServices(JobWorkerService(runner: runner, count: configuration.workers, logger: logger))
+            application.addServices(JobWorkerService(
+                runner: runner, count: configuration.workers, idleDelay: backends.workerIdleWait, logger: logger))
         }
+        application.addServices(
+            SummaryRefreshService(search: search, interval: .seconds(configuration.l2RefreshSeconds), logger: logger))
         return PikaServer(dependencies: dependencies, application: application, routes: routes)
     }
 

@@ -7,6 +7,6 @@ struct Pika: AsyncParsableCommand {
         commandName: "pika",
         abstract: "Pika Memory: long-term memory for AI companions.",
         subcommands: [IndexCommand.self, EmbedCommand.self, ServeCommand.self, KeysCommand.self, SnapshotCommand.self, EvalCommand.self,
-                      ExportCommand.self, ImportCommand.self]
+                      ExportCommand.self, ImportCommand.self, WorkerCommand.self]
     )
 }

@@ -22,6 +22,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("llm-api-key"), help: "LLM API key ($PIKA_LLM_API_KEY).") var llmAPIKey: String?
     @Option(help: "In-process job workers ($PIKA_WORKERS, default 2).") var workers: String?
     @Option(name: .customLong("rate-limit"), help: "Requests/s per API key ($PIKA_RATE_LIMIT, default 1000).") var rateLimit: String?
+    @Option(name: .customLong("redis-url"), help: "Redis for the L1/L3 caches and version tags ($PIKA_REDIS_URL; in-process when unset).")
+    var redisURL: String?
+    @Option(name: .customLong("l2-refresh-seconds"), help: "Proactive L2 summary refresh period ($PIKA_L2_REFRESH_SECONDS, default 1800).")
+    var l2RefreshSeconds: String?
+    @Option(name: .customLong("postgres-url"), help: "PostgreSQL for jobs, keys, graph, summaries, audit ($PIKA_POSTGRES_URL; the data directory's SQLite when unset).")
+    var postgresURL: String?
+    @Option(name: .customLong("postgres-pool-size"), help: "PostgreSQL connections ($PIKA_POSTGRES_POOL_SIZE, default 4).")
+    var postgresPoolSize: String?
 
     func run() async throws {
         var overrides: [String: String] = [:]
@@ -29,7 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
             ("PIKA_DATA_DIR", dataDirectory), ("PIKA_HOST", host), ("PIKA_PORT", port), ("PIKA_API_KEY", apiKey),
             ("PIKA_EMBEDDER", embedder), ("PIKA_MODEL_DIR", modelDirectory), ("PIKA_EXTRACTOR", extractor),
             ("PIKA_LLM_BASE_URL", llmBaseURL), ("PIKA_LLM_MODEL", llmModel), ("PIKA_LLM_API_KEY", llmAPIKey),
-            ("PIKA_WORKERS", workers), ("PIKA_RATE_LIMIT", rateLimit),
+            ("PIKA_WORKERS", workers), ("PIKA_RATE_LIMIT", rateLimit), ("PIKA_REDIS_URL", redisURL),
+            ("PIKA_L2_REFRESH_SECONDS", l2RefreshSeconds),
+            ("PIKA_POSTGRES_URL", postgresURL), ("PIKA_POSTGRES_POOL_SIZE", postgresPoolSize),
         ]
         for case let (name, value?) in flags { overrides[name] = value }
         let configuration: ServiceConfiguration

@@ -19,12 +19,12 @@ final class ServerProcess {
         return dir.appendingPathComponent("pika")
     }
 
-    init(dataDirectory: String, port: Int, workers: Int) throws {
+    init(dataDirectory: String, port: Int, workers: Int, environment: [String: String] = [:]) throws {
         self.port = port
         process.executableURL = Self.executable
         process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--embedder", "hashing",
                              "--api-key", key, "--workers", String(workers)]
-        process.environment = ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "warning"]
+        process.environment = ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "warning"].merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

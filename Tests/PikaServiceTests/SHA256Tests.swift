@@ -1,3 +1,4 @@
+import PikaMemory
 import PikaService
 import Testing
 

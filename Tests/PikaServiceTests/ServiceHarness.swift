@@ -19,6 +19,7 @@ enum ServiceHarness {
     static func run<T: Sendable>(
         dataDirectory: String = temporaryDirectory(), workers: Int = 2, rateLimit: Double = 10_000,
         embedder: (any Embedder)? = nil, extractor: (any FactExtractor)? = nil,
+        configure: (inout ServiceConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         var configuration = ServiceConfiguration()
@@ -28,6 +29,7 @@ enum ServiceHarness {
         configuration.embedder = .hashing
         configuration.workers = workers
         configuration.rateLimit = rateLimit
+        configure(&configuration)
         var logger = Logger(label: "pika-test")
         logger.logLevel = .warning
         let server = try await PikaServer.make(

@@ -122,10 +122,9 @@ struct StoreFixture: Sendable {
         return PostgresAuditLog(pool: pool!)
     }
 
-    /// The L2 summary store (PostgreSQL; the SQLite one is written with the cache tiers and joins the
-    /// suite's arguments when it lands).
+    /// The L2 summary store.
     func summaries() -> any SummaryStore {
-        precondition(sqlite == nil, "no SQLite summary store yet")
+        if let sqlite { return SQLiteSummaryStore(database: sqlite) }
         return PostgresSummaryStore(pool: pool!)
     }
 }

@@ -2,10 +2,10 @@ import Foundation
 import PikaMemory
 import Testing
 
-/// ``SummaryStore`` (the L2 tier's table): PostgreSQL here; the SQLite store joins the arguments when it lands.
+/// ``SummaryStore`` (the L2 tier's table): the same behaviour on SQLite and PostgreSQL.
 @Suite("SummaryStore contract")
 struct SummaryStoreContractTests {
-    static let backends: [StoreBackend] = [.postgres]
+    static let backends = StoreBackend.allCases
 
     private let alice = MemoryScope(tenant: "t1", userID: "alice")
     private let document: JSONValue = .object([

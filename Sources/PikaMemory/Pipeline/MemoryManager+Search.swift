@@ -9,6 +9,7 @@ extension MemoryManager {
         let text = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw MemoryError(.invalidArgument, "query must not be empty") }
         guard (1...100).contains(query.limit) else { throw MemoryError(.invalidArgument, "limit must be 1...100") }
+        try await catchUp()
         guard try await store.scopeNumber(for: query.scope, create: false) != nil else {
             return SearchAnswer(results: [], relations: [])
         }
@@ -24,13 +25,10 @@ extension MemoryManager {
         let vector: [Float]
         if query.mode == .keyword {
             vector = []
-        } else if let cached = queryCache.get(text) {
-            metrics.embeddingCacheHits.increment()
-            vector = cached
         } else {
-            metrics.embeddingCacheMisses.increment()
-            vector = try await embed([text])[0]
-            queryCache.put(text, vector)
+            vector = try await queryEmbeddings.vector(for: text, model: embedder.identity.description, dimension: embedder.dimension) {
+                try await embed([text])[0]
+            }
         }
         var hits = try await rankedRecords(text: text, vector: vector, query: query, allowed: allowed)
         if let threshold = query.threshold { hits = hits.filter { $0.score >= Double(threshold) } }

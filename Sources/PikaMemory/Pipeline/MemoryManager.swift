@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PikaEmbeddings
 import PikaEngine
+import Synchronization
 import PikaRetrieval
 
 /// The memory domain: the add pipeline (extract → embed → consolidate → history → graph), search,
@@ -27,10 +28,12 @@ public final class MemoryManager: Sendable {
     /// Metrics.
     public let metrics: MemoryMetrics
     let locks = ScopeLocks()
-    /// The L3 tier: query embeddings.
-    public let queryCache = EmbeddingCache()
+    /// The L3 tier: query embeddings (in-process unless the service configures Redis).
+    public let queryEmbeddings = QueryEmbeddingCache()
     /// Told after every committed write to a user (cache version tags, keyword indexes).
     public let writeObservers = WriteObservers()
+    /// Set when other processes write to the same store (`pika worker`); see ``catchUp()``.
+    let follower = Mutex<IndexFollower?>(nil)
     /// The keyword signal: per-user BM25 indexes, dropped after each write to their user.
     public let keywordIndexes: UserKeywordIndexes
     /// How hybrid searches fuse the vector and keyword rankings (docs/evaluation.md chose this).
@@ -85,6 +88,7 @@ public final class MemoryManager: Sendable {
         metrics.factsExtracted.increment(by: Int64(facts.count))
         guard !facts.isEmpty else { return [] }
         let vectors = try await embed(facts.map(\.text))
+        try await catchUp()
         return try await locks.withLock(scope) {
             var results: [AddResult] = []
             for (fact, vector) in zip(facts, vectors) {
@@ -206,7 +210,7 @@ public final class MemoryManager: Sendable {
 ///
 /// `@unchecked Sendable` is safe: `append` is called from the store's serial queue only, and `take`
 /// after that call has returned; the lock makes the hand-over explicit.
-private final class IndexLoader: @unchecked Sendable {
+final class IndexLoader: @unchecked Sendable {
     private let lock = NSLock()
     private var labels: [UInt64] = []
     private var tenants: [UInt32] = []

@@ -12,10 +12,6 @@ public struct MemoryMetrics: Sendable {
     public let engineLatency: Recorder
     /// `neo4j_query_latency_ms`: graph lookups (the seed's name for its graph store).
     public let graphLatency: Recorder
-    /// `cache_hits_total{layer="l3"}`.
-    public let embeddingCacheHits: Counter
-    /// `cache_misses_total{layer="l3"}`.
-    public let embeddingCacheMisses: Counter
     /// `memory_events_total{event}` per consolidation event.
     public let events: [MemoryEvent: Counter]
 
@@ -27,8 +23,6 @@ public struct MemoryMetrics: Sendable {
         jobDuration = Metrics.Timer(label: "job_processing_duration_seconds", factory: factory)
         engineLatency = Recorder(label: "milvus_query_latency_ms", factory: factory)
         graphLatency = Recorder(label: "neo4j_query_latency_ms", factory: factory)
-        embeddingCacheHits = Counter(label: "cache_hits_total", dimensions: [("layer", "l3")], factory: factory)
-        embeddingCacheMisses = Counter(label: "cache_misses_total", dimensions: [("layer", "l3")], factory: factory)
         var events: [MemoryEvent: Counter] = [:]
         for event in [MemoryEvent.add, .update, .delete, .none] {
             events[event] = Counter(label: "memory_events_total", dimensions: [("event", event.rawValue)], factory: factory)

@@ -42,9 +42,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     private static func migrate(_ connection: SQLiteConnection, _ migrations: [String]) throws {
         try connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        let current = try connection.queryOne("SELECT MAX(version) FROM schema_version")?.int(0) ?? 0
-        for (offset, sql) in migrations.enumerated() where offset + 1 > current {
+        for (offset, sql) in migrations.enumerated() {
+            // Read the version inside the (IMMEDIATE) transaction: another process sharing the file
+            // (`pika worker`) may have applied this migration while we waited for the write lock.
             try connection.transaction {
+                let current = try connection.queryOne("SELECT MAX(version) FROM schema_version")?.int(0) ?? 0
+                guard offset + 1 > current else { return }
                 try connection.execute(sql)
                 try connection.query("INSERT INTO schema_version(version) VALUES (?)", [.int(offset + 1)])
             }

@@ -38,7 +38,20 @@ public enum RelationalSchema {
             id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, role TEXT NOT NULL,
             created_at REAL NOT NULL);
         CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+        // The change feed: one row per label touched by a committed write, so that processes sharing
+        // this file (`pika serve` and `pika worker`) keep their in-memory vector indexes in step.
         """
+        CREATE TABLE memory_changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, label INTEGER NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL);
+        """,
+        // L2: the seed's user_favorite_summary, keyed by tenant and user; the JSON document as text.
+        """
+        CREATE TABLE user_favorite_summary (
+            tenant TEXT NOT NULL, user_id TEXT NOT NULL, summary_json TEXT NOT NULL, last_updated REAL NOT NULL,
+            PRIMARY KEY (tenant, user_id));
+        CREATE INDEX user_favorite_summary_updated ON user_favorite_summary (last_updated);
+        """,
     ]
 
     /// Opens (creating and migrating) the relational database at `path`.

@@ -49,6 +49,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                          .real(record.updatedAt.timeIntervalSince1970), .blob(EmbeddingBlob.encode(record.embedding))])
                     record.label = UInt64(db.lastInsertRowID)
                     try Self.addHistory(db, record, .add, old: nil, new: record.text, at: record.createdAt)
+                    try Self.recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 case .update(let record, let previousText):
                     try db.query(
@@ -61,11 +62,13 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                          .blob(EmbeddingBlob.encode(record.embedding)), .text(record.id), .text(record.scope.tenant)])
                     guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
                     try Self.addHistory(db, record, .update, old: previousText, new: record.text, at: record.updatedAt)
+                    try Self.recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 case .delete(let record):
                     try db.query("DELETE FROM memories WHERE id = ? AND tenant = ?", [.text(record.id), .text(record.scope.tenant)])
                     guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
                     try Self.addHistory(db, record, .delete, old: record.text, new: nil, at: record.updatedAt)
+                    try Self.recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 }
             }
@@ -80,6 +83,60 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             "INSERT INTO history (memory_id, tenant, user_id, event, old_memory, new_memory, created_at) VALUES (?,?,?,?,?,?,?)",
             [.text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .text(event.rawValue),
              .optional(old), .optional(new), .real(at.timeIntervalSince1970)])
+    }
+
+    /// Appends `label` to the change feed. Rows more than `changeRetention` behind are trimmed now
+    /// and then; a reader that far behind reloads its index (see ``changes(after:limit:)``).
+    private static func recordChange(_ db: SQLiteConnection, label: UInt64, scope: MemoryScope) throws {
+        try db.query("INSERT INTO memory_changes (label, tenant, user_id) VALUES (?, ?, ?)",
+                     [.integer(Int64(label)), .text(scope.tenant), .text(scope.userID)])
+        let seq = db.lastInsertRowID
+        if seq % 1024 == 0 {
+            try db.query("DELETE FROM memory_changes WHERE seq <= ?", [.integer(seq - changeRetention)])
+        }
+    }
+
+    /// How many change rows are kept.
+    static let changeRetention: Int64 = 1_000_000
+
+    /// See ``MemoryRecordStore/lastChange()``.
+    public func lastChange() async throws -> Int64 {
+        try await database.run { db in try db.queryOne("SELECT MAX(seq) FROM memory_changes")?.int64(0) ?? 0 }
+    }
+
+    /// See ``MemoryRecordStore/changes(after:limit:)``. Throws `MemoryError(.conflict)` when rows
+    /// after `sequence` were already trimmed (the caller must reload).
+    public func changes(after sequence: Int64, limit: Int) async throws -> (changes: [MemoryChange], last: Int64) {
+        try await database.run { db in
+            let rows = try db.query(
+                "SELECT seq, label, tenant, user_id FROM memory_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                [.integer(sequence), .int(limit)])
+            // Sequence numbers are gapless (AUTOINCREMENT is rolled back with its transaction, and
+            // writers commit one at a time), so a jump means rows were trimmed.
+            if let first = rows.first?.int64(0), first > sequence + 1 {
+                throw MemoryError(.conflict, "change feed trimmed past \(sequence)")
+            }
+            let changes = rows.map { row in
+                MemoryChange(label: UInt64(row.int64(1)), scope: MemoryScope(tenant: row.string(2) ?? "", userID: row.string(3) ?? ""))
+            }
+            return (changes, rows.last?.int64(0) ?? sequence)
+        }
+    }
+
+    /// See ``MemoryRecordStore/embeddings(labels:)``.
+    public func embeddings(labels: [UInt64]) async throws -> [(record: MemoryRecord, scopeNumber: UInt32)] {
+        guard !labels.isEmpty else { return [] }
+        return try await database.run { db in
+            var out: [(record: MemoryRecord, scopeNumber: UInt32)] = []
+            for chunk in stride(from: 0, to: labels.count, by: 500) {
+                let slice = labels[chunk..<min(chunk + 500, labels.count)]
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                out += try db.query("SELECT \(Self.columns), embedding, scope FROM memories WHERE label IN (\(marks))",
+                                    slice.map { .integer(Int64($0)) })
+                    .map { (Self.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(13))) }
+            }
+            return out
+        }
     }
 
     /// See ``MemoryRecordStore/record(id:tenant:)``.
@@ -159,6 +216,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             let labels = try db.query("SELECT label FROM memories WHERE tenant = ? AND user_id = ?", args).map { UInt64($0.int64(0)) }
             try db.query("DELETE FROM memories WHERE tenant = ? AND user_id = ?", args)
             try db.query("DELETE FROM history WHERE tenant = ? AND user_id = ?", args)
+            for label in labels { try Self.recordChange(db, label: label, scope: scope) }
             return labels
         }
     }

@@ -46,6 +46,15 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var rateLimit: Double = 1000
     /// Attempts before a job is dead-lettered.
     public var jobMaxAttempts: Int = 5
+    /// Redis for the L1/L3 cache tiers and version tags (`redis://host:port[/db]`); in-process when nil.
+    public var redisURL: String?
+    /// Seconds between proactive rebuilds of the L2 summaries (each user's is also rebuilt after its writes).
+    public var l2RefreshSeconds: Int = 1800
+    /// PostgreSQL for jobs, API keys, graph, L2 summaries and audit (`postgresql://user@host:port/db`);
+    /// the data directory's SQLite file when nil.
+    public var postgresURL: String?
+    /// Connections in the PostgreSQL pool.
+    public var postgresPoolSize: Int = 4
 
     /// Creates the defaults.
     public init() {}
@@ -54,7 +63,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public static let variables: [String] = [
         "PIKA_DATA_DIR", "PIKA_HOST", "PIKA_PORT", "PIKA_API_KEY", "PIKA_EMBEDDER", "PIKA_MODEL_DIR", "PIKA_EXTRACTOR",
         "PIKA_LLM_BASE_URL", "PIKA_LLM_MODEL", "PIKA_LLM_API_KEY", "PIKA_WORKERS", "PIKA_RATE_LIMIT",
-        "PIKA_JOB_MAX_ATTEMPTS",
+        "PIKA_JOB_MAX_ATTEMPTS", "PIKA_REDIS_URL", "PIKA_L2_REFRESH_SECONDS",
+        "PIKA_POSTGRES_URL", "PIKA_POSTGRES_POOL_SIZE",
     ]
 
     /// `PIKA_*` variables read by other parts of Pika (the remote embedder), accepted here.
@@ -64,7 +74,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     ]
 
     /// Settings of later issues: refused until their back-ends exist.
-    public static let unsupportedVariables: [String] = ["PIKA_POSTGRES_URL", "PIKA_REDIS_URL"]
+    public static let unsupportedVariables: [String] = []
 
     /// Resolves the configuration: `overrides` (flag values keyed by variable name) win over `environment`.
     /// Every unknown `PIKA_*` variable and every invalid value is reported, all at once.
@@ -126,6 +136,24 @@ public struct ServiceConfiguration: Sendable, Equatable {
         if let value = nonEmpty("PIKA_JOB_MAX_ATTEMPTS") {
             if let n = Int(value), (1...100).contains(n) { config.jobMaxAttempts = n }
             else { problems.append("PIKA_JOB_MAX_ATTEMPTS: '\(value)' is not 1...100") }
+        }
+        if let value = nonEmpty("PIKA_REDIS_URL") {
+            if let url = URLComponents(string: value), url.scheme == "redis", url.host?.isEmpty == false { config.redisURL = value }
+            else { problems.append("PIKA_REDIS_URL: '\(value)' is not a redis://host[:port][/db] URL") }
+        }
+        if let value = nonEmpty("PIKA_L2_REFRESH_SECONDS") {
+            if let n = Int(value), (1...86_400).contains(n) { config.l2RefreshSeconds = n }
+            else { problems.append("PIKA_L2_REFRESH_SECONDS: '\(value)' is not 1...86400") }
+        }
+        if let value = nonEmpty("PIKA_POSTGRES_URL") {
+            if let url = URLComponents(string: value), ["postgresql", "postgres"].contains(url.scheme ?? ""),
+                url.host?.isEmpty == false
+            { config.postgresURL = value }
+            else { problems.append("PIKA_POSTGRES_URL: '\(value)' is not a postgresql://user@host[:port]/database URL") }
+        }
+        if let value = nonEmpty("PIKA_POSTGRES_POOL_SIZE") {
+            if let n = Int(value), (1...100).contains(n) { config.postgresPoolSize = n }
+            else { problems.append("PIKA_POSTGRES_POOL_SIZE: '\(value)' is not 1...100") }
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config

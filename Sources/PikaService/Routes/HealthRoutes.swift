@@ -2,7 +2,7 @@ import Hummingbird
 import Metrics
 import PikaMemory
 
-/// `/healthz` (alive), `/readyz` (database answers, index loaded), `/metrics` (Prometheus text).
+/// `/healthz` (alive), `/readyz` (databases answer, PostgreSQL too when configured, index loaded), `/metrics` (Prometheus text).
 struct HealthRoutes {
     let deps: ServiceDependencies
 
@@ -13,6 +13,9 @@ struct HealthRoutes {
                 _ = try await deps.database.run { db in try db.queryOne("SELECT 1") }
             } catch {
                 throw Problem(.serviceUnavailable, "not_ready", "database unavailable")
+            }
+            if let dependency = await deps.backends.unavailableDependency() {
+                throw Problem(.serviceUnavailable, "not_ready", "\(dependency) unavailable")
             }
             return try JSONBody.response(.ok, ["status": "ready", "memories": "\(deps.manager.index.info.liveCount)"])
         }
@@ -25,10 +28,7 @@ struct HealthRoutes {
                         .record(Double(counts[status] ?? 0))
                 }
             }
-            Gauge(label: "cache_hit_rate", dimensions: [("layer", "l3")], factory: deps.metricsFactory)
-                .record(deps.manager.queryCache.hitRate)
-            Gauge(label: "cache_size_bytes", dimensions: [("layer", "l3")], factory: deps.metricsFactory)
-                .record(Double(deps.manager.queryCache.count * deps.manager.embedder.dimension * 4))
+            deps.search.recordSizes()
             var buffer = [UInt8]()
             deps.registry.emit(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

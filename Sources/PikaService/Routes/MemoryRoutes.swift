@@ -138,13 +138,17 @@ struct MemoryRoutes {
         if let threshold, mode != .keyword, !(-1...1).contains(threshold) {
             throw Problem.badRequest("invalid_threshold", "threshold must be -1...1 in \(mode.rawValue) mode")
         }
-        let answer = try await deps.manager.search(SearchQuery(
+        let tiered = try await deps.search.search(SearchQuery(
             text: query, scope: MemoryScope(tenant: key.tenant, userID: userID), agentID: try fields.id("agent_id"),
             runID: try fields.id("run_id"), limit: try fields.limit(default: 10), filter: filter,
             threshold: threshold.map(Float.init), mode: mode))
+        let answer = tiered.answer
         struct Out: Encodable { let results: [MemoryOut]; let relations: [GraphRelation] }
-        return try JSONBody.response(.ok, Out(results: answer.results.map { MemoryOut(record: $0.record, score: $0.score) },
-                                              relations: answer.relations))
+        var response = try JSONBody.response(.ok, Out(results: answer.results.map { MemoryOut(record: $0.record, score: $0.score) },
+                                                      relations: answer.relations))
+        // Which tier answered (l0, l1, l2 or engine): for operators and the cache tests.
+        response.headers[.init("X-Pika-Cache")!] = tiered.source?.rawValue ?? "engine"
+        return response
     }
 
     private func list(_ request: Request, _ context: PikaRequestContext) async throws -> Response {

@@ -24,4 +24,8 @@ public struct ServiceDependencies: Sendable {
     public let configuration: ServiceConfiguration
     /// Logger.
     public let logger: Logger
+    /// Searches through the cache tiers (L0 → L1 → L2 → engine with L3).
+    public let search: TieredSearch
+    /// Where jobs, keys, graph, summaries and the audit log live (SQLite or PostgreSQL).
+    public let backends: StoreBackends
 }

@@ -12,6 +12,9 @@ struct UserRoutes {
             let scope = try scope(context, key)
             let removed = try await deps.manager.deleteUser(scope)
             try await deps.jobs.deleteScope(scope)
+            try await deps.backends.audit.record(AuditEntry(
+                tenant: key.tenant, actor: key.id, action: AuditEntry.Action.userDeleted, target: scope.userID,
+                detail: ["deleted_memories": .number(Double(removed))], createdAt: .now))
             return try JSONBody.response(.ok, ["user_id": .string(scope.userID), "deleted_memories": JSONValue.number(Double(removed))])
         }
         router.get("/v1/users/:user_id/export") { _, context in
@@ -40,6 +43,10 @@ struct UserRoutes {
                 if let run = line.runID, !Identifiers.isValid(run) { throw Problem.badRequest("invalid_id", "run_id of \(line.id)") }
             }
             let outcome = try await deps.manager.importLines(lines, scope: scope)
+            try await deps.backends.audit.record(AuditEntry(
+                tenant: key.tenant, actor: key.id, action: AuditEntry.Action.memoriesImported, target: scope.userID,
+                detail: ["imported": .number(Double(outcome.imported)), "skipped": .number(Double(outcome.skipped))],
+                createdAt: .now))
             return try JSONBody.response(.ok, ["imported": outcome.imported, "skipped": outcome.skipped])
         }
         router.get("/v1/users/:user_id/graph") { request, context in

@@ -1,4 +1,4 @@
-/// SHA-256 (FIPS 180-4), for hashing API keys at rest.
+/// SHA-256 (FIPS 180-4), for hashing API keys at rest and naming cache keys.
 ///
 /// Written here rather than pulling in swift-crypto (and BoringSSL's build) for one hash of short
 /// inputs; checked against the FIPS test vectors in the tests.

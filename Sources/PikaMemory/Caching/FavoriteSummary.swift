@@ -1,0 +1,94 @@
+import Foundation
+
+/// The L2 document of one user: favourites by topic, likes and dislikes, built from the attribute
+/// slots the extractors fill (`favorite_<topic>`, `pref:<thing>`), and the version tag of the user's
+/// memories it was built from — a summary is only used while that tag is current.
+///
+/// Stored as the ``UserSummary/summary`` JSON object:
+/// `{"version": …, "favorites": {"color": memory, …}, "likes": [memory, …], "dislikes": [memory, …]}`
+/// where each memory is the record as the L1 tier caches it (id, text, metadata, timestamps …).
+public struct FavoriteSummary: Codable, Sendable, Equatable {
+    /// The version tag of the user's memories this was built from.
+    public var version: String
+    /// Topic (`color`, `ice cream`) → the memory filling `favorite_<topic>`.
+    var favorites: [String: CachedRecord]
+    /// Likes, loves, enjoys and prefers, most recently changed first.
+    var likes: [CachedRecord]
+    /// Dislikes and hates, most recently changed first.
+    var dislikes: [CachedRecord]
+
+    /// Builds the summary of `records` (one user's memories) at `version`.
+    public init(records: [MemoryRecord], version: String) {
+        self.version = version
+        var favorites: [String: CachedRecord] = [:]
+        var likes: [MemoryRecord] = [], dislikes: [MemoryRecord] = []
+        for record in records {
+            guard let attribute = record.attribute else { continue }
+            if attribute.hasPrefix("favorite_") {
+                let topic = attribute.dropFirst("favorite_".count).replacingOccurrences(of: "_", with: " ")
+                favorites[topic] = CachedRecord(record)
+            } else if attribute.hasPrefix("pref:") {
+                let negative = ["dislikes", "hates", "doesn't like", "does not like"].contains { record.text.lowercased().hasPrefix($0) }
+                if negative { dislikes.append(record) } else { likes.append(record) }
+            }
+        }
+        let newestFirst: (MemoryRecord, MemoryRecord) -> Bool = { ($0.updatedAt, $0.label) > ($1.updatedAt, $1.label) }
+        self.favorites = favorites
+        self.likes = likes.sorted(by: newestFirst).map { CachedRecord($0) }
+        self.dislikes = dislikes.sorted(by: newestFirst).map { CachedRecord($0) }
+    }
+
+    /// The summary as a JSON object (``UserSummary/summary``).
+    public var json: JSONValue {
+        let data = (try? JSONEncoder().encode(self)) ?? Data("{}".utf8)
+        return (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .object([:])
+    }
+
+    /// The summary stored as `json`, or nil when it is not one.
+    public init?(json: JSONValue) {
+        guard let data = try? JSONEncoder().encode(json), let summary = try? JSONDecoder().decode(Self.self, from: data) else {
+            return nil
+        }
+        self = summary
+    }
+
+    /// The memories answering `question`, at most `limit`, each scored 1 (they fill the asked slot
+    /// rather than resemble the question); nil when the summary holds nothing for it.
+    public func answer(_ question: PreferenceQuestion, limit: Int) -> [(record: MemoryRecord, score: Float)]? {
+        var found: [CachedRecord]
+        switch question {
+        case .favorite(let topic?):
+            guard let match = favorite(topic) else { return nil }
+            found = [match]
+        case .favorite(nil):
+            found = favoritesInOrder
+        case .likes:
+            found = favoritesInOrder + likes
+        case .dislikes:
+            found = dislikes
+        case .preferences:
+            found = favoritesInOrder + likes + dislikes
+        }
+        guard !found.isEmpty else { return nil }
+        return found.prefix(limit).map { ($0.record, 1) }
+    }
+
+    /// The topics with a favourite (for warming L1 with their questions).
+    public var favoriteTopics: [String] { favorites.keys.sorted() }
+
+    private var favoritesInOrder: [CachedRecord] {
+        favorites.values.sorted { ($0.updatedAt, $0.label) > ($1.updatedAt, $1.label) }
+    }
+
+    /// The favourite of `topic`, trying its longest leading words first and singular forms.
+    private func favorite(_ topic: String) -> CachedRecord? {
+        let words = topic.split(separator: " ").map(String.init)
+        for count in stride(from: words.count, through: 1, by: -1) {
+            let candidate = words.prefix(count).joined(separator: " ")
+            if let match = favorites[candidate] ?? (candidate.hasSuffix("s") ? favorites[String(candidate.dropLast())] : nil) {
+                return match
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// A question the L2 summary can answer: the user's favourites, likes, dislikes or all preferences,
+/// recognised in English and Vietnamese ("What is my favourite colour?", "What do I like?",
+/// "Màu yêu thích của em là gì?", "Em thích gì?").
+///
+/// Deliberately narrow: only open "what/which" questions about favourites and likes are taken; a
+/// yes/no question ("Do I like pizza?") or a statement goes to the engine.
+public enum PreferenceQuestion: Sendable, Equatable {
+    /// The favourite of `topic` (`color`, `food`…), or every favourite when nil.
+    case favorite(topic: String?)
+    /// What the user likes, loves or enjoys (favourites included).
+    case likes
+    /// What the user dislikes or hates.
+    case dislikes
+    /// Everything: favourites, likes and dislikes.
+    case preferences
+
+    /// The question `text` asks, or nil when it is not one the summary answers.
+    public static func classify(_ text: String) -> PreferenceQuestion? {
+        let t = " " + normalize(text) + " "
+        if let vietnamese = classifyVietnamese(t) { return vietnamese }
+        let asks = t.hasSuffix("? ") || [" what ", " what's ", " whats ", " which ", " tell me ", " list ", " name "].contains { t.contains($0) }
+        guard asks, !t.hasPrefix(" do ") && !t.hasPrefix(" does ") && !t.hasPrefix(" is ") && !t.hasPrefix(" are ") else { return nil }
+        if t.contains(" preferences ") || t.contains(" likes and dislikes ") { return .preferences }
+        if let range = t.range(of: " favorite ") {
+            let words = t[range.upperBound...].split(separator: " ").prefix { !stopWords.contains(String($0)) }.prefix(3)
+            return .favorite(topic: words.isEmpty ? nil : words.joined(separator: " "))
+        }
+        if t.contains(" favorites ") || t.contains(" favorite things ") { return .favorite(topic: nil) }
+        let subject = #"(?:i|he|she|they|the user|[a-z]+)"#
+        if t.range(of: #" what (?:do|does) \#(subject) (?:not like|dislike|hate) "#, options: .regularExpression) != nil
+            || t.range(of: #" what (?:don't|doesn't) \#(subject) like "#, options: .regularExpression) != nil
+        {
+            return .dislikes
+        }
+        if t.range(of: #" what (?:do|does) \#(subject) (?:like|love|enjoy)s? "#, options: .regularExpression) != nil
+            || t.contains(" my hobbies ") || t.contains(" what am i into ")
+        {
+            return .likes
+        }
+        return nil
+    }
+
+    private static func classifyVietnamese(_ t: String) -> PreferenceQuestion? {
+        let person = "(?:em|con|tôi|mình|tớ|cháu|bé|bạn)"
+        if t.contains(" yêu thích ") || t.contains(" ưa thích ") || t.contains(" thích nhất ") {
+            for (words, topic) in vietnameseTopics where t.contains(" \(words) ") { return .favorite(topic: topic) }
+            return .favorite(topic: nil)
+        }
+        if t.range(of: #" \#(person) (?:ghét|không thích) (?:gì|những gì|cái gì|điều gì) "#, options: .regularExpression) != nil {
+            return .dislikes
+        }
+        if t.range(of: #" \#(person) (?:thích|mê|yêu) (?:gì|những gì|cái gì|điều gì|làm gì) "#, options: .regularExpression) != nil
+            || t.contains(" sở thích ")
+        {
+            return .likes
+        }
+        return nil
+    }
+
+    /// Vietnamese topic words → the rule extractor's English slot names (longest first).
+    static let vietnameseTopics: [(String, String)] = [
+        ("môn thể thao", "sport"), ("thể thao", "sport"), ("môn học", "subject"), ("món ăn", "food"), ("đồ ăn", "food"),
+        ("thức ăn", "food"), ("con vật", "animal"), ("động vật", "animal"), ("bài hát", "song"), ("bộ phim", "movie"),
+        ("phim", "movie"), ("trò chơi", "game"), ("cuốn sách", "book"), ("sách", "book"), ("đồ uống", "drink"),
+        ("trái cây", "fruit"), ("hoa quả", "fruit"), ("đồ chơi", "toy"), ("màu", "color"), ("hoa", "flower"),
+        ("mùa", "season"),
+    ]
+
+    private static let stopWords: Set<String> = [
+        "is", "are", "was", "were", "of", "that", "again", "now", "do", "does", "did", "and", "or", "in", "at", "to", "for",
+        "these", "this", "right", "then", "?",
+    ]
+
+    /// Lowercased, `’` → `'`, British and short spellings folded, punctuation (but `'`) spaced out.
+    static func normalize(_ text: String) -> String {
+        var t = text.lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
+        for (from, to) in [("favourite", "favorite"), ("colour", "color"), ("fav ", "favorite "), ("favs", "favorites")] {
+            t = t.replacingOccurrences(of: from, with: to)
+        }
+        t = String(t.map { $0.isPunctuation && $0 != "'" && $0 != "?" ? " " : $0 }).replacingOccurrences(of: "?", with: " ? ")
+        return t.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}
