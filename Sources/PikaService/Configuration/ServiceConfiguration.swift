@@ -82,7 +82,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
         -> ServiceConfiguration
     {
         var problems: [String] = []
-        for name in environment.keys.sorted() where name.hasPrefix("PIKA_") {
+        // `PIKA_TEST_*` belongs to the test harness (scripts/test-services.sh), not to the service.
+        for name in environment.keys.sorted() where name.hasPrefix("PIKA_") && !name.hasPrefix("PIKA_TEST_") {
             if unsupportedVariables.contains(name) {
                 problems.append("\(name): not supported by this build yet (embedded SQLite defaults only)")
             } else if !variables.contains(name) && !otherVariables.contains(name) {
