@@ -105,19 +105,21 @@ let package = Package(
         .executableTarget(name: "StorageFuzz", dependencies: ["PikaStorage"], path: "Tests/StorageFuzz"),
         // Storage benchmarks (docs/benchmarks.md, "Storage").
         .executableTarget(name: "StorageBench", dependencies: ["PikaStorage", "PikaEngine"], path: "Benchmarks/storage/StorageBench"),
+        // Test-only support: a PostgreSQL and Redis of a test's own, for the tests that stop them.
+        .target(name: "PikaTestSupport", path: "Tests/PikaTestSupport"),
         .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "pika"]),
         .testTarget(name: "PikaMemoryTests", dependencies: ["PikaMemory", "PikaRelational", "PikaEmbeddings"]),
         .testTarget(
             name: "PikaServiceTests",
             dependencies: [
-                "PikaService", "PikaMemory", "PikaRelational", "PikaEmbeddings", "PikaPostgres", "PikaRedis", "pika",
+                "PikaService", "PikaMemory", "PikaRelational", "PikaEmbeddings", "PikaPostgres", "PikaRedis", "pika", "PikaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         // Store contract suites: each store protocol's behaviour, run against SQLite and PostgreSQL.
         .testTarget(name: "PikaStoreContractTests", dependencies: ["PikaMemory", "PikaRelational", "PikaPostgres"]),
-        .testTarget(name: "PikaRedisTests", dependencies: ["PikaRedis", "PikaMemory"]),
+        .testTarget(name: "PikaRedisTests", dependencies: ["PikaRedis", "PikaMemory", "PikaTestSupport"]),
         // Dockerfile, deploy/ manifests and the Grafana dashboard parse and name only exported metrics.
         .testTarget(
             name: "PikaDeploymentTests",

@@ -110,6 +110,23 @@ struct IndexFollowerTests {
         #expect(try await vectorSearch(pair.reader, "my favourite colour is green").first == "my favourite colour is green")
     }
 
+    /// Without Redis the version tags live in this process: a cached answer must still give way to
+    /// a write another process committed, because the tiers catch up before reading any tag.
+    @Test func cachedAnswersGiveWayToAnotherProcessesWrite() async throws {
+        let pair = try await pair()
+        pair.reader.followOtherWriters(startingAfter: try await pair.reader.store.lastChange())
+        let tiers = TieredSearch(manager: pair.reader, backend: InProcessCache(), summaries: nil, metrics: CacheMetrics())
+        let query = SearchQuery(text: "what is my dog called", scope: scope, limit: 10, mode: .vector)
+        #expect(try await tiers.search(query).source == nil)
+        let cached = try await tiers.search(query)
+        #expect(cached.source == .l0 && cached.answer.results.map(\.record.text) == ["my dog is called Rex"])
+
+        _ = try await pair.writer.add(input("my dog is called Milo now"), scope: scope)
+        let after = try await tiers.search(query)
+        #expect(after.source == nil, "answered from \(String(describing: after.source)) after another process's write")
+        #expect(after.answer.results.map(\.record.text).contains("my dog is called Milo now"))
+    }
+
     @Test func theFeedIsGaplessAndReadInOrder() async throws {
         let pair = try await pair()
         let before = try await pair.writer.store.lastChange()

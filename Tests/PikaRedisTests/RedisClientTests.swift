@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import PikaRedis
+import PikaTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -10,49 +12,43 @@ struct RedisClientTests {
     private func key(_ name: String) -> String { "pika-test:\(name):\(UUID().uuidString)" }
 
     @Test func binarySafeValuesAndKeysRoundTrip() async throws {
-        try await TestRedis.locked(exclusive: false) {
-            let redis = try TestRedis.client()
-            let value = (0...255).map(UInt8.init) + [0, 0, 13, 10]
-            let weird = key("a key with spaces\r\n and \0 nul")
-            #expect(try await redis.execute(.set(weird, value, ttl: .seconds(30))) == .status("OK"))
-            #expect(try await redis.execute(RedisCommand("GET", weird)).bytes() == value)
-            #expect(try await redis.execute(RedisCommand("PTTL", weird)).integer() > 0)
-            #expect(try await redis.execute(.set(weird, [])) == .status("OK"))
-            #expect(try await redis.execute(RedisCommand("GET", weird)).bytes() == [])
-            #expect(try await redis.execute(RedisCommand("GET", key("missing"))) == .null)
-        }
+        let redis = try TestRedis.client()
+        let value = (0...255).map(UInt8.init) + [0, 0, 13, 10]
+        let weird = key("a key with spaces\r\n and \0 nul")
+        #expect(try await redis.execute(.set(weird, value, ttl: .seconds(30))) == .status("OK"))
+        #expect(try await redis.execute(RedisCommand("GET", weird)).bytes() == value)
+        #expect(try await redis.execute(RedisCommand("PTTL", weird)).integer() > 0)
+        #expect(try await redis.execute(.set(weird, [])) == .status("OK"))
+        #expect(try await redis.execute(RedisCommand("GET", weird)).bytes() == [])
+        #expect(try await redis.execute(RedisCommand("GET", key("missing"))) == .null)
     }
 
     @Test func pipelineKeepsOrderAndIsolatesErrorReplies() async throws {
-        try await TestRedis.locked(exclusive: false) {
-            let redis = try TestRedis.client()
-            let counter = key("counter"), text = key("text")
-            let replies = try await redis.pipeline([
-                RedisCommand("INCR", counter), RedisCommand("SET", text, "abc"), RedisCommand("INCR", text),
-                RedisCommand("INCR", counter), RedisCommand("MGET", counter, text, key("none")),
-            ])
-            #expect(replies[0] == .integer(1) && replies[1] == .status("OK") && replies[3] == .integer(2))
-            guard case .error(let message) = replies[2] else { Issue.record("expected an error reply"); return }
-            #expect(message.contains("not an integer"))
-            #expect(replies[4] == .array([.bulk(Array("2".utf8)), .bulk(Array("abc".utf8)), .null]))
-            #expect(throws: RedisError.self) { try replies[2].checked() }
-            // The error reply left the connection usable.
-            #expect(try await redis.execute(RedisCommand("DEL", counter, text)).integer() == 2)
-            let many = try await redis.pipeline((0..<500).map { RedisCommand("ECHO", "\($0)") })
-            #expect(many.count == 500 && many[499] == .bulk(Array("499".utf8)))
-        }
+        let redis = try TestRedis.client()
+        let counter = key("counter"), text = key("text")
+        let replies = try await redis.pipeline([
+            RedisCommand("INCR", counter), RedisCommand("SET", text, "abc"), RedisCommand("INCR", text),
+            RedisCommand("INCR", counter), RedisCommand("MGET", counter, text, key("none")),
+        ])
+        #expect(replies[0] == .integer(1) && replies[1] == .status("OK") && replies[3] == .integer(2))
+        guard case .error(let message) = replies[2] else { Issue.record("expected an error reply"); return }
+        #expect(message.contains("not an integer"))
+        #expect(replies[4] == .array([.bulk(Array("2".utf8)), .bulk(Array("abc".utf8)), .null]))
+        #expect(throws: RedisError.self) { try replies[2].checked() }
+        // The error reply left the connection usable.
+        #expect(try await redis.execute(RedisCommand("DEL", counter, text)).integer() == 2)
+        let many = try await redis.pipeline((0..<500).map { RedisCommand("ECHO", "\($0)") })
+        #expect(many.count == 500 && many[499] == .bulk(Array("499".utf8)))
     }
 
     @Test func concurrentCallersShareThePool() async throws {
-        try await TestRedis.locked(exclusive: false) {
-            let redis = try TestRedis.client { $0.poolSize = 3 }
-            let counter = key("concurrent")
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<200 { group.addTask { _ = try await redis.execute(RedisCommand("INCR", counter)) } }
-                try await group.waitForAll()
-            }
-            #expect(try await redis.execute(RedisCommand("GET", counter)).string() == "200")
+        let redis = try TestRedis.client { $0.poolSize = 3 }
+        let counter = key("concurrent")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<200 { group.addTask { _ = try await redis.execute(RedisCommand("INCR", counter)) } }
+            try await group.waitForAll()
         }
+        #expect(try await redis.execute(RedisCommand("GET", counter)).string() == "200")
     }
 
     @Test func urlsParse() throws {
@@ -66,23 +62,21 @@ struct RedisClientTests {
     }
 
     @Test func wrongPasswordAndNothingListeningAreConnectionFailures() async throws {
-        try await TestRedis.locked(exclusive: false) {
-            var configuration = try TestRedis.configuration()
-            configuration.password = "not-the-password"
-            #expect(throws: RedisError.self) { _ = try RedisConnection(configuration) }
-            let closed = try SilentServer.unusedPort()
-            let redis = try TestRedis.client { $0.port = closed; $0.retryInterval = .seconds(30) }
-            do {
-                _ = try await redis.execute(RedisCommand("PING"))
-                Issue.record("PING to a closed port answered")
-            } catch let error as RedisError {
-                #expect(error.code == .connectionFailed)
-            }
-            // Within the retry interval calls fail fast without touching the network.
-            let started = ContinuousClock.now
-            do { _ = try await redis.execute(RedisCommand("PING")) } catch let error as RedisError { #expect(error.code == .unavailable) }
-            #expect(ContinuousClock.now - started < .milliseconds(50))
+        var configuration = try TestRedis.configuration()
+        configuration.password = "not-the-password"
+        #expect(throws: RedisError.self) { _ = try RedisConnection(configuration) }
+        let closed = try SilentServer.unusedPort()
+        let redis = try TestRedis.client { $0.port = closed; $0.retryInterval = .seconds(30) }
+        do {
+            _ = try await redis.execute(RedisCommand("PING"))
+            Issue.record("PING to a closed port answered")
+        } catch let error as RedisError {
+            #expect(error.code == .connectionFailed)
         }
+        // Within the retry interval calls fail fast without touching the network.
+        let started = ContinuousClock.now
+        do { _ = try await redis.execute(RedisCommand("PING")) } catch let error as RedisError { #expect(error.code == .unavailable) }
+        #expect(ContinuousClock.now - started < .milliseconds(50))
     }
 
     @Test func aServerThatNeverAnswersTimesOutAndThenFailsFast() async throws {
@@ -107,18 +101,21 @@ struct RedisClientTests {
         #expect(!redis.isFailingFast)
     }
 
-    @Test(.disabled("hangs after $PIKA_TEST_SERVICES stop-redis/start-redis (not yet diagnosed); see the issue 6 report"))
-    func reconnectsByItselfWhenRedisComesBack() async throws {
-        try await TestRedis.locked(exclusive: true) {
-            let redis = try TestRedis.client { $0.poolSize = 2; $0.retryInterval = .milliseconds(100) }
+    /// Stops and restarts a Redis of this test's own (the shared one serves other suites meanwhile).
+    @Test func reconnectsByItselfWhenRedisComesBack() async throws {
+        try await PrivateTestServices.with { services in
+            var configuration = try RedisConfiguration(url: services.redisURL)
+            configuration.poolSize = 2
+            configuration.retryInterval = .milliseconds(100)
+            let redis = RedisClient(configuration: configuration, logger: Logger(label: "redis-test"))
             #expect(try await redis.execute(RedisCommand("PING")) == .status("PONG"))
-            try TestRedis.services("stop-redis")
+            try await services.run("stop-redis")
             var failures = 0
             for _ in 0..<4 {
                 do { _ = try await redis.execute(RedisCommand("PING")) } catch { failures += 1 }
             }
             #expect(failures == 4)
-            try TestRedis.services("start-redis")
+            try await services.run("start-redis")
             var answered = false
             for _ in 0..<50 where !answered {
                 answered = (try? await redis.execute(RedisCommand("PING"))) == .status("PONG")

@@ -3,9 +3,6 @@ import Hummingbird
 import HummingbirdTesting
 import PikaMemory
 import PikaService
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The two cache configurations the tier tests run in, and helpers to read the tiers' behaviour.
 enum CacheSetup: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -33,34 +30,7 @@ enum CacheSetup: String, CaseIterable, Sendable, CustomStringConvertible {
         _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         let url = self == .redis ? try redisURL ?? Self.redisURL : nil
-        return try await CacheTierLock.locked(exclusive: false) {
-            try await ServiceHarness.run(dataDirectory: dataDirectory, configure: { $0.redisURL = url }, body)
-        }
-    }
-}
-
-/// Orders the tests that stop the shared test Redis against those that need it up, across suites
-/// and test targets running in parallel in one process (a file lock in the test services directory).
-enum CacheTierLock {
-    static func locked<T>(exclusive: Bool, _ body: () async throws -> T) async throws -> T {
-        let directory = ProcessInfo.processInfo.environment["PIKA_TEST_SERVICES_DIR"] ?? NSTemporaryDirectory()
-        let fd = open(directory + "/redis-tests.lock", O_CREAT | O_RDWR, 0o644)
-        guard fd >= 0 else { throw CacheSetup.MissingRedis() }
-        defer { close(fd) }
-        while flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 { try await Task.sleep(for: .milliseconds(20)) }
-        defer { flock(fd, LOCK_UN) }
-        return try await body()
-    }
-
-    /// `$PIKA_TEST_SERVICES stop-redis|start-redis`.
-    static func services(_ command: String) throws {
-        guard let script = ProcessInfo.processInfo.environment["PIKA_TEST_SERVICES"] else { throw CacheSetup.MissingRedis() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = [command]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CacheSetup.MissingRedis() }
+        return try await ServiceHarness.run(dataDirectory: dataDirectory, configure: { $0.redisURL = url }, body)
     }
 }
 

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Freshness: every key carries the user's version tag, read before anything else and bumped by a
 /// write observer after every committed write (``VersionTags``); an L2 summary is used only when
-/// it was built at the current tag. So once a write has returned, no tier can answer from before it.
+/// it was built at the current tag. So once a write has returned, no tier can answer from before it;
+/// writes of other processes sharing the store are caught up (``MemoryManager/catchUp()``) first.
 /// When the backend fails, the tiers that need it are skipped (counted as errors) and the engine answers.
 public final class TieredSearch: Sendable {
     /// Tunables.
@@ -76,8 +77,6 @@ public final class TieredSearch: Sendable {
         }
     }
 
-    /// Answers `query` from the first tier that has it, else from the engine (then cached).
-
     /// Stores L2 answers of the usual favourite questions in L1 for a user whose summary was just
     /// rebuilt at `summary.version` (the proactive worker's warming). Returns the answers stored.
     @discardableResult
@@ -102,6 +101,9 @@ public final class TieredSearch: Sendable {
         let text = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
         // Invalid queries get the manager's error.
         guard !text.isEmpty, (1...100).contains(query.limit) else { return Answer(answer: try await manager.search(query), source: nil) }
+        // Writes other processes committed (`pika worker`) bump their users' version tags here,
+        // before any tier is read: without Redis those tags live in this process only.
+        try await manager.catchUp()
         let scope = query.scope
         let key = SearchCacheKey(query)
         let l0Key = CacheKeys.searchPrefix(scope) + key.hash
