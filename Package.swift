@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(name: "StorageBench", dependencies: ["PikaStorage", "PikaEngine"], path: "Benchmarks/storage/StorageBench"),
         // Test-only support: a PostgreSQL and Redis of a test's own, for the tests that stop them.
         .target(name: "PikaTestSupport", path: "Tests/PikaTestSupport"),
-        .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "pika"]),
+        .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "PikaEmbeddings", "pika", "PikaTestSupport"]),
         .testTarget(name: "PikaMemoryTests", dependencies: ["PikaMemory", "PikaRelational", "PikaEmbeddings"]),
         .testTarget(
             name: "PikaServiceTests",
@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(name: "PikaRetrievalTests", dependencies: ["PikaRetrieval", "PikaEngine"]),
         .testTarget(name: "PikaEvaluationTests", dependencies: ["PikaEvaluation", "PikaRetrieval", "PikaMemory", "PikaEmbeddings"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings", "PikaTestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

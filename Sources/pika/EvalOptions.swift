@@ -6,15 +6,17 @@ import PikaMemory
 
 /// The embedder options shared by `pika eval` subcommands.
 struct EvalEmbedderOptions: ParsableArguments {
-    /// Local embedders.
+    /// Embedders.
     enum Kind: String, ExpressibleByArgument, CaseIterable, Sendable {
         /// Native all-MiniLM-L6-v2.
         case minilm
         /// Feature hashing (no model; a smoke test, not a quality figure).
         case hashing
+        /// An OpenAI-compatible `/v1/embeddings` endpoint, configured as for `pika serve`.
+        case openai
     }
 
-    @Option(help: "Embedder: minilm or hashing.")
+    @Option(help: "Embedder: minilm, hashing or openai (PIKA_EMBEDDINGS_URL, PIKA_EMBEDDINGS_MODEL, PIKA_EMBEDDINGS_DIMENSION, PIKA_EMBEDDINGS_API_KEY).")
     var embedder: Kind = .minilm
 
     @Option(name: .customLong("model-dir"), help: "MiniLM model directory (default: $PIKA_MODEL_DIR, else models/all-MiniLM-L6-v2).")
@@ -29,6 +31,7 @@ struct EvalEmbedderOptions: ParsableArguments {
             switch embedder {
             case .minilm: return try MiniLMEmbedder(directory: modelDirectory)
             case .hashing: return try HashingEmbedder()
+            case .openai: return try RemoteEmbedder(configuration: try RemoteEmbedderConfiguration.fromEnvironment())
             }
         } catch {
             throw fail("\(error)", status: 1)

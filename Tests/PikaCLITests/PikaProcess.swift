@@ -25,10 +25,14 @@ struct PikaProcess {
         return dir.appendingPathComponent("pika")
     }
 
-    static func run(_ arguments: [String]) throws -> Output {
+    /// Runs `pika arguments`, with `environment` added to this process's environment.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

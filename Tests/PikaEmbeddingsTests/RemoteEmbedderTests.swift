@@ -1,4 +1,5 @@
 import Foundation
+import PikaTestSupport
 import Testing
 
 @testable import PikaEmbeddings

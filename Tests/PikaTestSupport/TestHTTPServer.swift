@@ -5,15 +5,19 @@ import Foundation
 #endif
 
 /// A request as the test server saw it.
-struct TestHTTPRequest: Sendable {
-    var method: String
-    var path: String
-    var headers: [String: String]
-    var body: Data
+public struct TestHTTPRequest: Sendable {
+    /// `GET`, `POST`…
+    public var method: String
+    /// The request target, e.g. `/v1/embeddings`.
+    public var path: String
+    /// Header fields, names lower-cased.
+    public var headers: [String: String]
+    /// The body (`Content-Length` bytes).
+    public var body: Data
 }
 
 /// What the test server does with a request.
-enum TestHTTPBehavior: Sendable {
+public enum TestHTTPBehavior: Sendable {
     /// Answer with a status and a body.
     case respond(status: Int, body: String)
     /// Read the request, then say nothing for this long (or until the server stops) and hang up.
@@ -24,8 +28,9 @@ enum TestHTTPBehavior: Sendable {
 ///
 /// `@unchecked Sendable` is safe: `port`, `listener` and `handler` are `let`s set in `init`; the
 /// mutable state (stop flag, request log) lives in `state`, a lock-protected box.
-final class TestHTTPServer: @unchecked Sendable {
-    let port: UInt16
+public final class TestHTTPServer: @unchecked Sendable {
+    /// The loopback port it listens on.
+    public let port: UInt16
     private let listener: Int32
     private let handler: @Sendable (TestHTTPRequest, Int) -> TestHTTPBehavior
     private let state = LockedBox(State())
@@ -36,7 +41,7 @@ final class TestHTTPServer: @unchecked Sendable {
     }
 
     /// Starts listening on 127.0.0.1 at a free port. `handler` gets each request and its 0-based ordinal.
-    init(handler: @escaping @Sendable (TestHTTPRequest, Int) -> TestHTTPBehavior) throws {
+    public init(handler: @escaping @Sendable (TestHTTPRequest, Int) -> TestHTTPBehavior) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
@@ -63,13 +68,13 @@ final class TestHTTPServer: @unchecked Sendable {
     }
 
     /// The base URL clients should use, e.g. `http://127.0.0.1:PORT/v1`.
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
     /// Requests received so far.
-    var requests: [TestHTTPRequest] { state.withLockedValue { $0.requests } }
+    public var requests: [TestHTTPRequest] { state.withLockedValue { $0.requests } }
 
     /// Stops accepting; stalled connections hang up within 50 ms.
-    func stop() { state.withLockedValue { $0.stopped = true } }
+    public func stop() { state.withLockedValue { $0.stopped = true } }
 
     private var stopped: Bool { state.withLockedValue { $0.stopped } }
 
@@ -151,11 +156,13 @@ final class TestHTTPServer: @unchecked Sendable {
 /// A value reached only inside a lock.
 ///
 /// `@unchecked Sendable` is safe: `value` is read and written only inside `lock.withLock`.
-final class LockedBox<Value>: @unchecked Sendable {
+public final class LockedBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLockedValue<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+    /// Boxes `value`.
+    public init(_ value: Value) { self.value = value }
+    /// Runs `body` on the value inside the lock.
+    public func withLockedValue<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         try lock.withLock { try body(&value) }
     }
 }
