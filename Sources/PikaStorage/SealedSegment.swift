@@ -271,6 +271,9 @@ final class SealedSegment: Sendable {
 
     /// Bytes on disk of the segment file.
     var fileBytes: Int { file.count }
+
+    /// Maps every page of the segment file now (``MappedFile/prefault()``).
+    func prefault() { file.prefault() }
 }
 
 private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafePointer<UInt8>?) -> R) -> R {
