@@ -102,6 +102,10 @@ public final class TieredSearch: Sendable {
         let text = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
         // Invalid queries get the manager's error.
         guard !text.isEmpty, (1...100).contains(query.limit) else { return Answer(answer: try await manager.search(query), source: nil) }
+        // Writes of other processes (`pika worker`) bump this process's version tags only once the
+        // change feed is applied: apply it before reading the tag, or a cached answer from before them
+        // would still match it.
+        try await manager.catchUp()
         let scope = query.scope
         let key = SearchCacheKey(query)
         let l0Key = CacheKeys.searchPrefix(scope) + key.hash
