@@ -40,6 +40,9 @@ final class ChildProcess: Sendable {
         }
     }
 
+    /// The log goes with the last reference (a failing test has copied its end into the failure).
+    deinit { try? FileManager.default.removeItem(atPath: logPath) }
+
     /// Whether the child has exited (and been reaped).
     var hasExited: Bool { waitStatus.withLock { $0 != nil } }
 
