@@ -44,7 +44,8 @@ public struct PikaServer {
             extractor: extractor, decider: extractor as? LLMExtractor, metrics: MemoryMetrics(factory: factory), logger: logger)
         if configuration.postgresURL != nil { manager.followOtherWriters(startingAfter: changesBeforeLoad) }
         let jobs = backends.jobs
-        let runner = JobRunner(queue: jobs, manager: manager, logger: logger)
+        var runner = JobRunner(queue: jobs, manager: manager, logger: logger)
+        runner.lease = .seconds(configuration.jobLeaseSeconds)
         let search = try makeTieredSearch(
             configuration, manager: manager, summaries: backends.summaries,
             metrics: CacheMetrics(factory: factory), logger: logger)

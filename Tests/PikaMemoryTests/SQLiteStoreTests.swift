@@ -37,7 +37,7 @@ struct SQLiteStoreTests {
         #expect(first?.id == a1.id)
         #expect(second?.id == b1.id)  // a2 waits for a1
         #expect(try await queue.claim(now: Date(), lease: .seconds(30)) == nil)
-        try await queue.complete(id: a1.id, result: "{}", now: Date())
+        try await queue.complete(id: a1.id, attempt: 1, result: "{}", now: Date())
         #expect(try await queue.claim(now: Date(), lease: .seconds(30))?.id == a2.id)
     }
 
@@ -54,7 +54,8 @@ struct SQLiteStoreTests {
         // An expired lease makes the job claimable again (a crashed worker).
         let reclaimed = try await queue.claim(now: Date().addingTimeInterval(31), lease: .seconds(30))
         #expect(reclaimed?.id == leased.id && reclaimed?.attempts == 2)
-        try await queue.fail(id: leased.id, error: "boom", retryAt: nil, now: Date())
+        // The reclaiming attempt (2) holds the job now.
+        #expect(try await queue.fail(id: leased.id, attempt: 2, error: "boom", retryAt: nil, now: Date()))
         let failed = try await queue.job(id: leased.id, tenant: "t")
         #expect(failed?.status == .failed && failed?.error == "boom")
         #expect(try await queue.job(id: leased.id, tenant: "other") == nil)

@@ -1,4 +1,5 @@
 import Foundation
+import PikaTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -7,7 +8,7 @@ import FoundationNetworking
 
 /// The built `pika` binary, run as a server process.
 final class ServerProcess {
-    let process = Process()
+    let process: ChildProcess
     let port: Int
     let key = "crash-test-admin-key-0123456789"
 
@@ -21,13 +22,11 @@ final class ServerProcess {
 
     init(dataDirectory: String, port: Int, workers: Int, environment: [String: String] = [:]) throws {
         self.port = port
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--embedder", "hashing",
-                             "--api-key", key, "--workers", String(workers)]
-        process.environment = ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "warning"].merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            name: "serve", executable: Self.executable.path,
+            arguments: ["serve", "--data-dir", dataDirectory, "--port", String(port), "--embedder", "hashing",
+                        "--api-key", key, "--workers", String(workers)],
+            environment: ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "warning"].merging(environment) { $1 })
     }
 
     func request(_ method: String, _ path: String, body: String? = nil, key: String? = nil) async throws -> (Int, [String: Any]) {
@@ -46,14 +45,19 @@ final class ServerProcess {
     func waitUntilReady() async throws {
         for _ in 0..<300 {
             if let (status, _) = try? await request("GET", "/readyz"), status == 200 { return }
+            guard !process.hasExited else { throw ChildProcessFailure("pika serve exited before it was ready", child: process) }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw CancellationError()
+        throw ChildProcessFailure("pika serve was not ready within 15 s", child: process)
     }
 
-    func kill9() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    /// SIGKILL; the process's reaper thread collects it.
+    func kill9() { process.kill9() }
+
+    /// SIGKILL, then waits until it is gone (its port and files are free again).
+    func kill9AndWait() async throws {
+        process.kill9()
+        try await process.waitForExit(within: .seconds(10))
     }
 }
 
@@ -71,7 +75,7 @@ struct CrashRecoveryTests {
             #expect(status == 202)
             jobs.append(try #require(reply["job_id"] as? String))
         }
-        first.kill9()
+        try await first.kill9AndWait()
 
         let second = try ServerProcess(dataDirectory: directory, port: port, workers: 2)
         defer { second.kill9() }
@@ -92,16 +96,15 @@ struct CrashRecoveryTests {
 
     @Test func keysCreatedOfflineWorkOnTheServer() async throws {
         let directory = ServiceHarness.temporaryDirectory()
-        let create = Process()
-        create.executableURL = ServerProcess.executable
-        create.arguments = ["keys", "create", "--tenant", "acme", "--role", "read", "--data-dir", directory]
-        let out = Pipe()
-        create.standardOutput = out
-        try create.run()
-        let printed = out.fileHandleForReading.readDataToEndOfFile()
-        create.waitUntilExit()
-        #expect(create.terminationStatus == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: printed) as? [String: Any])
+        let create = try ChildProcess(
+            name: "keys", executable: ServerProcess.executable.path,
+            arguments: ["keys", "create", "--tenant", "acme", "--role", "read", "--data-dir", directory],
+            environment: ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "error"])
+        try await create.waitForExit(within: .seconds(60))
+        #expect(create.exitCode == 0, "\(create.logTail)")
+        // The key is the one JSON line it prints.
+        let line = try #require(create.log.split(separator: "\n").last { $0.hasPrefix("{") }, "\(create.logTail)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let key = try #require(json["key"] as? String)
         #expect(json["tenant"] as? String == "acme" && json["role"] as? String == "read")
         let server = try ServerProcess(dataDirectory: directory, port: Int.random(in: 40_001...50_000), workers: 1)
@@ -113,18 +116,13 @@ struct CrashRecoveryTests {
         #expect(denied == 403 && problem["code"] as? String == "forbidden")
     }
 
-    @Test func unknownAndInvalidSettingsStopStartUp() throws {
-        let process = Process()
-        process.executableURL = ServerProcess.executable
-        process.arguments = ["serve", "--port", "99999", "--embedder", "bert"]
-        process.environment = ["PIKA_BOGUS": "1", "PIKA_DATA_DIR": ServiceHarness.temporaryDirectory()]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
+    @Test func unknownAndInvalidSettingsStopStartUp() async throws {
+        let process = try ChildProcess(
+            name: "serve", executable: ServerProcess.executable.path, arguments: ["serve", "--port", "99999", "--embedder", "bert"],
+            environment: ["PIKA_BOGUS": "1", "PIKA_DATA_DIR": ServiceHarness.temporaryDirectory()])
+        try await process.waitForExit(within: .seconds(60))
+        let text = process.log
+        #expect(process.exitCode == 2)
         for name in ["PIKA_BOGUS", "PIKA_PORT", "PIKA_EMBEDDER"] { #expect(text.contains(name), "\(text)") }
     }
 }

@@ -16,12 +16,10 @@ enum ServiceHarness {
         return path
     }
 
-    static func run<T: Sendable>(
-        dataDirectory: String = temporaryDirectory(), workers: Int = 2, rateLimit: Double = 10_000,
-        embedder: (any Embedder)? = nil, extractor: (any FactExtractor)? = nil,
-        configure: (inout ServiceConfiguration) -> Void = { _ in },
-        _ body: @Sendable (any TestClientProtocol) async throws -> T
-    ) async throws -> T {
+    /// The test settings: a loopback port picked by the system, the admin key, the hashing embedder.
+    static func configuration(dataDirectory: String = temporaryDirectory(), workers: Int = 2, rateLimit: Double = 10_000)
+        -> ServiceConfiguration
+    {
         var configuration = ServiceConfiguration()
         configuration.dataDirectory = dataDirectory
         configuration.port = 0
@@ -29,6 +27,16 @@ enum ServiceHarness {
         configuration.embedder = .hashing
         configuration.workers = workers
         configuration.rateLimit = rateLimit
+        return configuration
+    }
+
+    static func run<T: Sendable>(
+        dataDirectory: String = temporaryDirectory(), workers: Int = 2, rateLimit: Double = 10_000,
+        embedder: (any Embedder)? = nil, extractor: (any FactExtractor)? = nil,
+        configure: (inout ServiceConfiguration) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol) async throws -> T
+    ) async throws -> T {
+        var configuration = configuration(dataDirectory: dataDirectory, workers: workers, rateLimit: rateLimit)
         configure(&configuration)
         var logger = Logger(label: "pika-test")
         logger.logLevel = .warning

@@ -52,9 +52,9 @@ struct JobQueueContractTests {
             #expect(first.id == "a1" && first.status == .processing && first.attempts == 1)
             #expect(try await queue.claim(now: now, lease: .seconds(60))?.id == "b1")
             #expect(try await queue.claim(now: now, lease: .seconds(60)) == nil, "a2 waits for a1")
-            try await queue.complete(id: "a1", result: "[]", now: now)
+            try await queue.complete(id: "a1", attempt: 1, result: "[]", now: now)
             #expect(try await queue.claim(now: now, lease: .seconds(60))?.id == "a2")
-            try await queue.complete(id: "a2", result: "[]", now: now)
+            try await queue.complete(id: "a2", attempt: 1, result: "[]", now: now)
             #expect(try await queue.claim(now: now, lease: .seconds(60))?.id == "a3")
             let done = try #require(try await queue.job(id: "a1", tenant: "t1"))
             #expect(done.status == .completed && done.result == "[]" && done.updatedAt == now)
@@ -77,6 +77,59 @@ struct JobQueueContractTests {
         }
     }
 
+    @Test("the heartbeat extends only the holding attempt's lease; a lost lease is reported", arguments: StoreBackend.allCases)
+    func leaseExtension(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { stores in
+            let queue = stores.jobs()
+            _ = try await queue.enqueue(job("j1", user: "u1"), idempotencyKey: nil)
+            let held = try #require(try await queue.claim(now: t0, lease: .seconds(30)))
+            #expect(try await queue.extendLease(id: "j1", attempt: held.attempts, lease: .seconds(30), now: t0 + 20))
+            #expect(try await queue.claim(now: t0 + 45, lease: .seconds(30)) == nil, "extended to t0 + 50")
+            #expect(try await queue.extendLease(id: "j1", attempt: held.attempts + 1, lease: .seconds(30), now: t0 + 21) == false,
+                    "an attempt that never claimed the job holds no lease")
+            #expect(try await queue.extendLease(id: "nope", attempt: 1, lease: .seconds(30), now: t0 + 21) == false)
+            let retaken = try #require(try await queue.claim(now: t0 + 51, lease: .seconds(30)))
+            #expect(retaken.attempts == held.attempts + 1)
+            #expect(try await queue.extendLease(id: "j1", attempt: held.attempts, lease: .seconds(30), now: t0 + 52) == false,
+                    "the first worker's lease is lost once another claim took the job")
+            #expect(try await queue.complete(id: "j1", attempt: retaken.attempts, result: "[]", now: t0 + 53))
+            #expect(try await queue.extendLease(id: "j1", attempt: retaken.attempts, lease: .seconds(30), now: t0 + 54) == false,
+                    "a completed job holds no lease")
+        }
+    }
+
+    @Test("completion and failure are fenced: a worker whose lease passed on cannot overwrite the new owner's outcome",
+          arguments: StoreBackend.allCases)
+    func fencedOutcome(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { stores in
+            let queue = stores.jobs()
+            _ = try await queue.enqueue(job("j1", user: "u1"), idempotencyKey: nil)
+            _ = try await queue.enqueue(job("j2", user: "u1", at: 1), idempotencyKey: nil)
+            let stale = try #require(try await queue.claim(now: t0, lease: .seconds(10)))
+            let owner = try #require(try await queue.claim(now: t0 + 11, lease: .seconds(10)))
+            #expect(owner.id == "j1" && owner.attempts == stale.attempts + 1)
+            // While the new owner works, the stale worker's outcomes are refused and change nothing.
+            #expect(try await queue.complete(id: "j1", attempt: stale.attempts, result: "stale", now: t0 + 12) == false)
+            #expect(try await queue.fail(id: "j1", attempt: stale.attempts, error: "stale", retryAt: t0 + 13, now: t0 + 12) == false)
+            #expect(try await queue.fail(id: "j1", attempt: stale.attempts, error: "stale", retryAt: nil, now: t0 + 12) == false)
+            let running = try #require(try await queue.job(id: "j1", tenant: "t1"))
+            #expect(running.status == .processing && running.result == nil && running.error == nil)
+            #expect(try await queue.claim(now: t0 + 12, lease: .seconds(10)) == nil, "j2 still waits behind j1")
+            #expect(try await queue.complete(id: "j1", attempt: owner.attempts, result: "owner", now: t0 + 14))
+            // Once completed, a late stale completion does not overwrite it either.
+            #expect(try await queue.complete(id: "j1", attempt: stale.attempts, result: "stale", now: t0 + 15) == false)
+            #expect(try await queue.complete(id: "j1", attempt: owner.attempts, result: "again", now: t0 + 15) == false)
+            let done = try #require(try await queue.job(id: "j1", tenant: "t1"))
+            #expect(done.status == .completed && done.result == "owner" && done.updatedAt == t0 + 14)
+            // A job requeued by start-up recovery is no longer held by the attempt that had it.
+            let next = try #require(try await queue.claim(now: t0 + 15, lease: .seconds(10)))
+            #expect(next.id == "j2")
+            #expect(try await queue.recoverOrphans(now: t0 + 30) == 1)
+            #expect(try await queue.complete(id: "j2", attempt: next.attempts, result: "late", now: t0 + 31) == false)
+            #expect(try await queue.job(id: "j2", tenant: "t1")?.status == .queued)
+        }
+    }
+
     @Test("a failed attempt is retried at its time, then dead-lettered with its error", arguments: StoreBackend.allCases)
     func retriesAndDeadLetter(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
@@ -84,12 +137,12 @@ struct JobQueueContractTests {
             _ = try await queue.enqueue(job("j1", user: "u1"), idempotencyKey: nil)
             _ = try await queue.enqueue(job("j2", user: "u1", at: 1), idempotencyKey: nil)
             #expect(try await queue.claim(now: t0, lease: .seconds(60))?.id == "j1")
-            try await queue.fail(id: "j1", error: "embedder down", retryAt: t0 + 10, now: t0 + 1)
+            try await queue.fail(id: "j1", attempt: 1, error: "embedder down", retryAt: t0 + 10, now: t0 + 1)
             let waiting = try #require(try await queue.job(id: "j1", tenant: "t1"))
             #expect(waiting.status == .queued && waiting.error == "embedder down")
             #expect(try await queue.claim(now: t0 + 5, lease: .seconds(60)) == nil, "j1 backs off; j2 waits behind it")
             #expect(try await queue.claim(now: t0 + 10, lease: .seconds(60))?.attempts == 2)
-            try await queue.fail(id: "j1", error: "still down", retryAt: nil, now: t0 + 11)
+            try await queue.fail(id: "j1", attempt: 2, error: "still down", retryAt: nil, now: t0 + 11)
             let dead = try #require(try await queue.job(id: "j1", tenant: "t1"))
             #expect(dead.status == .failed && dead.error == "still down" && dead.attempts == 2)
             #expect(try await queue.claim(now: t0 + 12, lease: .seconds(60))?.id == "j2", "a dead job no longer blocks its user")
@@ -107,7 +160,7 @@ struct JobQueueContractTests {
             _ = try await queue.enqueue(running, idempotencyKey: nil)
             _ = try await queue.enqueue(job("s2", user: "u1", at: 1), idempotencyKey: nil)
             #expect(try await queue.claim(now: t0 + 2, lease: .seconds(60)) == nil)
-            try await queue.complete(id: "s1", result: "[]", now: t0 + 3)
+            try await queue.complete(id: "s1", attempt: 1, result: "[]", now: t0 + 3)
             #expect(try await queue.claim(now: t0 + 3, lease: .seconds(60))?.id == "s2")
         }
     }
@@ -156,7 +209,7 @@ struct JobQueueContractTests {
                             idle = 0
                             mine.append(leased.id)
                             log.append(leased.id)
-                            try await queue.complete(id: leased.id, result: "[]", now: t0 + 100)
+                            try await queue.complete(id: leased.id, attempt: leased.attempts, result: "[]", now: t0 + 100)
                         }
                         return mine
                     }

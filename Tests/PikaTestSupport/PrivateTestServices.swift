@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A PostgreSQL and a Redis of one test's own, started by `scripts/test-services.sh` in a new directory.
 ///
@@ -81,42 +78,17 @@ public struct ScriptFailed: Error, CustomStringConvertible {
     public var description: String { "test-services.sh \(arguments.joined(separator: " ")) failed with status \(status)" }
 }
 
-/// Runs the test services script to completion on a thread of its own.
-///
-/// Foundation's `Process.waitUntilExit` never returned once the script had daemonised Redis (it hung
-/// the whole suite), and a blocking `waitpid` on one of the two cooperative threads would stall
-/// other tests, so the child is spawned with `posix_spawn` and reaped on a dedicated thread.
+/// Runs the test services script to completion as a ``ChildProcess`` (its own reaper thread; never
+/// Foundation's `Process.waitUntilExit`, which never returned once the script had daemonised Redis)
+/// and returns what it printed (stdout and stderr; callers pick the `export` lines).
 enum ScriptRunner {
     static func run(_ script: String, _ arguments: [String], servicesDirectory: String?) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try runBlocking(script, arguments, servicesDirectory: servicesDirectory) })
-            }
-            thread.start()
-        }
-    }
-
-    private static func runBlocking(_ script: String, _ arguments: [String], servicesDirectory: String?) throws -> String {
-        let outputPath = NSTemporaryDirectory() + "pika-test-services-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
         var environment = ProcessInfo.processInfo.environment
         // Without a directory `start` makes a new set rather than reusing the shared one.
         environment["PIKA_TEST_SERVICES_DIR"] = servicesDirectory
-        let argv = ([script] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for pointer in argv + envp { free(pointer) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, script, &actions, nil, argv, envp) == 0 else {
-            throw ScriptFailed(arguments: arguments, status: -1)
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let exitCode = (status >> 8) & 0xff
-        guard status & 0x7f == 0, exitCode == 0 else { throw ScriptFailed(arguments: arguments, status: exitCode) }
-        return String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
+        let child = try ChildProcess(name: "test-services", executable: script, arguments: arguments, environment: environment)
+        try await child.waitForExit(within: .seconds(120))
+        guard child.exitCode == 0 else { throw ScriptFailed(arguments: arguments, status: child.exitCode ?? -1) }
+        return child.log
     }
 }

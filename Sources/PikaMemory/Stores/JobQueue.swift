@@ -4,12 +4,21 @@ import Foundation
 public protocol JobQueue: Sendable {
     /// Stores a job; with an idempotency key already used by the tenant, returns the first job and `false`.
     func enqueue(_ job: JobRecord, idempotencyKey: String?) async throws -> (JobRecord, created: Bool)
-    /// Leases the oldest runnable job whose user has no earlier unfinished job, or nil.
+    /// Leases the oldest runnable job whose user has no earlier unfinished job, or nil. The returned
+    /// job's `attempts` is this lease's fencing token: every claim increments it, so no two leases of
+    /// one job ever share it.
     func claim(now: Date, lease: Duration) async throws -> JobRecord?
-    /// Marks a job completed with its result.
-    func complete(id: String, result: String, now: Date) async throws
-    /// Records a failed attempt: requeued to run at `retryAt`, or dead-lettered when nil.
-    func fail(id: String, error: String, retryAt: Date?, now: Date) async throws
+    /// Extends the lease held by attempt `attempt` to `now + lease` (the worker's heartbeat); false when
+    /// that lease is lost: the job was claimed again (a later attempt), requeued, or is no longer processing.
+    func extendLease(id: String, attempt: Int, lease: Duration, now: Date) async throws -> Bool
+    /// Marks a job completed with its result, if attempt `attempt` still holds it (status `processing`
+    /// and that attempt number); false, changing nothing, when another claim has taken it over.
+    @discardableResult
+    func complete(id: String, attempt: Int, result: String, now: Date) async throws -> Bool
+    /// Records failed attempt `attempt`: requeued to run at `retryAt`, or dead-lettered when nil; false,
+    /// changing nothing, when that attempt no longer holds the job (as in ``complete(id:attempt:result:now:)``).
+    @discardableResult
+    func fail(id: String, attempt: Int, error: String, retryAt: Date?, now: Date) async throws -> Bool
     /// A job inside `tenant`.
     func job(id: String, tenant: String) async throws -> JobRecord?
     /// Puts jobs left `processing` by a dead process back in the queue (start-up).

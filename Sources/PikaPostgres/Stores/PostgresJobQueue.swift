@@ -10,6 +10,10 @@ import PikaMemory
 /// same job. Enqueueing sends `NOTIFY` on the queue's channel; ``waitForWork(timeout:)`` returns when
 /// one arrives (a dedicated `LISTEN` connection), so idle workers wait instead of polling.
 ///
+/// A lease is fenced by its attempt number (every claim increments it): the heartbeat's extension,
+/// completion and failure change the job only while that attempt holds it, so a worker whose lease ran
+/// out never records a result over the next owner's.
+///
 /// One difference: ``recoverOrphans(now:)`` requeues only jobs whose lease has run out, because another
 /// live process may be working on the others.
 public final class PostgresJobQueue: JobQueue {
@@ -96,35 +100,56 @@ public final class PostgresJobQueue: JobQueue {
         }
     }
 
-    /// See ``JobQueue/complete(id:result:now:)``.
-    public func complete(id: String, result: String, now: Date) async throws {
-        try await pool.store { db throws(PostgresError) in
+    /// See ``JobQueue/extendLease(id:attempt:lease:now:)``.
+    public func extendLease(id: String, attempt: Int, lease: Duration, now: Date) async throws -> Bool {
+        let leaseSeconds = Double(PostgresConnection.milliseconds(lease)) / 1000
+        return try await pool.store { db throws(PostgresError) in
+            try db.query(
+                """
+                UPDATE jobs SET lease_until = to_timestamp($1) + make_interval(secs => $2)
+                WHERE id = $3 AND status = 'processing' AND attempts = $4
+                """, [.date(now), .double(leaseSeconds), .text(id), .int(attempt)]
+            ).affectedRows == 1
+        }
+    }
+
+    /// See ``JobQueue/complete(id:attempt:result:now:)``.
+    @discardableResult
+    public func complete(id: String, attempt: Int, result: String, now: Date) async throws -> Bool {
+        let recorded = try await pool.store { db throws(PostgresError) in
             try db.query(
                 """
                 UPDATE jobs SET status = 'completed', result = $1, error = NULL, lease_until = NULL,
-                    updated_at = to_timestamp($2) WHERE id = $3
-                """, [.text(result), .date(now), .text(id)])
+                    updated_at = to_timestamp($2) WHERE id = $3 AND status = 'processing' AND attempts = $4
+                """, [.text(result), .date(now), .text(id), .int(attempt)]
+            ).affectedRows == 1
         }
         // The user's next job (if any) became claimable.
         wake.signal()
+        return recorded
     }
 
-    /// See ``JobQueue/fail(id:error:retryAt:now:)``.
-    public func fail(id: String, error: String, retryAt: Date?, now: Date) async throws {
-        try await pool.store { db throws(PostgresError) in
+    /// See ``JobQueue/fail(id:attempt:error:retryAt:now:)``.
+    @discardableResult
+    public func fail(id: String, attempt: Int, error: String, retryAt: Date?, now: Date) async throws -> Bool {
+        let recorded = try await pool.store { db throws(PostgresError) in
             if let retryAt {
-                try db.query(
+                return try db.query(
                     """
                     UPDATE jobs SET status = 'queued', error = $1, run_after = to_timestamp($2), lease_until = NULL,
-                        updated_at = to_timestamp($3) WHERE id = $4
-                    """, [.text(error), .date(retryAt), .date(now), .text(id)])
-            } else {
-                try db.query(
-                    "UPDATE jobs SET status = 'failed', error = $1, lease_until = NULL, updated_at = to_timestamp($2) WHERE id = $3",
-                    [.text(error), .date(now), .text(id)])
+                        updated_at = to_timestamp($3) WHERE id = $4 AND status = 'processing' AND attempts = $5
+                    """, [.text(error), .date(retryAt), .date(now), .text(id), .int(attempt)]
+                ).affectedRows == 1
             }
+            return try db.query(
+                """
+                UPDATE jobs SET status = 'failed', error = $1, lease_until = NULL, updated_at = to_timestamp($2)
+                WHERE id = $3 AND status = 'processing' AND attempts = $4
+                """, [.text(error), .date(now), .text(id), .int(attempt)]
+            ).affectedRows == 1
         }
         wake.signal()
+        return recorded
     }
 
     /// See ``JobQueue/job(id:tenant:)``.

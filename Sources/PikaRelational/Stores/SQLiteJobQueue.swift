@@ -5,7 +5,8 @@ import PikaMemory
 ///
 /// A job is committed (fsync, WAL) before its 202 is sent. Workers lease jobs with a visibility
 /// timeout; a lease that runs out makes the job claimable again. A user's jobs run one at a time, in
-/// order: a job is claimable only when no earlier job of its user is unfinished.
+/// order: a job is claimable only when no earlier job of its user is unfinished. A lease is fenced by
+/// its attempt number: extending, completing and failing change the job only for the attempt holding it.
 public struct SQLiteJobQueue: JobQueue {
     private let database: SQLiteDatabase
 
@@ -40,7 +41,7 @@ public struct SQLiteJobQueue: JobQueue {
     /// See ``JobQueue/claim(now:lease:)``.
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
         let t = now.timeIntervalSince1970
-        let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let leaseSeconds = Self.seconds(lease)
         return try await database.transaction { db in
             guard let row = try db.queryOne(
                 """
@@ -60,27 +61,52 @@ public struct SQLiteJobQueue: JobQueue {
         }
     }
 
-    /// See ``JobQueue/complete(id:result:now:)``.
-    public func complete(id: String, result: String, now: Date) async throws {
-        try await database.run { db in
+    /// See ``JobQueue/extendLease(id:attempt:lease:now:)``.
+    public func extendLease(id: String, attempt: Int, lease: Duration, now: Date) async throws -> Bool {
+        let until = now.timeIntervalSince1970 + Self.seconds(lease)
+        return try await database.run { db in
             try db.query(
-                "UPDATE jobs SET status = 'completed', result = ?, error = NULL, lease_until = NULL, updated_at = ? WHERE id = ?",
-                [.text(result), .real(now.timeIntervalSince1970), .text(id)])
+                "UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'processing' AND attempts = ?",
+                [.real(until), .text(id), .int(attempt)])
+            return db.changes == 1
         }
     }
 
-    /// See ``JobQueue/fail(id:error:retryAt:now:)``.
-    public func fail(id: String, error: String, retryAt: Date?, now: Date) async throws {
+    /// See ``JobQueue/complete(id:attempt:result:now:)``.
+    @discardableResult
+    public func complete(id: String, attempt: Int, result: String, now: Date) async throws -> Bool {
         try await database.run { db in
+            try db.query(
+                """
+                UPDATE jobs SET status = 'completed', result = ?, error = NULL, lease_until = NULL, updated_at = ?
+                WHERE id = ? AND status = 'processing' AND attempts = ?
+                """,
+                [.text(result), .real(now.timeIntervalSince1970), .text(id), .int(attempt)])
+            return db.changes == 1
+        }
+    }
+
+    /// See ``JobQueue/fail(id:attempt:error:retryAt:now:)``.
+    @discardableResult
+    public func fail(id: String, attempt: Int, error: String, retryAt: Date?, now: Date) async throws -> Bool {
+        try await database.run { db in
+            let held: [SQLiteValue] = [.text(id), .int(attempt)]
             if let retryAt {
                 try db.query(
-                    "UPDATE jobs SET status = 'queued', error = ?, run_after = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
-                    [.text(error), .real(retryAt.timeIntervalSince1970), .real(now.timeIntervalSince1970), .text(id)])
+                    """
+                    UPDATE jobs SET status = 'queued', error = ?, run_after = ?, lease_until = NULL, updated_at = ?
+                    WHERE id = ? AND status = 'processing' AND attempts = ?
+                    """,
+                    [.text(error), .real(retryAt.timeIntervalSince1970), .real(now.timeIntervalSince1970)] + held)
             } else {
                 try db.query(
-                    "UPDATE jobs SET status = 'failed', error = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
-                    [.text(error), .real(now.timeIntervalSince1970), .text(id)])
+                    """
+                    UPDATE jobs SET status = 'failed', error = ?, lease_until = NULL, updated_at = ?
+                    WHERE id = ? AND status = 'processing' AND attempts = ?
+                    """,
+                    [.text(error), .real(now.timeIntervalSince1970)] + held)
             }
+            return db.changes == 1
         }
     }
 
@@ -117,6 +143,10 @@ public struct SQLiteJobQueue: JobQueue {
             }
             return counts
         }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func decode(_ row: SQLiteRow) -> JobRecord {

@@ -46,6 +46,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var rateLimit: Double = 1000
     /// Attempts before a job is dead-lettered.
     public var jobMaxAttempts: Int = 5
+    /// Seconds a worker's lease on a job lasts; its heartbeat renews it every third of that while the
+    /// job runs, so this bounds how long a dead worker's job waits before another worker takes it.
+    public var jobLeaseSeconds: Int = 60
     /// Redis for the L1/L3 cache tiers and version tags (`redis://host:port[/db]`); in-process when nil.
     public var redisURL: String?
     /// Seconds between proactive rebuilds of the L2 summaries (each user's is also rebuilt after its writes).
@@ -63,7 +66,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public static let variables: [String] = [
         "PIKA_DATA_DIR", "PIKA_HOST", "PIKA_PORT", "PIKA_API_KEY", "PIKA_EMBEDDER", "PIKA_MODEL_DIR", "PIKA_EXTRACTOR",
         "PIKA_LLM_BASE_URL", "PIKA_LLM_MODEL", "PIKA_LLM_API_KEY", "PIKA_WORKERS", "PIKA_RATE_LIMIT",
-        "PIKA_JOB_MAX_ATTEMPTS", "PIKA_REDIS_URL", "PIKA_L2_REFRESH_SECONDS",
+        "PIKA_JOB_MAX_ATTEMPTS", "PIKA_JOB_LEASE_SECONDS", "PIKA_REDIS_URL", "PIKA_L2_REFRESH_SECONDS",
         "PIKA_POSTGRES_URL", "PIKA_POSTGRES_POOL_SIZE",
     ]
 
@@ -137,6 +140,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         if let value = nonEmpty("PIKA_JOB_MAX_ATTEMPTS") {
             if let n = Int(value), (1...100).contains(n) { config.jobMaxAttempts = n }
             else { problems.append("PIKA_JOB_MAX_ATTEMPTS: '\(value)' is not 1...100") }
+        }
+        if let value = nonEmpty("PIKA_JOB_LEASE_SECONDS") {
+            if let n = Int(value), (1...3600).contains(n) { config.jobLeaseSeconds = n }
+            else { problems.append("PIKA_JOB_LEASE_SECONDS: '\(value)' is not 1...3600") }
         }
         if let value = nonEmpty("PIKA_REDIS_URL") {
             if let url = URLComponents(string: value), url.scheme == "redis", url.host?.isEmpty == false { config.redisURL = value }
