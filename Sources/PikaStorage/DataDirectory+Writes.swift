@@ -79,10 +79,11 @@ extension DataDirectory {
 
 /// Group commit: writers append under the writer lock, then wait here until an fsync covers
 /// their record. The first writer to wait while no fsync is running becomes the leader and
-/// syncs at once, except that it first lets writers already on their way (counted by
-/// `beginWrite`/`endWrite`) finish appending, for at most `maxWait`; writers arriving while
-/// it syncs wait for that sync, then one of them leads the next. So a lone writer pays one
-/// fsync per write (no sleeping out an interval), and N concurrent writers share each fsync.
+/// syncs at once, except that it first lets the writers that were already on their way when it
+/// began waiting (counted by `beginWrite`/`endWrite`) finish appending, for at most `maxWait`;
+/// writers arriving later, and those it synced coming back for more, join the next fsync. So a
+/// lone writer pays one fsync per write (no sleeping out an interval), N concurrent writers
+/// share each fsync, and a steady stream of writers never keeps a leader waiting out `maxWait`.
 final class GroupCommit: @unchecked Sendable {
     // @unchecked: every stored var is read and written only with `lock` held; `maxWait`
     // is immutable. The fsync itself runs without the lock.
@@ -93,7 +94,9 @@ final class GroupCommit: @unchecked Sendable {
     private var appended: UInt64
     private var durable: UInt64
     private var syncing = false
-    private var writing = 0
+    /// Writers that called `beginWrite` / `endWrite` so far (both only grow).
+    private var begun: UInt64 = 0
+    private var ended: UInt64 = 0
     private var syncs = 0
 
     init(maxWaitNanoseconds: UInt64, wal: WriteAheadLog, appended: UInt64) {
@@ -125,13 +128,13 @@ final class GroupCommit: @unchecked Sendable {
 
     /// A writer is about to take the writer lock and append.
     func beginWrite() {
-        locked { writing += 1 }
+        locked { begun += 1 }
     }
 
     /// That writer has appended (or failed): a leader waiting for it may sync now.
     func endWrite() {
         locked {
-            writing -= 1
+            ended += 1
             pthread_cond_broadcast(&changed)
         }
     }
@@ -161,9 +164,12 @@ final class GroupCommit: @unchecked Sendable {
                 pthread_cond_wait(&changed, &lock)
                 continue
             }
-            // Lead: give writers already appending a moment to join this fsync.
+            // Lead: give the writers already appending a moment to join this fsync. Only those
+            // in flight now: with many writers someone is always appending, and waiting for
+            // newcomers too would hold every fsync for the whole `maxWait`.
+            let inFlight = begun
             var deadline = monotonicTimespec(plus: maxWait)
-            while writing > 0 && !syncing && pthread_cond_timedwait(&changed, &lock, &deadline) == 0 {}
+            while ended < inFlight && !syncing && pthread_cond_timedwait(&changed, &lock, &deadline) == 0 {}
             // Another waiter may have started the fsync while this one waited: follow it.
             if durable >= lsn || syncing { continue }
             syncing = true
