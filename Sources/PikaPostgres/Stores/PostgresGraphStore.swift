@@ -3,7 +3,7 @@ import PikaMemory
 
 /// ``GraphStore`` on PostgreSQL: tables `graph_entities` and `graph_relations` (validity intervals),
 /// queried per user and walked in memory by ``GraphQueries``, like the SQLite store.
-public struct PostgresGraphStore: GraphStore {
+public struct PostgresGraphStore: LoadedGraphStore {
     private let pool: PostgresPool
 
     /// Creates a store on a migrated database.
@@ -42,23 +42,6 @@ public struct PostgresGraphStore: GraphStore {
         }
     }
 
-    /// See ``GraphStore/relations(touching:scope:)``.
-    public func relations(touching names: [String], scope: MemoryScope) async throws -> [GraphRelation] {
-        guard !names.isEmpty else { return [] }
-        return GraphQueries.relations(try await currentRelations(scope), touching: names)
-    }
-
-    /// See ``GraphStore/entities(mentionedIn:scope:)``.
-    public func entities(mentionedIn text: String, scope: MemoryScope) async throws -> [GraphEntity] {
-        GraphQueries.entities(try await allEntities(scope), mentionedIn: text)
-    }
-
-    /// See ``GraphStore/subgraph(entity:depth:scope:)``.
-    public func subgraph(entity: String?, depth: Int, scope: MemoryScope) async throws -> ([GraphEntity], [GraphRelation]) {
-        GraphQueries.subgraph(entities: try await allEntities(scope), relations: try await currentRelations(scope),
-                              around: entity, depth: depth)
-    }
-
     /// See ``GraphStore/deleteScope(_:)``.
     public func deleteScope(_ scope: MemoryScope) async throws {
         try await pool.storeTransaction { db throws(PostgresError) in
@@ -68,7 +51,8 @@ public struct PostgresGraphStore: GraphStore {
         }
     }
 
-    private func currentRelations(_ scope: MemoryScope) async throws -> [GraphRelation] {
+    /// See ``LoadedGraphStore/currentRelations(_:)``.
+    public func currentRelations(_ scope: MemoryScope) async throws -> [GraphRelation] {
         try await pool.store { db throws(PostgresError) in
             try db.query(
                 "SELECT source, relation, target FROM graph_relations WHERE tenant = $1 AND user_id = $2 AND valid_to IS NULL ORDER BY seq",
@@ -77,7 +61,8 @@ public struct PostgresGraphStore: GraphStore {
         }
     }
 
-    private func allEntities(_ scope: MemoryScope) async throws -> [GraphEntity] {
+    /// See ``LoadedGraphStore/allEntities(_:)``.
+    public func allEntities(_ scope: MemoryScope) async throws -> [GraphEntity] {
         // COLLATE "C": byte order, as SQLite sorts, whatever the database's locale.
         try await pool.store { db throws(PostgresError) in
             try db.query(

@@ -2,7 +2,7 @@ import Foundation
 import PikaMemory
 
 /// ``GraphStore`` on SQLite: entity and relation tables, walked breadth-first in memory.
-public struct SQLiteGraphStore: GraphStore {
+public struct SQLiteGraphStore: LoadedGraphStore {
     private let database: SQLiteDatabase
 
     /// Creates a store on an opened relational database.
@@ -44,23 +44,6 @@ public struct SQLiteGraphStore: GraphStore {
         }
     }
 
-    /// See ``GraphStore/relations(touching:scope:)``.
-    public func relations(touching names: [String], scope: MemoryScope) async throws -> [GraphRelation] {
-        guard !names.isEmpty else { return [] }
-        return GraphQueries.relations(try await currentRelations(scope), touching: names)
-    }
-
-    /// See ``GraphStore/entities(mentionedIn:scope:)``.
-    public func entities(mentionedIn text: String, scope: MemoryScope) async throws -> [GraphEntity] {
-        GraphQueries.entities(try await allEntities(scope), mentionedIn: text)
-    }
-
-    /// See ``GraphStore/subgraph(entity:depth:scope:)``.
-    public func subgraph(entity: String?, depth: Int, scope: MemoryScope) async throws -> ([GraphEntity], [GraphRelation]) {
-        GraphQueries.subgraph(entities: try await allEntities(scope), relations: try await currentRelations(scope),
-                              around: entity, depth: depth)
-    }
-
     /// See ``GraphStore/deleteScope(_:)``.
     public func deleteScope(_ scope: MemoryScope) async throws {
         try await database.transaction { db in
@@ -69,7 +52,8 @@ public struct SQLiteGraphStore: GraphStore {
         }
     }
 
-    private func currentRelations(_ scope: MemoryScope) async throws -> [GraphRelation] {
+    /// See ``LoadedGraphStore/currentRelations(_:)``.
+    public func currentRelations(_ scope: MemoryScope) async throws -> [GraphRelation] {
         try await database.run { db in
             try db.query(
                 "SELECT source, relation, target FROM relations WHERE tenant = ? AND user_id = ? AND valid_to IS NULL ORDER BY seq",
@@ -78,7 +62,8 @@ public struct SQLiteGraphStore: GraphStore {
         }
     }
 
-    private func allEntities(_ scope: MemoryScope) async throws -> [GraphEntity] {
+    /// See ``LoadedGraphStore/allEntities(_:)``.
+    public func allEntities(_ scope: MemoryScope) async throws -> [GraphEntity] {
         try await database.run { db in
             try db.query("SELECT name, type FROM entities WHERE tenant = ? AND user_id = ? ORDER BY name_key",
                          [.text(scope.tenant), .text(scope.userID)]).map { GraphEntity(name: $0.string(0) ?? "", type: $0.string(1) ?? "") }
