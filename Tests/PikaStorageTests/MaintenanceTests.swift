@@ -1,5 +1,6 @@
 import Foundation
 import PikaEngine
+import Synchronization
 import Testing
 @testable import PikaStorage
 
@@ -94,6 +95,43 @@ struct MaintenanceTests {
         #expect(progress.last?.0 == progress.last?.1)
         try expectAnswers(store, live: live)
         #expect(try Bytes.files(dir.sub("d"), prefix: "seg-", suffix: ".chnsw").allSatisfy { $0.contains("-g") })
+        #expect(try Manifest.read(directory: dir.sub("d")).configuration.m == 8)
+    }
+
+    @Test("searches answer and writes land while a rebuild runs; the swap keeps both")
+    func rebuildWhileServing() throws {
+        let dir = try TempDir()
+        let (store, liveAtStart) = try populated(dir.sub("d"))
+        var live = Set(liveAtStart)
+        // The rebuild stops at its first progress report until the searches and writes below
+        // are done, so they certainly run while it is under way.
+        let paused = DispatchSemaphore(value: 0), resume = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        let firstReport = Mutex(true)
+        let box = ErrorBox()
+        DispatchQueue.global().async {
+            do {
+                try store.rebuild(m: 8, efConstruction: 100, threads: 1, progress: { _, _ in
+                    if firstReport.withLock({ first in defer { first = false }; return first }) {
+                        paused.signal()
+                        resume.wait()
+                    }
+                })
+            } catch { box.set(error) }
+            done.signal()
+        }
+        #expect(paused.wait(timeout: .now() + 60) == .success, "the rebuild never reported progress")
+        try expectAnswers(store, live: live.sorted())  // the old graphs
+        try store.upsert((400..<410).map { Fixture.record($0) }, vectors: (400..<410).map { Fixture.vector($0) })
+        live.formUnion(400..<410)
+        for n in [1, 2, 3] {
+            try store.delete(id: "id-\(n)")
+            live.remove(n)
+        }
+        try expectAnswers(store, live: live.sorted())
+        resume.signal()
+        #expect(done.wait(timeout: .now() + 60) == .success, "the rebuild did not finish")
+        #expect(box.error == nil)
+        try expectAnswers(store, live: live.sorted())  // the new graphs, with the writes made meanwhile
         #expect(try Manifest.read(directory: dir.sub("d")).configuration.m == 8)
     }
 
