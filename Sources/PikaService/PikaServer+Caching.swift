@@ -24,6 +24,6 @@ extension PikaServer {
             manager.queryEmbeddings.use(InProcessCache(entries: 20_000, maxBytes: 64 << 20), metrics: metrics)
             backend = InProcessCache()
         }
-        return TieredSearch(manager: manager, backend: backend, summaries: summaries, metrics: metrics)
+        return TieredSearch(manager: manager, backend: backend, summaries: summaries, metrics: metrics, settings: configuration.tiers)
     }
 }

@@ -12,7 +12,7 @@ import Foundation
 /// When the backend fails, the tiers that need it are skipped (counted as errors) and the engine answers.
 public final class TieredSearch: Sendable {
     /// Tunables.
-    public struct Settings: Sendable {
+    public struct Settings: Sendable, Equatable {
         /// L0 entries.
         public var l0Entries = 2_000
         /// L0 time to live: short, a burst of repeats (the seed's "session" tier).

@@ -1,4 +1,5 @@
 import Foundation
+import PikaMemory
 
 /// Everything `pika serve` needs, from `PIKA_*` environment variables overridden by flags.
 public struct ServiceConfiguration: Sendable, Equatable {
@@ -53,6 +54,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var redisURL: String?
     /// Seconds between proactive rebuilds of the L2 summaries (each user's is also rebuilt after its writes).
     public var l2RefreshSeconds: Int = 1800
+    /// L0 size and lifetime and L1's lifetime (the seed's values by default; not read from the
+    /// environment).
+    public var tiers = TieredSearch.Settings()
     /// PostgreSQL for jobs, API keys, graph, L2 summaries and audit (`postgresql://user@host:port/db`);
     /// the data directory's SQLite file when nil.
     public var postgresURL: String?
