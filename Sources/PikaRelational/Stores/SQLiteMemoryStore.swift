@@ -246,6 +246,21 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
     }
 
     static func decodeList(_ text: String?) -> [String] {
-        JSONValue.decodeObject(text)["p"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let text, let plain = plainList(text) { return plain }
+        return JSONValue.decodeObject(text)["p"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    /// `encodeList`'s output read without a JSON decoder when no string holds an escape: then no
+    /// string holds a quote either, so `","` only ever separates elements. Nil otherwise.
+    static func plainList(_ text: String) -> [String]? {
+        let prefix = #"{"p":["#, suffix = "]}"
+        guard text.hasPrefix(prefix), text.hasSuffix(suffix), !text.contains("\\") else { return nil }
+        let body = text.dropFirst(prefix.count).dropLast(suffix.count)
+        if body.isEmpty { return [] }
+        guard body.count >= 2, body.first == "\"", body.last == "\"" else { return nil }
+        let items = body.dropFirst().dropLast().split(separator: #"",""#, omittingEmptySubsequences: false)
+        // A quote left inside an item means the text is not plain encodeList output (spacing, numbers).
+        guard !items.contains(where: { $0.contains("\"") }) else { return nil }
+        return items.map(String.init)
     }
 }
