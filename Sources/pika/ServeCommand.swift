@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PikaEngine
 import PikaService
 
 /// `pika serve`: the memory service on embedded defaults (SQLite + in-process workers) until SIGTERM/SIGINT.
@@ -32,6 +33,10 @@ struct ServeCommand: AsyncParsableCommand {
     var postgresPoolSize: String?
 
     func run() async throws {
+        // Requests run concurrently, so each BLAS call (tenant scans, MiniLM) stays on its caller's
+        // thread: with OpenBLAS's own pool the idle workers spin in sched_yield, which was 30% of
+        // the server's CPU under the service load benchmark (docs/benchmarks.md).
+        BLASThreads.set(1)
         var overrides: [String: String] = [:]
         let flags: [(String, String?)] = [
             ("PIKA_DATA_DIR", dataDirectory), ("PIKA_HOST", host), ("PIKA_PORT", port), ("PIKA_API_KEY", apiKey),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PikaEngine
 import PikaService
 import ServiceLifecycle
 
@@ -26,6 +27,10 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "rules | llm ($PIKA_EXTRACTOR, default rules).") var extractor: String?
 
     func run() async throws {
+        // Requests run concurrently, so each BLAS call (tenant scans, MiniLM) stays on its caller's
+        // thread: with OpenBLAS's own pool the idle workers spin in sched_yield, which was 30% of
+        // the server's CPU under the service load benchmark (docs/benchmarks.md).
+        BLASThreads.set(1)
         var overrides: [String: String] = [:]
         let flags: [(String, String?)] = [
             ("PIKA_DATA_DIR", dataDirectory), ("PIKA_POSTGRES_URL", postgresURL), ("PIKA_REDIS_URL", redisURL),
