@@ -38,7 +38,7 @@ OUT=Benchmarks/out/service-$EMBEDDER-$(date -u +%Y%m%dT%H%M%S).json
 mkdir -p Benchmarks/out
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs"
-echo "binary: $PIKA ($(git rev-parse --short HEAD))  embedder: $EMBEDDER  data: $DATA"
+echo "binary: $PIKA (built $(date -u -r "$PIKA" +%FT%TZ); work tree at $(git rev-parse --short HEAD))  embedder: $EMBEDDER  data: $DATA"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 PIKA_LOG_LEVEL=warning "$PIKA" serve --data-dir "$DATA" --port "$PORT" --api-key "$KEY" --embedder "$EMBEDDER" \
