@@ -9,6 +9,7 @@ APT_PACKAGES=(
   postgresql redis-server iproute2
   python3-venv python3-dev
   python3-yaml  # Tests/PikaDeploymentTests parse deploy/*.yml with PyYAML
+  wrk curl      # Benchmarks/service/run.sh (--capacity uses wrk; readiness checks use curl)
 )
 
 missing=()

@@ -4,12 +4,15 @@
 #
 # Usage: Benchmarks/service/run.sh [--embedder hashing|minilm] [--users 100] [--per-user 1000]
 #                                  [--duration 60] [--read-rps 1000] [--write-rps 100] [--modes LIST]
-#                                  [--pika PATH] [--keep]
+#                                  [--pika PATH] [--keep] [--capacity SECONDS]
 # The binary defaults to .build-svc-rel/release/pika (swift build -c release --product pika).
+# --capacity N: after the open-loop run, also drive the same mix closed-loop with wrk (apt package
+# `wrk`; Benchmarks/service/mix.lua, 2 threads, 32 connections) for N seconds: the most requests/s the
+# server answers with a generator that costs little CPU (the Python generator shares the 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-EMBEDDER=hashing USERS=100 PER_USER=1000 DURATION=60 READ_RPS=1000 WRITE_RPS=100 MODES="" KEEP=0
+EMBEDDER=hashing USERS=100 PER_USER=1000 DURATION=60 READ_RPS=1000 WRITE_RPS=100 MODES="" KEEP=0 CAPACITY=0
 PIKA=.build-svc-rel/release/pika
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -22,6 +25,7 @@ while [[ $# -gt 0 ]]; do
     --modes) MODES=$2; shift 2 ;;
     --pika) PIKA=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --capacity) CAPACITY=$2; shift 2 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -34,7 +38,7 @@ OUT=Benchmarks/out/service-$EMBEDDER-$(date -u +%Y%m%dT%H%M%S).json
 mkdir -p Benchmarks/out
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs"
-echo "binary: $PIKA ($(git rev-parse --short HEAD))  embedder: $EMBEDDER  data: $DATA"
+echo "binary: $PIKA (built $(date -u -r "$PIKA" +%FT%TZ); work tree at $(git rev-parse --short HEAD))  embedder: $EMBEDDER  data: $DATA"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 PIKA_LOG_LEVEL=warning "$PIKA" serve --data-dir "$DATA" --port "$PORT" --api-key "$KEY" --embedder "$EMBEDDER" \
@@ -55,7 +59,17 @@ curl -fsS "http://127.0.0.1:$PORT/readyz" > /dev/null || { echo "run.sh: server 
 G=(python3 Benchmarks/service/loadgen.py --url "http://127.0.0.1:$PORT" --api-key "$KEY" --users "$USERS")
 "${G[@]}" seed --per-user "$PER_USER"
 echo "load average after seeding: $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_seconds() { awk '{print ($14 + $15) / 100}' "/proc/$SERVER/stat"; }  # utime + stime, 100 Hz ticks
+CPU_BEFORE=$(cpu_seconds)
 "${G[@]}" load --duration "$DURATION" --read-rps "$READ_RPS" --write-rps "$WRITE_RPS" ${MODES:+--modes "$MODES"} --json "$OUT"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "server CPU seconds during the load phase: $(awk -v a="$CPU_BEFORE" -v b="$(cpu_seconds)" 'BEGIN { printf "%.1f", b - a }')"
+if [[ $CAPACITY != 0 ]]; then
+  command -v wrk > /dev/null || { echo "run.sh: --capacity needs wrk (apt-get install wrk)" >&2; exit 2; }
+  CPU_BEFORE=$(cpu_seconds)
+  wrk -t2 -c32 -d"${CAPACITY}s" -s Benchmarks/service/mix.lua "http://127.0.0.1:$PORT" -- "$KEY" "$USERS" | tail -1
+  echo "server CPU seconds during the capacity run: $(awk -v a="$CPU_BEFORE" -v b="$(cpu_seconds)" 'BEGIN { printf "%.1f", b - a }')"
+  echo "load average after the capacity run: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 echo "server CPU seconds: $(ps -o times= -p "$SERVER" | tr -d ' ')  peak RSS KiB: $(grep VmHWM /proc/$SERVER/status | awk '{print $2}')"
 echo "report: $OUT"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PikaEngine
 import PikaService
 
 /// The start-up `pika serve` and `pika worker` share: settings from `PIKA_*` variables overridden by
@@ -21,6 +22,10 @@ struct ServiceStartup {
     static func start(
         label: String, flags: [(String, String?)], check: (ServiceConfiguration) throws -> Void = { _ in }
     ) async throws -> ServiceStartup {
+        // Requests and jobs run concurrently, so each BLAS call (tenant scans, MiniLM) stays on its
+        // caller's thread: with OpenBLAS's own pool the idle workers spin in sched_yield, which was
+        // 30% of the server's CPU under the service load benchmark (docs/benchmarks.md).
+        BLASThreads.set(1)
         var overrides: [String: String] = [:]
         for case let (name, value?) in flags { overrides[name] = value }
         let environment = ProcessInfo.processInfo.environment

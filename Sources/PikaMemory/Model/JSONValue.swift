@@ -61,7 +61,8 @@ extension JSONValue {
 
     /// Parses stored metadata text; `{}` when empty or damaged.
     public static func decodeObject(_ text: String?) -> [String: JSONValue] {
-        guard let text, let data = text.data(using: .utf8) else { return [:] }
+        // Most memories have no metadata: skip the decoder (a search decodes every hit's metadata).
+        guard let text, text != "{}", let data = text.data(using: .utf8) else { return [:] }
         return (try? JSONDecoder().decode([String: JSONValue].self, from: data)) ?? [:]
     }
 }

@@ -45,12 +45,10 @@ public struct ExportLine: Sendable, Hashable, Codable {
 
     /// The export line of a stored memory (times in ISO 8601 with fractional seconds).
     public init(record: MemoryRecord) {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         self.init(
             id: record.id, memory: record.text, metadata: record.metadata, agentID: record.agentID, runID: record.runID,
             attribute: record.attribute, provenance: record.provenance,
-            createdAt: formatter.string(from: record.createdAt), updatedAt: formatter.string(from: record.updatedAt))
+            createdAt: ISO8601Timestamp.string(from: record.createdAt), updatedAt: ISO8601Timestamp.string(from: record.updatedAt))
     }
 
     /// The line as JSONL text without its newline: keys sorted, slashes unescaped (the export format).

@@ -68,6 +68,7 @@ public actor IndexFollower {
             for label in gone where manager.index.contains(label: label) {
                 try manager.index.remove(label: label)
             }
+            manager.keywordIndexes.invalidate(scope)
             await manager.writeObservers.notify(scope)
         }
     }

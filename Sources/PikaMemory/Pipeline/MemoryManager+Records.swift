@@ -40,6 +40,7 @@ extension MemoryManager {
             if text != nil {
                 try index.update(label: record.label, tenant: try await scopeNumber(record.scope), vector: record.embedding)
             }
+            keywordIndexes.invalidate(record.scope)
             await writeObservers.notify(record.scope)
             return record
         }
@@ -54,6 +55,7 @@ extension MemoryManager {
             _ = try await store.apply([.delete(record)])
             try? index.remove(label: record.label)
             try await graph.retire(memoryID: record.id, scope: record.scope)
+            keywordIndexes.invalidate(record.scope)
             await writeObservers.notify(record.scope)
         }
     }

@@ -10,7 +10,7 @@ extension MemoryManager {
         guard !text.isEmpty else { throw MemoryError(.invalidArgument, "query must not be empty") }
         guard (1...100).contains(query.limit) else { throw MemoryError(.invalidArgument, "limit must be 1...100") }
         try await catchUp()
-        guard try await store.scopeNumber(for: query.scope, create: false) != nil else {
+        guard try await existingScopeNumber(query.scope) != nil else {
             return SearchAnswer(results: [], relations: [])
         }
         var allowed: [UInt64]?

@@ -8,6 +8,7 @@ extension MemoryManager {
             let labels = try await store.deleteScope(scope)
             for label in labels { try? index.remove(label: label) }
             try await graph.deleteScope(scope)
+            keywordIndexes.invalidate(scope)
             await writeObservers.notify(scope)
             return labels.count
         }
@@ -75,6 +76,7 @@ extension MemoryManager {
             try index.add(
                 labels: stored.map(\.label), tenants: Array(repeating: number, count: stored.count),
                 vectors: stored.flatMap(\.embedding), threads: 1)
+            keywordIndexes.invalidate(scope)
             await writeObservers.notify(scope)
             return (stored.count, skipped)
         }

@@ -34,8 +34,11 @@ public final class MemoryManager: Sendable {
     public let writeObservers = WriteObservers()
     /// Set when other processes write to the same store (`pika worker`); see ``catchUp()``.
     let follower = Mutex<IndexFollower?>(nil)
-    /// The keyword signal: per-user BM25 indexes, dropped after each write to their user.
+    /// The keyword signal: per-user BM25 indexes, kept in step with each write to their user.
     public let keywordIndexes: UserKeywordIndexes
+    /// Scope numbers already read from the store. A scope's number never changes once assigned
+    /// (user deletion keeps the `scopes` row), so searches need not ask the store again.
+    let scopeNumbers = Mutex<[MemoryScope: UInt32]>([:])
     /// How hybrid searches fuse the vector and keyword rankings (docs/evaluation.md chose this).
     public let fusion: FusionMethod = .normalizedScore(vectorWeight: 0.5)
     /// Candidates each signal contributes to a hybrid search (the depth docs/evaluation.md measured).
@@ -62,7 +65,6 @@ public final class MemoryManager: Sendable {
         configuration.efConstruction = 100
         let index = try VectorIndex(configuration: configuration)
         self.index = index
-        writeObservers.add { scope in keywordIndexes.invalidate(scope) }
         guard loadsIndex else { return }
         let loader = IndexLoader()
         try await store.forEachEmbedding { label, scope, vector in loader.append(label, scope, vector) }
@@ -119,15 +121,14 @@ public final class MemoryManager: Sendable {
         let result: AddResult
         switch decision {
         case .add:
-            guard let number = try await store.scopeNumber(for: scope, create: true) else {
-                throw MemoryError(.storage, "no scope number for \(scope)")
-            }
+            let number = try await scopeNumber(scope)
             let metadata = input.metadata
             let record = MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: metadata, attribute: fact.attribute, provenance: fact.provenance,
                 createdAt: now, updatedAt: now, embedding: vector)
             let stored = try await store.apply([.add(record)])[0]
+            keywordIndexes.apply(.upsert(label: stored.label, text: stored.text), to: scope)
             try index.add(label: stored.label, tenant: number, vector: vector)
             try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: stored.id, scope: scope)
             result = AddResult(id: stored.id, memory: stored.text, event: .add)
@@ -139,6 +140,7 @@ public final class MemoryManager: Sendable {
             record.provenance = Array((old.provenance + fact.provenance).suffix(32))
             for (key, value) in input.metadata { record.metadata[key] = value }
             _ = try await store.apply([.update(record, previousText: old.text)])
+            keywordIndexes.apply(.upsert(label: old.label, text: record.text), to: scope)
             try index.update(label: old.label, tenant: try await scopeNumber(scope), vector: vector)
             try await graph.retire(memoryID: old.id, scope: scope)
             try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: old.id, scope: scope)
@@ -147,6 +149,7 @@ public final class MemoryManager: Sendable {
             var record = old
             record.updatedAt = now
             _ = try await store.apply([.delete(record)])
+            keywordIndexes.apply(.remove(label: old.label), to: scope)
             try? index.remove(label: old.label)
             try await graph.retire(memoryID: old.id, scope: scope)
             result = AddResult(id: old.id, memory: old.text, event: .delete)
@@ -169,7 +172,7 @@ public final class MemoryManager: Sendable {
     /// The engine's `limit` nearest memories of the user (restricted to `allowed` labels when
     /// given), scored by cosine similarity, best first.
     func vectorHits(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws -> [RankedHit] {
-        guard let number = try await store.scopeNumber(for: scope, create: false) else { return [] }
+        guard let number = try await existingScopeNumber(scope) else { return [] }
         let available = allowed?.count ?? index.count(tenant: number)
         let k = min(limit, available)
         guard k > 0 else { return [] }
@@ -188,10 +191,23 @@ public final class MemoryManager: Sendable {
         return hits.compactMap { hit in records[hit.label].map { ($0, hit.score) } }
     }
 
+    /// The scope's engine tenant number, assigned when missing.
     func scopeNumber(_ scope: MemoryScope) async throws -> UInt32 {
+        if let number = scopeNumbers.withLock({ $0[scope] }) { return number }
         guard let number = try await store.scopeNumber(for: scope, create: true) else {
             throw MemoryError(.storage, "no scope number for \(scope)")
         }
+        scopeNumbers.withLock { $0[scope] = number }
+        return number
+    }
+
+    /// The scope's engine tenant number, nil when the user has never had a memory.
+    func existingScopeNumber(_ scope: MemoryScope) async throws -> UInt32? {
+        if let number = scopeNumbers.withLock({ $0[scope] }) { return number }
+        // Only assigned numbers are remembered: a scope created later (by this or another
+        // process) is found by the next call.
+        guard let number = try await store.scopeNumber(for: scope, create: false) else { return nil }
+        scopeNumbers.withLock { $0[scope] = number }
         return number
     }
 

@@ -1,8 +1,8 @@
 import Synchronization
 
 /// Callbacks run after every committed write to a user's memories (add, update, delete, import,
-/// user deletion). Cache tiers bump the user's version tag here; per-user keyword indexes drop
-/// their copy. Observers run while the user's write lock is still held, so the next write of that
+/// user deletion). Cache tiers bump the user's version tag here. (The per-user keyword indexes
+/// are updated by ``MemoryManager`` itself, in place where it can.) Observers run while the user's write lock is still held, so the next write of that
 /// user cannot start before every observer has seen this one.
 public final class WriteObservers: Sendable {
     private let observers = Mutex<[@Sendable (MemoryScope) async -> Void]>([])

@@ -49,6 +49,9 @@ public final class SQLiteConnection {
     @discardableResult
     public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) -> [SQLiteRow] {
         let statement = try prepared(sql)
+        // Reset when done rather than at the next use, so the statement holds no read snapshot
+        // meanwhile: a later read on this connection must see later commits of other connections.
+        defer { statement.reset() }
         try statement.bind(arguments)
         var rows: [SQLiteRow] = []
         while let row = try statement.step() { rows.append(row) }

@@ -36,6 +36,9 @@ final class SQLiteStatement {
         }
     }
 
+    /// Ends the current execution (releasing its read snapshot); the bindings stay.
+    func reset() { sqlite3_reset(handle) }
+
     /// Steps once: a row, or nil when done.
     func step() throws(SQLiteError) -> SQLiteRow? {
         let code = sqlite3_step(handle)

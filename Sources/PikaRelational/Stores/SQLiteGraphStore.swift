@@ -54,7 +54,7 @@ public struct SQLiteGraphStore: LoadedGraphStore {
 
     /// See ``LoadedGraphStore/currentRelations(_:)``.
     public func currentRelations(_ scope: MemoryScope) async throws -> [GraphRelation] {
-        try await database.run { db in
+        try await database.read { db in
             try db.query(
                 "SELECT source, relation, target FROM relations WHERE tenant = ? AND user_id = ? AND valid_to IS NULL ORDER BY seq",
                 [.text(scope.tenant), .text(scope.userID)]
@@ -64,7 +64,7 @@ public struct SQLiteGraphStore: LoadedGraphStore {
 
     /// See ``LoadedGraphStore/allEntities(_:)``.
     public func allEntities(_ scope: MemoryScope) async throws -> [GraphEntity] {
-        try await database.run { db in
+        try await database.read { db in
             try db.query("SELECT name, type FROM entities WHERE tenant = ? AND user_id = ? ORDER BY name_key",
                          [.text(scope.tenant), .text(scope.userID)]).map { GraphEntity(name: $0.string(0) ?? "", type: $0.string(1) ?? "") }
         }

@@ -141,7 +141,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
 
     /// See ``MemoryRecordStore/record(id:tenant:)``.
     public func record(id: String, tenant: String) async throws -> MemoryRecord? {
-        try await database.run { db in
+        try await database.read { db in
             try db.queryOne("SELECT \(Self.columns), embedding FROM memories WHERE id = ? AND tenant = ?", [.text(id), .text(tenant)])
                 .map { Self.decode($0, withEmbedding: true) }
         }
@@ -150,7 +150,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
     /// See ``MemoryRecordStore/records(labels:)``.
     public func records(labels: [UInt64]) async throws -> [MemoryRecord] {
         guard !labels.isEmpty else { return [] }
-        return try await database.run { db in
+        return try await database.read { db in
             var out: [MemoryRecord] = []
             for chunk in stride(from: 0, to: labels.count, by: 500) {
                 let slice = labels[chunk..<min(chunk + 500, labels.count)]
@@ -166,7 +166,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
     public func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
         -> [MemoryRecord]
     {
-        try await database.run { db in
+        try await database.read { db in
             var sql = "SELECT \(Self.columns) FROM memories WHERE tenant = ? AND user_id = ? AND label > ?"
             var args: [SQLiteValue] = [.text(scope.tenant), .text(scope.userID), .integer(Int64(afterLabel))]
             if let agentID { sql += " AND agent_id = ?"; args.append(.text(agentID)) }
@@ -179,7 +179,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
 
     /// See ``MemoryRecordStore/record(scope:attribute:)``.
     public func record(scope: MemoryScope, attribute: String) async throws -> MemoryRecord? {
-        try await database.run { db in
+        try await database.read { db in
             try db.queryOne(
                 "SELECT \(Self.columns), embedding FROM memories WHERE tenant = ? AND user_id = ? AND attribute = ? ORDER BY label LIMIT 1",
                 [.text(scope.tenant), .text(scope.userID), .text(attribute)]
@@ -189,7 +189,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
 
     /// See ``MemoryRecordStore/allRecords(scope:)``.
     public func allRecords(scope: MemoryScope) async throws -> [MemoryRecord] {
-        try await database.run { db in
+        try await database.read { db in
             try db.query("SELECT \(Self.columns) FROM memories WHERE tenant = ? AND user_id = ? ORDER BY label",
                          [.text(scope.tenant), .text(scope.userID)]).map { Self.decode($0, withEmbedding: false) }
         }
@@ -197,7 +197,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
 
     /// See ``MemoryRecordStore/history(memoryID:tenant:)``.
     public func history(memoryID: String, tenant: String) async throws -> [HistoryEntry] {
-        try await database.run { db in
+        try await database.read { db in
             try db.query(
                 "SELECT memory_id, event, old_memory, new_memory, created_at FROM history WHERE memory_id = ? AND tenant = ? ORDER BY seq",
                 [.text(memoryID), .text(tenant)]
@@ -246,6 +246,34 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
     }
 
     static func decodeList(_ text: String?) -> [String] {
-        JSONValue.decodeObject(text)["p"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let text, let plain = plainList(text) { return plain }
+        return JSONValue.decodeObject(text)["p"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    /// `encodeList`'s output read without a JSON decoder when no string holds an escape: then no
+    /// string holds a quote either, so the quotes alternate opening and closing items, with `,`
+    /// between items. Nil for anything else (spacing, numbers, escapes: the decoder reads those).
+    /// Works on UTF-8 bytes: Foundation's `String.contains` was slower than the decoder it skips.
+    static func plainList(_ text: String) -> [String]? {
+        let bytes = text.utf8
+        let prefix = #"{"p":["#.utf8, suffix = "]}".utf8
+        guard bytes.count >= prefix.count + suffix.count, bytes.starts(with: prefix), bytes.reversed().starts(with: suffix.reversed()),
+              !bytes.contains(UInt8(ascii: "\\"))
+        else { return nil }
+        let body = bytes.dropFirst(prefix.count).dropLast(suffix.count)
+        if body.isEmpty { return [] }
+        // `"a","b"` splits at quotes into "", a, ",", b, "": items at odd positions, `,` between.
+        let parts = body.split(separator: UInt8(ascii: "\""), omittingEmptySubsequences: false)
+        guard parts.count % 2 == 1, parts.first!.isEmpty, parts.last!.isEmpty else { return nil }
+        var items: [String] = []
+        items.reserveCapacity(parts.count / 2)
+        for (position, part) in parts.enumerated() where position > 0 && position < parts.count - 1 {
+            if position % 2 == 1 {
+                items.append(String(decoding: part, as: UTF8.self))
+            } else if !part.elementsEqual(",".utf8) {
+                return nil
+            }
+        }
+        return items
     }
 }

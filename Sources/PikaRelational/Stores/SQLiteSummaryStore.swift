@@ -11,7 +11,7 @@ public struct SQLiteSummaryStore: SummaryStore {
 
     /// See ``SummaryStore/summary(for:)``.
     public func summary(for scope: MemoryScope) async throws -> UserSummary? {
-        let row = try await database.run { db in
+        let row = try await database.read { db in
             try db.queryOne(
                 "SELECT summary_json, last_updated FROM user_favorite_summary WHERE tenant = ? AND user_id = ?",
                 [.text(scope.tenant), .text(scope.userID)])

@@ -65,11 +65,7 @@ struct JobOut: Encodable {
 
 /// ISO 8601 with milliseconds, UTC.
 enum Timestamps {
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    static func format(_ date: Date) -> String { ISO8601Timestamp.string(from: date) }
 }
 
 /// Opaque list cursors: base64url of `m1:<label>`.
