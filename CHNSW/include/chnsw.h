@@ -332,7 +332,11 @@ chnsw_status chnsw_scan_block(const float *block, size_t rows, uint32_t dimensio
 chnsw_status chnsw_quantize_block(const float *block, size_t rows, uint32_t dimension, size_t stride,
                                   int8_t *codes, float *scales, float *bounds);
 
-/** The largest dimension chnsw_scan_block_q8 takes: dimension * 128 must fit in an int32 with room for an int16 factor >= 1. */
+/**
+ * The largest dimension chnsw_scan_block_q8 takes: its integer dot products (int8 row codes
+ * times int16 query codes of magnitude M >= 1) must fit in 32 bits, dimension * 128 * M <= INT32_MAX.
+ * M is 32767 up to dimension 512 and shrinks beyond (a looser bound, more rows rescored; still exact).
+ */
 #define CHNSW_Q8_MAX_DIMENSION 16777215u
 
 /**

@@ -47,7 +47,9 @@ static int32_t dot_q16_scalar(const int16_t *q, const int8_t *c, size_t dim) {
     return s;
 }
 
-static void dots_q16_scalar(const int16_t *q, const int8_t *codes, size_t dim, size_t rows, int32_t *out) {
+static void dots_q16_scalar(const int16_t *q, const int8_t *codes, size_t dim, size_t rows, const int8_t *prefetch_end,
+                            int32_t *out) {
+    (void)prefetch_end;
     for (size_t r = 0; r < rows; r++) out[r] = dot_q16_scalar(q, codes + r * dim, dim);
 }
 
@@ -58,16 +60,27 @@ __attribute__((target("avx2"))) static inline __m256i madd_step(__m256i acc, con
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)c)), q));
 }
 
+/* How far ahead of the rows being scored the codes are prefetched. Measured on the reference
+ * machine (realistic-1m, cold tenants): 4 KB took the cold p50 from 70-89 to 52-65 us, 2 KB
+ * and 8 KB did less; without it the loads and the arithmetic barely overlapped. */
+#define PREFETCH_BYTES 4096
+
 __attribute__((target("avx2"))) static void dots_q16_avx2(const int16_t *q, const int8_t *codes, size_t dim, size_t rows,
-                                                          int32_t *out) {
+                                                          const int8_t *prefetch_end, int32_t *out) {
     /* Four rows at a time: one query load serves four rows, the four accumulators are
      * independent chains, and one horizontal reduction (vphaddd) finishes all four. */
+    uintptr_t limit = (uintptr_t)prefetch_end;
     size_t r = 0;
     for (; r + 4 <= rows; r += 4) {
         const int8_t *c0 = codes + r * dim, *c1 = c0 + dim, *c2 = c1 + dim, *c3 = c2 + dim;
         __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
         size_t i = 0;
         for (; i + 16 <= dim; i += 16) {
+            /* One line of the group PREFETCH_BYTES ahead per step: the group's 4 * dim bytes
+             * are 4 * dim / 64 lines, one per 16 codes. Integers, not pointers: the address
+             * may lie past the block, where it is not fetched. */
+            uintptr_t ahead = (uintptr_t)(c0 + i * 4) + PREFETCH_BYTES;
+            if (ahead < limit) __builtin_prefetch((const void *)ahead);
             __m256i qv = _mm256_loadu_si256((const __m256i *)(q + i));
             a0 = madd_step(a0, c0 + i, qv);
             a1 = madd_step(a1, c1 + i, qv);
@@ -297,7 +310,7 @@ chnsw_status chnsw_scan_block_q8(const float *block, const int8_t *codes, const 
     int32_t dots[DOT_CHUNK];
     for (size_t base = 0; base < rows; base += DOT_CHUNK) {
         size_t len = rows - base < DOT_CHUNK ? rows - base : DOT_CHUNK;
-        scan_dots_q16(q16, codes + base * dimension, dimension, len, dots);
+        scan_dots_q16(q16, codes + base * dimension, dimension, len, codes + rows * dimension, dots);
         for (size_t j = 0; j < len; j++) {
             size_t r = base + j;
             if (block_row_skipped(skip, r)) continue;

@@ -277,7 +277,7 @@ static void test_q8_kernels_agree(void) {
                 if (!dots) continue;
                 for (uint32_t rows = 1; rows <= MAX_ROWS; rows++) {
                     int32_t got[MAX_ROWS];
-                    dots(q, c, dim, rows, got);
+                    dots(q, c, dim, rows, c + rows * dim, got);
                     for (uint32_t r = 0; r < rows; r++) CHECK(got[r] == (int32_t)want[r]);
                 }
             }
