@@ -333,14 +333,24 @@ chnsw_status chnsw_quantize_block(const float *block, size_t rows, uint32_t dime
                                   int8_t *codes, float *scales, float *bounds);
 
 /**
+ * The largest dimension chnsw_scan_block_q8 takes: its integer dot products (int8 row codes
+ * times int16 query codes of magnitude M >= 1) must fit in 32 bits, dimension * 128 * M <= INT32_MAX.
+ * M is 32767 up to dimension 512 and shrinks beyond (a looser bound, more rows rescored; still exact).
+ */
+#define CHNSW_Q8_MAX_DIMENSION 16777215u
+
+/**
  * Pure. Same contract and same results as chnsw_scan_block (rows, order, ties to the lower
  * row; distances computed in f32 from the f32 rows), for metrics IP and COSINE only, but it
  * reads every row's int8 code (from chnsw_quantize_block over this block) and the f32 row
  * only of candidates whose error bound lets them reach the k best: about a quarter of the
  * bytes of the f32 scan. Exact, not approximate: a row is skipped only when its bound
  * proves it cannot be among the k best. Safe from any number of threads at once.
- * Errors: INVALID_ARGUMENT (as chnsw_scan_block, also NULL codes/scales/bounds, metric L2),
- * K_ZERO, NON_FINITE, ZERO_VECTOR (cosine query), OUT_OF_MEMORY.
+ * The query is quantised to int16 and the row scores computed in 32-bit integers, which
+ * limits dimension to CHNSW_Q8_MAX_DIMENSION. Allocates nothing for dimension <= 1024,
+ * k <= 64 and few candidates (it then uses about 11 KB of stack).
+ * Errors: INVALID_ARGUMENT (as chnsw_scan_block, also NULL codes/scales/bounds, metric L2,
+ * dimension > CHNSW_Q8_MAX_DIMENSION), K_ZERO, NON_FINITE, ZERO_VECTOR (cosine query), OUT_OF_MEMORY.
  */
 chnsw_status chnsw_scan_block_q8(const float *block, const int8_t *codes, const float *scales, const float *bounds,
                                  size_t rows, uint32_t dimension, size_t stride, chnsw_metric metric,

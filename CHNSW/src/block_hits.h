@@ -35,11 +35,12 @@ static inline int block_hit_worse(block_hit a, block_hit b) {
     return a.distance > b.distance || (a.distance == b.distance && a.row > b.row);
 }
 
-static inline void block_hits_sift_down(block_hit *h, size_t n, size_t i) {
+/* Restores the heap below i: the worst on top, or with best_on_top the best (a min-heap). */
+static inline void block_hits_sift(block_hit *h, size_t n, size_t i, int best_on_top) {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && block_hit_worse(h[l], h[m])) m = l;
-        if (r < n && block_hit_worse(h[r], h[m])) m = r;
+        if (l < n && (best_on_top ? block_hit_worse(h[m], h[l]) : block_hit_worse(h[l], h[m]))) m = l;
+        if (r < n && (best_on_top ? block_hit_worse(h[m], h[r]) : block_hit_worse(h[r], h[m]))) m = r;
         if (m == i) return;
         block_hit t = h[i];
         h[i] = h[m];
@@ -47,6 +48,8 @@ static inline void block_hits_sift_down(block_hit *h, size_t n, size_t i) {
         i = m;
     }
 }
+
+static inline void block_hits_sift_down(block_hit *h, size_t n, size_t i) { block_hits_sift(h, n, i, 0); }
 
 /* Keeps the k best of everything offered; *n is the heap's size. */
 static inline void block_hits_offer(block_hit *h, size_t *n, size_t k, block_hit item) {

@@ -168,6 +168,15 @@ static inline float ix_distance(const chnsw_index *ix, const float *a, const flo
     return 1.0f - ix->kern.dot(a, b, ix->dim);
 }
 
+/* ---- int8 scans (block_q8.c) ---- */
+/* out[r] = the exact integer dot product of an int16 query code vector with row r of `rows`
+ * consecutive int8 code rows (codes + r * dim); needs dim * max|query| * 128 <= INT32_MAX.
+ * Codes below prefetch_end (at least codes + rows * dim) may be prefetched, never read. */
+typedef void (*q8_dots_fn)(const int16_t *query, const int8_t *codes, size_t dim, size_t rows,
+                           const int8_t *prefetch_end, int32_t *out);
+/* That kernel for `kind` (AUTO: the widest this CPU runs); NULL if this CPU cannot run it. */
+q8_dots_fn q8_dots_kernel(chnsw_kernel kind);
+
 /* ---- vector validation (validate.c) ---- */
 chnsw_status check_vector(const chnsw_index *ix, const float *v, uint32_t dim);
 /* Copies v into out, normalised when the metric is cosine. */

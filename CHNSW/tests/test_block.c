@@ -1,9 +1,13 @@
 /*
  * test_block.c - chnsw_scan_block against brute force (all metrics, strides, tombstone
  * bitmaps, k beyond the row count), its bad inputs, and chnsw_crc32c's known values;
- * chnsw_scan_block_q8 (int8 codes + exact rerank) against chnsw_scan_block.
+ * chnsw_scan_block_q8 (int8 codes + exact rerank) against chnsw_scan_block, including a
+ * query built to defeat a bound that forgets the query's own quantisation, and its integer
+ * kernels against each other.
  */
 #include "harness.h"
+/* the int8 scan's integer kernels, which are not public */
+#include "../src/internal.h"
 
 #include <stdint.h>
 
@@ -187,6 +191,102 @@ static void test_q8_matches_f32_scan(void) {
     }
 }
 
+/* The largest int16 query code the q8 scan uses at this dimension (block_q8.c's
+ * query_code_max): dim * M * 128 <= INT32_MAX, M <= 32767. */
+static int32_t q8_query_code_max(uint32_t dim) {
+    int64_t m = INT32_MAX / (128 * (int64_t)dim);
+    return m > 32767 ? 32767 : (int32_t)m;
+}
+
+/* An adversarial query: one large coordinate sets the query's int16 scale s_q, and every
+ * other coordinate is 0.45 s_q with the sign of row A's coordinate, so each rounds to code 0
+ * and all the rounding errors add up along A. A's integer score then understates <q, A> by
+ * 0.45 (dim - 1) s_q a, while decoy B (one coordinate, no rounding error) is scored exactly
+ * and sits between the two. Bounds from the rows' quantisation alone (A's codes are exact)
+ * would prove A out of the top 1; the scan must still return A, as the f32 scan does. */
+static void test_q8_query_error_in_bound(void) {
+    const uint32_t dims[2] = {384, 1024}; /* full int16 codes; reduced ones (M = 16383) */
+    for (int d = 0; d < 2; d++) {
+        const uint32_t dim = dims[d], rows = 40;
+        const float m = (float)q8_query_code_max(dim), a = 1.0f / sqrtf((float)dim), spike = 1.0f;
+        float *block = calloc((size_t)rows * dim, sizeof(float)), *q = malloc(dim * sizeof(float));
+        int8_t *codes = malloc((size_t)rows * dim);
+        float *scales = malloc(rows * sizeof(float)), *bounds = malloc(rows * sizeof(float));
+        uint64_t seed = 5 + (uint64_t)d;
+        const uint32_t row_a = 17, row_b = 3;
+        for (uint32_t r = 0; r < rows; r++) /* fillers: small, far from the query */
+            for (uint32_t i = 0; i < dim; i++) block[r * dim + i] = 0.01f * ((float)(lcg(&seed) % 2000) / 1000.0f - 1.0f);
+        q[0] = spike;
+        block[row_a * dim] = a;
+        for (uint32_t i = 1; i < dim; i++) {
+            float sign = lcg(&seed) % 2 ? 1.0f : -1.0f;
+            block[row_a * dim + i] = sign * a;
+            q[i] = sign * 0.45f * spike / m;
+        }
+        memset(block + row_b * dim, 0, dim * sizeof(float));
+        block[row_b * dim] = a * (1.0f + 0.3f * (float)(dim - 1) / m);
+        CHECK_STATUS(chnsw_quantize_block(block, rows, dim, dim, codes, scales, bounds), CHNSW_OK);
+        uint64_t out_f[2], out_q[2];
+        float dist_f[2], dist_q[2];
+        uint32_t count_f = 0, count_q = 0;
+        for (uint32_t k = 1; k <= 2; k++) {
+            CHECK_STATUS(chnsw_scan_block(block, rows, dim, dim, CHNSW_METRIC_IP, q, k, NULL, out_f, dist_f, &count_f),
+                         CHNSW_OK);
+            CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, rows, dim, dim, CHNSW_METRIC_IP, q, k, NULL, out_q,
+                                             dist_q, &count_q), CHNSW_OK);
+            CHECK(count_f == k && out_f[0] == row_a && (k == 1 || out_f[1] == row_b)); /* the construction holds */
+            CHECK(count_q == k && out_q[0] == row_a && (k == 1 || out_q[1] == row_b));
+            CHECK(dist_q[0] == dist_f[0] || fabsf(dist_q[0] - dist_f[0]) < 1e-6f);
+        }
+        free(block);
+        free(q);
+        free(codes);
+        free(scales);
+        free(bounds);
+    }
+}
+
+/* Every integer kernel this CPU runs returns the exact dot products (checked in 64 bits),
+ * over every tail length and row count (the AVX2 kernel takes rows four at a time), with
+ * codes at both extremes (-128 included) and query codes at the largest magnitude the scan
+ * uses for that dimension. */
+static void test_q8_kernels_agree(void) {
+    enum { MAX_ROWS = 7 };
+    const uint32_t max_dim = 1100;
+    int16_t *q = malloc(max_dim * sizeof(int16_t));
+    int8_t *c = malloc((size_t)MAX_ROWS * max_dim);
+    uint64_t seed = 99;
+    chnsw_kernel kinds[3] = {CHNSW_KERNEL_SCALAR, CHNSW_KERNEL_AVX2, CHNSW_KERNEL_AUTO};
+    CHECK(q8_dots_kernel(CHNSW_KERNEL_SCALAR) != NULL && q8_dots_kernel(CHNSW_KERNEL_AUTO) != NULL);
+    CHECK(q8_dots_kernel((chnsw_kernel)9) == NULL);
+    for (uint32_t dim = 1; dim <= max_dim; dim += dim < 70 ? 1 : 97) {
+        int32_t m = q8_query_code_max(dim);
+        for (int extreme = 0; extreme < 2; extreme++) {
+            /* extreme: every product at the largest magnitude, one sign (the overflow case) */
+            for (uint32_t i = 0; i < dim; i++)
+                q[i] = (int16_t)(extreme ? -m : (int32_t)(lcg(&seed) % (2u * (uint32_t)m + 1)) - m);
+            for (uint32_t i = 0; i < MAX_ROWS * dim; i++) c[i] = (int8_t)(extreme ? -128 : (int32_t)(lcg(&seed) % 256) - 128);
+            int64_t want[MAX_ROWS];
+            for (uint32_t r = 0; r < MAX_ROWS; r++) {
+                want[r] = 0;
+                for (uint32_t i = 0; i < dim; i++) want[r] += (int64_t)q[i] * c[r * dim + i];
+                CHECK(want[r] <= INT32_MAX);
+            }
+            for (int k = 0; k < 3; k++) {
+                q8_dots_fn dots = q8_dots_kernel(kinds[k]);
+                if (!dots) continue;
+                for (uint32_t rows = 1; rows <= MAX_ROWS; rows++) {
+                    int32_t got[MAX_ROWS];
+                    dots(q, c, dim, rows, c + rows * dim, got);
+                    for (uint32_t r = 0; r < rows; r++) CHECK(got[r] == (int32_t)want[r]);
+                }
+            }
+        }
+    }
+    free(q);
+    free(c);
+}
+
 static void test_q8_bad_input(void) {
     float block[8] = {1, 0, 0, 0, 0, 1, 0, 0};
     float q[4] = {1, 0, 0, 0}, zero[4] = {0}, nan_q[4] = {NAN, 0, 0, 0};
@@ -208,6 +308,8 @@ static void test_q8_bad_input(void) {
                  CHNSW_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 4, 4, CHNSW_METRIC_IP, q, 0, NULL, out, dist, &count),
                  CHNSW_ERR_K_ZERO);
+    CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 0, CHNSW_Q8_MAX_DIMENSION + 1, CHNSW_Q8_MAX_DIMENSION + 1,
+                                     CHNSW_METRIC_IP, q, 1, NULL, out, dist, &count), CHNSW_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 4, 4, CHNSW_METRIC_IP, nan_q, 1, NULL, out, dist,
                                      &count), CHNSW_ERR_NON_FINITE);
     CHECK_STATUS(chnsw_scan_block_q8(block, codes, scales, bounds, 2, 4, 4, CHNSW_METRIC_COSINE, zero, 1, NULL, out, dist,
@@ -222,6 +324,8 @@ int main(void) {
     RUN(test_bad_input);
     RUN(test_crc32c);
     RUN(test_q8_matches_f32_scan);
+    RUN(test_q8_query_error_in_bound);
+    RUN(test_q8_kernels_agree);
     RUN(test_q8_bad_input);
     return harness_finish("test_block");
 }
