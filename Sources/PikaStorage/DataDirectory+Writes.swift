@@ -42,9 +42,9 @@ extension DataDirectory {
         guard !entries.isEmpty else { return }
         // Counted as appending until the record is in the log, so a group-commit leader can
         // wait for it to join the next fsync.
-        commit?.beginWrite()
+        let ticket = commit?.beginWrite()
         let appended = Result { () throws(StorageError) -> UInt64 in try append(entries) }
-        commit?.endWrite()
+        if let ticket { commit?.endWrite(ticket) }
         let last = try appended.get()
         try commit?.waitDurable(last)
         if options.sealThreshold > 0, state.withLock({ $0.growing.count }) >= options.sealThreshold {
@@ -94,9 +94,9 @@ final class GroupCommit: @unchecked Sendable {
     private var appended: UInt64
     private var durable: UInt64
     private var syncing = false
-    /// Writers that called `beginWrite` / `endWrite` so far (both only grow).
-    private var begun: UInt64 = 0
-    private var ended: UInt64 = 0
+    /// Tickets of the writers between `beginWrite` and `endWrite`, and the next ticket to hand out.
+    private var inFlight: Set<UInt64> = []
+    private var nextTicket: UInt64 = 0
     private var syncs = 0
 
     init(maxWaitNanoseconds: UInt64, wal: WriteAheadLog, appended: UInt64) {
@@ -126,17 +126,26 @@ final class GroupCommit: @unchecked Sendable {
     /// fsyncs made by group commit so far (tests check that writers share them).
     var syncCount: Int { locked { syncs } }
 
-    /// A writer is about to take the writer lock and append.
-    func beginWrite() {
-        locked { begun += 1 }
+    /// A writer is about to take the writer lock and append; pass the ticket to ``endWrite(_:)``.
+    func beginWrite() -> UInt64 {
+        locked {
+            nextTicket += 1
+            inFlight.insert(nextTicket)
+            return nextTicket
+        }
     }
 
     /// That writer has appended (or failed): a leader waiting for it may sync now.
-    func endWrite() {
+    func endWrite(_ ticket: UInt64) {
         locked {
-            ended += 1
+            inFlight.remove(ticket)
             pthread_cond_broadcast(&changed)
         }
+    }
+
+    /// Whether a writer that began at or before `ticket` is still appending (lock held).
+    private func appending(upTo ticket: UInt64) -> Bool {
+        inFlight.contains { $0 <= ticket }
     }
 
     /// Called under the writer lock after an append, or when the log is replaced (seal).
@@ -167,9 +176,9 @@ final class GroupCommit: @unchecked Sendable {
             // Lead: give the writers already appending a moment to join this fsync. Only those
             // in flight now: with many writers someone is always appending, and waiting for
             // newcomers too would hold every fsync for the whole `maxWait`.
-            let inFlight = begun
+            let horizon = nextTicket
             var deadline = monotonicTimespec(plus: maxWait)
-            while ended < inFlight && !syncing && pthread_cond_timedwait(&changed, &lock, &deadline) == 0 {}
+            while appending(upTo: horizon) && !syncing && pthread_cond_timedwait(&changed, &lock, &deadline) == 0 {}
             // Another waiter may have started the fsync while this one waited: follow it.
             if durable >= lsn || syncing { continue }
             syncing = true

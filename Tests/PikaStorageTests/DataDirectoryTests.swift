@@ -151,14 +151,14 @@ struct DataDirectoryTests {
         // beginWrite open): the leader waits for it, and one fsync covers both records.
         let commit = try #require(store.commit)
         let before = commit.syncCount
-        commit.beginWrite()
+        let ticket = commit.beginWrite()
         let group = DispatchGroup()
         for n in [100, 101] {
             DispatchQueue.global().async(group: group) { try! store.upsert(Fixture.record(n), vector: Fixture.vector(n)) }
         }
         while store.count < 22 { usleep(1_000) }  // both records appended and applied
         #expect(commit.syncCount == before)  // nobody synced while a writer was appending
-        commit.endWrite()
+        commit.endWrite(ticket)
         group.wait()
         #expect(commit.syncCount == before + 1)
         let reopened = try DataDirectory.open(at: dir.sub("d"), options: {
