@@ -262,9 +262,10 @@ public final class DataDirectory: Sendable {
     /// open do not pay a minor page fault for each page of vectors they touch.
     ///
     /// Opening maps files without reading them (that keeps open fast); this is the other half,
-    /// for a process about to serve. It takes time in proportion to the data (0.35–0.7 s for
-    /// 1M × 384 with its int8 copy, measured on a loaded 2-core machine), so run it off the request
-    /// path; searches may run meanwhile. Best effort: on kernels before 5.14 it does nothing.
+    /// for a process about to serve. It takes time in proportion to the data (0.25–0.7 s for
+    /// 1M × 384 with its int8 copy on this 2-core machine: `warm_ms` of `pika index search`), so
+    /// run it off the request path; searches may run meanwhile. Best effort: on kernels before
+    /// 5.14 it does nothing.
     public func prefault() {
         for segment in state.withLock({ $0.segments }) { segment.prefault() }
     }

@@ -67,7 +67,9 @@ struct EvalCommandTests {
         #expect(remote.status == 0, "stderr: \(remote.stderr)")
         let remoteJSON = try #require(remote.lastJSON), localJSON = try #require(local.lastJSON)
         for key in ["ndcg@10", "recall@10", "recall@100", "mrr@10", "queries"] {
-            #expect(remoteJSON[key] as? Double == localJSON[key] as? Double, "\(key)")
+            // Required on both sides, so a key missing from both cannot compare equal as nil == nil.
+            let remoteValue = try #require(remoteJSON[key] as? Double, "\(key) missing from the remote run")
+            #expect(remoteValue == (try #require(localJSON[key] as? Double, "\(key) missing from the local run")), "\(key)")
         }
         #expect(!server.requests.isEmpty)
         #expect(server.requests.allSatisfy { $0.path == "/v1/embeddings" && $0.headers["authorization"] == "Bearer sk-eval" })
