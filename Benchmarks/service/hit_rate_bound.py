@@ -2,9 +2,8 @@
 """The best hit rate any correct result cache could reach on loadgen.py's traffic.
 
 Draws a request stream from loadgen's distributions (its Zipf users, question kinds and write share)
-and replays it against a
-perfect result cache: unbounded, never expiring, keyed by (user, question), and emptied for a user
-by each of that user's writes that changes a memory (a cache that may never answer from before a
+and replays it against a perfect result cache: unbounded, never expiring, keyed by (user, question),
+and emptied for a user by each of that user's writes that changes a memory (a cache that may never answer from before a
 write can do no better). A read hits when its user asked the same question since that user's last
 such write. No server is involved; the figure bounds L0 + L1 together (L2 answers preference
 questions from a summary, which a write also outdates).
