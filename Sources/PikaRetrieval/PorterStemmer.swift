@@ -5,7 +5,7 @@
 public enum PorterStemmer {
     /// The stem of `word`; words of one or two letters are returned as they are.
     public static func stem(_ word: String) -> String {
-        guard word.count > 2, word.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return word }
+        guard word.utf8.count > 2, word.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return word }
         var w = Array(word.utf8)
         step1a(&w)
         step1b(&w)
@@ -58,9 +58,15 @@ public enum PorterStemmer {
         return last != UInt8(ascii: "w") && last != UInt8(ascii: "x") && last != UInt8(ascii: "y")
     }
 
+    // Suffix tests compare in place: they run dozens of times per word, and building arrays for
+    // them made the stemmer the largest cost of indexing a user's memories.
     private static func ends(_ w: [UInt8], _ suffix: String) -> Bool {
-        let s = Array(suffix.utf8)
-        return w.count >= s.count && Array(w[(w.count - s.count)...]) == s
+        ends(w, suffix.utf8)
+    }
+
+    private static func ends(_ w: [UInt8], _ suffix: some Collection<UInt8>) -> Bool {
+        let n = suffix.count
+        return w.count >= n && w[(w.count - n)...].elementsEqual(suffix)
     }
 
     /// Replaces `suffix` by `replacement` when the remaining stem has measure > `minMeasure`.
@@ -140,9 +146,11 @@ public enum PorterStemmer {
         "iti", "ous", "ive", "ize",
     ]
 
+    private static let step4SuffixesLongestFirst = step4Suffixes.sorted { $0.utf8.count > $1.utf8.count }
+
     private static func step4(_ w: inout [UInt8]) {
         // Longest match first among suffixes that share an ending (ement/ment/ent).
-        for suffix in step4Suffixes.sorted(by: { $0.utf8.count > $1.utf8.count }) where ends(w, suffix) {
+        for suffix in step4SuffixesLongestFirst where ends(w, suffix) {
             let stemEnd = w.count - suffix.utf8.count
             if suffix == "ion" {
                 guard stemEnd > 0, w[stemEnd - 1] == UInt8(ascii: "s") || w[stemEnd - 1] == UInt8(ascii: "t") else {

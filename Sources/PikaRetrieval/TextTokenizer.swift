@@ -31,7 +31,7 @@ public struct TextTokenizer: Sendable, Hashable {
     public func tokens(_ text: String) -> [String] {
         var result: [String] = []
         for word in Self.words(text) {
-            if word.allSatisfy(\.isASCII) {
+            if word.utf8.allSatisfy({ $0 < 0x80 }) {
                 if removesStopWords && Self.stopWords.contains(word) { continue }
                 result.append(stemsEnglish && word.count > 2 ? PorterStemmer.stem(word) : word)
             } else {
@@ -47,6 +47,39 @@ public struct TextTokenizer: Sendable, Hashable {
 
     /// Lower-cased NFC words: maximal runs of letters and digits.
     static func words(_ text: String) -> [String] {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return asciiWords(text) }
+        return unicodeWords(text)
+    }
+
+    /// `words` for ASCII text, on bytes. For ASCII, NFC is the identity, lower-casing maps A–Z
+    /// only, and the letters and digits are exactly A–Z, a–z and 0–9, so this gives the same words
+    /// as ``unicodeWords(_:)`` (a test compares them) without Foundation's normalisation, which
+    /// was most of the cost of building a user's keyword index (the service profile in
+    /// docs/benchmarks.md).
+    static func asciiWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        current.reserveCapacity(32)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                current.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                current.append(byte | 0x20)
+            default:
+                if !current.isEmpty {
+                    words.append(String(decoding: current, as: UTF8.self))
+                    current.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+        return words
+    }
+
+    /// `words` for any text: NFC, lower-cased, split on everything but letters, digits and the
+    /// combining marks that follow a word.
+    static func unicodeWords(_ text: String) -> [String] {
         let normalized = text.precomposedStringWithCanonicalMapping.lowercased()
         var words: [String] = []
         var current = ""

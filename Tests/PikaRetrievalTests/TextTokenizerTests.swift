@@ -43,3 +43,31 @@ import Testing
         ])
     }
 }
+
+@Suite struct ASCIIFastPathTests {
+    @Test func asciiWordsMatchTheUnicodePathOnEveryASCIIText() {
+        var samples = [
+            "The running dogs, and THE cats!", "What does the user like?", "note 3-56 (x_y) a1b2 C3PO",
+            "tabs\tand\r\nnewlines\u{0B}\u{0C}", "", "   ", "!!!", "e.g. U.S.A. 2026-11-26T03:27:51Z", "CamelCase snake_case kebab-case",
+        ]
+        // Every ASCII byte, alone and between letters, plus pseudo-random ASCII strings.
+        samples += (0..<128).map { "ab" + String(UnicodeScalar(UInt8($0))) + "Cd" }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<500 {
+            var bytes: [UInt8] = []
+            for _ in 0..<40 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes.append(UInt8(truncatingIfNeeded: state >> 33) & 0x7F)
+            }
+            samples.append(String(decoding: bytes, as: UTF8.self))
+        }
+        for text in samples {
+            #expect(TextTokenizer.asciiWords(text) == TextTokenizer.unicodeWords(text), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func nonASCIITextStillTakesTheUnicodePath() {
+        #expect(TextTokenizer.words("Hà Nội, PHỞ!") == ["hà", "nội", "phở"])
+        #expect(TextTokenizer.words("Hà Nội") == TextTokenizer.unicodeWords("Hà Nội"))
+    }
+}
