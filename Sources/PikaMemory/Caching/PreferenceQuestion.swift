@@ -43,6 +43,9 @@ public enum PreferenceQuestion: Sendable, Equatable {
     }
 
     private static func classifyVietnamese(_ t: String) -> PreferenceQuestion? {
+        // Every Vietnamese rule needs a word with a diacritic (thích, yêu, ghét, mê, sở): ASCII
+        // text cannot match, so it skips the regular expressions below.
+        guard t.utf8.contains(where: { $0 >= 0x80 }) else { return nil }
         let person = "(?:em|con|tôi|mình|tớ|cháu|bé|bạn)"
         if has(t, " yêu thích ") || has(t, " ưa thích ") || has(t, " thích nhất ") {
             for (words, topic) in vietnameseTopics where has(t, " \(words) ") { return .favorite(topic: topic) }

@@ -108,7 +108,6 @@ public final class TieredSearch: Sendable {
         let key = SearchCacheKey(query)
         let l0Key = CacheKeys.searchPrefix(scope) + key.hash
         let candidate = l0.get(l0Key)
-        let question = l2Question(query, text: text)
 
         var version: String?
         var l1Bytes: [UInt8]?
@@ -119,7 +118,7 @@ public final class TieredSearch: Sendable {
         } catch {
             metrics.record(.l0, .error)
             metrics.record(.l1, .error)
-            if question != nil { metrics.record(.l2, .error) }
+            if l2Question(query, text: text) != nil { metrics.record(.l2, .error) }
         }
         if let version {
             if let candidate, candidate.version == version, candidate.canonical == key.canonical {
@@ -131,7 +130,8 @@ public final class TieredSearch: Sendable {
                 return answered(answer, by: .l1)
             }
             metrics.record(.l1, .miss)
-            if let question {
+            // Classified only now: most searches are answered by L0 or L1 and never need it.
+            if let question = l2Question(query, text: text) {
                 switch await l2Answer(question, query: query, version: version) {
                 case .answer(let answer):
                     try? await storeL1(answer, key: key, scope: scope, version: version)
