@@ -24,6 +24,76 @@ struct MemoryOut: Encodable {
         try c.encode(Timestamps.format(record.createdAt), forKey: .createdAt)
         try c.encode(Timestamps.format(record.updatedAt), forKey: .updatedAt)
     }
+
+    /// The same object as ``encode(to:)`` writes, keys in sorted order (the search path's writer).
+    func write(to json: inout JSONWriter) {
+        json.raw("{")
+        json.key("agent_id")
+        json.optionalString(record.agentID)
+        json.raw(",")
+        json.key("created_at")
+        json.string(Timestamps.format(record.createdAt))
+        json.raw(",")
+        json.key("id")
+        json.string(record.id)
+        json.raw(",")
+        json.key("memory")
+        json.string(record.text)
+        json.raw(",")
+        json.key("metadata")
+        json.object(record.metadata)
+        json.raw(",")
+        json.key("provenance")
+        json.value(.array(record.provenance.map(JSONValue.string)))
+        json.raw(",")
+        json.key("run_id")
+        json.optionalString(record.runID)
+        if let score {
+            json.raw(",")
+            json.key("score")
+            json.number(score)
+        }
+        json.raw(",")
+        json.key("updated_at")
+        json.string(Timestamps.format(record.updatedAt))
+        json.raw(",")
+        json.key("user_id")
+        json.string(record.scope.userID)
+        json.raw("}")
+    }
+}
+
+/// The body of a search answer, `{"relations":[…],"results":[…]}`, written without `JSONEncoder`.
+enum SearchAnswerJSON {
+    /// The answer's bytes.
+    static func bytes(results: [MemoryOut], relations: [GraphRelation]) -> [UInt8] {
+        var json = JSONWriter(capacity: 512 + results.count * 512)
+        json.raw("{")
+        json.key("relations")
+        json.raw("[")
+        for (i, relation) in relations.enumerated() {
+            if i > 0 { json.raw(",") }
+            json.raw("{")
+            json.key("relation")
+            json.string(relation.relation)
+            json.raw(",")
+            json.key("source")
+            json.string(relation.source)
+            json.raw(",")
+            json.key("target")
+            json.string(relation.target)
+            json.raw("}")
+        }
+        json.raw("],")
+        json.key("results")
+        json.raw("[")
+        for (i, result) in results.enumerated() {
+            if i > 0 { json.raw(",") }
+            result.write(to: &json)
+        }
+        json.raw("]}")
+        return json.bytes
+    }
 }
 
 /// A history entry as the API shows it.

@@ -143,9 +143,10 @@ struct MemoryRoutes {
             runID: try fields.id("run_id"), limit: try fields.limit(default: 10), filter: filter,
             threshold: threshold.map(Float.init), mode: mode))
         let answer = tiered.answer
-        struct Out: Encodable { let results: [MemoryOut]; let relations: [GraphRelation] }
-        var response = try JSONBody.response(.ok, Out(results: answer.results.map { MemoryOut(record: $0.record, score: $0.score) },
-                                                      relations: answer.relations))
+        let body = SearchAnswerJSON.bytes(
+            results: answer.results.map { MemoryOut(record: $0.record, score: $0.score) }, relations: answer.relations)
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         // Which tier answered (l0, l1, l2 or engine): for operators and the cache tests.
         response.headers[.init("X-Pika-Cache")!] = tiered.source?.rawValue ?? "engine"
         return response
