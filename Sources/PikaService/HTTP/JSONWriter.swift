@@ -26,6 +26,13 @@ struct JSONWriter {
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
+    /// Appends `,"key":"value"` (no comma when `first`); `key` must need no escaping.
+    mutating func member(_ key: StaticString, _ value: String?, first: Bool = false) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        self.key(key)
+        optionalString(value)
+    }
+
     /// Appends a JSON string, escaping quotes, backslashes and control characters.
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
