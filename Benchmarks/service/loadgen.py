@@ -441,8 +441,10 @@ async def load(args):
     await asyncio.sleep(args.settle)  # let async jobs finish so their cache effects are counted
     after = scrape((await client.call("GET", "/metrics")).body.decode())
 
+    answered = sum(len(values) for values in latencies.values())
     report = {"duration_s": round(elapsed, 2), "offered_rps": rate, "sent": sent,
-              "send_rps": round(sent / send_elapsed, 1), "users": args.users, "zipf_s": args.zipf,
+              "send_rps": round(sent / send_elapsed, 1), "answered": answered,
+              "unanswered_after_drain": sent - answered, "users": args.users, "zipf_s": args.zipf,
               "modes": args.modes or "server default", "questions": args.questions,
               "limit": args.vary_limit or "10", "question_kinds": dict(question_kinds), "endpoints": {}}
     for endpoint in sorted(latencies):
@@ -472,6 +474,9 @@ async def load(args):
 def print_report(report):
     print(f"offered {report['offered_rps']} req/s for {report['duration_s']} s; sent {report['sent']} "
           f"({report['send_rps']} req/s); questions {report['questions']}, limit {report['limit']}", file=sys.stderr)
+    if report["unanswered_after_drain"]:
+        print(f"NOT ANSWERED within the drain (--drain), so missing from the percentiles below: "
+              f"{report['unanswered_after_drain']} of {report['sent']}", file=sys.stderr)
     header = f"{'endpoint':40} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
     print(header + "  status", file=sys.stderr)
     for name, e in report["endpoints"].items():

@@ -136,8 +136,8 @@ cpu_report() {  # label, server CPU before, services CPU before, requests
   local server services
   server=$(awk -v a="$2" -v b="$(server_cpu)" 'BEGIN { printf "%.1f", b - a }')
   services=$(awk -v a="$3" -v b="$(services_cpu)" 'BEGIN { printf "%.1f", b - a }')
-  echo "server CPU seconds during $1: $server ($(awk -v s="$server" -v n="$4" 'BEGIN { printf "%.2f", n ? s * 1000 / n : 0 }') ms per request)"
-  [[ -z $SERVICES_DIR ]] || echo "PostgreSQL + Redis CPU seconds during $1: $services ($(awk -v s="$services" -v n="$4" 'BEGIN { printf "%.2f", n ? s * 1000 / n : 0 }') ms per request)"
+  echo "server CPU seconds during $1: $server ($(awk -v s="$server" -v n="$4" 'BEGIN { printf "%.2f", n ? s * 1000 / n : 0 }') ms per answered request)"
+  [[ -z $SERVICES_DIR ]] || echo "PostgreSQL + Redis CPU seconds during $1: $services ($(awk -v s="$services" -v n="$4" 'BEGIN { printf "%.2f", n ? s * 1000 / n : 0 }') ms per answered request)"
 }
 
 [[ $QUESTIONS != pool ]] || "${G[@]}" warm --pool-size "$POOL_SIZE"
@@ -146,7 +146,7 @@ CPU_BEFORE=$(server_cpu) SERVICES_BEFORE=$(services_cpu)
 "${G[@]}" load --duration "$DURATION" --read-rps "$READ_RPS" --write-rps "$WRITE_RPS" ${LOAD_ARGS[@]+"${LOAD_ARGS[@]}"} --json "$OUT"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 cpu_report "the load phase (with the job read-back after it)" "$CPU_BEFORE" "$SERVICES_BEFORE" \
-  "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sent"])' "$OUT")"
+  "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["answered"])' "$OUT")"
 if [[ $CAPACITY != 0 ]]; then
   command -v wrk > /dev/null || { echo "run.sh: --capacity needs wrk (apt-get install wrk)" >&2; exit 2; }
   CPU_BEFORE=$(server_cpu) SERVICES_BEFORE=$(services_cpu)
