@@ -238,24 +238,14 @@ public final class DataDirectory: Sendable {
 
     /// `search`, also telling whether any graph was walked (false: exact scans only).
     public func searchReport(_ query: [Float], options: RecordSearchOptions = RecordSearchOptions()) throws(StorageError) -> RecordSearchResult {
-        try validate(query)
-        guard options.k >= 1, options.ef >= 1 else { throw StorageError(code: .invalidArgument, message: "k and ef must be at least 1") }
-        let (fromGrowing, segments, deleted) = try state.withLock { (s) throws(StorageError) in
-            (try s.growing.search(query, k: options.k, ef: options.ef, tenant: options.tenant, plan: options.plan), s.segments, s.deleted)
-        }
-        var hits = fromGrowing
-        var usedGraph = false
-        for segment in segments {
-            let bitmap = deleted[segment.id] ?? Bitmap()
-            let found = try segment.search(
-                query, k: options.k, ef: options.ef, tenant: options.tenant, deleted: bitmap,
-                threshold: configuration.exactScanThreshold, plan: options.plan, usedGraph: &usedGraph)
-            for (row, distance) in found {
-                hits.append(RecordHit(record: try segment.record(at: row), distance: distance))
-            }
+        var scratch = SearchScratch()
+        let gathered = try query.withBuffer { (q) throws(StorageError) in try gather(q, options: options, scratch: &scratch) }
+        var hits = gathered.growing
+        for c in scratch.candidates {
+            hits.append(RecordHit(record: try gathered.segments[c.segment].record(at: c.row), distance: c.distance))
         }
         hits.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.record.id < $1.record.id }
-        return RecordSearchResult(hits: Array(hits.prefix(options.k)), usedGraph: usedGraph)
+        return RecordSearchResult(hits: Array(hits.prefix(options.k)), usedGraph: gathered.usedGraph)
     }
 
     /// Maps every page of the sealed segments into this process now, so the first searches after
@@ -276,15 +266,38 @@ public final class DataDirectory: Sendable {
     }
 
     func validate(_ vector: [Float]) throws(StorageError) {
-        guard vector.count == configuration.dimension else {
+        try vector.withBuffer { (v) throws(StorageError) in try validate(v) }
+    }
+
+    /// Checks the dimension, that every value is finite and, for cosine, that the vector is not zero.
+    func validate(_ vector: UnsafeBufferPointer<Float>) throws(StorageError) {
+        guard vector.count == configuration.dimension, let base = vector.baseAddress else {
             throw StorageError(code: .dimensionMismatch, message: "vector has dimension \(vector.count), the collection \(configuration.dimension)")
         }
-        var norm: Float = 0
-        for x in vector {
-            guard x.isFinite else { throw StorageError(code: .invalidVector, message: "vector holds NaN or infinity") }
+        // x - x is 0 for a finite x and NaN for NaN or ±infinity, so one NaN test of the sum
+        // replaces a branch per value and the loop runs eight lanes at a time. The norm only
+        // decides zero or not, which no summation order changes.
+        var poison = SIMD8<Float>()
+        var norm = SIMD8<Float>()
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= vector.count {
+            let x = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            poison += x - x
             norm += x * x
+            i += 8
         }
-        if configuration.metric == .cosine && norm == 0 {
+        var tailPoison: Float = 0
+        var tailNorm: Float = 0
+        while i < vector.count {
+            tailPoison += vector[i] - vector[i]
+            tailNorm += vector[i] * vector[i]
+            i += 1
+        }
+        guard !(poison.sum() + tailPoison).isNaN else {
+            throw StorageError(code: .invalidVector, message: "vector holds NaN or infinity")
+        }
+        if configuration.metric == .cosine && norm.sum() + tailNorm == 0 {
             throw StorageError(code: .invalidVector, message: "zero vector in a cosine collection")
         }
     }

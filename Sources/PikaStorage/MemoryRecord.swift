@@ -74,4 +74,11 @@ enum RecordCodec {
             id: id, tenant: tenant, userID: user, agentID: agent, runID: run, text: text, metadataJSON: metadata,
             createdAt: created, updatedAt: updated, provenance: provenance)
     }
+
+    /// Only the id: skips the fixed-size fields before it and reads nothing after it.
+    static func decodeID(_ r: inout ByteReader) throws(StorageError) -> String {
+        _ = try r.bytes(4 + 8 + 8, "tenant and times")
+        guard let id = try r.string("id") else { throw .corrupt(r.path, "record without an id at offset \(r.offset)") }
+        return id
+    }
 }

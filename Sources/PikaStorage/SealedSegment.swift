@@ -99,6 +99,21 @@ final class SealedSegment: Sendable {
 
     /// The record stored at `row`, checked against its own checksum.
     func record(at row: Int) throws(StorageError) -> MemoryRecord {
+        var r = try checkedRecord(at: row)
+        return try RecordCodec.decode(&r)
+    }
+
+    /// The id of the record at `row`, decoding nothing else. The whole record is still
+    /// checked against its CRC-32C first (a few dozen nanoseconds for a typical record, next
+    /// to tens of microseconds of scan), so a damaged record is reported exactly as by
+    /// `record(at:)`, never half-read.
+    func recordID(at row: Int) throws(StorageError) -> String {
+        var r = try checkedRecord(at: row)
+        return try RecordCodec.decodeID(&r)
+    }
+
+    /// A reader over the encoding of the record at `row`, after its checksum matched.
+    private func checkedRecord(at row: Int) throws(StorageError) -> ByteReader {
         let base = header.recordOffsetsOffset + row * 8
         let start = u64(base)
         let end = u64(base + 8)
@@ -112,7 +127,15 @@ final class SealedSegment: Sendable {
         guard Checksum.crc32c(UnsafeRawBufferPointer(rebasing: bytes[4...])) == crc else {
             throw .corrupt(file.path, "record \(row): checksum mismatch")
         }
-        return try RecordCodec.decode(&r)
+        return r
+    }
+
+    /// Reads the first byte of the record at `row` (any byte in the file when its offset is
+    /// damaged; `record(at:)` reports that), to start its cache and TLB misses early.
+    func touchRecord(at row: Int) -> UInt8 {
+        let start = Int(truncatingIfNeeded: u64(header.recordOffsetsOffset + row * 8))
+        let offset = header.recordsOffset + min(max(start, 0), header.recordsLength)
+        return offset < file.count ? file.bytes[offset] : 0
     }
 
     /// The stored vector of a row.
@@ -151,15 +174,16 @@ final class SealedSegment: Sendable {
     // MARK: Search
 
     /// The k nearest live rows to `query`, restricted to `tenant` if given: an exact scan
-    /// of the tenant's contiguous block when it is small, a graph search otherwise.
+    /// of the tenant's contiguous block when it is small, a graph search otherwise. Appends
+    /// them to `scratch.candidates` tagged with `segmentIndex`.
     func search(
-        _ query: [Float], k: Int, ef: Int, tenant: UInt32?, deleted: Bitmap, threshold: Int, plan: SearchPlan = .automatic,
-        usedGraph: inout Bool
-    ) throws(StorageError) -> [(row: Int, distance: Float)] {
-        guard header.rows > 0 else { return [] }
+        _ query: UnsafeBufferPointer<Float>, k: Int, ef: Int, tenant: UInt32?, deleted: Bitmap, threshold: Int,
+        plan: SearchPlan = .automatic, usedGraph: inout Bool, segmentIndex: Int, into scratch: inout SearchScratch
+    ) throws(StorageError) {
+        guard header.rows > 0 else { return }
         var range = 0..<header.rows
         if let tenant {
-            guard let r = rows(ofTenant: tenant) else { return [] }
+            guard let r = rows(ofTenant: tenant) else { return }
             range = r
         }
         let exact =
@@ -168,13 +192,13 @@ final class SealedSegment: Sendable {
             case .graph: false
             case .automatic: range.count <= threshold
             }
-        if exact { return try scan(query, rows: range, k: k, deleted: deleted) }
+        if exact { return try scan(query, rows: range, k: k, deleted: deleted, segmentIndex: segmentIndex, into: &scratch) }
         usedGraph = true
         let index = try loadGraph()
         let live = tenant.map { index.count(tenant: $0) } ?? index.info.liveCount
         let liveHere = live - deleted.count(in: range)
         let kk = min(k, max(liveHere, 0))
-        guard kk > 0 else { return [] }
+        guard kk > 0 else { return }
         var options = SearchOptions(k: kk, ef: max(ef, kk), tenant: tenant)
         options.plan = plan == .exact ? .automatic : .graph
         if deleted.count > 0 {
@@ -182,7 +206,9 @@ final class SealedSegment: Sendable {
             options.predicate = { label, _ in !snapshot.contains(Int(label)) }
         }
         do throws(EngineError) {
-            return try index.search(query, options: options).hits.map { (Int($0.label), $0.distance) }
+            for hit in try index.search(Array(query), options: options).hits {
+                scratch.candidates.append(SealedCandidate(segment: segmentIndex, row: Int(hit.label), distance: hit.distance))
+            }
         } catch {
             throw StorageError(code: .engine, message: "\(error)", path: file.path)
         }
@@ -190,11 +216,36 @@ final class SealedSegment: Sendable {
 
     /// Exact scan of a contiguous block of rows (`chnsw_scan_block` over the mapping).
     func scan(_ query: [Float], rows range: Range<Int>, k: Int, deleted: Bitmap) throws(StorageError) -> [(row: Int, distance: Float)] {
-        guard !range.isEmpty, k > 0 else { return [] }
+        var scratch = SearchScratch()
+        try query.withBuffer { (q) throws(StorageError) in
+            try scan(q, rows: range, k: k, deleted: deleted, segmentIndex: 0, into: &scratch)
+        }
+        return scratch.candidates.map { ($0.row, $0.distance) }
+    }
+
+    /// Exact scan of a contiguous block of rows over the mapping (the int8 copy when there is
+    /// one, `chnsw_scan_block_q8`; else `chnsw_scan_block`), appending the hits to
+    /// `scratch.candidates`; reuses the scratch's output buffers.
+    func scan(
+        _ query: UnsafeBufferPointer<Float>, rows range: Range<Int>, k: Int, deleted: Bitmap, segmentIndex: Int,
+        into scratch: inout SearchScratch
+    ) throws(StorageError) {
+        guard !range.isEmpty, k > 0 else { return }
         let skip = deleted.count > 0 ? deleted.bytes(in: range) : nil
         let kk = min(k, range.count)
-        var rowsOut = [UInt64](repeating: 0, count: kk)
-        var distances = [Float](repeating: 0, count: kk)
+        // Borrow the scratch's buffers (a swap moves them without copying) and hand them back.
+        var rowsOut: [UInt64] = []
+        var distances: [Float] = []
+        swap(&rowsOut, &scratch.rows)
+        swap(&distances, &scratch.distances)
+        defer {
+            swap(&rowsOut, &scratch.rows)
+            swap(&distances, &scratch.distances)
+        }
+        if rowsOut.count < kk {
+            rowsOut = [UInt64](repeating: 0, count: kk)
+            distances = [Float](repeating: 0, count: kk)
+        }
         var count: UInt32 = 0
         let metric: chnsw_metric =
             switch header.metric {
@@ -204,23 +255,23 @@ final class SealedSegment: Sendable {
             }
         let dim = header.dimension
         let block = vectorBase + range.lowerBound * dim
-        let status = query.withUnsafeBufferPointer { q in
-            withOptionalBytes(skip) { s in
-                if let quantized, metric != CHNSW_METRIC_L2 {
-                    // The int8 copy: a quarter of the bytes, same exact answer.
-                    let first = range.lowerBound
-                    return chnsw_scan_block_q8(
-                        block, quantized.codes + first * dim, quantized.scales + first, quantized.bounds + first, range.count,
-                        UInt32(dim), dim, metric, q.baseAddress, UInt32(kk), s, &rowsOut, &distances, &count)
-                }
-                return chnsw_scan_block(
-                    block, range.count, UInt32(dim), dim, metric, q.baseAddress, UInt32(kk), s, &rowsOut, &distances, &count)
+        let status = withOptionalBytes(skip) { s in
+            if let quantized, metric != CHNSW_METRIC_L2 {
+                // The int8 copy: a quarter of the bytes, same exact answer.
+                let first = range.lowerBound
+                return chnsw_scan_block_q8(
+                    block, quantized.codes + first * dim, quantized.scales + first, quantized.bounds + first, range.count,
+                    UInt32(dim), dim, metric, query.baseAddress, UInt32(kk), s, &rowsOut, &distances, &count)
             }
+            return chnsw_scan_block(
+                block, range.count, UInt32(dim), dim, metric, query.baseAddress, UInt32(kk), s, &rowsOut, &distances, &count)
         }
         guard status == CHNSW_OK else {
             throw StorageError(code: .engine, message: String(cString: chnsw_status_message(status)), path: file.path)
         }
-        return (0..<Int(count)).map { (range.lowerBound + Int(rowsOut[$0]), distances[$0]) }
+        for i in 0..<Int(count) {
+            scratch.candidates.append(SealedCandidate(segment: segmentIndex, row: range.lowerBound + Int(rowsOut[i]), distance: distances[i]))
+        }
     }
 
     /// The segment's graph, loaded on first use.

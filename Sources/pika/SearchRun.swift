@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// Runs a file of queries against a data directory on several threads and times each search.
-/// Labels are the records' ids read as integers (`index build` uses row numbers).
+/// Labels are the records' ids read as integers (`index build` uses row numbers); the
+/// search is ids-only (`DataDirectory.searchIDs`), so no other field of a record is decoded.
 struct SearchRun {
     /// Top-k labels of every query, row-major, -1 in missing slots.
     var labels: [Int32]
@@ -44,22 +45,26 @@ struct SearchRun {
                     DispatchQueue.concurrentPerform(iterations: threads) { worker in
                         var options = RecordSearchOptions(k: max(effectiveK, 1), ef: max(ef, effectiveK))
                         options.plan = plan
-                        for row in stride(from: worker, to: n, by: threads) {
-                            options.tenant = tenants?[row]
-                            let query = Array(queries.row(row))
-                            let t0 = monotonicNanoseconds()
-                            let result: RecordSearchResult
-                            do throws(StorageError) {
-                                guard effectiveK > 0 else { continue }  // empty: the row stays -1
-                                result = try index.searchReport(query, options: options)
-                            } catch {
-                                failures.record(row: row, error: error)
-                                continue
-                            }
-                            slots.latencies[row] = Double(monotonicNanoseconds() - t0) / 1000
-                            slots.exact[row] = !result.usedGraph
-                            for (slot, hit) in result.hits.enumerated() {
-                                slots.labels[row * k + slot] = Int32(hit.record.id) ?? -1
+                        // One result per worker, reused, so its buffers are not reallocated for every query.
+                        var result = RecordIDSearch()
+                        queries.values.withUnsafeBufferPointer { all in
+                            for row in stride(from: worker, to: n, by: threads) {
+                                options.tenant = tenants?[row]
+                                // The query is read in place from the matrix.
+                                let query = UnsafeBufferPointer(rebasing: all[(row * queries.columns)..<((row + 1) * queries.columns)])
+                                let t0 = monotonicNanoseconds()
+                                do throws(StorageError) {
+                                    guard effectiveK > 0 else { continue }  // empty: the row stays -1
+                                    try index.searchIDs(query, options: options, into: &result)
+                                } catch {
+                                    failures.record(row: row, error: error)
+                                    continue
+                                }
+                                slots.latencies[row] = Double(monotonicNanoseconds() - t0) / 1000
+                                slots.exact[row] = !result.usedGraph
+                                for (slot, hit) in result.hits.enumerated() {
+                                    slots.labels[row * k + slot] = Int32(hit.id) ?? -1
+                                }
                             }
                         }
                     }

@@ -8,6 +8,8 @@
 //   StorageBench open DATADIR [opens=10]
 //       open time of an existing data directory (e.g. from `pika index build`), read-only,
 //       after one untimed open that warms the page cache
+//   StorageBench tenant-search DATADIR QUERIES.fbin QUERY_TENANTS.u32bin [rounds=3]
+//       per-tenant exact searches: the full search against the ids-only one, alternating
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -153,6 +155,7 @@ struct StorageBench {
         BLASThreads.set(1)
         if args[1] == "ingest", args.count >= 3 { return try ingestOnly(Array(args[2...])) }
         if args[1] == "open", args.count >= 3 { return try openOnly(Array(args[2...])) }
+        if args[1] == "tenant-search", args.count >= 5 { return try TenantSearchBench.run(Array(args[2...])) }
         let work = args[1]
         let rows = args.count > 2 ? Int(args[2])! : 100_000
         let dim = args.count > 3 ? Int(args[3])! : 384
