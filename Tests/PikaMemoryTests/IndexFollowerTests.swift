@@ -127,6 +127,40 @@ struct IndexFollowerTests {
         #expect(after.answer.results.map(\.record.text).contains("my dog is called Milo now"))
     }
 
+    /// The follower passes over the changes its own store wrote: the local write applied them already,
+    /// so the user's keyword index (updated in place) survives, the observers (the version-tag bump)
+    /// hear of each write once, and the vector stays. Another store's write is still applied.
+    @Test func aProcessesOwnWritesAreNotAppliedAgain() async throws {
+        let pair = try await pair()
+        _ = try await pair.reader.search(SearchQuery(text: "dog", scope: scope, limit: 10, mode: .keyword))
+        #expect(pair.reader.keywordIndexes.isResident(scope))
+
+        let id = try await pair.reader.add(input("I collect old stamps"), scope: scope)[0].id
+        let label = try #require(try await pair.reader.store.record(id: id, tenant: "t")).label
+        #expect(pair.notified.scopes.withLock { $0 } == [scope])
+        #expect(try await pair.follower.catchUp() == 0)
+        #expect(pair.reader.keywordIndexes.isResident(scope), "catchUp dropped the keyword index after this process's own write")
+        #expect(pair.notified.scopes.withLock { $0 } == [scope], "the write was announced twice")
+        #expect(pair.reader.index.contains(label: label))
+        let found = try await pair.reader.search(SearchQuery(text: "stamps", scope: scope, limit: 10, mode: .keyword))
+        #expect(found.results.map(\.record.text) == ["I collect old stamps"])
+
+        _ = try await pair.writer.add(input("I play the violin"), scope: scope)
+        #expect(try await pair.follower.catchUp() == 1)
+        #expect(!pair.reader.keywordIndexes.isResident(scope))
+        #expect(pair.notified.scopes.withLock { $0 } == [scope, scope])
+    }
+
+    /// The feed tells each store which changes it wrote itself.
+    @Test func theFeedMarksTheReadingStoresOwnChanges() async throws {
+        let pair = try await pair()
+        let before = try await pair.reader.store.lastChange()
+        _ = try await pair.reader.add(input("mine"), scope: scope)
+        _ = try await pair.writer.add(input("theirs"), scope: scope)
+        #expect(try await pair.reader.store.changes(after: before, limit: 10).changes.map(\.writtenHere) == [true, false])
+        #expect(try await pair.writer.store.changes(after: before, limit: 10).changes.map(\.writtenHere) == [false, true])
+    }
+
     @Test func theFeedIsGaplessAndReadInOrder() async throws {
         let pair = try await pair()
         let before = try await pair.writer.store.lastChange()

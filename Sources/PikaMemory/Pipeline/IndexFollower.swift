@@ -5,9 +5,18 @@ import Logging
 ///
 /// Every committed write appends the labels it touched to the store's change feed. ``catchUp()``
 /// reads the feed past the last sequence it applied, upserts the live records' vectors into the
-/// index (or removes labels that are gone) and tells the manager's write observers about each
-/// changed user, so caches keyed by that user drop what they hold. Re-applying one's own writes
-/// is harmless: an upsert of an unchanged vector leaves the same index contents.
+/// index (or removes labels that are gone), drops the user's keyword index and tells the manager's
+/// write observers about each changed user, so caches keyed by that user drop what they hold.
+///
+/// Changes this manager's own store wrote (``MemoryChange/writtenHere``) are skipped, the sequence
+/// still advancing past them. That is safe because every local write path (add, update, delete,
+/// import, user deletion) commits and then, still holding the user's write lock, applies that
+/// commit to the vector index and the keyword index and notifies the observers itself, also when
+/// a later step of the request fails (see ``MemoryManager/add(_:scope:)``). And whenever a change
+/// is applied here, the label's *current* stored state is read, so the order in which local and
+/// foreign changes to one label committed does not matter: a foreign change read after a later
+/// local one re-applies the local (latest) vector. Re-applying our own writes cost a delete and an
+/// insert in the engine, a rebuild of the user's BM25 index and a second version-tag bump per write.
 public actor IndexFollower {
     private let manager: MemoryManager
     private let logger: Logger
@@ -21,7 +30,8 @@ public actor IndexFollower {
         self.logger = logger
     }
 
-    /// Applies every change committed since the last call; returns how many labels it applied.
+    /// Applies every change other writers committed since the last call; returns how many labels it
+    /// applied (this store's own changes are passed over, not counted).
     /// Concurrent callers wait for one pass (the actor runs one at a time), so a search that starts
     /// after another process's commit sees that commit.
     @discardableResult
@@ -40,9 +50,10 @@ public actor IndexFollower {
                 return total
             }
             guard !batch.changes.isEmpty else { return total }
-            try await apply(batch.changes)
+            let foreign = batch.changes.filter { !$0.writtenHere }
+            try await apply(foreign)
             applied = batch.last
-            total += batch.changes.count
+            total += foreign.count
         }
     }
 

@@ -37,11 +37,12 @@ extension MemoryManager {
             }
             record.updatedAt = Date()
             _ = try await store.apply([.update(record, previousText: previous)])
-            if text != nil {
-                try index.update(label: record.label, tenant: try await scopeNumber(record.scope), vector: record.embedding)
-            }
             keywordIndexes.invalidate(record.scope)
-            await writeObservers.notify(record.scope)
+            try await finishCommittedWrite(of: record.scope) {
+                if text != nil {
+                    try index.update(label: record.label, tenant: try await scopeNumber(record.scope), vector: record.embedding)
+                }
+            }
             return record
         }
     }
@@ -54,9 +55,10 @@ extension MemoryManager {
             record.updatedAt = Date()
             _ = try await store.apply([.delete(record)])
             try? index.remove(label: record.label)
-            try await graph.retire(memoryID: record.id, scope: record.scope)
             keywordIndexes.invalidate(record.scope)
-            await writeObservers.notify(record.scope)
+            try await finishCommittedWrite(of: record.scope) {
+                try await graph.retire(memoryID: record.id, scope: record.scope)
+            }
         }
     }
 

@@ -7,9 +7,8 @@ extension MemoryManager {
         try await locks.withLock(scope) {
             let labels = try await store.deleteScope(scope)
             for label in labels { try? index.remove(label: label) }
-            try await graph.deleteScope(scope)
             keywordIndexes.invalidate(scope)
-            await writeObservers.notify(scope)
+            try await finishCommittedWrite(of: scope) { try await graph.deleteScope(scope) }
             return labels.count
         }
     }
@@ -72,12 +71,13 @@ extension MemoryManager {
             } catch {
                 throw MemoryError(.conflict, "the import was refused and nothing was imported: \(error)")
             }
-            let number = try await scopeNumber(scope)
-            try index.add(
-                labels: stored.map(\.label), tenants: Array(repeating: number, count: stored.count),
-                vectors: stored.flatMap(\.embedding), threads: 1)
             keywordIndexes.invalidate(scope)
-            await writeObservers.notify(scope)
+            try await finishCommittedWrite(of: scope) {
+                let number = try await scopeNumber(scope)
+                try index.add(
+                    labels: stored.map(\.label), tenants: Array(repeating: number, count: stored.count),
+                    vectors: stored.flatMap(\.embedding), threads: 1)
+            }
             return (stored.count, skipped)
         }
     }

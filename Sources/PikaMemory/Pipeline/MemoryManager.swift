@@ -92,17 +92,60 @@ public final class MemoryManager: Sendable {
         let vectors = try await embed(facts.map(\.text))
         try await catchUp()
         return try await locks.withLock(scope) {
-            var results: [AddResult] = []
-            for (fact, vector) in zip(facts, vectors) {
-                results.append(try await consolidate(fact, vector: vector, input: input, scope: scope, verbatim: !input.infer))
+            // Set as soon as a store commit returns. The observers are told about a committed write
+            // even when a later step (the graph, on PostgreSQL) fails: the change feed's follower
+            // skips this process's own writes, so nothing else would tell them.
+            var wrote = false
+            do {
+                var results: [AddResult] = []
+                if input.infer {
+                    for (fact, vector) in zip(facts, vectors) {
+                        results.append(try await consolidate(fact, vector: vector, input: input, scope: scope, wrote: &wrote))
+                    }
+                } else {
+                    results = try await addVerbatim(facts, vectors: vectors, input: input, scope: scope, wrote: &wrote)
+                }
+                if wrote { await writeObservers.notify(scope) }
+                return results
+            } catch {
+                if wrote { await writeObservers.notify(scope) }
+                throw error
             }
-            if results.contains(where: { $0.event != .none }) { await writeObservers.notify(scope) }
-            return results
         }
     }
 
+    /// Stores `infer: false` facts. Each is an ADD whatever the user already holds, so they need no
+    /// neighbours and all go to the store in one transaction: one commit (one fsync) per request
+    /// instead of one per message, each record still committing with its history and change-feed
+    /// rows. Verbatim facts carry no entities or relations, so the graph stores commit nothing.
+    private func addVerbatim(
+        _ facts: [ExtractedFact], vectors: [[Float]], input: AddInput, scope: MemoryScope, wrote: inout Bool
+    ) async throws -> [AddResult] {
+        let now = Date()
+        let records = zip(facts, vectors).map { fact, vector in
+            MemoryRecord(
+                id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
+                text: fact.text, metadata: input.metadata, attribute: fact.attribute, provenance: fact.provenance,
+                createdAt: now, updatedAt: now, embedding: vector)
+        }
+        let stored = try await store.apply(records.map { .add($0) })
+        wrote = true
+        // After the commit, which created the user's scope row if it was missing: asking before would
+        // insert it in a transaction (and an fsync) of its own.
+        let number = try await scopeNumber(scope)
+        for record in stored { keywordIndexes.apply(.upsert(label: record.label, text: record.text), to: scope) }
+        try index.add(
+            labels: stored.map(\.label), tenants: Array(repeating: number, count: stored.count),
+            vectors: stored.flatMap(\.embedding), threads: 1)
+        for (fact, record) in zip(facts, stored) {
+            try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: record.id, scope: scope)
+        }
+        metrics.events[.add]?.increment(by: Int64(stored.count))
+        return stored.map { AddResult(id: $0.id, memory: $0.text, event: .add) }
+    }
+
     private func consolidate(
-        _ fact: ExtractedFact, vector: [Float], input: AddInput, scope: MemoryScope, verbatim: Bool
+        _ fact: ExtractedFact, vector: [Float], input: AddInput, scope: MemoryScope, wrote: inout Bool
     ) async throws -> AddResult {
         let now = Date()
         let neighbours = try await similar(vector, scope: scope, limit: 5)
@@ -111,9 +154,7 @@ public final class MemoryManager: Sendable {
             sameAttribute = try await store.record(scope: scope, attribute: attribute)
         }
         let decision: Consolidator.Decision
-        if verbatim {
-            decision = .add
-        } else if let decider {
+        if let decider {
             decision = try await decider.decide(fact, neighbours: neighbours, sameAttribute: sameAttribute)
         } else {
             decision = consolidator.decide(fact, neighbours: neighbours, sameAttribute: sameAttribute)
@@ -121,15 +162,15 @@ public final class MemoryManager: Sendable {
         let result: AddResult
         switch decision {
         case .add:
-            let number = try await scopeNumber(scope)
             let metadata = input.metadata
             let record = MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: metadata, attribute: fact.attribute, provenance: fact.provenance,
                 createdAt: now, updatedAt: now, embedding: vector)
             let stored = try await store.apply([.add(record)])[0]
+            wrote = true
             keywordIndexes.apply(.upsert(label: stored.label, text: stored.text), to: scope)
-            try index.add(label: stored.label, tenant: number, vector: vector)
+            try index.add(label: stored.label, tenant: try await scopeNumber(scope), vector: vector)
             try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: stored.id, scope: scope)
             result = AddResult(id: stored.id, memory: stored.text, event: .add)
         case .update(let old):
@@ -140,6 +181,7 @@ public final class MemoryManager: Sendable {
             record.provenance = Array((old.provenance + fact.provenance).suffix(32))
             for (key, value) in input.metadata { record.metadata[key] = value }
             _ = try await store.apply([.update(record, previousText: old.text)])
+            wrote = true
             keywordIndexes.apply(.upsert(label: old.label, text: record.text), to: scope)
             try index.update(label: old.label, tenant: try await scopeNumber(scope), vector: vector)
             try await graph.retire(memoryID: old.id, scope: scope)
@@ -149,6 +191,7 @@ public final class MemoryManager: Sendable {
             var record = old
             record.updatedAt = now
             _ = try await store.apply([.delete(record)])
+            wrote = true
             keywordIndexes.apply(.remove(label: old.label), to: scope)
             try? index.remove(label: old.label)
             try await graph.retire(memoryID: old.id, scope: scope)
@@ -159,6 +202,19 @@ public final class MemoryManager: Sendable {
         }
         metrics.events[result.event]?.increment()
         return result
+    }
+
+    /// Runs the steps that follow a committed write of `scope` (engine, graph), then tells the write
+    /// observers, also when a step failed: the commit stands, and the change feed's follower skips
+    /// this process's own writes (see ``IndexFollower``), so the caches hear of it only here.
+    func finishCommittedWrite(of scope: MemoryScope, _ steps: () async throws -> Void) async throws {
+        do {
+            try await steps()
+        } catch {
+            await writeObservers.notify(scope)
+            throw error
+        }
+        await writeObservers.notify(scope)
     }
 
     /// The user's `limit` memories most similar to `vector`, with cosine similarity, best first.

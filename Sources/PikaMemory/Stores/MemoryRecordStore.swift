@@ -26,7 +26,8 @@ public protocol MemoryRecordStore: Sendable {
     /// The sequence number of the last committed change (0 when none), for ``changes(after:limit:)``.
     func lastChange() async throws -> Int64
     /// Changes committed after `sequence`, oldest first, at most `limit`, with the last sequence number
-    /// read. Lets processes sharing one store keep their in-memory indexes in step. Throws
+    /// read, each marked ``MemoryChange/writtenHere`` when this store committed it. Lets processes
+    /// sharing one store keep their in-memory indexes in step. Throws
     /// `MemoryError(.conflict)` when changes after `sequence` are no longer kept.
     func changes(after sequence: Int64, limit: Int) async throws -> (changes: [MemoryChange], last: Int64)
     /// The live records among `labels`, with their embeddings and engine tenant (scope number).
@@ -39,10 +40,14 @@ public struct MemoryChange: Sendable, Hashable {
     public var label: UInt64
     /// Its owner.
     public var scope: MemoryScope
+    /// True when the store that read the feed committed this change itself (this process's writes):
+    /// the writer applied it to its own index already, so ``IndexFollower`` skips it.
+    public var writtenHere: Bool
 
     /// Creates a change.
-    public init(label: UInt64, scope: MemoryScope) {
+    public init(label: UInt64, scope: MemoryScope, writtenHere: Bool = false) {
         self.label = label
         self.scope = scope
+        self.writtenHere = writtenHere
     }
 }

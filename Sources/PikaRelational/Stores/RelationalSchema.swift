@@ -52,6 +52,11 @@ public enum RelationalSchema {
             PRIMARY KEY (tenant, user_id));
         CREATE INDEX user_favorite_summary_updated ON user_favorite_summary (last_updated);
         """,
+        // Which store instance wrote each change (a random id per `SQLiteMemoryStore`, 0 for rows written
+        // before this migration), so a process's follower skips the writes it already applied itself.
+        """
+        ALTER TABLE memory_changes ADD COLUMN writer INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// Opens (creating and migrating) the relational database at `path`.

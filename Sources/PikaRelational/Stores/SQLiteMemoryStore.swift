@@ -4,9 +4,16 @@ import PikaMemory
 /// ``MemoryRecordStore`` on SQLite: records with their embeddings, and history.
 public struct SQLiteMemoryStore: MemoryRecordStore {
     private let database: SQLiteDatabase
+    /// Tags this store's rows in the change feed (`memory_changes.writer`): random per store, so two
+    /// stores on one file (two processes, or two managers in a test) never share it. Copies of the
+    /// store share it; they write through the same manager.
+    let writerID: Int64
 
     /// Creates a store on an opened relational database.
-    public init(database: SQLiteDatabase) { self.database = database }
+    public init(database: SQLiteDatabase) {
+        self.database = database
+        self.writerID = Int64.random(in: 1...Int64.max)
+    }
 
     static let columns = """
         label, id, tenant, user_id, agent_id, run_id, text, metadata, attribute, provenance, created_at, updated_at
@@ -49,7 +56,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                          .real(record.updatedAt.timeIntervalSince1970), .blob(EmbeddingBlob.encode(record.embedding))])
                     record.label = UInt64(db.lastInsertRowID)
                     try Self.addHistory(db, record, .add, old: nil, new: record.text, at: record.createdAt)
-                    try Self.recordChange(db, label: record.label, scope: record.scope)
+                    try recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 case .update(let record, let previousText):
                     try db.query(
@@ -62,13 +69,13 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                          .blob(EmbeddingBlob.encode(record.embedding)), .text(record.id), .text(record.scope.tenant)])
                     guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
                     try Self.addHistory(db, record, .update, old: previousText, new: record.text, at: record.updatedAt)
-                    try Self.recordChange(db, label: record.label, scope: record.scope)
+                    try recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 case .delete(let record):
                     try db.query("DELETE FROM memories WHERE id = ? AND tenant = ?", [.text(record.id), .text(record.scope.tenant)])
                     guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
                     try Self.addHistory(db, record, .delete, old: record.text, new: nil, at: record.updatedAt)
-                    try Self.recordChange(db, label: record.label, scope: record.scope)
+                    try recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 }
             }
@@ -87,12 +94,12 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
 
     /// Appends `label` to the change feed. Rows more than `changeRetention` behind are trimmed now
     /// and then; a reader that far behind reloads its index (see ``changes(after:limit:)``).
-    private static func recordChange(_ db: SQLiteConnection, label: UInt64, scope: MemoryScope) throws {
-        try db.query("INSERT INTO memory_changes (label, tenant, user_id) VALUES (?, ?, ?)",
-                     [.integer(Int64(label)), .text(scope.tenant), .text(scope.userID)])
+    private func recordChange(_ db: SQLiteConnection, label: UInt64, scope: MemoryScope) throws {
+        try db.query("INSERT INTO memory_changes (label, tenant, user_id, writer) VALUES (?, ?, ?, ?)",
+                     [.integer(Int64(label)), .text(scope.tenant), .text(scope.userID), .integer(writerID)])
         let seq = db.lastInsertRowID
         if seq % 1024 == 0 {
-            try db.query("DELETE FROM memory_changes WHERE seq <= ?", [.integer(seq - changeRetention)])
+            try db.query("DELETE FROM memory_changes WHERE seq <= ?", [.integer(seq - Self.changeRetention)])
         }
     }
 
@@ -105,11 +112,12 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
     }
 
     /// See ``MemoryRecordStore/changes(after:limit:)``. Throws `MemoryError(.conflict)` when rows
-    /// after `sequence` were already trimmed (the caller must reload).
+    /// after `sequence` were already trimmed (the caller must reload). A change is
+    /// ``MemoryChange/writtenHere`` when this store (its ``writerID``) committed it.
     public func changes(after sequence: Int64, limit: Int) async throws -> (changes: [MemoryChange], last: Int64) {
-        try await database.run { db in
+        try await database.run { [writerID] db in
             let rows = try db.query(
-                "SELECT seq, label, tenant, user_id FROM memory_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                "SELECT seq, label, tenant, user_id, writer FROM memory_changes WHERE seq > ? ORDER BY seq LIMIT ?",
                 [.integer(sequence), .int(limit)])
             // Sequence numbers are gapless (AUTOINCREMENT is rolled back with its transaction, and
             // writers commit one at a time), so a jump means rows were trimmed.
@@ -117,7 +125,8 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                 throw MemoryError(.conflict, "change feed trimmed past \(sequence)")
             }
             let changes = rows.map { row in
-                MemoryChange(label: UInt64(row.int64(1)), scope: MemoryScope(tenant: row.string(2) ?? "", userID: row.string(3) ?? ""))
+                MemoryChange(label: UInt64(row.int64(1)), scope: MemoryScope(tenant: row.string(2) ?? "", userID: row.string(3) ?? ""),
+                             writtenHere: row.int64(4) == writerID)
             }
             return (changes, rows.last?.int64(0) ?? sequence)
         }
@@ -216,7 +225,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             let labels = try db.query("SELECT label FROM memories WHERE tenant = ? AND user_id = ?", args).map { UInt64($0.int64(0)) }
             try db.query("DELETE FROM memories WHERE tenant = ? AND user_id = ?", args)
             try db.query("DELETE FROM history WHERE tenant = ? AND user_id = ?", args)
-            for label in labels { try Self.recordChange(db, label: label, scope: scope) }
+            for label in labels { try recordChange(db, label: label, scope: scope) }
             return labels
         }
     }
