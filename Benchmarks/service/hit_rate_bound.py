@@ -3,9 +3,9 @@
 
 Draws a request stream from loadgen's distributions (its Zipf users, question kinds and write share)
 and replays it against a perfect result cache: unbounded, never expiring, keyed by (user, question),
-and emptied for a user by each of that user's writes that changes a memory (a cache that may never answer from before a
-write can do no better). A read hits when its user asked the same question since that user's last
-such write. No server is involved; the figure bounds L0 + L1 together (L2 answers preference
+and emptied for a user by each of that user's writes that changes a memory (a cache that may never
+answer from before a write can do no better). A read hits when its user asked the same question
+since that user's last such write. No server is involved; the figure bounds L0 + L1 together (L2 answers preference
 questions from a summary, which a write also outdates).
 
     python3 Benchmarks/service/hit_rate_bound.py [--read-rps 1000] [--write-rps 100] [--duration 30]

@@ -8,6 +8,8 @@ import PikaMemory
 /// the same values: keys sorted, slashes unescaped, non-ASCII as UTF-8, integral numbers without a
 /// fraction (a test compares the two on random records).
 struct JSONWriter {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// The JSON written so far.
     private(set) var bytes: [UInt8] = []
 
@@ -46,9 +48,8 @@ struct JSONWriter {
             case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
             case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                bytes.append(contentsOf: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
             default: bytes.append(byte)
             }
         }
