@@ -255,6 +255,34 @@ def cache_rates(before, after):
     return dict(sorted(layers.items()))
 
 
+def server_durations(before, after):
+    """Per path, from the server's own http_request_duration_seconds histogram over the interval:
+    requests, and for p50/p95/p99 the upper bound of the bucket holding that percentile (the time
+    from the request's head to its answer inside the server, without the generator's scheduling or
+    the socket), and the share answered within 3 ms."""
+    paths = defaultdict(dict)
+    for (name, labels), value in after.items():
+        if name != "http_request_duration_seconds_bucket":
+            continue
+        path, le = re.search(r'path="([^"]*)"', labels), re.search(r'le="([^"]*)"', labels)
+        if path and le and "search" in path.group(1):
+            paths[path.group(1)][float(le.group(1))] = value - before.get((name, labels), 0.0)
+    report = {}
+    for path, buckets in sorted(paths.items()):
+        bounds = sorted(buckets)
+        total = buckets[bounds[-1]]
+        if not total:
+            continue
+        row = {"requests": int(total)}
+        for p in (50, 95, 99):
+            bound = next(b for b in bounds if buckets[b] >= p / 100 * total)
+            row[f"p{p}_le_ms"] = bound * 1000 if bound != math.inf else None
+        if 0.003 in buckets:
+            row["within_3ms"] = round(buckets[0.003] / total, 4)
+        report[path] = row
+    return report
+
+
 def percentile(sorted_values, p):
     if not sorted_values:
         return None
@@ -451,6 +479,7 @@ async def load(args):
         report["endpoints"][endpoint] = latency_row(latencies[endpoint], elapsed, statuses[endpoint])
     report["searches_by_tier"] = {name: latency_row(values, elapsed) for name, values in sorted(by_tier.items())}
     report["cache"] = cache_rates(before, after)
+    report["server_side"] = server_durations(before, after)
     answers = {labels: after[(name, labels)] - before.get((name, labels), 0.0)
                for (name, labels) in after if name == "search_answers_total"}
     answers = {re.search(r'source="([^"]*)"', k).group(1): v for k, v in answers.items()}
@@ -490,6 +519,11 @@ def print_report(report):
         print(f"extract_facts job accepted → completed: {j['sampled']} sampled of {j['accepted']}, "
               f"p50 {j.get('p50_ms')} ms, p95 {j.get('p95_ms')} ms, p99 {j.get('p99_ms')} ms, max {j.get('max_ms')} ms; "
               f"failed {j['failed']}, unfinished {j['unfinished']}", file=sys.stderr)
+    print("server-side duration (its histogram: the bucket bound holding each percentile; no generator scheduling):",
+          file=sys.stderr)
+    for path, e in report.get("server_side", {}).items():
+        print(f"{path:40} {e['requests']:>8} p50 <= {e['p50_le_ms']} ms, p95 <= {e['p95_le_ms']} ms, "
+              f"p99 <= {e['p99_le_ms']} ms; within 3 ms: {e.get('within_3ms')}", file=sys.stderr)
     for layer, c in report["cache"].items():
         print(f"cache {layer}: hits {c['hits']:.0f}, misses {c['misses']:.0f}, hit rate {c['hit_rate']}", file=sys.stderr)
     print(f"searches answered by: {report['answered_by']} (by a cache tier: {report['answered_by_cache']})", file=sys.stderr)

@@ -32,6 +32,8 @@
 #   --pika PATH                 the binary (default .build-svc-rel/release/pika; build it with
 #                               swift build -c release --product pika --scratch-path .build-svc-rel)
 #   --keep                      keep the run's directory (data directory and serve.log)
+#   --no-prebuild-wait          start the load as soon as /readyz answers, while pika serve is still
+#                               building the users' keyword indexes (default: wait until it is done)
 #   --capacity S                after the open-loop run, also drive the same mix closed-loop with wrk
 #                               (apt package `wrk`; Benchmarks/service/mix.lua, 2 threads, 32 connections)
 #                               for S seconds: the most requests/s the server answers with a generator
@@ -40,7 +42,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 EMBEDDER=hashing USERS=100 PER_USER=1000 DURATION=60 READ_RPS=1000 WRITE_RPS=100 KEEP=0 CAPACITY=0
-PRODUCTION=0 SEED_ONLY=0 DATA_FROM="" QUESTIONS=mixed POOL_SIZE=1000 PIKA=.build-svc-rel/release/pika
+PRODUCTION=0 PREBUILD_WAIT=1 SEED_ONLY=0 DATA_FROM="" QUESTIONS=mixed POOL_SIZE=1000 PIKA=.build-svc-rel/release/pika
 LOAD_ARGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -59,6 +61,7 @@ while [[ $# -gt 0 ]]; do
     --pika) PIKA=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --capacity) CAPACITY=$2; shift 2 ;;
+    --no-prebuild-wait) PREBUILD_WAIT=0; shift ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -106,6 +109,15 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 curl -fsS "http://127.0.0.1:$PORT/readyz" > /dev/null || { echo "run.sh: server did not start" >&2; cat "$WORK/serve.log" >&2; exit 1; }
+# pika serve builds every loaded user's keyword index in the background after start-up; /readyz
+# answers before that and says `"keyword_indexes":"building"` until it is done (binaries before the
+# prebuild do not say it). Unless --no-prebuild-wait, the load starts once it is done.
+PREBUILD_START=$(date +%s.%N)
+for _ in $(seq 1 1200); do
+  [[ $PREBUILD_WAIT == 1 && $(curl -fsS "http://127.0.0.1:$PORT/readyz") == *'"keyword_indexes":"building"'* ]] || break
+  sleep 0.05
+done
+echo "waited for the keyword-index prebuild: $(awk -v a="$PREBUILD_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s (readyz: $(curl -fsS "http://127.0.0.1:$PORT/readyz"))"
 
 G=(python3 Benchmarks/service/loadgen.py --url "http://127.0.0.1:$PORT" --api-key "$KEY" --users "$USERS")
 if [[ -z $DATA_FROM ]]; then

@@ -14,46 +14,7 @@ struct WriteCommitTests {
     let scope = MemoryScope(tenant: "t", userID: "u")
 
     /// The SQLite record store, counting the `apply` transactions it is asked for.
-    final class CountingRecordStore: MemoryRecordStore {
-        let base: SQLiteMemoryStore
-        /// The number of mutations in each `apply` call, in order.
-        let applied = Mutex<[Int]>([])
-
-        init(base: SQLiteMemoryStore) { self.base = base }
-
-        func apply(_ mutations: [MemoryMutation]) async throws -> [MemoryRecord] {
-            applied.withLock { $0.append(mutations.count) }
-            return try await base.apply(mutations)
-        }
-        func scopeNumber(for scope: MemoryScope, create: Bool) async throws -> UInt32? {
-            try await base.scopeNumber(for: scope, create: create)
-        }
-        func record(id: String, tenant: String) async throws -> MemoryRecord? { try await base.record(id: id, tenant: tenant) }
-        func records(labels: [UInt64]) async throws -> [MemoryRecord] { try await base.records(labels: labels) }
-        func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
-            -> [MemoryRecord]
-        {
-            try await base.records(scope: scope, agentID: agentID, runID: runID, afterLabel: afterLabel, limit: limit)
-        }
-        func record(scope: MemoryScope, attribute: String) async throws -> MemoryRecord? {
-            try await base.record(scope: scope, attribute: attribute)
-        }
-        func allRecords(scope: MemoryScope) async throws -> [MemoryRecord] { try await base.allRecords(scope: scope) }
-        func history(memoryID: String, tenant: String) async throws -> [HistoryEntry] {
-            try await base.history(memoryID: memoryID, tenant: tenant)
-        }
-        func deleteScope(_ scope: MemoryScope) async throws -> [UInt64] { try await base.deleteScope(scope) }
-        func forEachEmbedding(_ body: @escaping @Sendable (UInt64, UInt32, [Float]) -> Void) async throws {
-            try await base.forEachEmbedding(body)
-        }
-        func lastChange() async throws -> Int64 { try await base.lastChange() }
-        func changes(after sequence: Int64, limit: Int) async throws -> (changes: [MemoryChange], last: Int64) {
-            try await base.changes(after: sequence, limit: limit)
-        }
-        func embeddings(labels: [UInt64]) async throws -> [(record: MemoryRecord, scopeNumber: UInt32)] {
-            try await base.embeddings(labels: labels)
-        }
-    }
+    typealias CountingRecordStore = HookedRecordStore
 
     /// The SQLite graph store whose writes fail while `failing` is set (PostgreSQL down, say).
     final class FlakyGraphStore: GraphStore {

@@ -86,6 +86,11 @@ public enum PreferenceQuestion: Sendable, Equatable {
 
     /// Lowercased, `’` → `'`, British and short spellings folded, punctuation (but `'`) spaced out.
     static func normalize(_ text: String) -> String {
+        normalizeASCII(text) ?? normalizeUnicode(text)
+    }
+
+    /// ``normalize(_:)`` by `Character`s, for any text.
+    static func normalizeUnicode(_ text: String) -> String {
         var t = text.lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
         for (from, to) in [("favourite", "favorite"), ("colour", "color"), ("fav ", "favorite "), ("favs", "favorites")] {
             t = t.replacingOccurrences(of: from, with: to)

@@ -39,6 +39,10 @@ public final class MemoryManager: Sendable {
     /// Scope numbers already read from the store. A scope's number never changes once assigned
     /// (user deletion keeps the `scopes` row), so searches need not ask the store again.
     let scopeNumbers = Mutex<[MemoryScope: UInt32]>([:])
+    /// The users the vector index was loaded with at start-up, for ``prebuildKeywordIndexes()``.
+    let loadedUsers: [LoadedUser]
+    /// How far ``prebuildKeywordIndexes()`` has got (`/readyz` reports it).
+    public let keywordPrebuild = KeywordPrebuildProgress()
     /// How hybrid searches fuse the vector and keyword rankings (docs/evaluation.md chose this).
     public let fusion: FusionMethod = .normalizedScore(vectorWeight: 0.5)
     /// Candidates each signal contributes to a hybrid search (the depth docs/evaluation.md measured).
@@ -65,10 +69,14 @@ public final class MemoryManager: Sendable {
         configuration.efConstruction = 100
         let index = try VectorIndex(configuration: configuration)
         self.index = index
-        guard loadsIndex else { return }
+        guard loadsIndex else {
+            loadedUsers = []
+            return
+        }
         let loader = IndexLoader()
         try await store.forEachEmbedding { label, scope, vector in loader.append(label, scope, vector) }
         let (labels, tenants, vectors) = loader.take()
+        loadedUsers = LoadedUser.group(labels: labels, tenants: tenants)
         if !labels.isEmpty {
             try index.add(labels: labels, tenants: tenants, vectors: vectors, threads: 2)
         }

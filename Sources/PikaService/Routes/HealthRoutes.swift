@@ -2,7 +2,8 @@ import Hummingbird
 import Metrics
 import PikaMemory
 
-/// `/healthz` (alive), `/readyz` (databases answer, PostgreSQL too when configured, index loaded), `/metrics` (Prometheus text).
+/// `/healthz` (alive), `/readyz` (databases answer, PostgreSQL too when configured, index loaded; its
+/// `keyword_indexes` says whether the start-up keyword-index prebuild finished), `/metrics` (Prometheus text).
 struct HealthRoutes {
     let deps: ServiceDependencies
 
@@ -17,7 +18,11 @@ struct HealthRoutes {
             if let dependency = await deps.backends.unavailableDependency() {
                 throw Problem(.serviceUnavailable, "not_ready", "\(dependency) unavailable")
             }
-            return try JSONBody.response(.ok, ["status": "ready", "memories": "\(deps.manager.index.info.liveCount)"])
+            // Not a readiness condition: searches are correct while the prebuild runs (docs/architecture.md).
+            let keywordIndexes = deps.manager.keywordPrebuild.snapshot.finished ? "ready" : "building"
+            return try JSONBody.response(.ok, [
+                "status": "ready", "memories": "\(deps.manager.index.info.liveCount)", "keyword_indexes": keywordIndexes,
+            ])
         }
         router.get("/metrics") { _, _ in
             if let counts = try? await deps.jobs.counts() {

@@ -1,42 +1,42 @@
-import PikaMemory
-
-/// Writes JSON straight into bytes, for the responses every search returns.
+/// Writes JSON straight into bytes, for what every search writes: the service's answer and the
+/// L1 tier's cached answer.
 ///
 /// `JSONEncoder` went through `Encodable`'s generic containers for each of the ten fields of each
 /// of the ten results in an answer, about a tenth of the server's CPU per search in a profile of
-/// the read load (docs/benchmarks.md). This writer produces what `JSONBody.response` produces for
-/// the same values: keys sorted, slashes unescaped, non-ASCII as UTF-8, integral numbers without a
-/// fraction (a test compares the two on random records).
-struct JSONWriter {
+/// the read load, for each of the two (docs/benchmarks.md). This writer produces what a
+/// `JSONEncoder` with sorted keys and unescaped slashes produces for the same values (the
+/// service's `JSONBody.response`): non-ASCII as UTF-8, integral numbers without a fraction (tests
+/// compare the two on random records).
+public struct JSONWriter {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The JSON written so far.
-    private(set) var bytes: [UInt8] = []
+    public private(set) var bytes: [UInt8] = []
 
     /// Creates an empty writer; `capacity` is a hint in bytes.
-    init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
 
     /// Appends `text` as written: punctuation and keys the caller knows need no escaping.
-    mutating func raw(_ text: StaticString) {
+    public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// Appends `"key":`; `key` must need no escaping.
-    mutating func key(_ key: StaticString) {
+    public mutating func key(_ key: StaticString) {
         bytes.append(UInt8(ascii: "\""))
         raw(key)
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
     /// Appends `,"key":"value"` (no comma when `first`); `key` must need no escaping.
-    mutating func member(_ key: StaticString, _ value: String?, first: Bool = false) {
+    public mutating func member(_ key: StaticString, _ value: String?, first: Bool = false) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         self.key(key)
         optionalString(value)
     }
 
     /// Appends a JSON string, escaping quotes, backslashes and control characters.
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
@@ -57,12 +57,17 @@ struct JSONWriter {
     }
 
     /// Appends a string or `null`.
-    mutating func optionalString(_ value: String?) {
+    public mutating func optionalString(_ value: String?) {
         if let value { string(value) } else { raw("null") }
     }
 
+    /// Appends an unsigned integer.
+    public mutating func integer(_ value: UInt64) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
     /// Appends a finite number the way `JSONValue` encodes it: integral values without a fraction.
-    mutating func number(_ value: Double) {
+    public mutating func number(_ value: Double) {
         if value.rounded() == value, abs(value) < 9.0e15 {
             bytes.append(contentsOf: String(Int64(value)).utf8)
         } else {
@@ -71,7 +76,7 @@ struct JSONWriter {
     }
 
     /// Appends a score (shortest round-trip form, as `JSONEncoder` writes a `Float`).
-    mutating func number(_ value: Float) {
+    public mutating func number(_ value: Float) {
         if value.rounded() == value, abs(value) < 1.0e7 {
             bytes.append(contentsOf: String(Int64(value)).utf8)
         } else {
@@ -80,7 +85,7 @@ struct JSONWriter {
     }
 
     /// Appends any JSON value; object keys sorted.
-    mutating func value(_ value: JSONValue) {
+    public mutating func value(_ value: JSONValue) {
         switch value {
         case .null: raw("null")
         case .bool(let flag): flag ? raw("true") : raw("false")
@@ -98,7 +103,7 @@ struct JSONWriter {
     }
 
     /// Appends an object, keys sorted.
-    mutating func object(_ object: [String: JSONValue]) {
+    public mutating func object(_ object: [String: JSONValue]) {
         bytes.append(UInt8(ascii: "{"))
         for (i, key) in object.keys.sorted().enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
