@@ -226,25 +226,32 @@ typedef struct q8_query {
     float norm;      /* ||q||, plus gamma_dim of it above SLACK_COVERS_DIM; rounded up */
 } q8_query;
 
-/* Quantises q (dim floats) into codes and returns what the per-row intervals need. */
-static q8_query quantize_query(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
+float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
     float peak = 0;
     for (uint32_t i = 0; i < dim; i++)
         if (fabsf(q[i]) > peak) peak = fabsf(q[i]);
     int32_t m = query_code_max(dim);
-    q8_query out = {.scale = peak > 0 ? peak / (float)m : 1.0f};
-    if (out.scale == 0) out.scale = 0x1p-149f; /* peak / m underflowed: any positive scale will do */
+    float scale = peak > 0 ? peak / (float)m : 1.0f;
+    if (scale == 0) scale = 0x1p-149f; /* peak / m underflowed: any positive scale will do */
     /* Any code choice is sound: the error term is measured from the codes actually chosen.
      * Doubles keep q * (1 / s_q) finite even for a denormal scale. */
-    double inverse = 1.0 / out.scale, err = 0;
+    double inverse = 1.0 / scale, err = 0;
     for (uint32_t i = 0; i < dim; i++) {
         /* Round to nearest by adding and removing 1.5 * 2^52 (|v| <= 32768): nearbyint is a
          * libm call without SSE4.1, and any rounding is sound here. */
         double v = (q[i] * inverse + 6755399441055744.0) - 6755399441055744.0;
         v = v > m ? m : v < -m ? -m : v;
         codes[i] = (int16_t)v;
-        err += fabs((double)q[i] - (double)out.scale * v); /* s_q * v is exact in double */
+        err += fabs((double)q[i] - (double)scale * v); /* s_q * v is exact in double */
     }
+    if (l1_error) *l1_error = err;
+    return scale;
+}
+
+/* Quantises q (dim floats) into codes and returns what the per-row intervals need. */
+static q8_query quantize_query(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
+    double err;
+    q8_query out = {.scale = q8_query_codes(q, dim, codes, &err)};
     double norm = sqrt(sq_norm), slack = CODE_MAGNITUDE * err;
     if (dim > SLACK_COVERS_DIM) {
         double gamma = dim * 0x1p-24 / (1 - dim * 0x1p-24);
