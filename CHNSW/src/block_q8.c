@@ -242,7 +242,7 @@ float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_er
         double v = (q[i] * inverse + 6755399441055744.0) - 6755399441055744.0;
         v = v > m ? m : v < -m ? -m : v;
         codes[i] = (int16_t)v;
-        err += fabs((double)q[i] - (double)scale * v); /* s_q * v is exact in double */
+        if (l1_error) err += fabs((double)q[i] - (double)scale * v); /* s_q * v is exact in double */
     }
     if (l1_error) *l1_error = err;
     return scale;
