@@ -199,6 +199,9 @@ q8_dots_fn q8_dots_kernel(chnsw_kernel kind);
  * int32 sums cannot overflow (|code| <= M with dim * M * 128 <= INT32_MAX); q ~ scale * codes.
  * *l1_error (if not NULL) receives sum_i |q_i - scale * codes_i|. */
 float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error);
+/* One row's int8 codes and scale exactly as chnsw_quantize_block writes them, without the
+ * error bound. Errors: NON_FINITE. */
+chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale);
 
 /* ---- the int8 walk (walk_codes.c) ---- */
 /* Sets the code record layout and kernel of a new index (before any node is stored). */

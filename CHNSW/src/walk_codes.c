@@ -26,8 +26,9 @@ void walk_codes_configure(chnsw_index *ix) {
 
 void walk_codes_store(chnsw_index *ix, node_id n) {
     uint8_t *record = ix->codes + (size_t)n * ix->code_stride;
-    float scale_norm[2] = {1.0f, ix->sq_norms[n]}, bound;
-    /* Stored vectors are finite (validated on insert and on load), so this cannot fail. */
-    (void)chnsw_quantize_block(node_vector(ix, n), 1, ix->dim, ix->dim, (int8_t *)record, &scale_norm[0], &bound);
+    float scale_norm[2] = {1.0f, ix->sq_norms[n]};
+    /* Inserted vectors are finite. A loaded file's are not checked: a non-finite one leaves
+     * codes that rank its node arbitrarily during the walk, never a crash. */
+    (void)q8_row_codes(node_vector(ix, n), ix->dim, (int8_t *)record, &scale_norm[0]);
     memcpy(record + ix->code_scale_offset, scale_norm, sizeof scale_norm);
 }
