@@ -67,9 +67,11 @@ def main():
     parser.add_argument("--ours", type=Path, required=True)
     parser.add_argument("--efs", default="10,16,20,24,32,64")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--binary", type=Path, default=Path(__file__).resolve().parent / "search_qps",
+                        help="our search_qps build (default: the one make builds here); an old copy for A/B")
     args = parser.parse_args()
     efs = [int(e) for e in args.efs.split(",")]
-    binary = Path(__file__).resolve().parent / "search_qps"
+    binary = args.binary
 
     queries = read_bin(args.data / "queries.fbin", np.float32)
     truth = read_bin(args.data / "gt.ibin", np.int32)[:, :10]

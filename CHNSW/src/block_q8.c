@@ -145,36 +145,48 @@ static void scan_kernels_pick(void) {
 
 /* ---- quantization ---- */
 
+/* Codes of one row and their scale; the error bound too when `bound` is not NULL (the walk
+ * codes of walk_codes.c need none, and skipping its double sums halves the work on load). */
+static chnsw_status quantize_row(const float *x, uint32_t dim, int8_t *c, float *scale_out, float *bound) {
+    float peak = 0;
+    for (uint32_t i = 0; i < dim; i++) {
+        if (!isfinite(x[i])) return CHNSW_ERR_NON_FINITE;
+        float a = fabsf(x[i]);
+        if (a > peak) peak = a;
+    }
+    float scale = peak > 0 ? peak / 127.0f : 1.0f;
+    float inverse = 1.0f / scale;
+    double err = 0, norm = 0;
+    for (uint32_t i = 0; i < dim; i++) {
+        /* Round to nearest by adding and removing 1.5 * 2^23 (|v| <= ~127, default
+         * rounding mode): far faster than nearbyintf, and any rounding is fine since
+         * the bound below measures the actual error. */
+        float v = (x[i] * inverse + 12582912.0f) - 12582912.0f;
+        v = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
+        c[i] = (int8_t)v;
+        if (bound) {
+            double e = (double)x[i] - (double)scale * v;
+            err += e * e;
+            norm += (double)x[i] * x[i];
+        }
+    }
+    *scale_out = scale;
+    /* Rounded up so the stored f32 bound is never below the true one. */
+    if (bound) *bound = nextafterf((float)(sqrt(err) + ROUNDING_SLACK * sqrt(norm)), INFINITY);
+    return CHNSW_OK;
+}
+
+chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale) {
+    return quantize_row(x, dim, codes, scale, NULL);
+}
+
 chnsw_status chnsw_quantize_block(const float *block, size_t rows, uint32_t dimension, size_t stride,
                                   int8_t *codes, float *scales, float *bounds) {
     if ((rows > 0 && (!block || !codes || !scales || !bounds)) || dimension == 0 || stride < dimension)
         return CHNSW_ERR_INVALID_ARGUMENT;
     for (size_t r = 0; r < rows; r++) {
-        const float *x = block + r * stride;
-        int8_t *c = codes + r * dimension;
-        float peak = 0;
-        for (uint32_t i = 0; i < dimension; i++) {
-            if (!isfinite(x[i])) return CHNSW_ERR_NON_FINITE;
-            float a = fabsf(x[i]);
-            if (a > peak) peak = a;
-        }
-        float scale = peak > 0 ? peak / 127.0f : 1.0f;
-        float inverse = 1.0f / scale;
-        double err = 0, norm = 0;
-        for (uint32_t i = 0; i < dimension; i++) {
-            /* Round to nearest by adding and removing 1.5 * 2^23 (|v| <= ~127, default
-             * rounding mode): far faster than nearbyintf, and any rounding is fine since
-             * the bound below measures the actual error. */
-            float v = (x[i] * inverse + 12582912.0f) - 12582912.0f;
-            v = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
-            c[i] = (int8_t)v;
-            double e = (double)x[i] - (double)scale * v;
-            err += e * e;
-            norm += (double)x[i] * x[i];
-        }
-        scales[r] = scale;
-        /* Rounded up so the stored f32 bound is never below the true one. */
-        bounds[r] = nextafterf((float)(sqrt(err) + ROUNDING_SLACK * sqrt(norm)), INFINITY);
+        chnsw_status status = quantize_row(block + r * stride, dimension, codes + r * dimension, &scales[r], &bounds[r]);
+        if (status != CHNSW_OK) return status;
     }
     return CHNSW_OK;
 }
@@ -226,25 +238,32 @@ typedef struct q8_query {
     float norm;      /* ||q||, plus gamma_dim of it above SLACK_COVERS_DIM; rounded up */
 } q8_query;
 
-/* Quantises q (dim floats) into codes and returns what the per-row intervals need. */
-static q8_query quantize_query(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
+float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
     float peak = 0;
     for (uint32_t i = 0; i < dim; i++)
         if (fabsf(q[i]) > peak) peak = fabsf(q[i]);
     int32_t m = query_code_max(dim);
-    q8_query out = {.scale = peak > 0 ? peak / (float)m : 1.0f};
-    if (out.scale == 0) out.scale = 0x1p-149f; /* peak / m underflowed: any positive scale will do */
+    float scale = peak > 0 ? peak / (float)m : 1.0f;
+    if (scale == 0) scale = 0x1p-149f; /* peak / m underflowed: any positive scale will do */
     /* Any code choice is sound: the error term is measured from the codes actually chosen.
      * Doubles keep q * (1 / s_q) finite even for a denormal scale. */
-    double inverse = 1.0 / out.scale, err = 0;
+    double inverse = 1.0 / scale, err = 0;
     for (uint32_t i = 0; i < dim; i++) {
         /* Round to nearest by adding and removing 1.5 * 2^52 (|v| <= 32768): nearbyint is a
          * libm call without SSE4.1, and any rounding is sound here. */
         double v = (q[i] * inverse + 6755399441055744.0) - 6755399441055744.0;
         v = v > m ? m : v < -m ? -m : v;
         codes[i] = (int16_t)v;
-        err += fabs((double)q[i] - (double)out.scale * v); /* s_q * v is exact in double */
+        if (l1_error) err += fabs((double)q[i] - (double)scale * v); /* s_q * v is exact in double */
     }
+    if (l1_error) *l1_error = err;
+    return scale;
+}
+
+/* Quantises q (dim floats) into codes and returns what the per-row intervals need. */
+static q8_query quantize_query(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
+    double err;
+    q8_query out = {.scale = q8_query_codes(q, dim, codes, &err)};
     double norm = sqrt(sq_norm), slack = CODE_MAGNITUDE * err;
     if (dim > SLACK_COVERS_DIM) {
         double gamma = dim * 0x1p-24 / (1 - dim * 0x1p-24);

@@ -317,6 +317,7 @@ static chnsw_status add_batch_locked(chnsw_index *ix, size_t n, const uint64_t *
         ix->tenants[id] = (uint32_t)order[i].key;
         ix->removed[id] = 0;
         ix->sq_norms[id] = ix->kern.dot(dst, dst, dim);
+        walk_codes_store(ix, id);
         label_map_put(&ix->labels_map, labels[r], id);
         tenant_map_append(&ix->tenants_map, (uint32_t)order[i].key, id);
     }

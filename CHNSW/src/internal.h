@@ -24,6 +24,12 @@ typedef uint32_t node_id;
 /* A distance kernel: lower is closer. `dim` is the padded-free true dimension. */
 typedef float (*distance_fn)(const float *a, const float *b, size_t dim);
 
+/* out[r] = the exact integer dot product of an int16 query code vector with row r of `rows`
+ * consecutive int8 code rows (codes + r * dim); needs dim * max|query| * 128 <= INT32_MAX.
+ * Codes below prefetch_end (at least codes + rows * dim) may be prefetched, never read. */
+typedef void (*q8_dots_fn)(const int16_t *query, const int8_t *codes, size_t dim, size_t rows,
+                           const int8_t *prefetch_end, int32_t *out);
+
 /* The kernel set picked once at creation (distance.c). */
 typedef struct kernels {
     chnsw_kernel kind;
@@ -114,6 +120,16 @@ struct chnsw_index {
     uint8_t *blocks;
     size_t block_size;
     size_t links_offset;
+
+    /*
+     * The int8 copy the search walks the graph on (walk_codes.c): one record per node,
+     * [int8 codes (dim) | pad to 4 | f32 scale | f32 squared norm], padded to 64 bytes
+     * (448 bytes at 384-d against 1,536 of f32), rebuilt from the vectors on load.
+     */
+    uint8_t *codes;
+    size_t code_stride;
+    size_t code_scale_offset;
+    q8_dots_fn walk_dots; /* the int16 x int8 kernel matching `kern` */
     size_t capacity;     /* nodes the arrays can hold */
     size_t count;        /* nodes inserted (live + removed) */
 
@@ -161,6 +177,14 @@ static inline uint32_t *node_links(const chnsw_index *ix, node_id n, int level) 
     return level == 0 ? node_links0(ix, n) : node_links_upper(ix, n, level);
 }
 
+/* Node n's int8 codes, and the scale and squared norm stored after them (walk_codes.c). */
+static inline const int8_t *node_codes(const chnsw_index *ix, node_id n) {
+    return (const int8_t *)(ix->codes + (size_t)n * ix->code_stride);
+}
+static inline const float *node_code_scale_norm(const chnsw_index *ix, node_id n) {
+    return (const float *)(ix->codes + (size_t)n * ix->code_stride + ix->code_scale_offset);
+}
+
 /* ---- distances (distance.c) ---- */
 chnsw_status kernels_select(chnsw_kernel wanted, kernels *out);
 static inline float ix_distance(const chnsw_index *ix, const float *a, const float *b) {
@@ -169,13 +193,39 @@ static inline float ix_distance(const chnsw_index *ix, const float *a, const flo
 }
 
 /* ---- int8 scans (block_q8.c) ---- */
-/* out[r] = the exact integer dot product of an int16 query code vector with row r of `rows`
- * consecutive int8 code rows (codes + r * dim); needs dim * max|query| * 128 <= INT32_MAX.
- * Codes below prefetch_end (at least codes + rows * dim) may be prefetched, never read. */
-typedef void (*q8_dots_fn)(const int16_t *query, const int8_t *codes, size_t dim, size_t rows,
-                           const int8_t *prefetch_end, int32_t *out);
-/* That kernel for `kind` (AUTO: the widest this CPU runs); NULL if this CPU cannot run it. */
+/* The q8_dots_fn kernel for `kind` (AUTO: the widest this CPU runs); NULL if this CPU cannot run it. */
 q8_dots_fn q8_dots_kernel(chnsw_kernel kind);
+/* Quantises q (dim floats) to int16 codes with one scale, returned, chosen so that the kernels'
+ * int32 sums cannot overflow (|code| <= M with dim * M * 128 <= INT32_MAX); q ~ scale * codes.
+ * *l1_error (if not NULL) receives sum_i |q_i - scale * codes_i|. */
+float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error);
+/* One row's int8 codes and scale exactly as chnsw_quantize_block writes them, without the
+ * error bound. Errors: NON_FINITE. */
+chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale);
+
+/* ---- the int8 walk (walk_codes.c) ---- */
+/* Sets the code record layout and kernel of a new index (before any node is stored). */
+void walk_codes_configure(chnsw_index *ix);
+/* Writes node n's code record from its stored vector and ix->sq_norms[n]. */
+void walk_codes_store(chnsw_index *ix, node_id n);
+
+/* A query as the walk sees it: int16 codes (q ~ scale * codes) and its squared norm. */
+typedef struct walk_query {
+    const int16_t *codes;
+    float scale;
+    float sq_norm;
+} walk_query;
+
+/* The walk's distance to node n from the codes: within the quantisation error of the exact one. */
+static inline float walk_distance(const chnsw_index *ix, const walk_query *w, node_id n) {
+    const int8_t *c = node_codes(ix, n);
+    int32_t dot;
+    ix->walk_dots(w->codes, c, ix->dim, 1, c + ix->dim, &dot);
+    const float *scale_norm = node_code_scale_norm(ix, n);
+    float sim = scale_norm[0] * w->scale * (float)dot;
+    if (ix->metric == CHNSW_METRIC_L2) return w->sq_norm + scale_norm[1] - 2.0f * sim;
+    return 1.0f - sim;
+}
 
 /* ---- vector validation (validate.c) ---- */
 chnsw_status check_vector(const chnsw_index *ix, const float *v, uint32_t dim);

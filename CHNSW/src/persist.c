@@ -223,6 +223,7 @@ static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_all
         memcpy(node_links0(ix, (node_id)i), links + i * links0 * 4, links0 * 4);
         if (!links_valid(node_links0(ix, (node_id)i), ix->m0, n, ix->levels, 0)) goto fail;
         ix->sq_norms[i] = ix->kern.dot(v, v, ix->dim);
+        walk_codes_store(ix, (node_id)i);
         size_t words = (size_t)ix->levels[i] * (ix->m + 1);
         if (words) {
             ix->upper[i] = ix_alloc(ix, words * 4);

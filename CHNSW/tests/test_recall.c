@@ -92,6 +92,55 @@ static void test_metrics_and_kernels(void) {
     free(base);
 }
 
+/*
+ * The walk ranks nodes by int8 codes and rescores the ef it kept in f32: at the service's
+ * dimension (384), for every metric, the answers at ef 64 are the exact scan's nearly always,
+ * and at any ef (here also a tight beam, ef = k) each distance is the f32 one, best first.
+ */
+static void test_walk_on_codes_reranks_exactly(void) {
+    rng r = {13};
+    const size_t n = 4000, nq = 60;
+    const uint32_t dim = 384;
+    float *base = make_vectors(&r, n + nq, dim, 20);
+    float *queries = base + n * dim;
+    for (size_t i = 0; i < n * dim; i += 5) base[i] *= 1.3f; /* uneven norms: L2 and IP differ from cosine */
+    chnsw_metric metrics[] = {CHNSW_METRIC_L2, CHNSW_METRIC_IP, CHNSW_METRIC_COSINE};
+    for (int m = 0; m < 3; m++) {
+        chnsw_index *ix = build(metrics[m], CHNSW_KERNEL_AUTO, base, n, dim, 1);
+        chnsw_search_params graph, exact;
+        chnsw_search_params_init(&graph);
+        chnsw_search_params_init(&exact);
+        exact.plan = CHNSW_PLAN_EXACT;
+        size_t same_first = 0, hits = 0;
+        for (size_t q = 0; q < nq; q++) {
+            const float *query = queries + q * dim;
+            uint64_t got[10], want[10];
+            float dg[10], dw[10];
+            uint32_t cg, cw;
+            graph.ef = q % 2 ? 10 : 64; /* odd queries: only the distances are checked */
+            CHECK_STATUS(chnsw_search(ix, query, dim, &graph, got, dg, &cg, NULL), CHNSW_OK);
+            CHECK_STATUS(chnsw_search(ix, query, dim, &exact, want, dw, &cw, NULL), CHNSW_OK);
+            CHECK(cg == 10 && cw == 10);
+            for (uint32_t i = 0; i < cg; i++) {
+                float ref = ref_distance(metrics[m], base + got[i] * dim, query, dim);
+                CHECK(fabsf(ref - dg[i]) < 1e-4f * (1 + fabsf(ref)));
+                if (i) CHECK(dg[i - 1] <= dg[i]);
+            }
+            if (graph.ef != 64) continue;
+            same_first += got[0] == want[0];
+            hits += overlap(got, cg, want, cw);
+        }
+        size_t asked = nq / 2;
+        if (same_first < asked * 95 / 100 || hits < asked * 10 * 95 / 100)
+            fprintf(stderr, "    metric %d: same first %zu/%zu, recall@10 at ef 64 %.3f\n", m, same_first, asked,
+                    hits / (asked * 10.0));
+        CHECK(same_first >= asked * 95 / 100);
+        CHECK(hits >= asked * 10 * 95 / 100);
+        chnsw_free(ix);
+    }
+    free(base);
+}
+
 /* The BLAS batch scan is exact and agrees with brute force. */
 static void test_exact_batch(void) {
     rng r = {3};
@@ -141,6 +190,7 @@ static void test_deterministic(void) {
 int main(void) {
     RUN(test_recall_20k);
     RUN(test_metrics_and_kernels);
+    RUN(test_walk_on_codes_reranks_exactly);
     RUN(test_exact_batch);
     RUN(test_deterministic);
     return harness_finish("test_recall");
