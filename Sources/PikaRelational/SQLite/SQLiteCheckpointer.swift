@@ -42,7 +42,12 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     /// past ``threshold``, finishes a completed background pass on `writer` (the frames since it) or
     /// schedules one. Never waits for the background connection.
     func committed(walFrames: Int, writer: SQLiteConnection) {
-        guard walFrames >= threshold else { return }
+        guard walFrames >= threshold else {
+            // Below the threshold after a pass means the log was rewound: nothing is left to finish,
+            // and finishing later would copy a whole new log inside a commit.
+            passFinished.store(false, ordering: .relaxed)
+            return
+        }
         if passFinished.exchange(false, ordering: .acquiringAndReleasing) {
             // A failure (another process checkpointing, say) leaves the log as it is: the next commit
             // past the threshold tries again, as SQLite's own automatic checkpoint would.
