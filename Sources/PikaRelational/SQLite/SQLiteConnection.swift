@@ -7,6 +7,8 @@ import CSQLite
 public final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
+    /// The commit hook's closure; released after the handle is closed, so SQLite never calls a freed one.
+    private var walHook: WALHook?
     /// The database file.
     public let path: String
 
@@ -63,6 +65,35 @@ public final class SQLiteConnection {
         try query(sql, arguments).first
     }
 
+    /// Calls `body` after each commit of this connection with the number of frames in the write-ahead
+    /// log, on the committing thread (`sqlite3_wal_hook`). Setting it turns off SQLite's automatic
+    /// checkpoint on this connection, which the hook replaced: `body` decides when to checkpoint.
+    public func onCommit(walFrames body: @escaping (Int) -> Void) {
+        let hook = WALHook(body)
+        walHook = hook
+        sqlite3_wal_hook(handle, { context, _, _, frames in
+            Unmanaged<WALHook>.fromOpaque(context!).takeUnretainedValue().body(Int(frames))
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(hook).toOpaque())
+    }
+
+    /// Copies what it can of the write-ahead log into the database file without waiting for readers
+    /// or writers (`SQLITE_CHECKPOINT_PASSIVE`); returns the frames in the log and how many of them are
+    /// now in the database file.
+    @discardableResult
+    public func checkpoint() throws(SQLiteError) -> (logFrames: Int, checkpointedFrames: Int) {
+        var log: Int32 = 0
+        var done: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &done)
+        guard code == SQLITE_OK else {
+            throw SQLiteError(resultCode: code, message: String(cString: sqlite3_errmsg(handle)), sql: "wal_checkpoint(PASSIVE)")
+        }
+        return (Int(log), Int(done))
+    }
+
+    /// Whether a transaction is open (`sqlite3_get_autocommit` is 0).
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
@@ -80,6 +111,11 @@ public final class SQLiteConnection {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    private final class WALHook {
+        let body: (Int) -> Void
+        init(_ body: @escaping (Int) -> Void) { self.body = body }
     }
 
     private func prepared(_ sql: String) throws(SQLiteError) -> SQLiteStatement {

@@ -37,7 +37,7 @@ public struct SQLiteGraphStore: LoadedGraphStore {
 
     /// See ``GraphStore/retire(memoryID:scope:)``.
     public func retire(memoryID: String, scope: MemoryScope) async throws {
-        try await database.run { db in
+        try await database.transaction { db in
             try db.query(
                 "UPDATE relations SET valid_to = ? WHERE tenant = ? AND user_id = ? AND memory_id = ? AND valid_to IS NULL",
                 [.real(Date().timeIntervalSince1970), .text(scope.tenant), .text(scope.userID), .text(memoryID)])

@@ -7,8 +7,15 @@ import PikaMemory
 /// timeout; a lease that runs out makes the job claimable again. A user's jobs run one at a time, in
 /// order: a job is claimable only when no earlier job of its user is unfinished. A lease is fenced by
 /// its attempt number: extending, completing and failing change the job only for the attempt holding it.
+///
+/// Idle workers wait on a ``JobWakeSignal`` that this queue signals when it enqueues, completes or
+/// requeues a job, so a new job starts at once rather than at the next poll (workers of this process
+/// share one queue value; copies share the signal). Only this process enqueues into its SQLite file
+/// (`pika worker` needs PostgreSQL), so the poll timeout only bounds how late a retry's `run_after` is noticed.
+/// Every write is a ``SQLiteDatabase/transaction(_:)``, so concurrent ones share a group commit.
 public struct SQLiteJobQueue: JobQueue {
     private let database: SQLiteDatabase
+    private let wake = JobWakeSignal()
 
     /// Creates a queue on an opened relational database.
     public init(database: SQLiteDatabase) { self.database = database }
@@ -17,7 +24,7 @@ public struct SQLiteJobQueue: JobQueue {
 
     /// See ``JobQueue/enqueue(_:idempotencyKey:)``.
     public func enqueue(_ job: JobRecord, idempotencyKey: String?) async throws -> (JobRecord, created: Bool) {
-        try await database.transaction { db in
+        let (stored, created) = try await database.transaction { db -> (JobRecord, Bool) in
             if let idempotencyKey,
                 let row = try db.queryOne("SELECT \(Self.columns) FROM jobs WHERE tenant = ? AND idempotency_key = ?",
                                           [.text(job.scope.tenant), .text(idempotencyKey)])
@@ -36,6 +43,9 @@ public struct SQLiteJobQueue: JobQueue {
                  .optional(idempotencyKey), .real(job.createdAt.timeIntervalSince1970), .real(job.updatedAt.timeIntervalSince1970)])
             return (job, true)
         }
+        // A synchronous add's job is created `processing` by its request: nothing for a worker.
+        if created && stored.status == .queued { wake.signal() }
+        return (stored, created)
     }
 
     /// See ``JobQueue/claim(now:lease:)``.
@@ -64,7 +74,7 @@ public struct SQLiteJobQueue: JobQueue {
     /// See ``JobQueue/extendLease(id:attempt:lease:now:)``.
     public func extendLease(id: String, attempt: Int, lease: Duration, now: Date) async throws -> Bool {
         let until = now.timeIntervalSince1970 + Self.seconds(lease)
-        return try await database.run { db in
+        return try await database.transaction { db in
             try db.query(
                 "UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'processing' AND attempts = ?",
                 [.real(until), .text(id), .int(attempt)])
@@ -75,7 +85,8 @@ public struct SQLiteJobQueue: JobQueue {
     /// See ``JobQueue/complete(id:attempt:result:now:)``.
     @discardableResult
     public func complete(id: String, attempt: Int, result: String, now: Date) async throws -> Bool {
-        try await database.run { db in
+        defer { wake.signal() }  // the user's next job (if any) became claimable
+        return try await database.transaction { db in
             try db.query(
                 """
                 UPDATE jobs SET status = 'completed', result = ?, error = NULL, lease_until = NULL, updated_at = ?
@@ -89,7 +100,8 @@ public struct SQLiteJobQueue: JobQueue {
     /// See ``JobQueue/fail(id:attempt:error:retryAt:now:)``.
     @discardableResult
     public func fail(id: String, attempt: Int, error: String, retryAt: Date?, now: Date) async throws -> Bool {
-        try await database.run { db in
+        defer { wake.signal() }  // the user's next job became claimable (dead letter), or the retry is queued
+        return try await database.transaction { db in
             let held: [SQLiteValue] = [.text(id), .int(attempt)]
             if let retryAt {
                 try db.query(
@@ -112,37 +124,47 @@ public struct SQLiteJobQueue: JobQueue {
 
     /// See ``JobQueue/job(id:tenant:)``.
     public func job(id: String, tenant: String) async throws -> JobRecord? {
-        try await database.run { db in
+        // The read-only connection: status polls never wait behind commits, and see every one that
+        // returned before them (WAL).
+        try await database.read { db in
             try db.queryOne("SELECT \(Self.columns) FROM jobs WHERE id = ? AND tenant = ?", [.text(id), .text(tenant)]).map(Self.decode)
         }
     }
 
     /// See ``JobQueue/recoverOrphans(now:)``.
     public func recoverOrphans(now: Date) async throws -> Int {
-        try await database.run { db in
+        let recovered = try await database.transaction { db in
             try db.query(
                 "UPDATE jobs SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'processing'",
                 [.real(now.timeIntervalSince1970)])
             return db.changes
         }
+        if recovered > 0 { wake.signal() }
+        return recovered
     }
 
     /// See ``JobQueue/deleteScope(_:)``.
     public func deleteScope(_ scope: MemoryScope) async throws {
-        try await database.run { db in
+        try await database.transaction { db in
             try db.query("DELETE FROM jobs WHERE tenant = ? AND user_id = ?", [.text(scope.tenant), .text(scope.userID)])
         }
     }
 
     /// See ``JobQueue/counts()``.
     public func counts() async throws -> [JobStatus: Int] {
-        try await database.run { db in
+        try await database.read { db in
             var counts: [JobStatus: Int] = [:]
             for row in try db.query("SELECT status, COUNT(*) FROM jobs GROUP BY status") {
                 if let status = JobStatus(rawValue: row.string(0) ?? "") { counts[status] = row.int(1) }
             }
             return counts
         }
+    }
+
+    /// See ``JobQueue/waitForWork(timeout:)``: returns when this queue enqueues, completes or requeues a
+    /// job, or after `timeout`.
+    public func waitForWork(timeout: Duration) async {
+        await wake.wait(timeout: timeout)
     }
 
     static func seconds(_ duration: Duration) -> Double {

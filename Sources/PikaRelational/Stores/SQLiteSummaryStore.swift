@@ -26,7 +26,8 @@ public struct SQLiteSummaryStore: SummaryStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let text = String(decoding: try encoder.encode(summary.summary), as: UTF8.self)
-        try await database.run { db in
+        // A transaction, so it can share a group commit with other writes (SQLiteDatabase).
+        try await database.transaction { db in
             try db.query(
                 """
                 INSERT INTO user_favorite_summary (tenant, user_id, summary_json, last_updated) VALUES (?, ?, ?, ?)

@@ -22,16 +22,19 @@ public struct StoreBackends: Sendable {
     public let audit: any AuditLog
     /// The PostgreSQL pool when the shared stores live there.
     public let postgres: PostgresPool?
-    /// How long an idle worker waits before looking at the queue again: short on SQLite (it polls),
-    /// longer on PostgreSQL, where `NOTIFY` wakes it as soon as a job arrives.
+    /// How long an idle worker waits before looking at the queue again. Both queues wake idle workers
+    /// as soon as a job arrives (SQLite: its own enqueues; PostgreSQL: `NOTIFY` from any process), so
+    /// this only bounds how late a retry's `run_after` is noticed; PostgreSQL's is longer because every
+    /// poll is a round trip to the server.
     public let workerIdleWait: Duration
 
-    /// The embedded default: everything in the SQLite file.
+    /// The embedded default: everything in the SQLite file. Keys found are remembered for a minute
+    /// (``RememberingAPIKeyStore``), so authenticating a request costs no SQLite call at all.
     public static func sqlite(_ database: SQLiteDatabase) throws -> StoreBackends {
         StoreBackends(
-            jobs: SQLiteJobQueue(database: database), keys: SQLiteAPIKeyStore(database: database),
+            jobs: SQLiteJobQueue(database: database), keys: RememberingAPIKeyStore(SQLiteAPIKeyStore(database: database)),
             graph: SQLiteGraphStore(database: database), summaries: SQLiteSummaryStore(database: database),
-            audit: try SQLiteAuditLog(database: database), postgres: nil, workerIdleWait: .milliseconds(10))
+            audit: try SQLiteAuditLog(database: database), postgres: nil, workerIdleWait: .milliseconds(100))
     }
 
     /// PostgreSQL for the shared stores: connects, applies pending migrations (safe with several

@@ -12,7 +12,7 @@ public struct JobWorkerService: Service {
     let logger: Logger
 
     /// Creates the workers.
-    public init(runner: JobRunner, count: Int, idleDelay: Duration = .milliseconds(10), logger: Logger) {
+    public init(runner: JobRunner, count: Int, idleDelay: Duration = .milliseconds(100), logger: Logger) {
         self.runner = runner
         self.count = count
         self.idleDelay = idleDelay
@@ -32,7 +32,8 @@ public struct JobWorkerService: Service {
                         } catch {
                             logger.error("worker cannot claim a job", metadata: ["worker": "\(worker)", "error": "\(error)"])
                         }
-                        // PostgreSQL wakes this at once when a job is enqueued anywhere; SQLite sleeps.
+                        // Returns as soon as a job is enqueued (SQLite: by this process; PostgreSQL: by any),
+                        // else after the idle delay, which bounds how late a retry's backoff is noticed.
                         await runner.queue.waitForWork(timeout: idleDelay)
                     }
                 }

@@ -1,11 +1,14 @@
 import Dispatch
 import Synchronization
 
-/// Wakes waiting workers when a job may have become available.
+/// Wakes waiting job workers when a job may have become available: the queue signals it when it
+/// enqueues, completes or requeues a job (the PostgreSQL queue also on each `NOTIFY`), and
+/// ``JobQueue/waitForWork(timeout:)`` waits on it, so an idle worker starts a new job at once instead
+/// of at its next poll.
 ///
 /// A signal that arrives while nobody waits is remembered, so a worker that found the queue empty just
 /// before a job was enqueued does not sleep through it (a wake-up may be spurious, never lost).
-final class JobWakeSignal: Sendable {
+public final class JobWakeSignal: Sendable {
     private struct State {
         var pending = false
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -14,8 +17,11 @@ final class JobWakeSignal: Sendable {
 
     private let state = Mutex(State())
 
+    /// Creates a signal with nobody waiting and nothing pending.
+    public init() {}
+
     /// Wakes every waiter, or the next one to wait.
-    func signal() {
+    public func signal() {
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard !state.waiters.isEmpty else {
                 state.pending = true
@@ -28,7 +34,7 @@ final class JobWakeSignal: Sendable {
     }
 
     /// Returns at the next signal (at once if one is pending) or after `timeout`.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let id: UInt64? = state.withLock { state in
                 if state.pending {
@@ -40,8 +46,9 @@ final class JobWakeSignal: Sendable {
                 return state.nextID
             }
             guard let id else { return continuation.resume() }
-            let milliseconds = Int(PostgresConnection.milliseconds(timeout))
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
+            let (seconds, attoseconds) = timeout.components
+            let microseconds = max(0, Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000))
+            DispatchQueue.global().asyncAfter(deadline: .now() + .microseconds(microseconds)) { [self] in
                 state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
             }
         }
