@@ -3,13 +3,18 @@ import Synchronization
 
 @testable import PikaRelational
 
-/// The SQLite record store, counting the `apply` transactions it is asked for and calling a hook
+/// The SQLite record store, counting the `apply` transactions it is asked for, calling a hook
 /// after each `allRecords` has read the store and before it returns (a keyword-index build that
-/// read the store and has not finished).
+/// read the store and has not finished), and failing `records(labels:)` on demand.
 final class HookedRecordStore: MemoryRecordStore {
     let base: SQLiteMemoryStore
     /// The number of mutations in each `apply` call, in order.
     let applied = Mutex<[Int]>([])
+    /// While true, `records(labels:)` throws ``Unreadable`` (a store that cannot be read).
+    let recordsByLabelsFail = Mutex(false)
+
+    /// What `records(labels:)` throws while ``recordsByLabelsFail`` is set.
+    struct Unreadable: Error {}
     private let afterAllRecords: @Sendable (MemoryScope) async -> Void
 
     init(base: SQLiteMemoryStore, afterAllRecords: @escaping @Sendable (MemoryScope) async -> Void = { _ in }) {
@@ -30,7 +35,10 @@ final class HookedRecordStore: MemoryRecordStore {
         try await base.scopeNumber(for: scope, create: create)
     }
     func record(id: String, tenant: String) async throws -> MemoryRecord? { try await base.record(id: id, tenant: tenant) }
-    func records(labels: [UInt64]) async throws -> [MemoryRecord] { try await base.records(labels: labels) }
+    func records(labels: [UInt64]) async throws -> [MemoryRecord] {
+        if recordsByLabelsFail.withLock({ $0 }) { throw Unreadable() }
+        return try await base.records(labels: labels)
+    }
     func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
         -> [MemoryRecord]
     {

@@ -122,6 +122,22 @@ struct KeywordPrebuildTests {
         #expect(try await answer(prebuilt, "dog tea", user: 3, mode: .keyword) == answer(lazy, "dog tea", user: 3, mode: .keyword))
     }
 
+    @Test func aStoreThatCannotBeReadStopsThePrebuildAndSearchesStillAnswer() async throws {
+        let database = try await seededDatabase()
+        let store = HookedRecordStore(base: SQLiteMemoryStore(database: database))
+        let prebuilt = try await manager(database, store: store)
+        store.recordsByLabelsFail.withLock { $0 = true }
+        await #expect(throws: HookedRecordStore.Unreadable.self) { try await prebuilt.prebuildKeywordIndexes() }
+        store.recordsByLabelsFail.withLock { $0 = false }
+
+        let progress = prebuilt.keywordPrebuild.snapshot
+        #expect(progress.started && progress.stopped && !progress.finished)
+        #expect(progress.built == 0 && prebuilt.keywordIndexes.residentUsers == 0)
+        // Every user is then built on first search, answering as without a prebuild.
+        let lazy = try await manager(database)
+        #expect(try await answers(prebuilt) == answers(lazy))
+    }
+
     @Test func writesDuringAPrebuildAreNeverLostFromTheKeywordIndex() async throws {
         let database = try await seededDatabase()
         let user = 0  // the largest, built first

@@ -35,13 +35,21 @@ extension MemoryManager {
     /// it (not installed; the next search builds from the store), so the prebuild never installs an
     /// index older than a write that has returned. Cancellation (shutdown) stops it between users.
     ///
+    /// If the store cannot be read for the plan, the prebuild throws and its progress says
+    /// `stopped`; one user's failed build is only logged and skipped.
+    ///
     /// - Complexity: reads each prebuilt user's records once, like their first search would.
     public func prebuildKeywordIndexes() async throws {
         let planned = loadedUsers.sorted { ($0.memories, $1.label) > ($1.memories, $0.label) }
         keywordPrebuild.start(users: planned.count)
         let store = store
         var scopes: [UInt64: MemoryScope] = [:]
-        for record in try await store.records(labels: planned.map(\.label)) { scopes[record.label] = record.scope }
+        do {
+            for record in try await store.records(labels: planned.map(\.label)) { scopes[record.label] = record.scope }
+        } catch {
+            keywordPrebuild.stop()
+            throw error
+        }
         var budget = keywordIndexes.documentCapacity
         for user in planned {
             try Task.checkCancellation()

@@ -21,6 +21,9 @@ public final class KeywordPrebuildProgress: Sendable {
         public var started = false
         /// Whether it finished (a prebuild that finished is never restarted).
         public var finished = false
+        /// Whether it stopped early because the store could not be read (the users it did not build
+        /// are built on their first search; it is not retried).
+        public var stopped = false
     }
 
     private let state = Mutex(Snapshot())
@@ -48,4 +51,6 @@ public final class KeywordPrebuildProgress: Sendable {
     func skipped() { state.withLock { $0.skipped += 1 } }
 
     func finish() { state.withLock { $0.finished = true } }
+
+    func stop() { state.withLock { $0.stopped = true } }
 }

@@ -3,7 +3,7 @@ import Metrics
 import PikaMemory
 
 /// `/healthz` (alive), `/readyz` (databases answer, PostgreSQL too when configured, index loaded; its
-/// `keyword_indexes` says whether the start-up keyword-index prebuild finished), `/metrics` (Prometheus text).
+/// `keyword_indexes` says whether the start-up keyword-index prebuild finished or stopped), `/metrics` (Prometheus text).
 struct HealthRoutes {
     let deps: ServiceDependencies
 
@@ -19,7 +19,8 @@ struct HealthRoutes {
                 throw Problem(.serviceUnavailable, "not_ready", "\(dependency) unavailable")
             }
             // Not a readiness condition: searches are correct while the prebuild runs (docs/architecture.md).
-            let keywordIndexes = deps.manager.keywordPrebuild.snapshot.finished ? "ready" : "building"
+            let prebuild = deps.manager.keywordPrebuild.snapshot
+            let keywordIndexes = prebuild.finished ? "ready" : prebuild.stopped ? "stopped" : "building"
             return try JSONBody.response(.ok, [
                 "status": "ready", "memories": "\(deps.manager.index.info.liveCount)", "keyword_indexes": keywordIndexes,
             ])
