@@ -178,7 +178,7 @@ struct KeywordPrebuildTests {
 
 /// Runs `body`, failing with `message` after `seconds`.
 func deadline<T: Sendable>(
-    _ message: String, seconds: Double = 30, _ body: @escaping @Sendable () async throws -> T
+    _ message: String, seconds: Double = 120, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }

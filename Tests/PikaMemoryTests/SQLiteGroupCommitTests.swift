@@ -51,9 +51,11 @@ struct SQLiteGroupCommitTests {
             try await task.value
         }
 
-        /// Polls `condition` every millisecond for up to 10 s.
+        /// Polls `condition` every millisecond for up to 120 s: a guard against hangs, not a timing.
+        /// The whole parallel suite on two cores has stalled for ~28 s at once (every test, the
+        /// trivial ones too), and a 10 s guard then fired before the gate's block could run.
         static func until(_ what: String, _ condition: () -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(120)
             while !condition() {
                 guard ContinuousClock.now < deadline else { throw GateTimeout(what: what) }
                 try await Task.sleep(for: .milliseconds(1))
@@ -173,8 +175,9 @@ struct SQLiteGroupCommitTests {
         let queue = SQLiteJobQueue(database: try temporaryDatabase())
         let scope = MemoryScope(tenant: "t", userID: "u")
         let woken = Flag()
+        // The wait's own timeout is far past the 120 s guard below, so only the enqueue can end it in time.
         let waiter = Task {
-            await queue.waitForWork(timeout: .seconds(60))
+            await queue.waitForWork(timeout: .seconds(600))
             woken.set()
         }
         try await Task.sleep(for: .milliseconds(20))
@@ -187,7 +190,7 @@ struct SQLiteGroupCommitTests {
         let claimed = try #require(try await queue.claim(now: Date(), lease: .seconds(60)))
         try await queue.complete(id: claimed.id, attempt: claimed.attempts, result: "{}", now: Date())
         let started = ContinuousClock.now
-        await queue.waitForWork(timeout: .seconds(60))
-        #expect(ContinuousClock.now - started < .seconds(30))
+        await queue.waitForWork(timeout: .seconds(600))
+        #expect(ContinuousClock.now - started < .seconds(300))
     }
 }

@@ -42,11 +42,11 @@ struct KeywordPrebuildServiceTests {
             let start = ContinuousClock.now
             var ready = try await client.call(.get, "/readyz", key: nil)
             #expect(ready.status == .ok && ["building", "ready"].contains(ready["keyword_indexes"]?.stringValue))
-            while ready["keyword_indexes"]?.stringValue != "ready", ContinuousClock.now - start < .seconds(30) {
+            while ready["keyword_indexes"]?.stringValue != "ready", ContinuousClock.now - start < .seconds(120) {
                 try await Task.sleep(for: .milliseconds(20))
                 ready = try await client.call(.get, "/readyz", key: nil)
             }
-            #expect(ready["keyword_indexes"]?.stringValue == "ready", "the prebuild did not finish within 30 s")
+            #expect(ready["keyword_indexes"]?.stringValue == "ready", "the prebuild did not finish within 120 s")
             #expect(ready["memories"]?.stringValue == "12")
             #expect(try await answers(client) == before)
         }
