@@ -25,10 +25,8 @@ typedef uint32_t node_id;
 typedef float (*distance_fn)(const float *a, const float *b, size_t dim);
 
 /* out[r] = the exact integer dot product of an int16 query code vector with row r of `rows`
- * consecutive int8 code rows (codes + r * dim); needs dim * max|query| * 128 <= INT32_MAX.
- * Codes below prefetch_end (at least codes + rows * dim) may be prefetched, never read. */
-typedef void (*q8_dots_fn)(const int16_t *query, const int8_t *codes, size_t dim, size_t rows,
-                           const int8_t *prefetch_end, int32_t *out);
+ * consecutive int8 code rows (codes + r * dim); needs dim * max|query| * 128 <= INT32_MAX. */
+typedef void (*q8_dots_fn)(const int16_t *query, const int8_t *codes, size_t dim, size_t rows, int32_t *out);
 
 /* The kernel set picked once at creation (distance.c). */
 typedef struct kernels {
@@ -220,7 +218,7 @@ typedef struct walk_query {
 static inline float walk_distance(const chnsw_index *ix, const walk_query *w, node_id n) {
     const int8_t *c = node_codes(ix, n);
     int32_t dot;
-    ix->walk_dots(w->codes, c, ix->dim, 1, c + ix->dim, &dot);
+    ix->walk_dots(w->codes, c, ix->dim, 1, &dot);
     const float *scale_norm = node_code_scale_norm(ix, n);
     float sim = scale_norm[0] * w->scale * (float)dot;
     if (ix->metric == CHNSW_METRIC_L2) return w->sq_norm + scale_norm[1] - 2.0f * sim;

@@ -105,11 +105,12 @@ static uint64_t lcg(uint64_t *seed) {
 
 /* The q8 scan must return what the f32 scan returns: same distances at every rank (to
  * f32 rounding), rows within a near-tie aside; on clustered rows with near-duplicates,
- * unit (cosine) and non-unit (inner product) vectors, skips, a tail dimension, a stride. */
+ * unit (cosine) and non-unit (inner product) vectors, skips, a tail dimension, a stride,
+ * and more rows than one kernel call scores (2,048), so a second, partial span is read. */
 static void test_q8_matches_f32_scan(void) {
     const uint32_t dims[2] = {45, 384}; /* 45 = 32 + 8 + 5: every loop of the kernel */
     for (int d = 0; d < 2; d++) {
-        const uint32_t dim = dims[d], rows = 1000, stride = dim + 3;
+        const uint32_t dim = dims[d], rows = 2500, stride = dim + 3;
         uint64_t seed = 11 + (uint64_t)d;
         float *block = calloc((size_t)rows * stride, sizeof(float));
         int8_t *codes = malloc((size_t)rows * dim);
@@ -130,7 +131,7 @@ static void test_q8_matches_f32_scan(void) {
                 for (uint32_t i = 0; i < dim; i++) block[r * stride + i] *= scale;
         }
         CHECK_STATUS(chnsw_quantize_block(block, rows, dim, stride, codes, scales, bounds), CHNSW_OK);
-        uint8_t skip[1000 / 8] = {0};
+        uint8_t skip[2500 / 8 + 1] = {0};
         for (uint32_t r = 0; r < rows; r += 7) skip[r >> 3] |= (uint8_t)(1u << (r & 7));
         float *unit = calloc((size_t)rows * stride, sizeof(float)); /* cosine needs unit rows */
         for (uint32_t r = 0; r < rows; r++) {
@@ -247,11 +248,12 @@ static void test_q8_query_error_in_bound(void) {
 }
 
 /* Every integer kernel this CPU runs returns the exact dot products (checked in 64 bits),
- * over every tail length and row count (the AVX2 kernel takes rows four at a time), with
+ * over every tail length and row count (the AVX2 kernel takes rows four at a time, one
+ * from each quarter of the block, then the remainder one by one), with
  * codes at both extremes (-128 included) and query codes at the largest magnitude the scan
  * uses for that dimension. */
 static void test_q8_kernels_agree(void) {
-    enum { MAX_ROWS = 7 };
+    enum { MAX_ROWS = 23 }; /* quarters of up to 5 rows, and every remainder */
     const uint32_t max_dim = 1100;
     int16_t *q = malloc(max_dim * sizeof(int16_t));
     int8_t *c = malloc((size_t)MAX_ROWS * max_dim);
@@ -277,7 +279,7 @@ static void test_q8_kernels_agree(void) {
                 if (!dots) continue;
                 for (uint32_t rows = 1; rows <= MAX_ROWS; rows++) {
                     int32_t got[MAX_ROWS];
-                    dots(q, c, dim, rows, c + rows * dim, got);
+                    dots(q, c, dim, rows, got);
                     for (uint32_t r = 0; r < rows; r++) CHECK(got[r] == (int32_t)want[r]);
                 }
             }
