@@ -60,30 +60,51 @@ static scored greedy_step(const chnsw_index *ix, const float *q, scored cur, int
     return cur;
 }
 
+static int compare_scored(const void *a, const void *b) {
+    const scored *x = a, *y = b;
+    if (x->distance != y->distance) return x->distance < y->distance ? -1 : 1;
+    return x->node < y->node ? -1 : (x->node > y->node);
+}
+
 /*
  * Beam search of width ef on one layer from `entry`, leaving the ef closest nodes in
- * v->results (a max-heap). Removed nodes take part: they are still good waypoints.
- * If the candidate heap cannot grow, the candidate is dropped: a slightly poorer
- * neighbourhood, never a failed insert.
+ * v->work, sorted by exact distance, and returning their count. Removed nodes take part:
+ * they are still good waypoints. If the candidate heap cannot grow, the candidate is
+ * dropped: a slightly poorer neighbourhood, never a failed insert.
+ *
+ * With `w` the walk ranks nodes by their int8 codes, as a search does (walk_codes.c): the
+ * walk is bound by fetching vectors, and a code record is 7 cache lines against the f32
+ * vector's 24. The ef nodes it keeps are then rescored from the f32 vectors, so the
+ * neighbour selection sees exact distances. Without `w`, the walk uses the f32 vectors.
  */
-static void search_layer(const chnsw_index *ix, visited_list *v, const float *q, scored entry,
-                         size_t ef, int level) {
+static size_t search_layer(const chnsw_index *ix, visited_list *v, const float *q, const walk_query *w, scored entry,
+                           size_t ef, int level) {
     uint32_t links[512 + 1];
     v->candidates.size = 0;
     v->results.size = 0;
     visited_next_tag(v);
     visited_test_and_set(v, entry.node);
+    if (w) entry.distance = walk_distance(ix, w, entry.node);
     min_heap_push(&v->candidates, entry);
     max_heap_push(&v->results, entry);
     while (v->candidates.size) {
         scored c = v->candidates.items[0];
         if (c.distance > v->results.items[0].distance && v->results.size >= ef) break;
         min_heap_pop(&v->candidates);
-        uint32_t count = copy_links(ix, c.node, level, links);
-        for (uint32_t i = 0; i < count; i++) {
+        uint32_t count = copy_links(ix, c.node, level, links), fresh = 0;
+        for (uint32_t i = 0; i < count; i++) /* the unvisited ones, in place */
+            if (!visited_test_and_set(v, links[i])) links[fresh++] = links[i];
+        if (w)
+            for (uint32_t i = 0; i < fresh && i < WALK_PREFETCH_AHEAD; i++) walk_prefetch_codes(ix, links[i]);
+        for (uint32_t i = 0; i < fresh; i++) {
             node_id n = links[i];
-            if (visited_test_and_set(v, n)) continue;
-            float d = ix_distance(ix, q, node_vector(ix, n));
+            float d;
+            if (w) {
+                if (i + WALK_PREFETCH_AHEAD < fresh) walk_prefetch_codes(ix, links[i + WALK_PREFETCH_AHEAD]);
+                d = walk_distance(ix, w, n);
+            } else {
+                d = ix_distance(ix, q, node_vector(ix, n));
+            }
             if (v->results.size < ef || d < v->results.items[0].distance) {
                 if (heap_reserve(ix, &v->candidates, v->candidates.size + 1))
                     min_heap_push(&v->candidates, (scored){d, n});
@@ -91,12 +112,12 @@ static void search_layer(const chnsw_index *ix, visited_list *v, const float *q,
             }
         }
     }
-}
-
-static int compare_scored(const void *a, const void *b) {
-    const scored *x = a, *y = b;
-    if (x->distance != y->distance) return x->distance < y->distance ? -1 : 1;
-    return x->node < y->node ? -1 : (x->node > y->node);
+    size_t n = max_heap_drain_sorted(&v->results, v->work);
+    if (w) {
+        for (size_t i = 0; i < n; i++) v->work[i].distance = ix_distance(ix, q, node_vector(ix, v->work[i].node));
+        qsort(v->work, n, sizeof(scored), compare_scored);
+    }
+    return n;
 }
 
 /* Adds `newcomer` to n's links on `level`, pruning with the heuristic when full. */
@@ -141,9 +162,17 @@ static void link_node(chnsw_index *ix, visited_list *v, node_id q) {
     scored cur = {ix_distance(ix, qv, node_vector(ix, entry)), entry};
     for (int l = top; l > level; l--) cur = greedy_step(ix, qv, cur, l);
 
+    /* The newcomer as the walk sees it (int16 codes); the stack holds them up to 1,024
+     * dimensions, and wider vectors walk on f32 (linking must not fail to allocate). */
+    int16_t codes[1024];
+    walk_query walk = {codes, 0, ix->sq_norms[q]};
+    const walk_query *w = NULL;
+    if (ix->dim <= 1024) {
+        walk.scale = q8_query_codes(qv, ix->dim, codes, NULL);
+        w = &walk;
+    }
     for (int l = (level < top ? level : top); l >= 0; l--) {
-        search_layer(ix, v, qv, cur, ix->ef_construction, l);
-        size_t n = max_heap_drain_sorted(&v->results, v->work);
+        size_t n = search_layer(ix, v, qv, w, cur, ix->ef_construction, l);
         cur = v->work[0];
         size_t kept = select_neighbors(ix, v->work, n, ix->m);
         node_lock(ix, q);

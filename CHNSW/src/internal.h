@@ -214,6 +214,16 @@ typedef struct walk_query {
     float sq_norm;
 } walk_query;
 
+/* How many neighbours ahead of the one being scored a walk prefetches. With 7-line code
+ * records, 5 beat 3 by 5-12 % and 8 (too many misses in flight) lost 4-7 % on realistic-100k. */
+#define WALK_PREFETCH_AHEAD 5
+
+/* Prefetches node n's whole code record (7 lines at 384-d). */
+static inline void walk_prefetch_codes(const chnsw_index *ix, node_id n) {
+    const char *p = (const char *)node_codes(ix, n);
+    for (size_t at = 0; at < ix->code_stride; at += 64) __builtin_prefetch(p + at);
+}
+
 /* The walk's distance to node n from the codes: within the quantisation error of the exact one. */
 static inline float walk_distance(const chnsw_index *ix, const walk_query *w, node_id n) {
     const int8_t *c = node_codes(ix, n);

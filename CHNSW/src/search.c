@@ -24,16 +24,6 @@
 #include <string.h>
 
 #define MAX_SEEDS 8
-/* How many neighbours ahead of the one being scored to prefetch. With 7-line code records,
- * 5 beat 3 by 5-12 % and 8 (too many misses in flight) lost 4-7 % on realistic-100k. */
-#define PREFETCH_AHEAD 5
-
-/* Prefetches node n's whole code record (7 lines at 384-d). */
-static inline void prefetch_codes(const chnsw_index *ix, node_id n) {
-    const char *p = (const char *)node_codes(ix, n);
-    for (size_t at = 0; at < ix->code_stride; at += 64) __builtin_prefetch(p + at);
-}
-
 /* Prefetches node n's layer-0 link count and links (they follow its f32 vector). */
 static inline void prefetch_links(const chnsw_index *ix, node_id n) {
     const char *p = (const char *)node_links0(ix, n);
@@ -99,9 +89,9 @@ static void beam_unfiltered(const chnsw_index *ix, visited_list *v, const walk_q
         uint32_t n_fresh = 0;
         for (uint32_t i = 1; i <= links[0]; i++)
             if (!visited_test_and_set(v, links[i])) fresh[n_fresh++] = links[i];
-        for (uint32_t i = 0; i < n_fresh && i < PREFETCH_AHEAD; i++) prefetch_codes(ix, fresh[i]);
+        for (uint32_t i = 0; i < n_fresh && i < WALK_PREFETCH_AHEAD; i++) walk_prefetch_codes(ix, fresh[i]);
         for (uint32_t i = 0; i < n_fresh; i++) {
-            if (i + PREFETCH_AHEAD < n_fresh) prefetch_codes(ix, fresh[i + PREFETCH_AHEAD]);
+            if (i + WALK_PREFETCH_AHEAD < n_fresh) walk_prefetch_codes(ix, fresh[i + WALK_PREFETCH_AHEAD]);
             consider(ix, v, w, fresh[i], ef, true, distances);
         }
     }

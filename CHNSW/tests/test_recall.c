@@ -164,6 +164,26 @@ static void test_exact_batch(void) {
     free(queries);
 }
 
+/* Linking walks on int8 codes up to 1,024 dimensions and on f32 vectors above (insert.c):
+ * both give a graph of the issue's quality, for every metric. */
+static void test_wide_vectors_link_on_f32(void) {
+    rng r = {17};
+    const size_t n = 1500, nq = 30;
+    const uint32_t dims[2] = {1024, 1100};
+    chnsw_metric metrics[] = {CHNSW_METRIC_L2, CHNSW_METRIC_IP, CHNSW_METRIC_COSINE};
+    for (int d = 0; d < 2; d++) {
+        float *base = make_vectors(&r, n + nq, dims[d], 15);
+        for (int m = 0; m < 3; m++) {
+            chnsw_index *ix = build(metrics[m], CHNSW_KERNEL_AUTO, base, n, dims[d], 2);
+            double recall = measure_recall(ix, metrics[m], base, n, dims[d], base + n * dims[d], nq, 64);
+            if (recall < 0.95) fprintf(stderr, "    dim %u metric %d recall %.3f\n", dims[d], m, recall);
+            CHECK(recall >= 0.95);
+            chnsw_free(ix);
+        }
+        free(base);
+    }
+}
+
 /* The same inserts with the same seed give the same graph, so the same answers. */
 static void test_deterministic(void) {
     rng r = {5};
@@ -193,5 +213,6 @@ int main(void) {
     RUN(test_walk_on_codes_reranks_exactly);
     RUN(test_exact_batch);
     RUN(test_deterministic);
+    RUN(test_wide_vectors_link_on_f32);
     return harness_finish("test_recall");
 }
