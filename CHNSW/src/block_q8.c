@@ -293,6 +293,12 @@ static inline int interval_sound(float approx, float slack) {
     return isfinite(approx) && slack >= 0 && isfinite(slack);
 }
 
+/* Asks for the f32 row's cache lines, to be read soon. */
+static inline void prefetch_row(const float *row, uint32_t dim) {
+    const char *p = (const char *)row;
+    for (size_t at = 0; at < (size_t)dim * sizeof(float); at += 64) __builtin_prefetch(p + at);
+}
+
 /* Keeps only the candidates whose lower bound reaches cap; returns the new count. */
 static size_t keep_reaching(block_hit *cand, size_t n, float cap) {
     size_t kept = 0;
@@ -396,6 +402,8 @@ chnsw_status chnsw_scan_block_q8(const float *block, const int8_t *codes, const 
         if (n == k && next.distance > top[0].distance) break;
         cand[0] = cand[--n_cand];
         block_hits_sift(cand, n_cand, 0, 1);
+        /* The next row to rescore (cold, 24 lines at 384-d) loads while this one is scored. */
+        if (n_cand > 0) prefetch_row(block + cand[0].row * stride, dimension);
         uint64_t r = next.row;
         block_hits_offer(top, &n, k, (block_hit){1.0f - scan_exact.dot(q, block + r * stride, dimension), r});
     }
