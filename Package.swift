@@ -108,6 +108,7 @@ let package = Package(
         // Test-only support: a PostgreSQL and Redis of a test's own, for the tests that stop them; child processes;
         // the `.blockingWork` trait that keeps blocking tests off the cooperative pool.
         .target(name: "PikaTestSupport", path: "Tests/PikaTestSupport"),
+        .testTarget(name: "PikaTestSupportTests", dependencies: ["PikaTestSupport"]),
         .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "PikaEmbeddings", "pika", "PikaTestSupport"]),
         .testTarget(name: "PikaMemoryTests", dependencies: ["PikaMemory", "PikaRelational", "PikaEmbeddings", "PikaTestSupport"]),
         .testTarget(
