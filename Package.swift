@@ -97,18 +97,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "PikaEngineTests", dependencies: ["PikaEngine"]),
-        .testTarget(name: "PikaStorageTests", dependencies: ["PikaStorage", "PikaEngine", "StorageCrashWriter"]),
+        .testTarget(name: "PikaEngineTests", dependencies: ["PikaEngine", "PikaTestSupport"]),
+        .testTarget(name: "PikaStorageTests", dependencies: ["PikaStorage", "PikaEngine", "StorageCrashWriter", "PikaTestSupport"]),
         // Test helper: a child process the storage crash tests SIGKILL mid-write.
         .executableTarget(name: "StorageCrashWriter", dependencies: ["PikaStorage", "PikaEngine"], path: "Tests/StorageCrashWriter"),
         // libFuzzer targets of the storage file parsers (scripts/fuzz.sh); a corpus replayer otherwise.
         .executableTarget(name: "StorageFuzz", dependencies: ["PikaStorage"], path: "Tests/StorageFuzz"),
         // Storage benchmarks (docs/benchmarks.md, "Storage").
         .executableTarget(name: "StorageBench", dependencies: ["PikaStorage", "PikaEngine"], path: "Benchmarks/storage/StorageBench"),
-        // Test-only support: a PostgreSQL and Redis of a test's own, for the tests that stop them.
+        // Test-only support: a PostgreSQL and Redis of a test's own, for the tests that stop them; child processes;
+        // the `.blockingWork` trait that keeps blocking tests off the cooperative pool.
         .target(name: "PikaTestSupport", path: "Tests/PikaTestSupport"),
+        .testTarget(name: "PikaTestSupportTests", dependencies: ["PikaTestSupport"]),
         .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "PikaEmbeddings", "pika", "PikaTestSupport"]),
-        .testTarget(name: "PikaMemoryTests", dependencies: ["PikaMemory", "PikaRelational", "PikaEmbeddings"]),
+        .testTarget(name: "PikaMemoryTests", dependencies: ["PikaMemory", "PikaRelational", "PikaEmbeddings", "PikaTestSupport"]),
         .testTarget(
             name: "PikaServiceTests",
             dependencies: [
@@ -125,7 +127,7 @@ let package = Package(
             name: "PikaDeploymentTests",
             dependencies: [
                 // `pika`: built beside the tests so they can `ldd` it against the Dockerfile's packages.
-                "PikaService", "PikaMemory", "PikaEmbeddings", "pika",
+                "PikaService", "PikaMemory", "PikaEmbeddings", "pika", "PikaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

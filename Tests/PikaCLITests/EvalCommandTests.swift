@@ -5,7 +5,7 @@ import Testing
 
 /// `pika eval` as an operator runs it: the process, its last JSON line, its exit status, and the
 /// remote embedder reached through a real socket.
-@Suite("pika eval")
+@Suite("pika eval", .blockingWork)
 struct EvalCommandTests {
     /// The BEIR fixtures of the evaluation tests.
     private static let fixtures = URL(fileURLWithPath: #filePath)

@@ -1,8 +1,9 @@
 import Foundation
+import PikaTestSupport
 import Testing
 
 /// `pika export` / `pika import` through the real binary, on a real data directory.
-@Suite("pika export and import")
+@Suite("pika export and import", .blockingWork)
 struct ExportImportCommandTests {
     // Canonical export lines (sorted keys, fractional-second times), so a round trip is byte-exact.
     static let lines = [

@@ -1,8 +1,9 @@
 import Foundation
 import PikaEngine
+import PikaTestSupport
 import Testing
 
-@Suite("pika index build / search")
+@Suite("pika index build / search", .blockingWork)
 struct IndexCommandTests {
     /// 300 rows of dimension 8 in 3 tenants; row r points mostly along axis r % 8.
     func vectors() -> [Float] {

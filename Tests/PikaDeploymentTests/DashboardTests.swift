@@ -1,8 +1,9 @@
 import Foundation
 import PikaMemory
+import PikaTestSupport
 import Testing
 
-@Suite("Grafana dashboard")
+@Suite("Grafana dashboard", .blockingWork)
 struct DashboardTests {
     /// The seed's dashboards (section 6.2) as rows, each with the panels it must have.
     static let expectedRows: [(row: String, panels: [String])] = [

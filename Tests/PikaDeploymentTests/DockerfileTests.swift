@@ -1,7 +1,8 @@
 import Foundation
+import PikaTestSupport
 import Testing
 
-@Suite("Dockerfile")
+@Suite("Dockerfile", .blockingWork)
 struct DockerfileTests {
     let docker: DockerfileModel
 

@@ -1,7 +1,8 @@
 import Foundation
+import PikaTestSupport
 import Testing
 
-@Suite("Metrics named by the dashboard and alerts are exported")
+@Suite("Metrics named by the dashboard and alerts are exported", .blockingWork)
 struct ExportedMetricsTests {
     /// Series Prometheus makes itself for every scrape target (not the service's).
     static let prometheusSeries: Set<String> = ["up"]

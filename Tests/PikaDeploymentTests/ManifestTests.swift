@@ -1,9 +1,10 @@
 import Foundation
 import PikaMemory
 import PikaService
+import PikaTestSupport
 import Testing
 
-@Suite("deploy/ manifests")
+@Suite("deploy/ manifests", .blockingWork)
 struct ManifestTests {
     @Test func everyYAMLFileUnderDeployParses() throws {
         let files = DeploymentFiles.yamlFiles

@@ -1,9 +1,10 @@
 import Foundation
+import PikaTestSupport
 import Testing
 
 @testable import PikaEmbeddings
 
-@Suite("MiniLM embedder against the numpy reference")
+@Suite("MiniLM embedder against the numpy reference", .blockingWork)
 struct MiniLMEmbedderTests {
     @Test("token ids match the reference tokenizer")
     func tokenIDs() throws {

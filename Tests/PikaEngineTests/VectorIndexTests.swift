@@ -1,4 +1,5 @@
 import PikaEngine
+import PikaTestSupport
 import Testing
 
 @Suite("VectorIndex")
@@ -16,7 +17,7 @@ struct VectorIndexTests {
         return (index, base, tenantOfRow)
     }
 
-    @Test("recall@10 against brute force is at least 0.95 at ef 100")
+    @Test("recall@10 against brute force is at least 0.95 at ef 100", .blockingWork)
     func recall() throws {
         let (index, base, _) = try makeIndex(count: 5000)
         // The same seed regenerates the same 5,000 rows; the 50 after them are queries from the same clusters.
@@ -33,7 +34,7 @@ struct VectorIndexTests {
         #expect(Double(hits) / 500 >= 0.95)
     }
 
-    @Test("no result ever comes from another tenant, by any plan")
+    @Test("no result ever comes from another tenant, by any plan", .blockingWork)
     func tenantIsolation() throws {
         let (index, base, tenants) = try makeIndex(count: 3000, tenants: 7)
         var data = TestData(seed: 5)
@@ -49,7 +50,7 @@ struct VectorIndexTests {
         }
     }
 
-    @Test("small tenants are scanned exactly with recall 1.0")
+    @Test("small tenants are scanned exactly with recall 1.0", .blockingWork)
     func plannerChoosesExactForSmallTenants() throws {
         let (index, base, tenants) = try makeIndex(count: 2000, tenants: 40, threshold: 100)
         let query = Array(base[0..<Self.dimension])
@@ -59,7 +60,7 @@ struct VectorIndexTests {
         #expect(result.hits.map(\.label) == truth)
     }
 
-    @Test("removed labels are never returned; update replaces the vector")
+    @Test("removed labels are never returned; update replaces the vector", .blockingWork)
     func removeAndUpdate() throws {
         let (index, base, _) = try makeIndex(count: 1000)
         let query = Array(base[(7 * Self.dimension)..<(8 * Self.dimension)])
@@ -80,7 +81,7 @@ struct VectorIndexTests {
         #expect(index.info.removedCount == 2)
     }
 
-    @Test("a predicate and an allow-list restrict results")
+    @Test("a predicate and an allow-list restrict results", .blockingWork)
     func filters() throws {
         let (index, base, _) = try makeIndex(count: 1500)
         let query = Array(base[0..<Self.dimension])
@@ -93,7 +94,7 @@ struct VectorIndexTests {
         #expect(Set(hits) == [1, 2, 3, 500, 501])
     }
 
-    @Test("bad input throws named errors and changes nothing")
+    @Test("bad input throws named errors and changes nothing", .blockingWork)
     func badInput() throws {
         let (index, base, _) = try makeIndex(count: 200)
         let good = Array(base[0..<Self.dimension])
@@ -130,7 +131,7 @@ struct VectorIndexTests {
         #expect(code { _ = try VectorIndex(configuration: IndexConfiguration(dimension: 0, metric: .l2)) } == .invalidArgument)
     }
 
-    @Test("save and load give the same answers; a damaged file is named")
+    @Test("save and load give the same answers; a damaged file is named", .blockingWork)
     func persistence() throws {
         let (index, base, _) = try makeIndex(count: 800)
         let path = "/tmp/pika-engine-test-\(UInt32.random(in: 0...UInt32.max)).chnsw"
@@ -156,7 +157,7 @@ struct VectorIndexTests {
         }
     }
 
-    @Test("exact batch search agrees with brute force")
+    @Test("exact batch search agrees with brute force", .blockingWork)
     func exactBatch() throws {
         let (index, base, _) = try makeIndex(count: 600)
         let queries = Array(base[0..<(4 * Self.dimension)])

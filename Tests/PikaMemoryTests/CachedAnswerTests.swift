@@ -1,4 +1,5 @@
 import Foundation
+import PikaTestSupport
 import Testing
 
 @testable import PikaMemory
@@ -55,7 +56,7 @@ struct CachedAnswerTests {
         }
     }
 
-    @Test func aHitDecodesToTheAnswerThatWasStored() throws {
+    @Test(.blockingWork) func aHitDecodesToTheAnswerThatWasStored() throws {
         for n in 0..<400 {
             let entry = Self.answer(n)
             // What the tier stored before (the default JSONEncoder) and stores now decode to the

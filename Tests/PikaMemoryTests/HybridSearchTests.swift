@@ -34,7 +34,7 @@ struct HybridSearchTests {
     let scope = MemoryScope(tenant: "t", userID: "u")
 
     func manager(_ table: [String: [Float]], documentCapacity: Int = 200_000) async throws -> MemoryManager {
-        let database = try temporaryDatabase()
+        let database = try await temporaryDatabase()
         var logger = Logger(label: "hybrid-test")
         logger.logLevel = .warning
         return try await MemoryManager(

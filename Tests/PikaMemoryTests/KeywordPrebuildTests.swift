@@ -58,7 +58,7 @@ struct KeywordPrebuildTests {
 
     /// A database holding `counts` memories per user, written by a manager that is then dropped (a restart).
     func seededDatabase() async throws -> SQLiteDatabase {
-        let database = try temporaryDatabase()
+        let database = try await temporaryDatabase()
         let writer = try await manager(database)
         for (user, count) in counts.enumerated() {
             let messages = (0..<count).map { i in

@@ -172,7 +172,7 @@ struct SQLiteGroupCommitTests {
     }
 
     @Test func idleJobWorkersWakeWhenAJobIsEnqueued() async throws {
-        let queue = SQLiteJobQueue(database: try temporaryDatabase())
+        let queue = SQLiteJobQueue(database: try await temporaryDatabase())
         let scope = MemoryScope(tenant: "t", userID: "u")
         let woken = Flag()
         // The wait's own timeout is far past the 120 s guard below, so only the enqueue can end it in time.

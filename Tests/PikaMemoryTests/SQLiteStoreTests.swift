@@ -1,14 +1,17 @@
 import Foundation
 import PikaMemory
+import PikaTestSupport
 import Testing
 
 @testable import PikaRelational
 
-/// A fresh database in a temporary directory.
-func temporaryDatabase() throws -> SQLiteDatabase {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pika-rel-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    return try RelationalSchema.open(path: directory + "/pika.sqlite")
+/// A fresh database in a temporary directory, opened on a thread of its own (the schema's fsyncs block).
+func temporaryDatabase() async throws -> SQLiteDatabase {
+    try await onOwnThread {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pika-rel-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try RelationalSchema.open(path: directory + "/pika.sqlite")
+    }
 }
 
 @Suite("SQLite stores")
@@ -18,8 +21,8 @@ struct SQLiteStoreTests {
                   payload: "{}", maxAttempts: 2, createdAt: Date(), updatedAt: Date())
     }
 
-    @Test func errorsCarryCodeAndStatement() throws {
-        let db = try temporaryDatabase()
+    @Test func errorsCarryCodeAndStatement() async throws {
+        let db = try await temporaryDatabase()
         #expect {
             try db.runBlocking { try $0.query("SELEC nonsense") }
         } throws: { error in
@@ -29,7 +32,7 @@ struct SQLiteStoreTests {
     }
 
     @Test func jobsOfOneUserRunInOrderAndUsersInParallel() async throws {
-        let queue = SQLiteJobQueue(database: try temporaryDatabase())
+        let queue = SQLiteJobQueue(database: try await temporaryDatabase())
         let a1 = job("a"), a2 = job("a"), b1 = job("b")
         for j in [a1, a2, b1] { _ = try await queue.enqueue(j, idempotencyKey: nil) }
         let first = try await queue.claim(now: Date(), lease: .seconds(30))
@@ -42,7 +45,7 @@ struct SQLiteStoreTests {
     }
 
     @Test func idempotencyLeasesRetriesAndDeadLetter() async throws {
-        let queue = SQLiteJobQueue(database: try temporaryDatabase())
+        let queue = SQLiteJobQueue(database: try await temporaryDatabase())
         let original = job("a")
         let (_, created) = try await queue.enqueue(original, idempotencyKey: "k1")
         let (again, createdAgain) = try await queue.enqueue(job("a"), idempotencyKey: "k1")
@@ -62,7 +65,7 @@ struct SQLiteStoreTests {
     }
 
     @Test func recordsHistoryAndUserDeletion() async throws {
-        let db = try temporaryDatabase()
+        let db = try await temporaryDatabase()
         let store = SQLiteMemoryStore(database: db)
         let scope = MemoryScope(tenant: "t", userID: "u")
         let now = Date()

@@ -13,7 +13,7 @@ struct SearchPathTests {
     let scope = MemoryScope(tenant: "t", userID: "u")
 
     func manager() async throws -> MemoryManager {
-        let database = try temporaryDatabase()
+        let database = try await temporaryDatabase()
         var logger = Logger(label: "search-path-test")
         logger.logLevel = .warning
         return try await MemoryManager(

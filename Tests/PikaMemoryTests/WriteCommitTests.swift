@@ -64,7 +64,7 @@ struct WriteCommitTests {
     }
 
     func fixture() async throws -> Fixture {
-        let database = try temporaryDatabase()
+        let database = try await temporaryDatabase()
         var logger = Logger(label: "write-commit-test")
         logger.logLevel = .warning
         let store = CountingRecordStore(base: SQLiteMemoryStore(database: database))

@@ -1,10 +1,11 @@
 import Foundation
 import PikaMemory
+import PikaTestSupport
 import Testing
 
 @testable import PikaService
 
-@Suite("Search answers written without JSONEncoder")
+@Suite("Search answers written without JSONEncoder", .blockingWork)
 struct JSONWriterTests {
     private struct EncoderOut: Encodable {
         let results: [MemoryOut]

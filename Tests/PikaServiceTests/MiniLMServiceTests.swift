@@ -1,12 +1,13 @@
 import Foundation
 import PikaEmbeddings
+import PikaTestSupport
 import Testing
 
 /// The model directory scripts/setup.sh fetches (CI has it); the suite is skipped without it.
 private let modelDirectory = OpenAPIDocumentTests.repositoryRoot.appendingPathComponent("models/all-MiniLM-L6-v2").path
 private let modelPresent = FileManager.default.fileExists(atPath: modelDirectory + "/model.safetensors")
 
-@Suite("Semantic search with MiniLM", .enabled(if: modelPresent, "MiniLM model not fetched (scripts/fetch-model.sh)"))
+@Suite("Semantic search with MiniLM", .enabled(if: modelPresent, "MiniLM model not fetched (scripts/fetch-model.sh)"), .blockingWork)
 struct MiniLMServiceTests {
     @Test func paraphrasedQueryFindsTheFact() async throws {
         let embedder = try MiniLMEmbedder(directory: modelDirectory)

@@ -1,11 +1,12 @@
 import Foundation
 import PikaEngine
+import PikaTestSupport
 import Testing
 @testable import PikaStorage
 
 /// Bit flips and truncations at every structural offset of each file kind: each gives a
 /// named error naming the file, never a crash, and never a wrong answer.
-@Suite("Corruption: bit flips and truncations")
+@Suite("Corruption: bit flips and truncations", .blockingWork)
 struct CorruptionTests {
     /// Two sealed segments (one with tombstones), plus records in the log.
     final class Setup {

@@ -1,10 +1,11 @@
 import Foundation
 import PikaEngine
+import PikaTestSupport
 import Testing
 @testable import PikaStorage
 
 /// SIGKILL a writer at random moments, reopen, check every acknowledged write.
-@Suite("Crash tests: kill -9 during writes, compaction and snapshots", .serialized)
+@Suite("Crash tests: kill -9 during writes, compaction and snapshots", .serialized, .blockingWork)
 struct CrashTests {
     static var helper: URL {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

@@ -1,9 +1,11 @@
 import Foundation
 import PikaEngine
+import PikaTestSupport
+import Synchronization
 import Testing
 @testable import PikaStorage
 
-@Suite("Data directory: writes, recovery, seal, search")
+@Suite("Data directory: writes, recovery, seal, search", .blockingWork)
 struct DataDirectoryTests {
     @Test("records written through the log survive reopening, with every field")
     func replay() throws {
@@ -167,6 +169,37 @@ struct DataDirectoryTests {
             return ro
         }())
         #expect(reopened.count == 22)
+    }
+
+    @Test("a store closed while this process spawns children reopens at once")
+    func reopenWhileSpawning() throws {
+        // A spawned child holds copies of this process's descriptors, the lock's too, until its exec.
+        let dir = try TempDir()
+        _ = try Fixture.store(at: dir.sub("d"), count: 5)
+        let stop = Atomic<Bool>(false), spawned = Atomic<Int>(0)
+        let spawner = Thread {
+            while !stop.load(ordering: .relaxed) {
+                var pid: pid_t = 0
+                let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+                defer { free(argv[0]) }
+                guard posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0 else { break }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                spawned.add(1, ordering: .relaxed)
+            }
+        }
+        spawner.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        while spawned.load(ordering: .relaxed) == 0 { usleep(1000) }
+        for round in 0..<200 {
+            do {
+                _ = try DataDirectory.open(at: dir.sub("d"))
+            } catch {
+                Issue.record("round \(round): \(error)")
+                break
+            }
+        }
+        #expect(spawned.load(ordering: .relaxed) > 1)
     }
 
     @Test("bad vectors and read-only writes are refused with named errors")

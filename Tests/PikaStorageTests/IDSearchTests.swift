@@ -1,11 +1,12 @@
 import Foundation
 import PikaEngine
+import PikaTestSupport
 import Testing
 @testable import PikaStorage
 
 /// `DataDirectory.searchIDs`, the ids-only search `pika index search` uses: the same ids and
 /// distances as the full search in every shape of directory, and damaged records still reported.
-@Suite("Ids-only search")
+@Suite("Ids-only search", .blockingWork)
 struct IDSearchTests {
     /// Three sealed segments (deletes in two of them, one record updated into a later
     /// segment) plus records in the growing segment; returns the store and the live numbers.

@@ -1,10 +1,11 @@
 import Foundation
 import PikaEngine
+import PikaTestSupport
 import Synchronization
 import Testing
 @testable import PikaStorage
 
-@Suite("Compaction, rebuild, snapshots, verify")
+@Suite("Compaction, rebuild, snapshots, verify", .blockingWork)
 struct MaintenanceTests {
     /// Three sealed segments, some deletes and updates, some records still in the log.
     private func populated(_ path: String) throws -> (DataDirectory, live: [Int]) {

@@ -1,10 +1,11 @@
 import Foundation
+import PikaTestSupport
 import Testing
 @testable import PikaStorage
 
 /// `DataDirectory.prefault()`: a freshly opened directory maps its segment files without reading
 /// them; prefaulting maps every page into the process, and searches answer the same.
-@Suite("Prefaulting sealed segments")
+@Suite("Prefaulting sealed segments", .blockingWork)
 struct PrefaultTests {
     /// The kB of this process's mapping of the file named `name` in `directory` that are mapped
     /// into its page tables (`Rss` in /proc/self/smaps), and the mapping's size in kB.

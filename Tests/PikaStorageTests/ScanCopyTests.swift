@@ -1,12 +1,13 @@
 import Foundation
 import PikaEngine
+import PikaTestSupport
 import Testing
 @testable import PikaStorage
 
 /// The int8 scan copy of sealed segments (format version 2): exact tenant scans read it and
 /// must answer exactly as the f32 rows do; version-1 files (without it) still serve; verify
 /// checks its checksum.
-@Suite("Sealed segments: int8 scan copy")
+@Suite("Sealed segments: int8 scan copy", .blockingWork)
 struct ScanCopyTests {
     /// Exact top-k ids by cosine over `live` record numbers of `tenant` (vectors normalised).
     static func cosineBruteForce(_ query: [Float], live: [Int], k: Int, tenant: UInt32) -> [String] {
