@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_time.h"
 
 #define DIM 384
 #define QUERIES 200
@@ -32,16 +33,6 @@ static float gauss(void) {
     double u = ((next_u64() >> 11) + 1.0) * 0x1.0p-53, v = (next_u64() >> 11) * 0x1.0p-53;
     return (float)(sqrt(-2 * log(u)) * cos(6.283185307179586 * v));
 }
-static double now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv) {
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 200000;
     const uint32_t sizes[] = {1000, 2000, 5000, 10000, 20000, 40000};

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench_time.h"
 
 static void *map_file(const char *dir, const char *name, size_t *size) {
     char path[4096];
@@ -46,17 +47,6 @@ static void *map_file(const char *dir, const char *name, size_t *size) {
     if (p == MAP_FAILED) exit(2);
     *size = (size_t)st.st_size;
     return p;
-}
-
-static double now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 typedef struct tenant_data {

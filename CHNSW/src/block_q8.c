@@ -77,9 +77,10 @@ __attribute__((target("avx2"))) static void dots_q16_avx2(const int16_t *q, cons
      * rows, the four accumulators are independent chains, one horizontal reduction (vphaddd)
      * finishes all four, and memory sees four sequential streams instead of one. A cold
      * block is read much faster that way: on the reference machine four streams read 384 KB
-     * in 20-23 us against 36-40 us for one (4 KiB pages), and the whole cold scan of a
-     * 1,000-row tenant went from ~45 to ~32 us. Software prefetching, which the single
-     * stream needed, then gains nothing (measured at 1, 2 and 4 KB ahead), so there is none. */
+     * in 22-27 us against 37-39 us for one (4 KiB pages; Benchmarks/engine/stream_read), and
+     * the cold scan of a 1,000-row tenant went from 56 to 40 us (Benchmarks/engine/tenant_scan).
+     * Software prefetching, which the single stream needed, then gained nothing in an A/B at
+     * 1, 2 and 4 KB ahead, so there is none. */
     size_t quarter = rows / 4;
     for (size_t g = 0; g < quarter; g++) {
         const int8_t *c0 = codes + g * dim, *c1 = c0 + quarter * dim, *c2 = c1 + quarter * dim, *c3 = c2 + quarter * dim;

@@ -114,7 +114,10 @@ static size_t search_layer(const chnsw_index *ix, visited_list *v, const float *
     }
     size_t n = max_heap_drain_sorted(&v->results, v->work);
     if (w) {
-        for (size_t i = 0; i < n; i++) v->work[i].distance = ix_distance(ix, q, node_vector(ix, v->work[i].node));
+        for (size_t i = 0; i < n; i++) {
+            if (i + 1 < n) prefetch_vector(ix, v->work[i + 1].node);
+            v->work[i].distance = ix_distance(ix, q, node_vector(ix, v->work[i].node));
+        }
         qsort(v->work, n, sizeof(scored), compare_scored);
     }
     return n;
@@ -162,12 +165,12 @@ static void link_node(chnsw_index *ix, visited_list *v, node_id q) {
     scored cur = {ix_distance(ix, qv, node_vector(ix, entry)), entry};
     for (int l = top; l > level; l--) cur = greedy_step(ix, qv, cur, l);
 
-    /* The newcomer as the walk sees it (int16 codes); the stack holds them up to 1,024
-     * dimensions, and wider vectors walk on f32 (linking must not fail to allocate). */
-    int16_t codes[1024];
+    /* The newcomer as the walk sees it (int16 codes); the stack holds them up to
+     * WALK_STACK_DIM dimensions, and wider vectors walk on f32 (linking must not fail to allocate). */
+    int16_t codes[WALK_STACK_DIM];
     walk_query walk = {codes, 0, ix->sq_norms[q]};
     const walk_query *w = NULL;
-    if (ix->dim <= 1024) {
+    if (ix->dim <= WALK_STACK_DIM) {
         walk.scale = q8_query_codes(qv, ix->dim, codes, NULL);
         w = &walk;
     }

@@ -155,10 +155,7 @@ static uint64_t rerank(const chnsw_index *ix, visited_list *v, const float *q, s
     v->candidates.size = 0;
     v->results.size = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n) {
-            const char *next = (const char *)node_vector(ix, kept[i + 1].node);
-            for (size_t at = 0; at < ix->dim * sizeof(float); at += 64) __builtin_prefetch(next + at);
-        }
+        if (i + 1 < n) prefetch_vector(ix, kept[i + 1].node);
         top_offer(&v->results, wanted, (scored){ix_distance(ix, q, node_vector(ix, kept[i].node)), kept[i].node});
     }
     return n;
@@ -301,9 +298,9 @@ chnsw_status chnsw_search(chnsw_index *ix, const float *query, uint32_t dimensio
     if (p->ef < p->k) return CHNSW_ERR_EF_TOO_SMALL;
 
     /* The query in f32 (for exact distances) and as int16 codes (for the walk). */
-    float local[1024];
-    int16_t local_codes[1024];
-    bool small = ix->dim <= 1024;
+    float local[WALK_STACK_DIM];
+    int16_t local_codes[WALK_STACK_DIM];
+    bool small = ix->dim <= WALK_STACK_DIM;
     float *q = small ? local : ix_alloc(ix, ix->dim * sizeof(float));
     int16_t *codes = small ? local_codes : ix_alloc(ix, ix->dim * sizeof(int16_t));
     if (q && codes) {

@@ -1,0 +1,22 @@
+/*
+ * bench_time.h - what the engine micro-benchmarks share for timing: a monotonic clock in
+ * microseconds and a comparator to sort latencies for percentiles.
+ */
+#ifndef PIKA_BENCH_TIME_H
+#define PIKA_BENCH_TIME_H
+
+#include <time.h>
+
+static inline double now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* qsort comparator for doubles, ascending. */
+static inline int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#endif
