@@ -51,12 +51,18 @@ as_pg() {
 
 # --- Ports ------------------------------------------------------------------------------------
 
-port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep -q . ; }
+# Any TCP socket on the port, in any state: a client's connection holding it as its local
+# port makes the server's bind fail as surely as a listener does.
+port_in_use() { ss -Htan "sport = :$1" 2>/dev/null | grep -q . ; }
 
+# A port below the kernel's ephemeral range (ip_local_port_range, 32768 by default), so the
+# many client connections the tests open cannot take it between this check and the bind.
 free_port() {
-  local port
+  local port low=20000 high
+  high="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+  (( high > low + 1000 )) || high=$((low + 10000))
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((low + RANDOM % (high - low)))
     [[ "$port" == "${1:-}" ]] && continue
     port_in_use "$port" || { echo "$port"; return; }
   done
@@ -157,7 +163,7 @@ cmd_start() {
   DIR="$(mktemp -d /tmp/pika-test-services.XXXXXX)"
   chmod 755 "$DIR"
   # A failed start leaves nothing behind.
-  trap 'stop_postgres >/dev/null 2>&1 || true; rm -rf "$DIR"' ERR EXIT
+  trap 'stop_postgres >/dev/null 2>&1 || true; { [[ -z "${REDIS_PORT:-}" ]] || stop_redis >/dev/null 2>&1; } || true; rm -rf "$DIR"' ERR EXIT
   PG_PORT="$(free_port)"
   REDIS_PORT="$(free_port "$PG_PORT")"
   cat >"$DIR/$STATE_NAME" <<EOF

@@ -27,7 +27,7 @@ public struct PrivateTestServices: Sendable {
         }
         guard let postgres = exports["PIKA_TEST_POSTGRES_URL"], let redis = exports["PIKA_TEST_REDIS_URL"],
             let directory = exports["PIKA_TEST_SERVICES_DIR"]
-        else { throw ScriptFailed(arguments: ["start"], status: -1) }
+        else { throw ScriptFailed(arguments: ["start"], status: -1, output: String(output.suffix(3000))) }
         return PrivateTestServices(script: script, directory: directory, postgresURL: postgres, redisURL: redis)
     }
 
@@ -73,9 +73,21 @@ public struct ScriptFailed: Error, CustomStringConvertible {
     public let arguments: [String]
     /// Its exit status (-1 when it could not be started or its output was not understood).
     public let status: Int32
+    /// The end of what it printed (stdout and stderr), which says why.
+    public let output: String
 
-    /// The command and its status.
-    public var description: String { "test-services.sh \(arguments.joined(separator: " ")) failed with status \(status)" }
+    /// Creates the error.
+    public init(arguments: [String], status: Int32, output: String = "") {
+        self.arguments = arguments
+        self.status = status
+        self.output = output
+    }
+
+    /// The command, its status and the end of its output.
+    public var description: String {
+        "test-services.sh \(arguments.joined(separator: " ")) failed with status \(status)"
+            + (output.isEmpty ? "" : ": \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
 }
 
 /// Runs the test services script to completion as a ``ChildProcess`` (its own reaper thread; never
@@ -88,7 +100,9 @@ enum ScriptRunner {
         environment["PIKA_TEST_SERVICES_DIR"] = servicesDirectory
         let child = try ChildProcess(name: "test-services", executable: script, arguments: arguments, environment: environment)
         try await child.waitForExit(within: .seconds(120))
-        guard child.exitCode == 0 else { throw ScriptFailed(arguments: arguments, status: child.exitCode ?? -1) }
+        guard child.exitCode == 0 else {
+            throw ScriptFailed(arguments: arguments, status: child.exitCode ?? -1, output: child.logTail)
+        }
         return child.log
     }
 }
