@@ -20,6 +20,10 @@ public struct MemoryRecord: Sendable, Hashable {
     public var attribute: String?
     /// Source message indices or ids (e.g. LoCoMo dia_ids).
     public var provenance: [String]
+    /// What sort of memory this is: an attribute fact or an event the user told of.
+    public var kind: MemoryKind
+    /// When the remembered thing happened, when the conversation gave a time to derive it from.
+    public var occurredAt: Date?
     /// Creation time.
     public var createdAt: Date
     /// Last change time.
@@ -31,7 +35,7 @@ public struct MemoryRecord: Sendable, Hashable {
     public init(
         id: String, label: UInt64 = 0, scope: MemoryScope, agentID: String? = nil, runID: String? = nil,
         text: String, metadata: [String: JSONValue] = [:], attribute: String? = nil, provenance: [String] = [],
-        createdAt: Date, updatedAt: Date, embedding: [Float] = []
+        kind: MemoryKind = .fact, occurredAt: Date? = nil, createdAt: Date, updatedAt: Date, embedding: [Float] = []
     ) {
         self.id = id
         self.label = label
@@ -42,8 +46,18 @@ public struct MemoryRecord: Sendable, Hashable {
         self.metadata = metadata
         self.attribute = attribute
         self.provenance = provenance
+        self.kind = kind
+        self.occurredAt = occurredAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.embedding = embedding
     }
+}
+
+/// The two kinds of memory the extractors keep (docs/api.md).
+public enum MemoryKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// An attribute of the user (name, age, favourites, pets…), consolidated by slot.
+    case fact
+    /// Something the user did, will do, felt or met, rewritten to stand alone.
+    case event
 }
