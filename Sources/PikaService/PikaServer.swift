@@ -63,6 +63,7 @@ public struct PikaServer {
         UserRoutes(deps: dependencies).register(on: router)
         JobRoutes(deps: dependencies).register(on: router)
         AdminRoutes(deps: dependencies).register(on: router)
+        MemoryBrowserRoutes().register(on: router)
 
         let routes = router.routes.map { route in
             let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { part in

@@ -3,7 +3,8 @@ import Hummingbird
 import PikaMemory
 
 /// Authenticates every route but health, readiness and metrics (`X-API-Key` or `Authorization: Bearer`),
-/// by the key's SHA-256, then applies the per-key rate limit (429 with Retry-After).
+/// by the key's SHA-256, then applies the per-key rate limit (429 with Retry-After). The memory browser's
+/// files (`/ui…`) are public too: the page asks for the key, and sends it with each API call.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = PikaRequestContext
     let keys: any APIKeyStore
@@ -11,7 +12,7 @@ struct AuthMiddleware: RouterMiddleware {
     static let publicPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.publicPaths.contains(request.uri.path) || MemoryBrowser.isAsset(request.uri.path) { return try await next(request, context) }
         var presented = request.headers[.init("X-API-Key")!]
         if presented == nil, let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             presented = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
