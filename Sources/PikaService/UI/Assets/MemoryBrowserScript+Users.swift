@@ -17,8 +17,7 @@ async function loadUsers(reset) {
     $('users-empty').hidden = false;
     return;
   }
-  // `users` with `memories` was the first documented shape; `results` with `memory_count` the one shipped.
-  for (const user of data.results || data.users || []) $('users').append(userItem(user));
+  for (const user of data.results || []) $('users').append(userItem(user));
   state.usersCursor = data.next_cursor || null;
   $('users-more').hidden = !state.usersCursor;
   $('users-empty').hidden = $('users').children.length > 0;
@@ -26,7 +25,7 @@ async function loadUsers(reset) {
 }
 
 function userItem(user) {
-  const count = Number(user.memory_count ?? user.memories ?? 0);
+  const count = Number(user.memory_count || 0);
   const open = el('button', { type: 'button', class: 'user', 'data-user': user.user_id },
     el('span', { class: 'name', text: user.user_id }),
     el('span', { class: 'count', title: plural(count, 'memory', 'memories'), text: String(count) }));
