@@ -2,10 +2,6 @@ import Foundation
 import PikaMemory
 import PikaTestSupport
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// A headless Chromium driven through Debian's `chromedriver` over the W3C WebDriver protocol (plain
 /// JSON over HTTP): just the commands the memory browser's tests use.
 ///
@@ -19,13 +15,13 @@ final class WebDriverSession: Sendable {
     private static let elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
     let driver: ChildProcess
-    let base: URL
+    let port: Int
     let sessionID: String
     private let profile: String
 
-    private init(driver: ChildProcess, base: URL, sessionID: String, profile: String) {
+    private init(driver: ChildProcess, port: Int, sessionID: String, profile: String) {
         self.driver = driver
-        self.base = base
+        self.port = port
         self.sessionID = sessionID
         self.profile = profile
     }
@@ -42,9 +38,8 @@ final class WebDriverSession: Sendable {
         let driver = try ChildProcess(
             name: "chromedriver", executable: chromedriver, arguments: ["--port=\(port)", "--allowed-ips=127.0.0.1"],
             environment: ["PATH": "/usr/bin:/bin", "HOME": profile])
-        let base = URL(string: "http://127.0.0.1:\(port)")!
         let deadline = ContinuousClock.now + .seconds(60)
-        while (try? await send("GET", base.appendingPathComponent("status"), nil))?["value"]?["ready"] != .bool(true) {
+        while (try? send(port, "GET", "/status", nil))?["value"]?["ready"] != .bool(true) {
             guard !driver.hasExited else { throw ChildProcessFailure("chromedriver exited during start-up", child: driver) }
             guard ContinuousClock.now < deadline else { throw ChildProcessFailure("chromedriver not ready within 60 s", child: driver) }
             try await Task.sleep(for: .milliseconds(100))
@@ -64,7 +59,7 @@ final class WebDriverSession: Sendable {
         ])
         let reply: JSONValue
         do {
-            reply = try await send("POST", base.appendingPathComponent("session"), capabilities)
+            reply = try send(port, "POST", "/session", capabilities)
         } catch {
             driver.kill9()
             throw ChildProcessFailure("no Chromium session: \(error)", child: driver)
@@ -73,7 +68,7 @@ final class WebDriverSession: Sendable {
             driver.kill9()
             throw ChildProcessFailure("no Chromium session: \(reply)", child: driver)
         }
-        return WebDriverSession(driver: driver, base: base, sessionID: id, profile: profile)
+        return WebDriverSession(driver: driver, port: port, sessionID: id, profile: profile)
     }
 
     /// Ends the session (closing Chromium) and kills chromedriver.
@@ -154,23 +149,15 @@ final class WebDriverSession: Sendable {
     }
 
     private func command(_ method: String, _ path: String, _ body: [String: JSONValue]? = nil) async throws -> JSONValue {
-        let url = URL(string: base.absoluteString + "/session/" + sessionID + path)!
-        let reply = try await Self.send(method, url, body.map(JSONValue.object))
+        let reply = try Self.send(port, method, "/session/" + sessionID + path, body.map(JSONValue.object))
         if let error = reply["value"]?["error"]?.stringValue {
             throw ChildProcessFailure("WebDriver \(method) \(path): \(error): \(reply["value"]?["message"]?.stringValue ?? "")")
         }
         return reply["value"] ?? .null
     }
 
-    private static func send(_ method: String, _ url: URL, _ body: JSONValue?) async throws -> JSONValue {
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.timeoutInterval = 120
-        if let body {
-            request.httpBody = try JSONEncoder().encode(body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, _) = try await URLSession.shared.data(for: request)
-        return (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .null
+    private static func send(_ port: Int, _ method: String, _ path: String, _ body: JSONValue?) throws -> JSONValue {
+        let reply = try LoopbackHTTP.exchange(port: port, method: method, path: path, body: try body.map { try JSONEncoder().encode($0) })
+        return (try? JSONDecoder().decode(JSONValue.self, from: reply.body)) ?? .null
     }
 }
