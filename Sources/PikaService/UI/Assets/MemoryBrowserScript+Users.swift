@@ -56,6 +56,8 @@ async function openUser(userID) {
   $('chart').replaceChildren();
   $('chart-caption').textContent = 'Loading…';
   say('');
+  // On a phone the user is below the users list: bring it into view.
+  if (window.matchMedia('(max-width: 899px)').matches) $('user-view').scrollIntoView({ block: 'start' });
   await Promise.all([loadMemories(), loadChart(userID)]);
 }
 
