@@ -65,6 +65,11 @@ let package = Package(
             name: "PikaRelational",
             dependencies: ["CSQLite", "PikaMemory", .product(name: "Logging", package: "swift-log")]
         ),
+        // One data directory: memories (payload + vector) in the segment store, history and scopes in SQLite.
+        .target(
+            name: "PikaDataStore",
+            dependencies: ["PikaMemory", "PikaStorage", "PikaRelational", .product(name: "Logging", package: "swift-log")]
+        ),
         // Production back-ends (issue 6): PostgreSQL stores through libpq, Redis cache tiers through hiredis.
         .target(
             name: "PikaPostgres",
@@ -77,7 +82,7 @@ let package = Package(
         .target(
             name: "PikaService",
             dependencies: [
-                "PikaMemory", "PikaRelational", "PikaEngine", "PikaEmbeddings", "PikaPostgres", "PikaRedis",
+                "PikaMemory", "PikaRelational", "PikaDataStore", "PikaEngine", "PikaEmbeddings", "PikaPostgres", "PikaRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,7 +97,7 @@ let package = Package(
                 "PikaEmbeddings",
                 "PikaRetrieval", "PikaEvaluation",
                 "PikaStorage",
-                "PikaService", "PikaMemory", "PikaRelational", "PikaPostgres", "PikaRedis",
+                "PikaService", "PikaMemory", "PikaRelational", "PikaDataStore", "PikaPostgres", "PikaRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -112,12 +117,19 @@ let package = Package(
         .testTarget(name: "PikaCLITests", dependencies: ["PikaEngine", "PikaEmbeddings", "pika", "PikaTestSupport"]),
         .testTarget(name: "PikaMemoryTests", dependencies: ["PikaMemory", "PikaRelational", "PikaEmbeddings", "PikaTestSupport"]),
         .testTarget(
+            name: "PikaDataStoreTests",
+            dependencies: ["PikaDataStore", "PikaMemory", "PikaRelational", "PikaStorage", "PikaEmbeddings", "PikaTestSupport"]
+        ),
+        .testTarget(
             name: "PikaServiceTests",
             dependencies: [
-                "PikaService", "PikaMemory", "PikaRelational", "PikaEmbeddings", "PikaPostgres", "PikaRedis", "pika", "PikaTestSupport",
+                "PikaService", "PikaMemory", "PikaRelational", "PikaDataStore", "PikaEmbeddings", "PikaPostgres", "PikaRedis", "pika",
+                "PikaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            // Read through #filePath: a data directory written by an earlier release (LegacyMigrationTests).
+            exclude: ["Fixtures"]
         ),
         // Store contract suites: each store protocol's behaviour, run against SQLite and PostgreSQL.
         .testTarget(name: "PikaStoreContractTests", dependencies: ["PikaMemory", "PikaRelational", "PikaPostgres"]),

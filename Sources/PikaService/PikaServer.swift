@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PikaDataStore
 import PikaEmbeddings
 import PikaMemory
 import PikaRelational
@@ -16,9 +17,11 @@ public struct PikaServer {
     public let routes: [String]
 
     /// Opens the data directory and assembles the service. `embedder` overrides the configured one (tests).
+    /// A `.worker` process (`pika worker`) opens the memory store read-only and hands its writes to the
+    /// owner (``RemoteWriteOwner``); it runs no maintenance and publishes no control channel.
     public static func make(
         configuration: ServiceConfiguration, logger: Logger, embedder: (any Embedder)? = nil,
-        extractor: (any FactExtractor)? = nil
+        extractor: (any FactExtractor)? = nil, role: ProcessRole = .owner
     ) async throws -> PikaServer {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try RelationalSchema.open(path: configuration.dataDirectory + "/pika.sqlite")
@@ -36,14 +39,23 @@ public struct PikaServer {
         let backends = try await StoreBackends.make(configuration, database: database, logger: logger)
         let keys = backends.keys
         if let bootstrap = configuration.bootstrapAPIKey { try await APIKeys.bootstrap(bootstrap, in: keys) }
-        let records = SQLiteMemoryStore(database: database)
-        // With PostgreSQL, `pika worker` processes may write to this data directory too: read the change
-        // feed's position before the index load, and follow it from there (docs/architecture.md).
-        let changesBeforeLoad = try await records.lastChange()
+        // Memories live in the data directory's segment store, which one process owns (writes);
+        // `pika worker` processes read it without the lock and hand their writes to the owner.
+        let records: SegmentMemoryStore
+        switch role {
+        case .owner:
+            records = try await SegmentMemoryStore.open(
+                serviceDirectory: configuration.dataDirectory, database: database, dimension: embedder.dimension, logger: logger)
+        case .worker:
+            guard SegmentMemoryStore.exists(serviceDirectory: configuration.dataDirectory) else {
+                throw ConfigurationError(problems: ["PIKA_DATA_DIR: no memory store in \(configuration.dataDirectory); start pika serve on it first"])
+            }
+            records = try await SegmentMemoryStore.openReadOnly(serviceDirectory: configuration.dataDirectory, database: database, logger: logger)
+        }
         let manager = try await MemoryManager(
             store: records, graph: backends.graph, embedder: embedder,
             extractor: extractor, decider: extractor as? LLMExtractor, metrics: MemoryMetrics(factory: factory), logger: logger)
-        if configuration.postgresURL != nil { manager.followOtherWriters(startingAfter: changesBeforeLoad) }
+        if role == .worker { manager.handWrites(to: RemoteWriteOwner(dataDirectory: configuration.dataDirectory)) }
         let jobs = backends.jobs
         var runner = JobRunner(queue: jobs, manager: manager, logger: logger)
         runner.lease = .seconds(configuration.jobLeaseSeconds)
@@ -53,7 +65,7 @@ public struct PikaServer {
         let dependencies = ServiceDependencies(
             manager: manager, jobs: jobs, runner: runner, keys: keys, database: database, registry: registry,
             metricsFactory: factory, configuration: configuration, logger: logger, search: search,
-            backends: backends)
+            backends: backends, memoryStore: role == .owner ? records : nil)
 
         let router = Router(context: PikaRequestContext.self)
         router.add(middleware: RequestMiddleware(factory: factory))
@@ -65,6 +77,9 @@ public struct PikaServer {
         AdminRoutes(deps: dependencies).register(on: router)
         Mem0Routes(deps: dependencies).register(on: router)
         OpenAPIRoute().register(on: router)
+        let localHost = configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host
+        let control = ControlChannel.make(url: "http://\(localHost):\(configuration.port)")
+        ControlRoutes(deps: dependencies, channel: control).register(on: router)
         MemoryBrowserRoutes().register(on: router)
 
         let routes = router.routes.map { route in
@@ -72,10 +87,21 @@ public struct PikaServer {
                 part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
             }.joined(separator: "/")
             return "\(route.method.rawValue) \(Mem0Paths.publicPath(path))"
-        }.sorted()
+        }.filter { !$0.contains(" /internal/") }.sorted()  // local tools' routes, not the public API
+        let dataDirectory = configuration.dataDirectory
         var application = Application(
             responder: PikaResponder(router: router.buildResponder()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pika"),
+            onServerRunning: { channel in
+                // Published once listening, with the port actually bound (a configured 0 picks one).
+                var published = control
+                if let port = channel.localAddress?.port { published.url = "http://\(localHost):\(port)" }
+                do {
+                    try published.publish(in: dataDirectory)
+                } catch {
+                    logger.warning("cannot publish the control channel; pika snapshot create needs the service stopped", metadata: ["error": "\(error)"])
+                }
+            },
             logger: logger)
         if configuration.workers > 0 {
             application.addServices(JobWorkerService(
@@ -84,6 +110,7 @@ public struct PikaServer {
         application.addServices(
             SummaryRefreshService(search: search, interval: .seconds(configuration.l2RefreshSeconds), logger: logger))
         application.addServices(KeywordIndexPrebuildService(manager: manager, logger: logger))
+        if role == .owner { application.addServices(SegmentMaintenanceService(store: records, logger: logger)) }
         return PikaServer(dependencies: dependencies, application: application, routes: routes)
     }
 
@@ -119,4 +146,12 @@ public struct PikaServer {
             return LLMExtractor(configuration: LLMExtractorConfiguration(baseURL: base, model: model, apiKey: configuration.llmAPIKey))
         }
     }
+}
+
+/// Which part a process plays on a data directory.
+public enum ProcessRole: Sendable, Hashable {
+    /// `pika serve`: owns (writes) the memory store and answers the API.
+    case owner
+    /// `pika worker`: runs jobs and hands their writes to the owner.
+    case worker
 }

@@ -61,7 +61,7 @@ extension DataDirectory {
 
     /// Writes a segment file and its graph; returns the manifest entry.
     func buildSegment(
-        id: UInt64, generation: UInt64, records: [MemoryRecord], vectors: UnsafeBufferPointer<Float>, threads: Int,
+        id: UInt64, generation: UInt64, records: [StoredRecord], vectors: UnsafeBufferPointer<Float>, threads: Int,
         progress: ProgressHandler?
     ) throws(StorageError) -> Manifest.Segment {
         let file = Names.segment(id)
@@ -112,7 +112,7 @@ extension DataDirectory {
     /// segment, bypassing the log: the fast path of `pika index build` and imports.
     /// `vectors` is row-major, `records.count × dimension`.
     public func bulkLoad(
-        _ records: [MemoryRecord], vectors: [Float], threads: Int = 1, progress: ProgressHandler? = nil
+        _ records: [StoredRecord], vectors: [Float], threads: Int = 1, progress: ProgressHandler? = nil
     ) throws(StorageError) {
         guard vectors.count == records.count * configuration.dimension else {
             throw StorageError(code: .dimensionMismatch, message: "\(vectors.count) floats do not make \(records.count) rows of \(configuration.dimension)")
@@ -168,7 +168,7 @@ extension DataDirectory {
             }
             let dropped = inputs.reduce(0) { $0 + (deletedAtStart[$1.id]?.count ?? 0) }
             guard inputs.count > 1 || dropped > 0 else { return nil }
-            var records: [MemoryRecord] = []
+            var records: [StoredRecord] = []
             var vectors: [Float] = []
             for segment in inputs {
                 let bitmap = deletedAtStart[segment.id] ?? Bitmap()

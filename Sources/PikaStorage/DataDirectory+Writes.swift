@@ -7,13 +7,13 @@ extension DataDirectory {
     /// Inserts a record, or replaces the live record with the same id. Returns once the
     /// write is durable under the durability policy (it is then acknowledged).
     /// - Throws: `dimensionMismatch`, `invalidVector`, `readOnly`, `io`.
-    public func upsert(_ record: MemoryRecord, vector: [Float]) throws(StorageError) {
+    public func upsert(_ record: StoredRecord, vector: [Float]) throws(StorageError) {
         try validate(vector)
         try write([.upsert(record, vector: vector)])
     }
 
     /// Inserts or replaces several records with one fsync: all are durable when it returns.
-    public func upsert(_ records: [MemoryRecord], vectors: [[Float]]) throws(StorageError) {
+    public func upsert(_ records: [StoredRecord], vectors: [[Float]]) throws(StorageError) {
         guard records.count == vectors.count else {
             throw StorageError(code: .invalidArgument, message: "\(records.count) records but \(vectors.count) vectors")
         }
@@ -37,9 +37,10 @@ extension DataDirectory {
         return live.count
     }
 
-    /// Logs, applies and (per the policy) syncs entries.
-    func write(_ entries: [WALEntry]) throws(StorageError) {
-        guard !entries.isEmpty else { return }
+    /// Logs, applies and (per the policy) syncs entries; returns the last entry's LSN.
+    @discardableResult
+    func write(_ entries: [WALEntry]) throws(StorageError) -> UInt64 {
+        guard !entries.isEmpty else { return lastLSN }
         // Counted as appending until the record is in the log, so a group-commit leader can
         // wait for it to join the next fsync.
         let ticket = commit?.beginWrite()
@@ -52,6 +53,7 @@ extension DataDirectory {
             let idle = maintenance.withLockIfAvailable { _ in true } ?? false
             if idle { try seal() }
         }
+        return last
     }
 
     /// Appends entries to the log under the writer lock (fsyncing them unless group commit

@@ -173,6 +173,7 @@ public final class DataDirectory: Sendable {
                     do throws(StorageError) {
                         try state.apply(entry)
                         report.replayedRecords += 1
+                        if let note = entry.note { report.notes.append(LoggedNote(lsn: lsn, note: note)) }
                     } catch {
                         report.problems.append(StorageError(code: error.code, message: "replaying LSN \(lsn): \(error.message)", path: walPath))
                     }
@@ -232,7 +233,7 @@ public final class DataDirectory: Sendable {
     // MARK: Reading
 
     /// The live record with `id`, or nil.
-    public func record(id: String) -> MemoryRecord? {
+    public func record(id: String) -> StoredRecord? {
         state.withLock { $0.record(id: id) }
     }
 
@@ -335,6 +336,8 @@ public struct RecoveryReport: Sendable {
     public var truncatedBytes = 0
     /// Damaged files set aside and other findings, each naming its file.
     public var problems: [StorageError] = []
+    /// The notes of the replayed changes, oldest first (see ``RecordChange``).
+    public var notes: [LoggedNote] = []
 }
 
 /// File names inside a data directory.

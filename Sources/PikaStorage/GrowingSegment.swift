@@ -5,7 +5,7 @@ import PikaEngine
 /// A value owned by `StorageState`, mutated only under the state lock.
 struct GrowingSegment: Sendable {
     let index: VectorIndex
-    var records: [UInt64: MemoryRecord] = [:]
+    var records: [UInt64: StoredRecord] = [:]
     var slotOfID: [String: UInt64] = [:]
     var nextSlot: UInt64 = 0
 
@@ -19,7 +19,7 @@ struct GrowingSegment: Sendable {
 
     var count: Int { records.count }
 
-    mutating func insert(_ record: MemoryRecord, vector: [Float]) throws(StorageError) {
+    mutating func insert(_ record: StoredRecord, vector: [Float]) throws(StorageError) {
         let slot = nextSlot
         do {
             try index.add(label: slot, tenant: record.tenant, vector: vector)
@@ -40,8 +40,8 @@ struct GrowingSegment: Sendable {
     }
 
     /// Live records and their stored vectors, in insertion order (for sealing).
-    func contents() -> (records: [MemoryRecord], vectors: [Float]) {
-        var records: [MemoryRecord] = []
+    func contents() -> (records: [StoredRecord], vectors: [Float]) {
+        var records: [StoredRecord] = []
         var vectors: [Float] = []
         records.reserveCapacity(self.records.count)
         vectors.reserveCapacity(self.records.count * index.dimension)
@@ -53,16 +53,19 @@ struct GrowingSegment: Sendable {
         return (records, vectors)
     }
 
-    /// The k nearest live records, restricted to a tenant if given.
-    func search(_ query: [Float], k: Int, ef: Int, tenant: UInt32?, plan: SearchPlan) throws(StorageError) -> [RecordHit] {
+    /// The k nearest live slots of `index` (a growing segment's graph), restricted to a tenant if
+    /// given. Needs no state lock: the engine index has its own readers-writer lock, so searches
+    /// run beside each other and beside writes; the caller maps the slots to records afterwards.
+    static func searchSlots(
+        _ index: VectorIndex, _ query: UnsafeBufferPointer<Float>, k: Int, ef: Int, tenant: UInt32?, plan: SearchPlan
+    ) throws(StorageError) -> [SearchHit] {
         let live = tenant.map { index.count(tenant: $0) } ?? index.info.liveCount
         let kk = min(k, live)
         guard kk > 0 else { return [] }
         do {
             var options = SearchOptions(k: kk, ef: max(ef, kk), tenant: tenant)
             options.plan = plan
-            let result = try index.search(query, options: options)
-            return result.hits.compactMap { hit in records[hit.label].map { RecordHit(record: $0, distance: hit.distance) } }
+            return try index.search(Array(query), options: options).hits
         } catch {
             throw StorageError(code: .engine, message: "\(error)")
         }
@@ -72,12 +75,12 @@ struct GrowingSegment: Sendable {
 /// One search result: the whole record and its distance to the query (lower is closer).
 public struct RecordHit: Sendable, Hashable {
     /// The stored record.
-    public var record: MemoryRecord
+    public var record: StoredRecord
     /// Distance to the query under the collection's metric.
     public var distance: Float
 
     /// Creates a hit.
-    public init(record: MemoryRecord, distance: Float) {
+    public init(record: StoredRecord, distance: Float) {
         self.record = record
         self.distance = distance
     }

@@ -93,12 +93,24 @@ extension DataDirectory {
     ) throws(StorageError) -> GatheredSearch {
         try validate(query)
         guard options.k >= 1, options.ef >= 1 else { throw StorageError(code: .invalidArgument, message: "k and ef must be at least 1") }
-        var gathered = try state.withLock { (s) throws(StorageError) -> GatheredSearch in
+        var gathered: GatheredSearch
+        while true {
+            // The state lock only to take references: the growing segment's graph is searched outside
+            // it (the engine index has its own lock), so searches neither queue behind each other nor
+            // behind writes. Its slots are mapped to records under the lock again; if a seal replaced
+            // the growing segment meanwhile, its records moved to a sealed segment: search again.
+            let (index, empty, segments, deleted) = state.withLock { s in (s.growing.index, s.growing.count == 0, s.segments, s.deleted) }
             // An empty growing segment (a bulk-loaded directory) costs no copy of the query.
-            let growing =
-                s.growing.count == 0
-                ? [] : try s.growing.search(Array(query), k: options.k, ef: options.ef, tenant: options.tenant, plan: options.plan)
-            return GatheredSearch(growing: growing, segments: s.segments, deleted: s.deleted, usedGraph: false)
+            let slots = empty ? [] : try GrowingSegment.searchSlots(index, query, k: options.k, ef: options.ef, tenant: options.tenant, plan: options.plan)
+            let growing = state.withLock { s -> [RecordHit]? in
+                guard s.growing.index === index else { return nil }
+                // A slot removed meanwhile was deleted or replaced by a write that ran beside this search.
+                return slots.compactMap { hit in s.growing.records[hit.label].map { RecordHit(record: $0, distance: hit.distance) } }
+            }
+            if let growing {
+                gathered = GatheredSearch(growing: growing, segments: segments, deleted: deleted, usedGraph: false)
+                break
+            }
         }
         scratch.candidates.removeAll(keepingCapacity: true)
         for (index, segment) in gathered.segments.enumerated() {

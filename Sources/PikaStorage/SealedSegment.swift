@@ -98,9 +98,11 @@ final class SealedSegment: Sendable {
     }
 
     /// The record stored at `row`, checked against its own checksum.
-    func record(at row: Int) throws(StorageError) -> MemoryRecord {
+    func record(at row: Int) throws(StorageError) -> StoredRecord {
         var r = try checkedRecord(at: row)
-        return try RecordCodec.decode(&r)
+        let record = try RecordCodec.decode(&r, extended: r.remaining > 0)
+        guard r.remaining == 0 else { throw .corrupt(file.path, "record \(row) has \(r.remaining) trailing bytes") }
+        return record
     }
 
     /// The id of the record at `row`, decoding nothing else. The whole record is still

@@ -17,7 +17,7 @@ enum SegmentWriter {
     /// via a temporary file, fsync and rename. Rows are ordered by tenant, then by input
     /// order. For cosine, vectors are stored unit length.
     static func write(
-        records: [MemoryRecord], vectors: UnsafeBufferPointer<Float>, dimension: Int, metric: Metric, to path: String
+        records: [StoredRecord], vectors: UnsafeBufferPointer<Float>, dimension: Int, metric: Metric, to path: String
     ) throws(StorageError) -> Written {
         let n = records.count
         guard vectors.count == n * dimension else {

@@ -26,16 +26,16 @@ struct StorageState: Sendable {
 
     mutating func apply(_ entry: WALEntry) throws(StorageError) {
         switch entry {
-        case .upsert(let record, let vector):
+        case .upsert(let record, let vector, _):
             _ = removeLive(id: record.id)
             try growing.insert(record, vector: vector)
-        case .delete(let id):
+        case .delete(let id, _):
             _ = removeLive(id: id)
         }
     }
 
     /// The live record with `id`.
-    func record(id: String) -> MemoryRecord? {
+    func record(id: String) -> StoredRecord? {
         if let slot = growing.slotOfID[id] { return growing.records[slot] }
         for segment in segments.reversed() {
             if let row = segment.liveRow(forID: id, deleted: deleted[segment.id] ?? Bitmap()) {

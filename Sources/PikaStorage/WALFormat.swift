@@ -1,9 +1,16 @@
 /// One logical change, as logged in the write-ahead log.
 enum WALEntry: Sendable, Equatable {
-    /// Insert or replace the record with `record.id`.
-    case upsert(MemoryRecord, vector: [Float])
-    /// Delete the record with this id.
-    case delete(id: String)
+    /// Insert or replace the record with `record.id`; `note` is the caller's, logged with it.
+    case upsert(StoredRecord, vector: [Float], note: String? = nil)
+    /// Delete the record with this id; `note` is the caller's, logged with it.
+    case delete(id: String, note: String? = nil)
+
+    /// What the writer attached to the change (the memory service: its history event), if anything.
+    var note: String? {
+        switch self {
+        case .upsert(_, _, let note), .delete(_, let note): note
+        }
+    }
 }
 
 /// The write-ahead log format.
@@ -11,11 +18,13 @@ enum WALEntry: Sendable, Equatable {
 /// File header (32 bytes): magic "PIKAWAL\0", u32 format version, u32 dimension,
 /// u64 first LSN of the file, u32 reserved, u32 CRC-32C of bytes 0..<28.
 /// Then records, back to back: u32 body length, u32 CRC-32C of the body, body =
-/// u64 LSN, u8 kind (1 upsert, 2 delete), then for upsert the record encoding
-/// (`RecordCodec`) and `dimension` f32, for delete the id as u32 length + UTF-8.
+/// u64 LSN, u8 kind, then for an upsert (kind 3) the record encoding with its extension
+/// (`RecordCodec`), `dimension` f32 and the note as a string, for a delete (kind 4) the id
+/// and the note, strings as u32 length + UTF-8 (0xFFFFFFFF = absent). Version 1 logs hold
+/// kinds 1 (upsert: base record encoding and the vector) and 2 (delete: the id), still read.
 enum WALFormat {
     static let magic: [UInt8] = Array("PIKAWAL\0".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     static let headerSize = 32
     static let recordHeaderSize = 8
     /// No record is larger than this; a bigger length field is damage.
@@ -54,13 +63,15 @@ enum WALFormat {
         var body = ByteWriter(capacity: 256)
         body.u64(lsn)
         switch entry {
-        case .upsert(let record, let vector):
-            body.u8(1)
+        case .upsert(let record, let vector, let note):
+            body.u8(3)
             RecordCodec.encode(record, into: &body)
             body.floats(vector)
-        case .delete(let id):
-            body.u8(2)
+            body.string(note)
+        case .delete(let id, let note):
+            body.u8(4)
             body.string(id)
+            body.string(note)
         }
         var w = ByteWriter(capacity: body.bytes.count + recordHeaderSize)
         w.u32(UInt32(body.bytes.count))
@@ -76,12 +87,13 @@ enum WALFormat {
         let kind = try r.u8("kind")
         let entry: WALEntry
         switch kind {
-        case 1:
-            let record = try RecordCodec.decode(&r)
-            entry = .upsert(record, vector: try r.floats(dimension))
-        case 2:
+        case 1, 3:
+            let record = try RecordCodec.decode(&r, extended: kind == 3)
+            let vector = try r.floats(dimension)
+            entry = .upsert(record, vector: vector, note: kind == 3 ? try r.string("note") : nil)
+        case 2, 4:
             guard let id = try r.string("id") else { throw .corrupt(path, "delete record without an id at offset \(offset)") }
-            entry = .delete(id: id)
+            entry = .delete(id: id, note: kind == 4 ? try r.string("note") : nil)
         default:
             throw .corrupt(path, "unknown record kind \(kind) at offset \(offset)")
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import PikaDataStore
 import PikaMemory
 import PikaRelational
 
@@ -14,7 +16,17 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Output file (default: standard output).") var out: String?
 
     func run() async throws {
-        let records = try await SQLiteMemoryStore(database: try options.openDatabase()).allRecords(scope: options.scope)
+        let database = try options.openDatabase()
+        // The segment store opened read-only: no lock, so this works while the service runs. A
+        // directory the service has not opened since the upgrade still has its memories in SQLite.
+        let store: any MemoryRecordStore
+        if SegmentMemoryStore.exists(serviceDirectory: options.directory) {
+            store = try await SegmentMemoryStore.openReadOnly(
+                serviceDirectory: options.directory, database: database, logger: Logger(label: "pika-export"))
+        } else {
+            store = SQLiteMemoryStore(database: database)
+        }
+        let records = try await store.allRecords(scope: options.scope)
         let progress = Progress("export", total: records.count)
         var text = ""
         for (index, record) in records.enumerated() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PikaDataStore
 import PikaEmbeddings
 import PikaMemory
 import PikaRelational
@@ -51,8 +52,16 @@ struct ImportCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "pika-import")
         logger.logLevel = .error
+        // The one writer of the segment store: refused (exit 1) while `pika serve` owns the directory.
+        let store: SegmentMemoryStore
+        do {
+            store = try await SegmentMemoryStore.open(
+                serviceDirectory: options.directory, database: database, dimension: embedder.dimension, logger: logger)
+        } catch let error as MemoryError {
+            throw fail("\(error.message) (while pika serve runs, import with POST /v1/users/{id}/import)", status: 1)
+        }
         let manager = try await MemoryManager(
-            store: SQLiteMemoryStore(database: database), graph: SQLiteGraphStore(database: database), embedder: embedder,
+            store: store, graph: SQLiteGraphStore(database: database), embedder: embedder,
             extractor: RuleExtractor(), loadsIndex: false, logger: logger)
         let outcome: (imported: Int, skipped: Int)
         do {
@@ -62,6 +71,7 @@ struct ImportCommand: AsyncParsableCommand {
         } catch let error as MemoryError {
             throw fail("\(error.message); nothing was imported", status: 1)
         }
+        try await store.seal()
         FileHandleStderr.write("pika: imported \(outcome.imported), skipped \(outcome.skipped) of \(lines.count) lines into \(options.scope)\n")
         print("{\"imported\":\(outcome.imported),\"skipped\":\(outcome.skipped)}")
     }

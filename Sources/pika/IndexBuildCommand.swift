@@ -60,7 +60,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
         let progress = Progress("building", total: data.rows)
         let now = wallClockMilliseconds()
         let records = (0..<data.rows).map { row in
-            MemoryRecord(id: String(row), tenant: tenantOfRow?[row] ?? 0, createdAt: now, updatedAt: now, provenance: "index build")
+            StoredRecord(id: String(row), tenant: tenantOfRow?[row] ?? 0, createdAt: now, updatedAt: now, provenance: "index build")
         }
         do throws(StorageError) {
             let store = try DataDirectory.create(at: out, configuration: configuration)

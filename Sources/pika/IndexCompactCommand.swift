@@ -2,7 +2,7 @@ import ArgumentParser
 import PikaStorage
 
 /// `pika index compact`: seals the log, then merges segments and drops tombstones.
-struct IndexCompactCommand: ParsableCommand {
+struct IndexCompactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compact",
         abstract: "Seal the growing segment, then merge all segments, dropping deleted rows; prints a JSON summary."
@@ -13,7 +13,11 @@ struct IndexCompactCommand: ParsableCommand {
     @Option(help: "Threads that build the merged graph.")
     var threads: Int = 1
 
-    func run() throws {
+    func run() async throws {
+        // A running service owns the directory: it compacts, beside its searches and writes.
+        if let answer = try await ControlClient.post(directory: dataDir.path, path: "/internal/v1/compact", body: "{}") {
+            return print(answer)
+        }
         let store = try IndexDirectory.open(dataDir.path, readOnly: false)
         let before = store.stats()
         let started = monotonicNanoseconds()

@@ -13,12 +13,20 @@ enum IndexDirectory {
         var options = OpenOptions()
         options.readOnly = readOnly
         do {
-            let store = try DataDirectory.open(at: directory, options: options)
+            let store = try DataDirectory.open(at: resolve(directory), options: options)
             for problem in store.recovery.problems { FileHandleStderr.write("pika: warning: \(problem)\n") }
             return store
         } catch {
             throw fail(error.description, status: error.code == .notFound || error.code == .io ? 2 : 1)
         }
+    }
+
+    /// The segment store a `--data-dir` names: the directory itself, or, for the data directory of
+    /// `pika serve` (memories in its `memories/` folder beside `pika.sqlite`), that folder.
+    static func resolve(_ directory: String) -> String {
+        let nested = directory + "/memories"
+        if access(directory + "/MANIFEST", F_OK) != 0, access(nested + "/MANIFEST", F_OK) == 0 { return nested }
+        return directory
     }
 
     /// Prepares `directory` for a fresh build: creates it, or empties a previous data

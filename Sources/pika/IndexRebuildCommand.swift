@@ -2,7 +2,7 @@ import ArgumentParser
 import PikaStorage
 
 /// `pika index rebuild`: rebuilds every segment's graph from the stored vectors.
-struct IndexRebuildCommand: ParsableCommand {
+struct IndexRebuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
         abstract: "Rebuild the HNSW graphs from stored vectors and switch to them atomically.",
@@ -30,7 +30,12 @@ struct IndexRebuildCommand: ParsableCommand {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
     }
 
-    func run() throws {
+    func run() async throws {
+        // A running service owns the directory: it rebuilds, beside its searches and writes.
+        let request = #"{"m":\#(m.map(String.init) ?? "null"),"ef_construction":\#(efConstruction.map(String.init) ?? "null"),"threads":\#(threads)}"#
+        if let answer = try await ControlClient.post(directory: dataDir.path, path: "/internal/v1/rebuild", body: request) {
+            return print(answer)
+        }
         let store = try IndexDirectory.open(dataDir.path, readOnly: false)
         let rows = store.stats().segments.reduce(0) { $0 + $1.rows }
         let progress = Progress("rebuilding", total: rows)

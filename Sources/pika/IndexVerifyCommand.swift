@@ -12,7 +12,7 @@ struct IndexVerifyCommand: ParsableCommand {
     @OptionGroup var dataDir: DataDirectoryOption
 
     func run() throws {
-        let report = DataDirectory.verify(at: dataDir.path)
+        let report = DataDirectory.verify(at: IndexDirectory.resolve(dataDir.path))
         for file in report.files {
             if let error = file.error {
                 print("DAMAGED \(file.kind) \(file.file): \(error.code): \(error.message)")

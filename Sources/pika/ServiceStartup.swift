@@ -20,7 +20,8 @@ struct ServiceStartup {
     /// Resolves the settings (`flags` pairs a variable name with its flag's value, which wins when set),
     /// runs the command's own `check`, installs the JSON logger and builds the service.
     static func start(
-        label: String, flags: [(String, String?)], check: (ServiceConfiguration) throws -> Void = { _ in }
+        label: String, flags: [(String, String?)], role: ProcessRole = .owner,
+        check: (ServiceConfiguration) throws -> Void = { _ in }
     ) async throws -> ServiceStartup {
         // Requests and jobs run concurrently, so each BLAS call (tenant scans, MiniLM) stays on its
         // caller's thread: with OpenBLAS's own pool the idle workers spin in sched_yield, which was
@@ -44,7 +45,7 @@ struct ServiceStartup {
         }
         let logger = Logger(label: label)
         do {
-            let server = try await PikaServer.make(configuration: configuration, logger: logger)
+            let server = try await PikaServer.make(configuration: configuration, logger: logger, role: role)
             return ServiceStartup(configuration: configuration, server: server, logger: logger)
         } catch let error as ConfigurationError {
             throw fail(error.description, status: 2)

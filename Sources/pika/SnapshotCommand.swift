@@ -1,8 +1,9 @@
 import ArgumentParser
+import PikaDataStore
 import PikaStorage
 
 /// `pika snapshot`: consistent point-in-time copies of a data directory.
-struct SnapshotCommand: ParsableCommand {
+struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Create, list and restore snapshots of a data directory.",
@@ -10,8 +11,9 @@ struct SnapshotCommand: ParsableCommand {
     )
 }
 
-/// `pika snapshot create`.
-struct SnapshotCreateCommand: ParsableCommand {
+/// `pika snapshot create`: on the data directory of `pika serve`, a snapshot folder of the whole
+/// service (also while it runs); on a bare segment store, one archive file.
+struct SnapshotCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Write a consistent snapshot (manifest, sealed files, log prefix) to one file."
@@ -22,7 +24,10 @@ struct SnapshotCreateCommand: ParsableCommand {
     @Option(help: "Snapshot file to write.")
     var out: String
 
-    func run() throws {
+    func run() async throws {
+        if ServiceSnapshotCommands.isServiceDirectory(dataDir.path) {
+            return try await ServiceSnapshotCommands.create(directory: dataDir.path, out: out)
+        }
         let store = try IndexDirectory.open(dataDir.path, readOnly: false)
         let started = monotonicNanoseconds()
         let info: SnapshotInfo
@@ -50,7 +55,7 @@ struct SnapshotListCommand: ParsableCommand {
     func run() throws {
         let list: [(info: SnapshotInfo, exists: Bool)]
         do {
-            list = try DataDirectory.listSnapshots(at: dataDir.path)
+            list = try DataDirectory.listSnapshots(at: IndexDirectory.resolve(dataDir.path))
         } catch {
             throw fail(error.description, status: 2)
         }
@@ -78,6 +83,9 @@ struct SnapshotRestoreCommand: ParsableCommand {
     var force = false
 
     func run() throws {
+        if ServiceSnapshot.isServiceSnapshot(from) {
+            return try ServiceSnapshotCommands.restore(from: from, to: dataDir.path, force: force)
+        }
         let started = monotonicNanoseconds()
         let info: SnapshotInfo
         do {

@@ -4,10 +4,11 @@ import ServiceLifecycle
 
 /// `pika worker`: job workers in their own process, for deployments with PostgreSQL.
 ///
-/// Workers claim jobs from the PostgreSQL queue (`FOR UPDATE SKIP LOCKED`, woken by `NOTIFY`) and
-/// write memories into the same data directory as `pika serve` (SQLite allows several processes).
-/// Every process follows the data directory's change feed, so the server's index sees the workers'
-/// writes before its next search. Settings are the same `PIKA_*` variables and flags as `pika serve`.
+/// Workers claim jobs from the PostgreSQL queue (`FOR UPDATE SKIP LOCKED`, woken by `NOTIFY`), run
+/// the slow part of each (extraction, embedding) and hand the prepared writes to the `pika serve`
+/// that owns the data directory, through its control channel (`POST /internal/v1/commit`): one
+/// process writes the segment store, and its searches see each write at once. Settings are the same
+/// `PIKA_*` variables and flags as `pika serve`.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -16,7 +17,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var service: ServiceOptions
 
     func run() async throws {
-        let startup = try await ServiceStartup.start(label: "pika.worker", flags: service.flags) { configuration in
+        let startup = try await ServiceStartup.start(label: "pika.worker", flags: service.flags, role: .worker) { configuration in
             guard configuration.postgresURL != nil else {
                 throw fail("pika worker needs PIKA_POSTGRES_URL (or --postgres-url): separate worker processes share "
                            + "the PostgreSQL job queue; on embedded defaults pika serve runs its workers itself", status: 2)

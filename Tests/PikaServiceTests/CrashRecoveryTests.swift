@@ -7,7 +7,7 @@ import FoundationNetworking
 #endif
 
 /// The built `pika` binary, run as a server process.
-final class ServerProcess {
+final class ServerProcess: Sendable {
     let process: ChildProcess
     let port: Int
     let key = "crash-test-admin-key-0123456789"

@@ -4,9 +4,9 @@ import HummingbirdTesting
 import PikaMemory
 import Testing
 
-/// `pika serve` builds every loaded user's keyword index after start-up, in the background:
-/// `/readyz` answers at once and says when the prebuild is done, and answers are the same as
-/// before the restart.
+/// `/readyz` answers at once after a restart and says the keyword indexes are ready (over the segment
+/// store, each user's is built on their first search, so there is nothing to prebuild), and answers
+/// are the same as before the restart.
 @Suite("Keyword index prebuild in the service")
 struct KeywordPrebuildServiceTests {
     static let users = ["u1", "u2", "u3"]
@@ -19,10 +19,24 @@ struct KeywordPrebuildServiceTests {
             for question in Self.questions {
                 let reply = try await client.call(.post, "/search_facts", json: #"{"query":"\#(question)","user_id":"\#(user)","limit":5}"#)
                 #expect(reply.status == .ok)
-                bodies.append(reply.text)
+                bodies.append(Self.normalized(reply.text))
             }
         }
         return bodies
+    }
+
+    /// An answer with its scores rounded to 5 decimals: before the restart a user's memories are in
+    /// the growing segment (scored by the engine's scan), after it in a sealed one (the int8 scan's
+    /// exact f32 rescoring), and the two sum a dot product in different orders (last-bit differences).
+    static func normalized(_ body: String) -> String {
+        guard var object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return body }
+        object["results"] = (object["results"] as? [[String: Any]] ?? []).map { result in
+            var result = result
+            if let score = result["score"] as? Double { result["score"] = (score * 100_000).rounded() / 100_000 }
+            return result
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 
     @Test func readinessSaysWhenThePrebuildIsDoneAndAnswersStayTheSame() async throws {
@@ -47,7 +61,7 @@ struct KeywordPrebuildServiceTests {
                 ready = try await client.call(.get, "/readyz", key: nil)
             }
             #expect(ready["keyword_indexes"]?.stringValue == "ready", "the prebuild did not finish within 120 s")
-            #expect(ready["memories"]?.stringValue == "12")
+            #expect(ready["memories"]?.numberValue == 12)
             #expect(try await answers(client) == before)
         }
     }

@@ -30,8 +30,8 @@ struct Fixture {
         }
     }
 
-    static func record(_ n: Int, tenant: UInt32? = nil, text: String? = nil) -> MemoryRecord {
-        MemoryRecord(
+    static func record(_ n: Int, tenant: UInt32? = nil, text: String? = nil) -> StoredRecord {
+        StoredRecord(
             id: "id-\(n)", tenant: tenant ?? UInt32(n % 4), userID: "user-\(n % 4)", agentID: n % 2 == 0 ? "agent" : nil,
             runID: nil, text: text ?? "memory number \(n)", metadataJSON: #"{"n":\#(n)}"#, createdAt: Int64(n), updatedAt: Int64(n),
             provenance: "test")

@@ -69,7 +69,7 @@ struct CrashWriter {
         var n = 0
         while true {
             let id = "c\(cycle)-\(n)"
-            let record = MemoryRecord(
+            let record = StoredRecord(
                 id: id, tenant: UInt32(n % 5), userID: "u\(n % 5)", text: "memory \(id)", createdAt: Int64(n),
                 updatedAt: Int64(n))
             try store.upsert(record, vector: crashVector(n))

@@ -77,7 +77,7 @@ def main():
     b = MemoryClient(api_key=KEY_B, host=HOST)
     check(a.org_id and a.project_id and a.org_id != b.org_id, "ping gives non-empty ids per tenant")
 
-    alice, bob, carol = f"alice-{RUN}", f"bob-{RUN}", f"carol-{RUN}"
+    alice, bob, carol = f"alice-{RUN}", f"bob-{RUN}", f"carol@{RUN}.example"
 
     # add, synchronously (verbatim and extracted) and as a job
     first = add(a, [{"role": "user", "content": "I have a dog named Bruno."}], alice, infer=False,
@@ -142,6 +142,16 @@ def main():
     check(history[1]["old_memory"] == "I have a dog named Bruno." and history[1]["new_memory"] == "I have a dog named Rex.",
           "history keeps old and new text")
     raises(lambda: a.get(str(uuid.uuid4())), "not found", "an unknown id is not found, with the server's detail")
+
+    # batch update and delete
+    extra = added(add(a, [{"role": "user", "content": "Batch one."}, {"role": "user", "content": "Batch two."}], alice,
+                      infer=False, async_mode=False))
+    check(len(extra) == 2, "an add of two verbatim messages stores both")
+    a.batch_update([{"memory_id": extra[0]["id"], "text": "Batch one, edited."}])
+    check(a.get(extra[0]["id"])["memory"] == "Batch one, edited.", "batch_update changes the text")
+    raises(lambda: b.batch_delete([{"memory_id": extra[0]["id"]}]), "not found", "B cannot batch-delete A's memory")
+    a.batch_delete([{"memory_id": m["id"]} for m in extra])
+    raises(lambda: a.get(extra[1]["id"]), "not found", "batch_delete removes them")
 
     # users
     add(a, "Bob likes tea.", bob, infer=False, async_mode=False)

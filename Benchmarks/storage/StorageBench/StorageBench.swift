@@ -50,8 +50,8 @@ struct StorageBench {
         return out
     }
 
-    static func record(_ i: Int, tenants: Int) -> MemoryRecord {
-        MemoryRecord(
+    static func record(_ i: Int, tenants: Int) -> StoredRecord {
+        StoredRecord(
             id: "r\(i)", tenant: UInt32(i % tenants), userID: "user-\(i % tenants)", text: "memory number \(i) about something",
             metadataJSON: #"{"i":\#(i)}"#, createdAt: 1_700_000_000_000, updatedAt: 1_700_000_000_000, provenance: "bench")
     }

@@ -12,18 +12,20 @@ extension MemoryManager {
         -> [(record: MemoryRecord, score: Double)]
     {
         let hits: [RankedHit]
+        var known: [UInt64: MemoryRecord] = [:]
         switch query.mode {
         case .vector:
-            hits = try await vectorHits(vector, scope: query.scope, limit: query.limit, allowed: allowed)
+            (hits, known) = try await vectorHits(vector, scope: query.scope, limit: query.limit, allowed: allowed)
         case .keyword:
             hits = try await keywordHits(text, scope: query.scope, limit: query.limit, allowed: allowed)
         case .hybrid:
             let depth = max(query.limit, hybridCandidateDepth)
-            let dense = try await vectorHits(vector, scope: query.scope, limit: depth, allowed: allowed)
+            let dense: [RankedHit]
+            (dense, known) = try await vectorHits(vector, scope: query.scope, limit: depth, allowed: allowed)
             let sparse = try await keywordHits(text, scope: query.scope, limit: depth, allowed: allowed)
             hits = RankFusion.fuse(vector: dense, keyword: sparse, method: fusion, k: query.limit)
         }
-        return try await records(of: hits)
+        return try await records(of: hits, scope: query.scope, known: known)
     }
 
     /// The user's `limit` best BM25 matches among `allowed` (all when nil), best first. Memories

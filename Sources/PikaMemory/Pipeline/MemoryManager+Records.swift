@@ -40,7 +40,7 @@ extension MemoryManager {
             keywordIndexes.invalidate(record.scope)
             try await finishCommittedWrite(of: record.scope) {
                 if text != nil {
-                    try index.update(label: record.label, tenant: try await scopeNumber(record.scope), vector: record.embedding)
+                    try indexUpdate(label: record.label, tenant: try await scopeNumber(record.scope), vector: record.embedding)
                 }
             }
             return record
@@ -54,7 +54,7 @@ extension MemoryManager {
             var record = try await memory(id: id, tenant: tenant)
             record.updatedAt = Date()
             _ = try await store.apply([.delete(record)])
-            try? index.remove(label: record.label)
+            indexRemove(labels: [record.label])
             keywordIndexes.invalidate(record.scope)
             try await finishCommittedWrite(of: record.scope) {
                 try await graph.retire(memoryID: record.id, scope: record.scope)

@@ -6,7 +6,7 @@ extension MemoryManager {
     public func deleteUser(_ scope: MemoryScope) async throws -> Int {
         try await locks.withLock(scope) {
             let labels = try await store.deleteScope(scope)
-            for label in labels { try? index.remove(label: label) }
+            indexRemove(labels: labels)
             keywordIndexes.invalidate(scope)
             try await finishCommittedWrite(of: scope) { try await graph.deleteScope(scope) }
             return labels.count
@@ -74,9 +74,7 @@ extension MemoryManager {
             keywordIndexes.invalidate(scope)
             try await finishCommittedWrite(of: scope) {
                 let number = try await scopeNumber(scope)
-                try index.add(
-                    labels: stored.map(\.label), tenants: Array(repeating: number, count: stored.count),
-                    vectors: stored.flatMap(\.embedding), threads: 1)
+                try indexAdd(labels: stored.map(\.label), tenant: number, vectors: stored.flatMap(\.embedding))
             }
             return (stored.count, skipped)
         }

@@ -15,8 +15,12 @@ public final class MemoryManager: Sendable {
     public let store: any MemoryRecordStore
     /// The entity graph.
     public let graph: any GraphStore
-    /// The vector index (engine tenant = the store's scope number).
+    /// The in-memory vector index (engine tenant = the store's scope number), used when the store
+    /// does not search vectors itself; empty over a ``VectorSearchingStore``.
     public let index: VectorIndex
+    /// The store, when it keeps and searches the vectors itself (the segment store): then every
+    /// vector search goes to it, and the in-memory index stays empty.
+    let searchingStore: (any VectorSearchingStore)?
     /// Text → vector.
     public let embedder: any Embedder
     /// Conversation → facts.
@@ -34,6 +38,8 @@ public final class MemoryManager: Sendable {
     public let writeObservers = WriteObservers()
     /// Set when other processes write to the same store (`pika worker`); see ``catchUp()``.
     let follower = Mutex<IndexFollower?>(nil)
+    /// Set in a `pika worker` process: where prepared adds are committed (``handWrites(to:)``).
+    let writeOwner = Mutex<(any WriteOwner)?>(nil)
     /// The keyword signal: per-user BM25 indexes, kept in step with each write to their user.
     public let keywordIndexes: UserKeywordIndexes
     /// Scope numbers already read from the store. A scope's number never changes once assigned
@@ -65,11 +71,12 @@ public final class MemoryManager: Sendable {
         self.consolidator = Consolidator()
         self.metrics = metrics
         self.logger = logger
+        self.searchingStore = store as? any VectorSearchingStore
         var configuration = IndexConfiguration(dimension: embedder.dimension, metric: .cosine)
         configuration.efConstruction = 100
         let index = try VectorIndex(configuration: configuration)
         self.index = index
-        guard loadsIndex else {
+        guard loadsIndex, searchingStore == nil else {
             loadedUsers = []
             return
         }
@@ -84,8 +91,10 @@ public final class MemoryManager: Sendable {
     }
 
     /// Runs an add: extracts facts (or takes messages verbatim with `infer: false`), consolidates each
-    /// against the user's memories, and returns what happened.
-    public func add(_ input: AddInput, scope: MemoryScope) async throws -> [AddResult] {
+    /// against the user's memories, and returns what happened. In a `pika worker` process (a
+    /// ``WriteOwner`` set with ``handWrites(to:)``), the consolidation and commit run in the process
+    /// that owns the data directory; `job` identifies the job there.
+    public func add(_ input: AddInput, scope: MemoryScope, job: String? = nil) async throws -> [AddResult] {
         let facts: [ExtractedFact]
         if input.infer {
             facts = try await extractor.extract(input.messages)
@@ -97,7 +106,30 @@ public final class MemoryManager: Sendable {
         }
         metrics.factsExtracted.increment(by: Int64(facts.count))
         guard !facts.isEmpty else { return [] }
-        let vectors = try await embed(facts.map(\.text))
+        let prepared = PreparedAdd(
+            facts: facts, vectors: try await embed(facts.map(\.text)), agentID: input.agentID, runID: input.runID,
+            metadata: input.metadata, infer: input.infer)
+        if let owner = writeOwner.withLock({ $0 }) { return try await owner.commit(prepared, scope: scope, job: job) }
+        return try await commit(prepared, scope: scope)
+    }
+
+    /// Sends every later add's consolidation and commit to `owner` (a `pika worker` process, whose
+    /// data directory another process owns).
+    public func handWrites(to owner: any WriteOwner) {
+        writeOwner.withLock { $0 = owner }
+    }
+
+    /// Consolidates and commits a prepared add under the user's write lock: the second half of
+    /// ``add(_:scope:job:)``, run by the process that owns the data directory.
+    public func commit(_ prepared: PreparedAdd, scope: MemoryScope) async throws -> [AddResult] {
+        guard prepared.facts.count == prepared.vectors.count else {
+            throw MemoryError(.invalidArgument, "\(prepared.facts.count) facts but \(prepared.vectors.count) vectors")
+        }
+        guard prepared.vectors.allSatisfy({ $0.count == embedder.dimension }) else {
+            throw MemoryError(.invalidArgument, "vectors must have dimension \(embedder.dimension)")
+        }
+        let facts = prepared.facts, vectors = prepared.vectors
+        let input = AddInput(messages: [], agentID: prepared.agentID, runID: prepared.runID, metadata: prepared.metadata, infer: prepared.infer)
         try await catchUp()
         return try await locks.withLock(scope) {
             // Set as soon as a store commit returns. The observers are told about a committed write
@@ -142,9 +174,7 @@ public final class MemoryManager: Sendable {
         // insert it in a transaction (and an fsync) of its own.
         let number = try await scopeNumber(scope)
         for record in stored { keywordIndexes.apply(.upsert(label: record.label, text: record.text), to: scope) }
-        try index.add(
-            labels: stored.map(\.label), tenants: Array(repeating: number, count: stored.count),
-            vectors: stored.flatMap(\.embedding), threads: 1)
+        try indexAdd(labels: stored.map(\.label), tenant: number, vectors: stored.flatMap(\.embedding))
         for (fact, record) in zip(facts, stored) {
             try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: record.id, scope: scope)
         }
@@ -178,7 +208,7 @@ public final class MemoryManager: Sendable {
             let stored = try await store.apply([.add(record)])[0]
             wrote = true
             keywordIndexes.apply(.upsert(label: stored.label, text: stored.text), to: scope)
-            try index.add(label: stored.label, tenant: try await scopeNumber(scope), vector: vector)
+            try indexAdd(labels: [stored.label], tenant: try await scopeNumber(scope), vectors: vector)
             try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: stored.id, scope: scope)
             result = AddResult(id: stored.id, memory: stored.text, event: .add)
         case .update(let old):
@@ -191,7 +221,7 @@ public final class MemoryManager: Sendable {
             _ = try await store.apply([.update(record, previousText: old.text)])
             wrote = true
             keywordIndexes.apply(.upsert(label: old.label, text: record.text), to: scope)
-            try index.update(label: old.label, tenant: try await scopeNumber(scope), vector: vector)
+            try indexUpdate(label: old.label, tenant: try await scopeNumber(scope), vector: vector)
             try await graph.retire(memoryID: old.id, scope: scope)
             try await graph.add(entities: fact.entities, relations: fact.relations, memoryID: old.id, scope: scope)
             result = AddResult(id: old.id, memory: fact.text, event: .update)
@@ -201,7 +231,7 @@ public final class MemoryManager: Sendable {
             _ = try await store.apply([.delete(record)])
             wrote = true
             keywordIndexes.apply(.remove(label: old.label), to: scope)
-            try? index.remove(label: old.label)
+            indexRemove(labels: [old.label])
             try await graph.retire(memoryID: old.id, scope: scope)
             result = AddResult(id: old.id, memory: old.text, event: .delete)
         case .none:
@@ -229,29 +259,43 @@ public final class MemoryManager: Sendable {
     func similar(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws
         -> [(record: MemoryRecord, similarity: Float)]
     {
-        let hits = try await vectorHits(vector, scope: scope, limit: limit, allowed: allowed)
-        return try await records(of: hits).map { ($0.record, Float($0.score)) }
+        let found = try await vectorHits(vector, scope: scope, limit: limit, allowed: allowed)
+        return try await records(of: found.hits, scope: scope, known: found.records).map { ($0.record, Float($0.score)) }
     }
 
-    /// The engine's `limit` nearest memories of the user (restricted to `allowed` labels when
-    /// given), scored by cosine similarity, best first.
-    func vectorHits(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws -> [RankedHit] {
-        guard let number = try await existingScopeNumber(scope) else { return [] }
+    /// The `limit` nearest memories of the user (restricted to `allowed` labels when given), scored
+    /// by cosine similarity, best first; with the records a searching store returned beside them.
+    func vectorHits(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws
+        -> (hits: [RankedHit], records: [UInt64: MemoryRecord])
+    {
+        guard let number = try await existingScopeNumber(scope) else { return ([], [:]) }
+        let started = ContinuousClock.now
+        defer { metrics.engineLatency.record(milliseconds(since: started)) }
+        if let searchingStore {
+            let found = try await searchingStore.nearest(vector, scopeNumber: number, limit: limit, allowed: allowed.map(Set.init))
+            var records: [UInt64: MemoryRecord] = [:]
+            for (record, _) in found { records[record.label] = record }
+            return (found.map { RankedHit(label: $0.record.label, score: Double($0.similarity)) }, records)
+        }
         let available = allowed?.count ?? index.count(tenant: number)
         let k = min(limit, available)
-        guard k > 0 else { return [] }
+        guard k > 0 else { return ([], [:]) }
         var options = SearchOptions(k: k, ef: max(64, k), tenant: number)
         options.allowedLabels = allowed
-        let started = ContinuousClock.now
         let hits = try index.search(vector, options: options).hits
-        let elapsed = ContinuousClock.now - started
-        metrics.engineLatency.record(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
-        return hits.map { RankedHit(label: $0.label, score: Double(1 - $0.distance)) }
+        return (hits.map { RankedHit(label: $0.label, score: Double(1 - $0.distance)) }, [:])
     }
 
-    /// The live records of `hits`, in the hits' order (hits whose record is gone are skipped).
-    func records(of hits: [RankedHit]) async throws -> [(record: MemoryRecord, score: Double)] {
-        let records = Dictionary(uniqueKeysWithValues: try await store.records(labels: hits.map(\.label)).map { ($0.label, $0) })
+    /// The live records of `hits`, in the hits' order (hits whose record is gone are skipped);
+    /// `known` records are taken as they are, the rest read from the store.
+    func records(of hits: [RankedHit], scope: MemoryScope, known: [UInt64: MemoryRecord] = [:]) async throws
+        -> [(record: MemoryRecord, score: Double)]
+    {
+        var records = known
+        let missing = hits.map(\.label).filter { records[$0] == nil }
+        if !missing.isEmpty {
+            for record in try await store.records(labels: missing, scope: scope) { records[record.label] = record }
+        }
         return hits.compactMap { hit in records[hit.label].map { ($0, hit.score) } }
     }
 

@@ -1,4 +1,6 @@
-/// Where memory records and their history live (SQLite today; segment storage later).
+/// Where memory records and their history live: the segment store of the service's data directory
+/// (PikaDataStore, which also searches the vectors: ``VectorSearchingStore``), or SQLite rows read
+/// into an in-memory index (the PostgreSQL deployment with `pika worker` processes, and tests).
 ///
 /// Every call is tenant-scoped by its arguments; implementations never return another tenant's rows.
 public protocol MemoryRecordStore: Sendable {
@@ -8,8 +10,11 @@ public protocol MemoryRecordStore: Sendable {
     func apply(_ mutations: [MemoryMutation]) async throws -> [MemoryRecord]
     /// A live record by id inside `tenant`, with its embedding.
     func record(id: String, tenant: String) async throws -> MemoryRecord?
-    /// Live records by engine label (any order), without embeddings.
+    /// Live records by engine label (any order, any user), without embeddings. The start-up keyword
+    /// prebuild asks it of stores that load an index (labels are unique across users there).
     func records(labels: [UInt64]) async throws -> [MemoryRecord]
+    /// Live records of `scope` by engine label (any order), without embeddings.
+    func records(labels: [UInt64], scope: MemoryScope) async throws -> [MemoryRecord]
     /// A scope's live records with label greater than `afterLabel`, by label, at most `limit`.
     func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
         -> [MemoryRecord]
@@ -55,4 +60,24 @@ public struct MemoryChange: Sendable, Hashable {
         self.scope = scope
         self.writtenHere = writtenHere
     }
+}
+
+extension MemoryRecordStore {
+    /// ``records(labels:)``, keeping the records of `scope`.
+    public func records(labels: [UInt64], scope: MemoryScope) async throws -> [MemoryRecord] {
+        try await records(labels: labels).filter { $0.scope == scope }
+    }
+}
+
+/// A record store that keeps the vectors itself and answers a user's nearest-neighbour searches:
+/// a ``MemoryManager`` over it keeps no in-memory index and loads nothing at start-up.
+public protocol VectorSearchingStore: MemoryRecordStore {
+    /// The user's `limit` live records most similar to `vector` (cosine), best first; with
+    /// `allowed`, only records with those labels are ranked (the filter applies before the top-k cut).
+    func nearest(_ vector: [Float], scopeNumber: UInt32, limit: Int, allowed: Set<UInt64>?) async throws
+        -> [(record: MemoryRecord, similarity: Float)]
+    /// How many live records the user holds.
+    func count(scopeNumber: UInt32) async throws -> Int
+    /// How many live records the store holds (all users).
+    var liveCount: Int { get }
 }

@@ -29,6 +29,9 @@ public final class SQLiteConnection {
         // FULL: an acknowledged commit survives power loss and kill -9 alike.
         try execute("PRAGMA synchronous=FULL")
         try execute("PRAGMA foreign_keys=ON")
+        // Deleted rows are overwritten with zeros, not left in free pages: a deleted user's text must
+        // not survive in the file (docs/operations.md, erasure).
+        try execute("PRAGMA secure_delete=ON")
     }
 
     deinit {

@@ -57,6 +57,19 @@ public enum RelationalSchema {
         """
         ALTER TABLE memory_changes ADD COLUMN writer INTEGER NOT NULL DEFAULT 0;
         """,
+        // History as a projection of the segment store's logged notes: each event's id makes
+        // replaying a note after a crash idempotent (NULL for rows written before; NULLs are distinct).
+        """
+        ALTER TABLE history ADD COLUMN event_id TEXT;
+        CREATE UNIQUE INDEX history_event ON history (event_id);
+        """,
+        // The results of jobs whose writes `pika worker` processes handed to this data directory's
+        // owner, so a job delivered twice (a worker killed after the owner committed) commits once.
+        """
+        CREATE TABLE applied_jobs (
+            job_id TEXT PRIMARY KEY, result TEXT NOT NULL, created_at REAL NOT NULL);
+        CREATE INDEX applied_jobs_created ON applied_jobs (created_at);
+        """,
     ]
 
     /// Opens (creating and migrating) the relational database at `path`.

@@ -15,7 +15,8 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
         self.writerID = Int64.random(in: 1...Int64.max)
     }
 
-    static let columns = """
+    /// The `memories` columns ``decode(_:withEmbedding:)`` reads, in its order (the embedding follows them).
+    public static let columns = """
         label, id, tenant, user_id, agent_id, run_id, text, metadata, attribute, provenance, created_at, updated_at
         """
 
@@ -219,15 +220,19 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
 
     /// See ``MemoryRecordStore/history(memoryID:tenant:)``.
     public func history(memoryID: String, tenant: String) async throws -> [HistoryEntry] {
-        try await database.read { db in
-            try db.query(
-                "SELECT memory_id, event, old_memory, new_memory, created_at FROM history WHERE memory_id = ? AND tenant = ? ORDER BY seq",
-                [.text(memoryID), .text(tenant)]
-            ).map { row in
-                HistoryEntry(memoryID: row.string(0) ?? "", event: MemoryEvent(rawValue: row.string(1) ?? "") ?? .none,
-                             oldMemory: row.string(2), newMemory: row.string(3),
-                             createdAt: Date(timeIntervalSince1970: row.double(4)))
-            }
+        try await database.read { db in try Self.history(db, memoryID: memoryID, tenant: tenant) }
+    }
+
+    /// A memory's rows of the `history` table inside `tenant`, oldest first (both memory stores keep
+    /// history in this table).
+    public static func history(_ db: SQLiteConnection, memoryID: String, tenant: String) throws -> [HistoryEntry] {
+        try db.query(
+            "SELECT memory_id, event, old_memory, new_memory, created_at FROM history WHERE memory_id = ? AND tenant = ? ORDER BY seq",
+            [.text(memoryID), .text(tenant)]
+        ).map { row in
+            HistoryEntry(memoryID: row.string(0) ?? "", event: MemoryEvent(rawValue: row.string(1) ?? "") ?? .none,
+                         oldMemory: row.string(2), newMemory: row.string(3),
+                         createdAt: Date(timeIntervalSince1970: row.double(4)))
         }
     }
 
@@ -252,7 +257,8 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
         }
     }
 
-    static func decode(_ row: SQLiteRow, withEmbedding: Bool) -> MemoryRecord {
+    /// A record from a row selecting ``columns`` (and `embedding` after them when `withEmbedding`).
+    public static func decode(_ row: SQLiteRow, withEmbedding: Bool) -> MemoryRecord {
         MemoryRecord(
             id: row.string(1) ?? "", label: UInt64(row.int64(0)),
             scope: MemoryScope(tenant: row.string(2) ?? "", userID: row.string(3) ?? ""),
@@ -263,11 +269,13 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             embedding: withEmbedding ? EmbeddingBlob.decode(row.blob(12)) : [])
     }
 
-    static func encodeList(_ list: [String]) -> String {
+    /// A list as the JSON text the stores keep it in.
+    public static func encodeList(_ list: [String]) -> String {
         JSONValue.encodeObject(["p": .array(list.map { .string($0) })])
     }
 
-    static func decodeList(_ text: String?) -> [String] {
+    /// ``encodeList(_:)``'s text read back (an empty list for nil or damage).
+    public static func decodeList(_ text: String?) -> [String] {
         if let text, let plain = plainList(text) { return plain }
         return JSONValue.decodeObject(text)["p"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }

@@ -13,7 +13,12 @@ struct AuthMiddleware: RouterMiddleware {
     static let publicPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.publicPaths.contains(request.uri.path) || MemoryBrowser.isAsset(request.uri.path) { return try await next(request, context) }
+        // `/internal/` routes check the data directory's control key themselves (ControlRoutes).
+        if Self.publicPaths.contains(request.uri.path) || request.uri.path.hasPrefix("/internal/")
+            || MemoryBrowser.isAsset(request.uri.path)
+        {
+            return try await next(request, context)
+        }
         var presented = request.headers[.init("X-API-Key")!]
         if presented == nil, let authorization = request.headers[.authorization] {
             for scheme in ["bearer ", "token "] where authorization.lowercased().hasPrefix(scheme) {

@@ -492,6 +492,29 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+  /v1/batch/:
+    put:
+      tags: [mem0]
+      summary: Mem0 batch_update, `{"memories":[{memory_id, text?, metadata?}]}`, at most 1,000; all ids are checked before any change.
+      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Batch' } } } }
+      responses:
+        '200': { $ref: '#/components/responses/Mem0Message' }
+        '400': { $ref: '#/components/responses/Mem0Error' }
+        '401': { $ref: '#/components/responses/Mem0Error' }
+        '403': { $ref: '#/components/responses/Mem0Error' }
+        '404': { $ref: '#/components/responses/Mem0Error' }
+        '429': { $ref: '#/components/responses/Mem0Error' }
+    delete:
+      tags: [mem0]
+      summary: Mem0 batch_delete, `{"memories":[{memory_id}]}`, at most 1,000; all ids are checked before any change.
+      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Batch' } } } }
+      responses:
+        '200': { $ref: '#/components/responses/Mem0Message' }
+        '400': { $ref: '#/components/responses/Mem0Error' }
+        '401': { $ref: '#/components/responses/Mem0Error' }
+        '403': { $ref: '#/components/responses/Mem0Error' }
+        '404': { $ref: '#/components/responses/Mem0Error' }
+        '429': { $ref: '#/components/responses/Mem0Error' }
   /v1/event/{id}/:
     parameters:
       - { $ref: '#/components/parameters/JobId' }
@@ -725,6 +748,15 @@ components:
         user_id: { $ref: '#/components/schemas/Id' }
         page: { type: integer, minimum: 1 }
         page_size: { type: integer, minimum: 1, maximum: 1000 }
+    Mem0Batch:
+      type: object
+      required: [memories]
+      properties:
+        memories:
+          type: array
+          minItems: 1
+          maxItems: 1000
+          items: { type: object, required: [memory_id], properties: { memory_id: { type: string, format: uuid }, text: { type: string }, metadata: { type: object } } }
     Mem0Ping:
       type: object
       properties: { status: { type: string }, org_id: { type: string }, project_id: { type: string }, user_email: { type: [string, 'null'] } }

@@ -42,6 +42,11 @@ enum JSONBody {
         let data = try encoder.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
     }
+
+    /// A 200 JSON response of text that already is JSON.
+    static func rawResponse(_ json: String) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
 }
 
 /// Typed access to a JSON object's fields, each failure a 400 naming the field.

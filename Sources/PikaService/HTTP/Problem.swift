@@ -53,7 +53,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             case .invalidArgument, .invalidFilter: status = .badRequest
             case .notFound: status = .notFound
             case .conflict: status = .conflict
-            case .unavailable, .embeddingFailed, .extractionFailed: status = .serviceUnavailable
+            // A storage error is the server's disk or files, not the request: retry later (docs/operations.md).
+            case .unavailable, .embeddingFailed, .extractionFailed, .storage: status = .serviceUnavailable
             default: status = .internalServerError
             }
             return Problem(status, error.code.rawValue, error.message)

@@ -75,11 +75,41 @@ extension Mem0Routes {
         }
     }
 
+    /// `PUT /v1/batch/` (`{"memories": [{"memory_id", "text"?, "metadata"?}]}`) and `DELETE /v1/batch/`
+    /// (`{"memories": [{"memory_id"}]}`), at most 1,000 at once. Every id is checked first (an unknown
+    /// one is a 404 and nothing changes); then each is applied in order.
+    func batch(_ request: Request, _ context: PikaRequestContext, update: Bool) async throws -> Response {
+        let key = try context.require(.write)
+        guard let items = try await Mem0JSON.body(request)["memories"]?.arrayValue, !items.isEmpty, items.count <= 1000 else {
+            throw Problem.badRequest("invalid_argument", "memories must be a list of 1-1000 {memory_id, ...}")
+        }
+        var changes: [(id: String, text: String?, metadata: [String: JSONValue]?)] = []
+        for item in items {
+            let fields = Fields(object: item.objectValue ?? [:])
+            guard let raw = try fields.string("memory_id", required: true, maxLength: 64), let id = Identifiers.uuid(raw) else {
+                throw Problem(.notFound, "not_found", "memory not found")
+            }
+            _ = try await deps.manager.memory(id: id, tenant: key.tenant)
+            changes.append((id, try fields.string("text", maxLength: 10_000), try fields.metadata("metadata")))
+        }
+        for change in changes {
+            if !update {
+                try await deps.manager.delete(id: change.id, tenant: key.tenant)
+            } else if change.text != nil || change.metadata != nil {
+                _ = try await deps.manager.update(id: change.id, tenant: key.tenant, text: change.text, metadata: change.metadata)
+            }
+        }
+        return try Mem0JSON.response(["message": .string("Successfully \(update ? "updated" : "deleted") \(changes.count) memories")])
+    }
+
     /// `DELETE /v2/entities/{type}/{name}/`: a user is deleted as `DELETE /v1/users/{user_id}` does
     /// (memories, history, graph, jobs); an agent, run or app loses the memories it holds.
     func deleteEntity(_ context: PikaRequestContext) async throws -> Response {
         let key = try context.require(.write)
-        guard let type = context.parameters.get("type"), let name = context.parameters.get("name"), Identifiers.isValid(name) else {
+        // The SDK percent-encodes the name (an `@` in an e-mail address, say).
+        guard let type = context.parameters.get("type"), let name = context.parameters.get("name")?.removingPercentEncoding,
+            Identifiers.isValid(name)
+        else {
             throw Problem.badRequest("invalid_id", "entity name must be 1-128 characters of letters, digits and _-.:@")
         }
         switch type {

@@ -63,6 +63,8 @@ struct Mem0Routes {
             let owner = try? await deps.manager.memory(id: id, tenant: key.tenant).scope.userID
             return try JSONBody.response(.ok, entries.map { Mem0HistoryEntry(entry: $0, userID: owner) })
         }
+        router.put("\(p)/v1/batch") { request, context in try await batch(request, context, update: true) }
+        router.delete("\(p)/v1/batch") { request, context in try await batch(request, context, update: false) }
         router.get("\(p)/v1/event/:id") { _, context in try await event(context) }
         router.get("\(p)/v1/entities") { _, context in try await entities(context) }
         router.delete("\(p)/v2/entities/:type/:name") { _, context in try await deleteEntity(context) }

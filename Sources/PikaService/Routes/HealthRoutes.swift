@@ -18,12 +18,16 @@ struct HealthRoutes {
             if let dependency = await deps.backends.unavailableDependency() {
                 throw Problem(.serviceUnavailable, "not_ready", "\(dependency) unavailable")
             }
+            if let failure = deps.memoryStore?.writeFailure {
+                throw Problem(.serviceUnavailable, "storage_error", failure)
+            }
             // Not a readiness condition: searches are correct while the prebuild runs (docs/architecture.md).
             let prebuild = deps.manager.keywordPrebuild.snapshot
             let keywordIndexes = prebuild.finished ? "ready" : prebuild.stopped ? "stopped" : "building"
-            return try JSONBody.response(.ok, [
-                "status": "ready", "memories": "\(deps.manager.index.info.liveCount)", "keyword_indexes": keywordIndexes,
-            ])
+            // Damaged files were set aside at open: the rest serves, so this is reported, not a refusal.
+            return try JSONBody.response(.ok, Readiness(
+                status: "ready", memories: deps.manager.memoryCount, keywordIndexes: keywordIndexes,
+                storageProblems: deps.memoryStore?.problems ?? []))
         }
         router.get("/metrics") { _, _ in
             if let counts = try? await deps.jobs.counts() {
@@ -35,10 +39,32 @@ struct HealthRoutes {
                 }
             }
             deps.search.recordSizes()
+            if let store = deps.memoryStore {
+                let stats = store.directory.stats()
+                Gauge(label: "memory_store_segments", factory: deps.metricsFactory).record(Double(stats.segments.count))
+                Gauge(label: "memory_store_growing_records", factory: deps.metricsFactory).record(Double(store.directory.growingCount))
+                Gauge(label: "memory_store_damaged_files", factory: deps.metricsFactory).record(Double(store.problems.count))
+                Gauge(label: "memory_store_write_failed", factory: deps.metricsFactory).record(store.writeFailure == nil ? 0 : 1)
+            }
             var buffer = [UInt8]()
             deps.registry.emit(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
+    }
+}
+
+/// The body of `/readyz`.
+struct Readiness: Encodable {
+    var status: String
+    /// Live memories of every user.
+    var memories: Int
+    /// `ready`, `building` or `stopped` (the start-up keyword-index prebuild).
+    var keywordIndexes: String
+    /// Files of the memory store set aside or repaired at open, each naming its file.
+    var storageProblems: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case status, memories, keywordIndexes = "keyword_indexes", storageProblems = "storage_problems"
     }
 }

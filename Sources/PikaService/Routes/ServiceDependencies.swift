@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import PikaDataStore
 import PikaMemory
 import PikaRelational
 import Prometheus
@@ -28,4 +29,7 @@ public struct ServiceDependencies: Sendable {
     public let search: TieredSearch
     /// Where jobs, keys, graph, summaries and the audit log live (SQLite or PostgreSQL).
     public let backends: StoreBackends
+    /// The data directory's segment store of memories (nil when memories live in the shared SQLite
+    /// file beside PostgreSQL).
+    public var memoryStore: SegmentMemoryStore? = nil
 }

@@ -1,7 +1,8 @@
-/// One stored memory: the payload that lives beside its vector in the data directory.
+/// One stored record: the payload that lives beside its vector in the data directory (the memory
+/// service maps its `MemoryRecord` onto it, see PikaDataStore).
 ///
 /// A search returns whole records, so the service needs no other store to answer it.
-public struct MemoryRecord: Sendable, Hashable, Codable {
+public struct StoredRecord: Sendable, Hashable, Codable {
     /// The external identifier (a UUID string); unique among live records.
     public var id: String
     /// The partition key the engine clusters and filters by (one per user, typically).
@@ -22,12 +23,23 @@ public struct MemoryRecord: Sendable, Hashable, Codable {
     public var updatedAt: Int64
     /// Where the memory came from (e.g. a job id or "import").
     public var provenance: String?
+    /// The caller's stable number for the record (the memory service's engine label; 0 when unused).
+    public var label: UInt64
+    /// The account that owns the record (the memory service's API tenant), when there is one.
+    public var owner: String?
+    /// The single-valued slot the record fills (`name`, `favorite_color`…), for consolidation.
+    public var attribute: String?
+    /// The caller's kind code (the memory service: 0 fact, 1 event).
+    public var kind: UInt8
+    /// When the remembered thing happened, milliseconds since the Unix epoch, when known.
+    public var occurredAt: Int64?
 
     /// Creates a record.
     public init(
         id: String, tenant: UInt32, userID: String? = nil, agentID: String? = nil, runID: String? = nil,
         text: String = "", metadataJSON: String? = nil, createdAt: Int64 = 0, updatedAt: Int64 = 0,
-        provenance: String? = nil
+        provenance: String? = nil, label: UInt64 = 0, owner: String? = nil, attribute: String? = nil, kind: UInt8 = 0,
+        occurredAt: Int64? = nil
     ) {
         self.id = id
         self.tenant = tenant
@@ -39,14 +51,27 @@ public struct MemoryRecord: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.provenance = provenance
+        self.label = label
+        self.owner = owner
+        self.attribute = attribute
+        self.kind = kind
+        self.occurredAt = occurredAt
     }
 }
 
 /// The binary encoding of a record, shared by WAL records and segment payloads:
 /// u32 tenant, i64 createdAt, i64 updatedAt, then id, userID, agentID, runID, text,
-/// metadataJSON, provenance, each a u32 length + UTF-8 (0xFFFFFFFF = absent).
+/// metadataJSON, provenance, each a u32 length + UTF-8 (0xFFFFFFFF = absent); then the
+/// extension (written since the memory service moved onto the segment store): u64 label,
+/// owner and attribute as strings, u8 kind, i64 occurredAt (`Int64.min` = absent).
+///
+/// Readers learn whether the extension is there from the container: a segment record ends
+/// where its offsets say (an older record simply ends after provenance), a WAL record's kind
+/// tells (kinds 3 and 4 carry it, 1 and 2 do not).
 enum RecordCodec {
-    static func encode(_ r: MemoryRecord, into w: inout ByteWriter) {
+    static let absentTime = Int64.min
+
+    static func encode(_ r: StoredRecord, into w: inout ByteWriter) {
         w.u32(r.tenant)
         w.i64(r.createdAt)
         w.i64(r.updatedAt)
@@ -57,9 +82,15 @@ enum RecordCodec {
         w.string(r.text)
         w.string(r.metadataJSON)
         w.string(r.provenance)
+        w.u64(r.label)
+        w.string(r.owner)
+        w.string(r.attribute)
+        w.u8(r.kind)
+        w.i64(r.occurredAt ?? absentTime)
     }
 
-    static func decode(_ r: inout ByteReader) throws(StorageError) -> MemoryRecord {
+    /// Decodes a record; `extended` says whether the extension follows the base fields.
+    static func decode(_ r: inout ByteReader, extended: Bool) throws(StorageError) -> StoredRecord {
         let tenant = try r.u32("tenant")
         let created = try r.i64("createdAt")
         let updated = try r.i64("updatedAt")
@@ -70,9 +101,18 @@ enum RecordCodec {
         let text = try r.string("text") ?? ""
         let metadata = try r.string("metadataJSON")
         let provenance = try r.string("provenance")
-        return MemoryRecord(
+        var record = StoredRecord(
             id: id, tenant: tenant, userID: user, agentID: agent, runID: run, text: text, metadataJSON: metadata,
             createdAt: created, updatedAt: updated, provenance: provenance)
+        if extended {
+            record.label = try r.u64("label")
+            record.owner = try r.string("owner")
+            record.attribute = try r.string("attribute")
+            record.kind = try r.u8("kind")
+            let occurred = try r.i64("occurredAt")
+            record.occurredAt = occurred == absentTime ? nil : occurred
+        }
+        return record
     }
 
     /// Only the id: skips the fixed-size fields before it and reads nothing after it.

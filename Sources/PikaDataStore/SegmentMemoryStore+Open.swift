@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import PikaMemory
+import PikaRelational
+import PikaStorage
+
+extension SegmentMemoryStore {
+    /// The segment store's folder inside a service data directory.
+    public static let folder = "memories"
+
+    /// Opens (creating on first use) the memory store of a service data directory whose relational
+    /// database is open as `database`: maps the sealed segments, replays the write-ahead log's tail,
+    /// projects the history notes a crash kept from the database, and moves the memories of a data
+    /// directory written by an earlier release (rows of `pika.sqlite`'s `memories` table) into the
+    /// segment store, logging its progress. Nothing is loaded in proportion to the data but the log tail.
+    /// - Parameters:
+    ///   - directory: the service data directory (the segment store is its `memories/` folder).
+    ///   - dimension: the embedder's dimension, checked against an existing store and needed for a
+    ///     new one (nil: the store must exist).
+    public static func open(
+        serviceDirectory directory: String, database: SQLiteDatabase, dimension: Int?, logger: Logger
+    ) async throws -> SegmentMemoryStore {
+        let path = directory + "/" + folder
+        let segments: DataDirectory
+        var options = OpenOptions()
+        options.durability = .groupCommit(milliseconds: 2)
+        do {
+            if FileManager.default.fileExists(atPath: path + "/MANIFEST") {
+                segments = try DataDirectory.open(at: path, options: options)
+            } else if let dimension {
+                var configuration = CollectionConfiguration(dimension: dimension, metric: .cosine)
+                configuration.efConstruction = 100
+                segments = try DataDirectory.create(at: path, configuration: configuration, options: options)
+            } else {
+                throw MemoryError(.notFound, "no memory store at \(path)")
+            }
+        } catch let error as MemoryError {
+            throw error
+        } catch {
+            throw MemoryError(.storage, "cannot open the memory store at \(path): \(error)")
+        }
+        if let dimension, segments.configuration.dimension != dimension {
+            throw MemoryError(.conflict, "the memory store at \(path) holds \(segments.configuration.dimension)-dimensional vectors, the embedder makes \(dimension)")
+        }
+        for problem in segments.recovery.problems {
+            logger.error("memory store: set aside or repaired", metadata: ["problem": "\(problem)"])
+        }
+        let notes = segments.recovery.notes.compactMap { HistoryNote.decode($0.note) }
+        try await HistoryProjection.project(notes, into: database)
+        if !notes.isEmpty { logger.info("replayed history notes", metadata: ["notes": "\(notes.count)"]) }
+        let legacyFloor = try await LegacyMemories.largestLabel(in: database)
+        let store = SegmentMemoryStore(
+            directory: segments, database: database,
+            labels: try await LabelAllocator(database: database, atLeast: legacyFloor), logger: logger)
+        try await LegacyMemories.migrate(from: database, into: store)
+        return store
+    }
+
+    /// Whether `directory` (a service data directory) holds a segment store of memories.
+    public static func exists(serviceDirectory directory: String) -> Bool {
+        FileManager.default.fileExists(atPath: directory + "/" + folder + "/MANIFEST")
+    }
+
+    /// Opens the memory store of a service data directory for reading only, without the writer
+    /// lock: safe while `pika serve` owns the directory (`pika export`). It sees what was committed
+    /// when it opened; writes through it throw. History reads come from `database`.
+    public static func openReadOnly(serviceDirectory directory: String, database: SQLiteDatabase, logger: Logger) async throws
+        -> SegmentMemoryStore
+    {
+        var options = OpenOptions()
+        options.readOnly = true
+        let segments: DataDirectory
+        do {
+            segments = try DataDirectory.open(at: directory + "/" + folder, options: options)
+        } catch {
+            throw MemoryError(.storage, "cannot open the memory store at \(directory)/\(folder): \(error)")
+        }
+        return SegmentMemoryStore(
+            directory: segments, database: database, labels: try await LabelAllocator(database: database, atLeast: 0), logger: logger)
+    }
+
+    /// Writes the growing segment out as a sealed segment (mapped, clustered by user) once every
+    /// write in flight has projected its history; writes wait meanwhile, searches do not.
+    public func seal() async throws {
+        try await gate.exclusive {
+            try await self.onQueue { () throws(StorageError) in try self.directory.seal() }
+            self.oldestUnsealedWrite.withLock { $0 = nil }
+        }
+    }
+
+    /// Rebuilds every sealed segment's graph with new parameters (searches continue on the old ones).
+    public func rebuildGraphs(m: Int?, efConstruction: Int?, threads: Int) async throws {
+        try await onQueue { () throws(StorageError) in try self.directory.rebuild(m: m, efConstruction: efConstruction, threads: threads) }
+    }
+
+    /// Merges sealed segments, dropping deleted rows (their text is then gone from every file).
+    /// Returns the new segment's row count, nil when there was nothing to merge.
+    @discardableResult
+    public func compact() async throws -> Int? {
+        try await onQueue { () throws(StorageError) in try self.directory.compact() }
+    }
+}

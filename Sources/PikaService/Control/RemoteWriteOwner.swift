@@ -1,0 +1,72 @@
+import Foundation
+import PikaMemory
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A `pika worker` process's ``WriteOwner``: posts each prepared add to the `pika serve` that owns
+/// the data directory (`POST /internal/v1/commit`, authenticated by the directory's control key).
+///
+/// The channel is read from the data directory at every call, so a restarted server (new port or
+/// key) is found again. When the owner cannot be reached the add fails as `unavailable`, and the
+/// job is retried with backoff (nothing was committed, or the owner kept the job's result).
+public struct RemoteWriteOwner: WriteOwner {
+    /// The shared data directory.
+    public let dataDirectory: String
+    /// How long one commit may take at the owner.
+    public var timeout: TimeInterval = 300
+
+    /// Creates the owner proxy for `dataDirectory`.
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+
+    /// See ``WriteOwner/commit(_:scope:job:)``.
+    public func commit(_ prepared: PreparedAdd, scope: MemoryScope, job: String?) async throws -> [AddResult] {
+        guard let channel = ControlChannel.read(in: dataDirectory), let url = URL(string: channel.url + "/internal/v1/commit") else {
+            throw MemoryError(.unavailable, "no pika serve owns \(dataDirectory) (no \(ControlChannel.fileName)); start it first")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.timeoutInterval = timeout
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(channel.key, forHTTPHeaderField: ControlChannel.header)
+        request.httpBody = try JSONEncoder().encode(CommitRequest(tenant: scope.tenant, userID: scope.userID, job: job, prepared: prepared))
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw MemoryError(.unavailable, "the owning pika serve at \(channel.url) did not answer: \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else {
+            let problem = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+            let detail = problem["detail"] as? String ?? String(decoding: data, as: UTF8.self)
+            let message = "the owning pika serve refused the commit (\(status)): \(detail)"
+            // A 5xx is the owner's trouble (its disk, a restart): the job retries. A 4xx is this
+            // request's: its code (invalid_argument fails the job for good).
+            let code = (problem["code"] as? String).map(MemoryError.Code.init(rawValue:)) ?? .internal
+            throw MemoryError(status >= 500 ? .unavailable : code, message)
+        }
+        return try JSONDecoder().decode(CommitAnswer.self, from: data).results
+    }
+}
+
+/// The body of `POST /internal/v1/commit`.
+struct CommitRequest: Codable {
+    var tenant: String
+    var userID: String
+    var job: String?
+    var prepared: PreparedAdd
+
+    enum CodingKeys: String, CodingKey {
+        case tenant, userID = "user_id", job, prepared
+    }
+}
+
+/// Its answer.
+struct CommitAnswer: Codable {
+    var results: [AddResult]
+}
