@@ -41,7 +41,10 @@ final class WebDriverSession: Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         while (try? send(port, "GET", "/status", nil))?["value"]?["ready"] != .bool(true) {
             guard !driver.hasExited else { throw ChildProcessFailure("chromedriver exited during start-up", child: driver) }
-            guard ContinuousClock.now < deadline else { throw ChildProcessFailure("chromedriver not ready within 60 s", child: driver) }
+            guard ContinuousClock.now < deadline else {
+                driver.kill9()  // a failed start leaves no process behind
+                throw ChildProcessFailure("chromedriver not ready within 60 s", child: driver)
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         // Headless, no sandbox (tests may run as root in a container), nothing fetched in the background.
