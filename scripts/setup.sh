@@ -10,6 +10,7 @@ APT_PACKAGES=(
   python3-venv python3-dev
   python3-yaml  # Tests/PikaDeploymentTests parse deploy/*.yml with PyYAML
   wrk curl      # Benchmarks/service/run.sh (--capacity uses wrk; readiness checks use curl)
+  chromium chromium-driver  # Tests/PikaServiceTests/Browser drive the /ui memory browser in headless Chromium
 )
 
 missing=()
@@ -36,6 +37,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ -x "$ROOT/scripts/fetch-model.sh" ]]; then
   "$ROOT/scripts/fetch-model.sh"
 fi
+
+# The Mem0 SDKs from PyPI, one virtualenv per major version, for Tests/PikaServiceTests/Mem0SDKTests.swift
+# (the SDKs run unchanged against `pika serve`).
+for pin in 2.2.1 1.0.11; do
+  venv="$ROOT/.venv-mem0/${pin%%.*}"
+  if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('mem0ai') != '$pin')" 2>/dev/null; then
+    continue
+  fi
+  echo "setup: installing mem0ai==$pin into ${venv#$ROOT/}" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "mem0ai==$pin"
+done
 
 if [[ "${1:-}" == "--with-bench" ]]; then
   "$ROOT/Benchmarks/peers/setup-venv.sh"

@@ -12,7 +12,7 @@ public struct PikaServer {
     /// The shared dependencies.
     public let dependencies: ServiceDependencies
     /// The Hummingbird application (its services include the job workers).
-    public let application: Application<RouterResponder<PikaRequestContext>>
+    public let application: Application<PikaResponder>
     /// Every route as `METHOD /path/{param}` (OpenAPI spelling), sorted; docs/openapi.yaml must list the same.
     public let routes: [String]
 
@@ -75,19 +75,22 @@ public struct PikaServer {
         UserRoutes(deps: dependencies).register(on: router)
         JobRoutes(deps: dependencies).register(on: router)
         AdminRoutes(deps: dependencies).register(on: router)
+        Mem0Routes(deps: dependencies).register(on: router)
+        OpenAPIRoute().register(on: router)
         let localHost = configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host
         let control = ControlChannel.make(url: "http://\(localHost):\(configuration.port)")
         ControlRoutes(deps: dependencies, channel: control).register(on: router)
+        MemoryBrowserRoutes().register(on: router)
 
         let routes = router.routes.map { route in
             let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { part in
                 part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
             }.joined(separator: "/")
-            return "\(route.method.rawValue) \(path)"
+            return "\(route.method.rawValue) \(Mem0Paths.publicPath(path))"
         }.filter { !$0.contains(" /internal/") }.sorted()  // local tools' routes, not the public API
         let dataDirectory = configuration.dataDirectory
         var application = Application(
-            router: router,
+            responder: PikaResponder(router: router.buildResponder()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pika"),
             onServerRunning: { channel in
                 // Published once listening, with the port actually bound (a configured 0 picks one).

@@ -50,6 +50,9 @@ final class HookedRecordStore: MemoryRecordStore {
     func history(memoryID: String, tenant: String) async throws -> [HistoryEntry] {
         try await base.history(memoryID: memoryID, tenant: tenant)
     }
+    func users(tenant: String, after: String?, limit: Int) async throws -> [UserMemoryCount] {
+        try await base.users(tenant: tenant, after: after, limit: limit)
+    }
     func deleteScope(_ scope: MemoryScope) async throws -> [UInt64] { try await base.deleteScope(scope) }
     func forEachEmbedding(_ body: @escaping @Sendable (UInt64, UInt32, [Float]) -> Void) async throws {
         try await base.forEachEmbedding(body)

@@ -24,6 +24,11 @@ public protocol MemoryRecordStore: Sendable {
     func allRecords(scope: MemoryScope) async throws -> [MemoryRecord]
     /// History of a memory inside `tenant`, oldest first (also after the memory's deletion).
     func history(memoryID: String, tenant: String) async throws -> [HistoryEntry]
+    /// A page of `tenant`'s users that hold at least one live memory, with their live-memory counts,
+    /// ordered by user id (bytewise ascending), starting after `after` (from the first when nil), at
+    /// most `limit`. Backs `GET /v1/users` and the Mem0 entity list; a user whose memories were all
+    /// deleted is not listed.
+    func users(tenant: String, after: String?, limit: Int) async throws -> [UserMemoryCount]
     /// Deletes everything of a scope (records and history text); returns the removed labels.
     func deleteScope(_ scope: MemoryScope) async throws -> [UInt64]
     /// Calls `body` with every live record's label, scope number and embedding (start-up index load).

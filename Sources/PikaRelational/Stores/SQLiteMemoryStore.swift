@@ -205,6 +205,19 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
         }
     }
 
+    /// See ``MemoryRecordStore/users(tenant:after:limit:)``. Walks the `memories_scope` index.
+    public func users(tenant: String, after: String?, limit: Int) async throws -> [UserMemoryCount] {
+        try await database.read { db in
+            try db.query(
+                """
+                SELECT user_id, COUNT(*) FROM memories WHERE tenant = ? AND user_id > ?
+                GROUP BY user_id ORDER BY user_id LIMIT ?
+                """,
+                [.text(tenant), .text(after ?? ""), .int(limit)]
+            ).map { UserMemoryCount(userID: $0.string(0) ?? "", memoryCount: Int($0.int64(1))) }
+        }
+    }
+
     /// See ``MemoryRecordStore/history(memoryID:tenant:)``.
     public func history(memoryID: String, tenant: String) async throws -> [HistoryEntry] {
         try await database.read { db in try Self.history(db, memoryID: memoryID, tenant: tenant) }

@@ -2,22 +2,28 @@ import Foundation
 import Hummingbird
 import PikaMemory
 
-/// Authenticates every route but health, readiness and metrics (`X-API-Key` or `Authorization: Bearer`),
-/// by the key's SHA-256, then applies the per-key rate limit (429 with Retry-After).
+/// Authenticates every route but health, readiness, metrics and the OpenAPI document (`X-API-Key`, or
+/// `Authorization: Bearer` or `Token`, the Mem0 SDKs' scheme),
+/// by the key's SHA-256, then applies the per-key rate limit (429 with Retry-After). The memory browser's
+/// files (`/ui…`) are public too: the page asks for the key, and sends it with each API call.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = PikaRequestContext
     let keys: any APIKeyStore
     let limiter: RateLimiter
-    static let publicPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
+    static let publicPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // `/internal/` routes check the data directory's control key themselves (ControlRoutes).
-        if Self.publicPaths.contains(request.uri.path) || request.uri.path.hasPrefix("/internal/") {
+        if Self.publicPaths.contains(request.uri.path) || request.uri.path.hasPrefix("/internal/")
+            || MemoryBrowser.isAsset(request.uri.path)
+        {
             return try await next(request, context)
         }
         var presented = request.headers[.init("X-API-Key")!]
-        if presented == nil, let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
-            presented = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if presented == nil, let authorization = request.headers[.authorization] {
+            for scheme in ["bearer ", "token "] where authorization.lowercased().hasPrefix(scheme) {
+                presented = String(authorization.dropFirst(scheme.count)).trimmingCharacters(in: .whitespaces)
+            }
         }
         guard let presented, !presented.isEmpty, presented.count <= 256,
             let key = try await keys.key(hash: SHA256.hex(presented))

@@ -122,18 +122,7 @@ enum Timestamps {
 
 /// Opaque list cursors: base64url of `m1:<label>`.
 enum Cursor {
-    static func encode(_ label: UInt64) -> String {
-        Data("m1:\(label)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func encode(_ label: UInt64) -> String { CursorText.encode(tag: "m1", String(label)) }
 
-    static func decode(_ text: String) -> UInt64? {
-        guard text.count <= 64 else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8), plain.hasPrefix("m1:") else {
-            return nil
-        }
-        return UInt64(plain.dropFirst(3))
-    }
+    static func decode(_ text: String) -> UInt64? { CursorText.decode(tag: "m1", text, maxLength: 64).flatMap { UInt64($0) } }
 }

@@ -175,16 +175,6 @@ struct MemoryRoutes {
         let page = try await deps.manager.list(
             scope: MemoryScope(tenant: key.tenant, userID: userID), agentID: param("agent_id"), runID: param("run_id"),
             after: after, limit: limit)
-        struct Out: Encodable {
-            let results: [MemoryOut]
-            let nextCursor: String?
-            enum CodingKeys: String, CodingKey { case results, nextCursor = "next_cursor" }
-            func encode(to encoder: any Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(results, forKey: .results)
-                try c.encode(nextCursor, forKey: .nextCursor)
-            }
-        }
-        return try JSONBody.response(.ok, Out(results: page.records.map { MemoryOut(record: $0) }, nextCursor: page.next.map(Cursor.encode)))
+        return try JSONBody.response(.ok, CursorPage(results: page.records.map { MemoryOut(record: $0) }, nextCursor: page.next.map(Cursor.encode)))
     }
 }

@@ -2,11 +2,36 @@ import Foundation
 import Hummingbird
 import PikaMemory
 
-/// `/v1/users/{user_id}…`: delete everything, export, import, graph.
+/// `/v1/users`: the tenant's users; `/v1/users/{user_id}…`: delete everything, export, import, graph.
 struct UserRoutes {
     let deps: ServiceDependencies
 
     func register(on router: Router<PikaRequestContext>) {
+        router.get("/v1/users") { request, context in
+            let key = try context.require(.read)
+            let query = request.uri.queryParameters
+            var limit = 50
+            if let raw = query.get("limit") {
+                guard let value = Int(raw), (1...200).contains(value) else {
+                    throw Problem.badRequest("invalid_limit", "limit must be an integer 1...200")
+                }
+                limit = value
+            }
+            var after: String?
+            if let raw = query.get("cursor"), !raw.isEmpty {
+                guard let userID = UserCursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor is not one this API issued") }
+                after = userID
+            }
+            let page = try await deps.manager.users(tenant: key.tenant, after: after, limit: limit)
+            struct User: Encodable {
+                let userID: String
+                let memoryCount: Int
+                enum CodingKeys: String, CodingKey { case userID = "user_id", memoryCount = "memory_count" }
+            }
+            return try JSONBody.response(.ok, CursorPage(
+                results: page.users.map { User(userID: $0.userID, memoryCount: $0.memoryCount) },
+                nextCursor: page.next.map(UserCursor.encode)))
+        }
         router.delete("/v1/users/:user_id") { _, context in
             let key = try context.require(.write)
             let scope = try scope(context, key)
