@@ -53,7 +53,7 @@ public final class SegmentMemoryStore: VectorSearchingStore {
     /// Why writes are refused, nil when they are not (the segment store's own write failure, or a
     /// history projection that failed).
     public var writeFailure: String? {
-        projectionFailure.withLock { $0 }
+        directory.writeFailure.map { "memory store: \($0)" } ?? projectionFailure.withLock { $0 }
     }
 
     // MARK: Scopes

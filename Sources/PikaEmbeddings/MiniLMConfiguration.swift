@@ -1,4 +1,5 @@
 import Foundation
+import PikaEngine
 
 /// The shape of a BERT-style sentence encoder, read from the model directory's `config.json`.
 ///

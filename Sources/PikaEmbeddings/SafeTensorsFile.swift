@@ -1,4 +1,5 @@
 import Foundation
+import PikaEngine
 
 /// A `.safetensors` file read in place: an 8-byte little-endian header length, a JSON header
 /// naming each tensor's dtype, shape and byte range, then the raw tensor data.

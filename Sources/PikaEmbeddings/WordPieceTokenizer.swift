@@ -1,4 +1,5 @@
 import Foundation
+import PikaEngine
 
 /// The result of tokenizing one text for a BERT encoder.
 public struct TokenizedText: Sendable, Equatable {

@@ -55,6 +55,8 @@ public struct OpenOptions: Sendable {
     public var sealThreshold = 0
     /// Threads used to build graphs when sealing or compacting.
     public var buildThreads = 1
+    /// Tests only: makes chosen appends to and fsyncs of the write-ahead log fail.
+    var faults = WALFaults.none
 
     /// The defaults: fsync per write, read-write, no automatic sealing.
     public init() {}

@@ -17,7 +17,7 @@ extension DataDirectory {
                     (s.growing.contents(), s.dirty, s.deleted, s.manifest)
                 }
                 if contents.records.isEmpty && dirty.isEmpty { return }
-                try wal.sync()
+                try walGuard.sync(wal)
                 commit?.markDurable(w.nextLSN - 1)
                 var manifest = manifestNow
                 manifest.generation += 1

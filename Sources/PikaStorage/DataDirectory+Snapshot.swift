@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import PikaEngine
 
 extension DataDirectory {
     /// Writes a consistent point-in-time snapshot to `file` while writes continue.
@@ -16,7 +17,7 @@ extension DataDirectory {
         try maintenance.withLock { (_) throws(StorageError) -> SnapshotInfo in
             let (manifest, walBytes, lsn, records) = try writer.withLock { (w) throws(StorageError) in
                 guard let wal = w.wal else { throw StorageError(code: .readOnly, message: "opened read-only", path: path) }
-                try wal.sync()
+                try walGuard.sync(wal)
                 commit?.markDurable(w.nextLSN - 1)
                 return (state.withLock { $0.manifest }, try wal.readPrefix(wal.size), w.nextLSN - 1, count)
             }

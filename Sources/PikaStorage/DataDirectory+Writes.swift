@@ -1,12 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Synchronization
-
 extension DataDirectory {
     /// Inserts a record, or replaces the live record with the same id. Returns once the
     /// write is durable under the durability policy (it is then acknowledged).
-    /// - Throws: `dimensionMismatch`, `invalidVector`, `readOnly`, `io`.
+    /// - Throws: `dimensionMismatch`, `invalidVector`, `readOnly`, `io`, `noSpace`, and
+    ///   `storageUnavailable` once an fsync of the log failed (``writeFailure``).
     public func upsert(_ record: StoredRecord, vector: [Float]) throws(StorageError) {
         try validate(vector)
         try write([.upsert(record, vector: vector)])
@@ -37,7 +33,18 @@ extension DataDirectory {
         return live.count
     }
 
+    /// Why writes are refused, or nil while the directory is healthy (or opened read-only).
+    ///
+    /// Set for good by a failed fsync of the write-ahead log (or a failed append that could not
+    /// be cut back): every later write throws this error, code `storageUnavailable`, until the
+    /// directory is closed and reopened. Reads and searches go on. A service answers writes with
+    /// 503 and reports it on its readiness check. See docs/storage.md, "Write failures".
+    public var writeFailure: StorageError? { walGuard.failure }
+
     /// Logs, applies and (per the policy) syncs entries; returns the last entry's LSN.
+    /// - Throws: `readOnly`, `io` or `noSpace` when the append failed (nothing of it is
+    ///   logged), `storageUnavailable` once an fsync failed (for the write whose fsync failed and
+    ///   every later one).
     @discardableResult
     func write(_ entries: [WALEntry]) throws(StorageError) -> UInt64 {
         guard !entries.isEmpty else { return lastLSN }
@@ -58,6 +65,10 @@ extension DataDirectory {
 
     /// Appends entries to the log under the writer lock (fsyncing them unless group commit
     /// does) and applies them; returns the last LSN.
+    ///
+    /// LSNs handed out are spent even when the append fails: the guard has cut the log back, so
+    /// none of them is in it, and skipping them keeps every LSN in the log's history unique
+    /// (recovery needs them increasing, not consecutive).
     private func append(_ entries: [WALEntry]) throws(StorageError) -> UInt64 {
         try writer.withLock { (w) throws(StorageError) -> UInt64 in
             guard let wal = w.wal else { throw StorageError(code: .readOnly, message: "opened read-only", path: path) }
@@ -67,144 +78,14 @@ extension DataDirectory {
                 bytes.append(contentsOf: WALFormat.encode(lsn: lsn, entry))
                 lsn += 1
             }
-            try wal.append(bytes)
-            if commit == nil { try wal.sync() }
+            w.nextLSN = lsn
+            try walGuard.append(bytes, to: wal)
+            if commit == nil { try walGuard.sync(wal) }
             try state.withLock { (s) throws(StorageError) in
                 for entry in entries { try s.apply(entry) }
             }
-            w.nextLSN = lsn
             commit?.appended(upTo: lsn - 1, wal: wal)
             return lsn - 1
         }
     }
-}
-
-/// Group commit: writers append under the writer lock, then wait here until an fsync covers
-/// their record. The first writer to wait while no fsync is running becomes the leader and
-/// syncs at once, except that it first lets the writers that were already on their way when it
-/// began waiting (counted by `beginWrite`/`endWrite`) finish appending, for at most `maxWait`;
-/// writers arriving later, and those it synced coming back for more, join the next fsync. So a
-/// lone writer pays one fsync per write (no sleeping out an interval), N concurrent writers
-/// share each fsync, and a steady stream of writers never keeps a leader waiting out `maxWait`.
-final class GroupCommit: @unchecked Sendable {
-    // @unchecked: every stored var is read and written only with `lock` held; `maxWait`
-    // is immutable. The fsync itself runs without the lock.
-    let maxWait: UInt64
-    private var lock = pthread_mutex_t()
-    private var changed = pthread_cond_t()
-    private var wal: WriteAheadLog
-    private var appended: UInt64
-    private var durable: UInt64
-    private var syncing = false
-    /// Tickets of the writers between `beginWrite` and `endWrite`, and the next ticket to hand out.
-    private var inFlight: Set<UInt64> = []
-    private var nextTicket: UInt64 = 0
-    private var syncs = 0
-
-    init(maxWaitNanoseconds: UInt64, wal: WriteAheadLog, appended: UInt64) {
-        maxWait = maxWaitNanoseconds
-        self.wal = wal
-        self.appended = appended
-        durable = appended
-        pthread_mutex_init(&lock, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&changed, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(&changed)
-        pthread_mutex_destroy(&lock)
-    }
-
-    private func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        return try body()
-    }
-
-    /// fsyncs made by group commit so far (tests check that writers share them).
-    var syncCount: Int { locked { syncs } }
-
-    /// A writer is about to take the writer lock and append; pass the ticket to ``endWrite(_:)``.
-    func beginWrite() -> UInt64 {
-        locked {
-            nextTicket += 1
-            inFlight.insert(nextTicket)
-            return nextTicket
-        }
-    }
-
-    /// That writer has appended (or failed): a leader waiting for it may sync now.
-    func endWrite(_ ticket: UInt64) {
-        locked {
-            inFlight.remove(ticket)
-            pthread_cond_broadcast(&changed)
-        }
-    }
-
-    /// Whether a writer that began at or before `ticket` is still appending (lock held).
-    private func appending(upTo ticket: UInt64) -> Bool {
-        inFlight.contains { $0 <= ticket }
-    }
-
-    /// Called under the writer lock after an append, or when the log is replaced (seal).
-    func appended(upTo lsn: UInt64, wal: WriteAheadLog) {
-        locked {
-            self.wal = wal
-            appended = lsn
-        }
-    }
-
-    /// Called under the writer lock after the whole log was fsynced (seal, snapshot).
-    func markDurable(_ lsn: UInt64) {
-        locked {
-            durable = max(durable, lsn)
-            pthread_cond_broadcast(&changed)
-        }
-    }
-
-    /// Returns once `lsn` is durable.
-    func waitDurable(_ lsn: UInt64) throws(StorageError) {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        while durable < lsn {
-            if syncing {
-                pthread_cond_wait(&changed, &lock)
-                continue
-            }
-            // Lead: give the writers already appending a moment to join this fsync. Only those
-            // in flight now: with many writers someone is always appending, and waiting for
-            // newcomers too would hold every fsync for the whole `maxWait`.
-            let horizon = nextTicket
-            var deadline = monotonicTimespec(plus: maxWait)
-            while appending(upTo: horizon) && !syncing && pthread_cond_timedwait(&changed, &lock, &deadline) == 0 {}
-            // Another waiter may have started the fsync while this one waited: follow it.
-            if durable >= lsn || syncing { continue }
-            syncing = true
-            let target = appended
-            let log = wal
-            pthread_mutex_unlock(&lock)
-            let result = Result { () throws(StorageError) in try log.sync() }
-            pthread_mutex_lock(&lock)
-            syncing = false
-            syncs += 1
-            pthread_cond_broadcast(&changed)
-            try result.get()
-            durable = max(durable, target)
-        }
-    }
-}
-
-private func monotonicTimespec(plus nanoseconds: UInt64) -> timespec {
-    let t = monotonicNow() + nanoseconds
-    return timespec(tv_sec: Int(t / 1_000_000_000), tv_nsec: Int(t % 1_000_000_000))
-}
-
-func monotonicNow() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }

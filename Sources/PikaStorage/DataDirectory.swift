@@ -34,6 +34,8 @@ public final class DataDirectory: Sendable {
     let state: Mutex<StorageState>
     let maintenance = Mutex<Void>(())
     let commit: GroupCommit?
+    /// Every append to and fsync of the log after open goes through it.
+    let walGuard: WALGuard
     let damaged: Mutex<[Manifest.Segment]>
     private let lockDescriptor: Int32
 
@@ -49,8 +51,10 @@ public final class DataDirectory: Sendable {
         self.state = Mutex(state)
         self.damaged = Mutex(damaged)
         self.lockDescriptor = lockDescriptor
+        let walGuard = WALGuard(faults: options.faults)
+        self.walGuard = walGuard
         if case .groupCommit(let ms) = options.durability, let wal = writer.wal {
-            commit = GroupCommit(maxWaitNanoseconds: UInt64(max(ms, 0)) * 1_000_000, wal: wal, appended: writer.nextLSN - 1)
+            commit = GroupCommit(maxWaitNanoseconds: UInt64(max(ms, 0)) * 1_000_000, wal: wal, appended: writer.nextLSN - 1, log: walGuard)
         } else {
             commit = nil
         }

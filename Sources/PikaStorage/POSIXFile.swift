@@ -1,12 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PikaEngine
 
 /// Thin wrappers over the POSIX file calls the storage layer needs. Each retries EINTR
-/// and throws `StorageError.io` carrying errno's text, the call and the path.
+/// and throws `StorageError.io` (`noSpace` for a full disk) carrying errno's text, the call and the path.
 enum POSIX {
     static func error(_ call: String, _ path: String, _ err: Int32 = errno) -> StorageError {
-        StorageError(code: .io, message: "\(call) failed: \(String(cString: strerror(err)))", path: path)
+        let code: StorageError.Code = err == ENOSPC || err == EDQUOT ? .noSpace : .io
+        return StorageError(code: code, message: "\(call) failed: \(String(cString: strerror(err)))", path: path)
     }
 
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(StorageError) -> Int32 {
@@ -128,66 +130,9 @@ enum POSIX {
     }
 }
 
-/// A read-only memory mapping of a whole file, unmapped on release.
-///
-/// The mapping is created in `init` and never changes, so sharing it between threads is
-/// safe as long as nobody writes the file, which the storage layer never does to a
-/// sealed file (they are written once under a temporary name, then renamed).
-final class MappedFile: @unchecked Sendable {
-    // @unchecked: `base` and `count` are immutable after init; the mapping is PROT_READ,
-    // and munmap runs only in deinit, when no reference (hence no reader) remains.
-    let base: UnsafeRawPointer?
-    let count: Int
-    let path: String
-
-    private let owned: Bool
-
-    /// A private copy of `bytes` (for parsing bytes that are not in a file: fuzzing, tests).
-    init(copying bytes: [UInt8], path: String) {
-        self.path = path
-        count = bytes.count
-        owned = true
-        let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
-        bytes.withUnsafeBytes { if let b = $0.baseAddress { memory.copyMemory(from: b, byteCount: bytes.count) } }
-        base = UnsafeRawPointer(memory)
+extension MappedFile {
+    /// Maps a storage file read-only; a failed call is a `StorageError` naming the file.
+    convenience init(path: String) throws(StorageError) {
+        try self.init(path: path) { POSIX.error($0.call, $0.path, $0.number) }
     }
-
-    init(path: String) throws(StorageError) {
-        self.path = path
-        owned = false
-        let fd = try POSIX.open(path, O_RDONLY)
-        defer { close(fd) }
-        let size = try POSIX.size(fd, path: path)
-        count = size
-        if size == 0 {
-            base = nil
-            return
-        }
-        let p = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0)
-        guard let p, p != MAP_FAILED else { throw POSIX.error("mmap", path) }
-        base = UnsafeRawPointer(p)
-    }
-
-    /// Maps every page of the file into this process now, so later reads take no page faults.
-    ///
-    /// `MADV_POPULATE_READ` (Linux 5.14+) fills the page tables from the page cache, reading
-    /// from disk what is not there. Best effort: on an older kernel it does nothing and pages
-    /// still fault in on first use, as without it. Costs time in proportion to the file.
-    func prefault() {
-        guard !owned, let base, count > 0 else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: base), count, Self.populateRead)
-    }
-
-    /// `MADV_POPULATE_READ` from <linux/mman.h>, which Glibc's module does not export.
-    private static let populateRead: Int32 = 22
-
-    deinit {
-        if owned {
-            base.map { UnsafeMutableRawPointer(mutating: $0).deallocate() }
-        } else if let base {
-            munmap(UnsafeMutableRawPointer(mutating: base), count)
-        }
-    }
-
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }

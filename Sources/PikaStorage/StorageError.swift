@@ -35,6 +35,15 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let readOnly = Code("read_only")
         /// The vector engine refused an operation; the message carries its code.
         public static let engine = Code("engine_error")
+        /// The disk (or the user's quota) is full; nothing was written. Writes succeed again once
+        /// space is freed.
+        public static let noSpace = Code("no_space")
+        /// Writes are refused because an earlier fsync of the write-ahead log failed (or a failed
+        /// append could not be undone), so the log can no longer promise durability. Reads go on;
+        /// writes fail with this code until the directory is closed and reopened, which replays
+        /// the log from disk (`DataDirectory.writeFailure` holds the cause). docs/storage.md,
+        /// "Write failures".
+        public static let storageUnavailable = Code("storage_unavailable")
     }
 
     /// What went wrong.

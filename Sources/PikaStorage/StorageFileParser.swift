@@ -1,3 +1,5 @@
+import PikaEngine
+
 /// Parses one storage file's bytes as the data directory would, for the libFuzzer targets
 /// (`Tests/StorageFuzz`) and for tools that check a single file. Every failure is a
 /// `StorageError` naming `path`; no input may crash it.

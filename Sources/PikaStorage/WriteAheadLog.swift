@@ -53,14 +53,32 @@ final class WriteAheadLog: @unchecked Sendable {
         return WriteAheadLog(path: path, name: name, fd: fd, size: validSize)
     }
 
-    /// Appends encoded records (not yet durable).
-    func append(_ bytes: [UInt8]) throws(StorageError) {
-        try bytes.withRawBytes { (raw) throws(StorageError) in try POSIX.pwriteAll(fd, raw, at: size, path: path) }
+    /// Appends encoded records (not yet durable). `size` grows only when all of them are
+    /// written: after a failure the file may hold part of them past `size` (see ``cutBack()``).
+    ///
+    /// `fault` (tests, ``WALFaults``) writes the first half of `bytes`, then fails with that
+    /// errno, as a disk that fills up mid-record does.
+    func append(_ bytes: [UInt8], fault: Int32? = nil) throws(StorageError) {
+        try bytes.withRawBytes { (raw) throws(StorageError) in
+            if let fault {
+                try POSIX.pwriteAll(fd, UnsafeRawBufferPointer(rebasing: raw[..<(raw.count / 2)]), at: size, path: path)
+                throw POSIX.error("pwrite", path, fault)
+            }
+            try POSIX.pwriteAll(fd, raw, at: size, path: path)
+        }
         size += bytes.count
     }
 
-    /// Makes everything appended so far durable.
-    func sync() throws(StorageError) { try POSIX.fsync(fd, path: path) }
+    /// Cuts off whatever a failed append left past `size`, so the next record follows the
+    /// last whole one.
+    func cutBack() throws(StorageError) { try POSIX.ftruncate(fd, size, path: path) }
+
+    /// Makes everything appended so far durable. `fault` (tests) fails it with that errno
+    /// without calling fsync.
+    func sync(fault: Int32? = nil) throws(StorageError) {
+        if let fault { throw POSIX.error("fsync", path, fault) }
+        try POSIX.fsync(fd, path: path)
+    }
 
     /// Reads the first `count` bytes (for snapshots: the prefix of acknowledged records).
     func readPrefix(_ count: Int) throws(StorageError) -> [UInt8] {
