@@ -23,7 +23,7 @@ struct Pika: AsyncParsableCommand {
             _ = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment)
         } catch {
             FileHandleStderr.write("pika: error: \(error.message)\n")
-            exit(2)
+            Glibc.exit(2)
         }
         await main(nil)
     }
