@@ -41,7 +41,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]
         ),
         .target(name: "PikaEngine", dependencies: ["CHNSW", "CBLAS"]),
-        .target(name: "PikaEmbeddings", dependencies: ["PikaEngine", "CBLAS"]),
+        .target(name: "PikaEmbeddings", dependencies: ["PikaEngine", "CHNSW", "CBLAS"]),
         // Keyword (BM25) and hybrid retrieval; offline evaluation (pika eval).
         .target(name: "PikaRetrieval", dependencies: ["PikaEngine"]),
         .target(

@@ -1,5 +1,6 @@
 import CBLAS
 import Dispatch
+import Foundation
 
 /// One sentence embedding with what the tokenizer did to its text.
 public struct SentenceEmbedding: Sendable, Equatable {
@@ -32,10 +33,13 @@ public struct MiniLMEmbedder: Embedder {
         /// Tokens per forward pass; larger batches are split (bounds memory at ~30 KB per token).
         public var batchTokens = 4096
         /// Forward passes run at once on separate threads for large inputs (default 1).
-        /// With more than 1, also call ``setBLASThreads(_:)`` with 1 so the two do not compete.
+        /// The encoder does not use OpenBLAS, so its thread setting does not matter here.
         public var parallelism = 1
         /// The model name recorded in collections.
         public var name = "all-MiniLM-L6-v2"
+        /// Arithmetic of the linear layers; nil reads ``EmbeddingPrecision/environmentKey``
+        /// (`PIKA_EMBEDDING_PRECISION`, default ``EmbeddingPrecision/defaultPrecision``).
+        public var precision: EmbeddingPrecision? = nil
 
         /// Default options.
         public init() {}
@@ -49,6 +53,14 @@ public struct MiniLMEmbedder: Embedder {
     public let tokenizer: WordPieceTokenizer
     /// The directory the model was loaded from.
     public let directory: String
+    /// The arithmetic of the linear layers.
+    public var precision: EmbeddingPrecision { encoder.weights.precision }
+    /// The instruction set of the encoder's products on this CPU (e.g. `avx512-vnni`).
+    public var kernel: String {
+        precision == .int8
+            ? EncoderKernels.name(EncoderKernels.int8, int8: true)
+            : EncoderKernels.name(EncoderKernels.float32, int8: false)
+    }
     private let encoder: MiniLMEncoder
     private let options: Options
 
@@ -69,7 +81,14 @@ public struct MiniLMEmbedder: Embedder {
                 .invalidArgument,
                 "maxTokens \(options.maxTokens) exceeds the model's \(configuration.maxPositions) positions")
         }
-        let weights = try MiniLMWeights(contentsOf: directory + "/model.safetensors", configuration: configuration)
+        var precision = EmbeddingPrecision.defaultPrecision
+        if let chosen = options.precision {
+            precision = chosen
+        } else {
+            precision = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment)
+        }
+        let weights = try MiniLMWeights(
+            contentsOf: directory + "/model.safetensors", configuration: configuration, precision: precision)
         let tokenizer = try WordPieceTokenizer(contentsOf: directory + "/tokenizer.json", maxTokens: options.maxTokens)
         guard tokenizer.vocabularySize == configuration.vocabularySize else {
             throw EmbeddingError(

@@ -1,38 +1,47 @@
-import CBLAS
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// The BERT forward pass on OpenBLAS: embeddings, `layers` × (self-attention, feed-forward), mean
-/// pooling and L2 normalisation.
+/// The BERT forward pass: embeddings, `layers` × (self-attention, feed-forward), mean pooling and
+/// L2 normalisation, shaped entirely by the model's ``MiniLMConfiguration`` (hidden size, layer
+/// count, heads, feed-forward width), so other BERT encoders of the same family run unchanged.
 ///
 /// A batch is packed without padding: the token rows of all sequences are stacked into one
-/// `[tokens, hidden]` matrix, so every linear layer is a single `sgemm` over the whole batch and no
-/// work is spent on pad tokens; attention alone runs per sequence (and per head), which is what
-/// the attention mask would otherwise achieve.
+/// `[tokens, hidden]` matrix, so every linear layer is a single product over the whole batch and
+/// no work is spent on pad tokens; attention alone runs per sequence (all heads in one call).
+/// Products use the packed-weight kernels of `chnsw_embed.h` (fp32 or int8, per
+/// ``MiniLMWeights/precision``), not OpenBLAS: with a dozen rows, sgemm's per-call packing of the
+/// weights dominated, and OpenBLAS's worker threads spun beside the service. Scratch buffers
+/// come from a pool (``EncoderWorkspacePool``), so a query allocates only its result.
 struct MiniLMEncoder: Sendable {
     let weights: MiniLMWeights
+    let pool = EncoderWorkspacePool()
 
     /// Sentence embeddings for `sequences` (token ids, each within the position table).
     func encode(_ sequences: [[Int32]]) -> [[Float]] {
         let c = weights.configuration
         let h = c.hiddenSize
-        let inner = c.intermediateSize
         let tokens = sequences.reduce(0) { $0 + $1.count }
         guard tokens > 0 else { return sequences.map { _ in [Float](repeating: 0, count: h) } }
         let longest = sequences.map(\.count).max() ?? 0
-
-        let x = UnsafeMutablePointer<Float>.allocate(capacity: tokens * h)
-        let qkv = UnsafeMutablePointer<Float>.allocate(capacity: tokens * 3 * h)
-        let context = UnsafeMutablePointer<Float>.allocate(capacity: tokens * h)
-        let intermediate = UnsafeMutablePointer<Float>.allocate(capacity: tokens * inner)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
-        defer {
-            for buffer in [x, qkv, context, intermediate, scores] { buffer.deallocate() }
+        let headWidth = h / c.heads
+        return pool.with { workspace in
+            workspace.reserve(
+                tokens: tokens, longest: longest, configuration: c,
+                attentionScratch: EncoderKernels.attentionScratch(longest: longest, headWidth: headWidth))
+            return encode(sequences, tokens: tokens, in: workspace)
         }
+    }
+
+    private func encode(_ sequences: [[Int32]], tokens: Int, in w: EncoderWorkspace) -> [[Float]] {
+        let c = weights.configuration
+        let h = c.hiddenSize
+        let x = w.x
+        let qkv = w.qkv
+        let context = w.context
+        let intermediate = w.intermediate
 
         // Embeddings: word + position + token type 0, then layer norm.
         var row = 0
@@ -50,36 +59,22 @@ struct MiniLMEncoder: Sendable {
         let headWidth = h / c.heads
         let scale = 1 / Float(headWidth).squareRoot()
         for layer in weights.layers {
-            // q, k, v for every token in one product: qkv = x · Wqkv + b.
-            linear(x, rows: tokens, inputs: h, layer.qkvWeight, layer.qkvBias, outputs: 3 * h, into: qkv)
+            // q, k, v for every token in one product: qkv = x · Wqkvᵀ + b.
+            EncoderKernels.linear(layer.qkv, x, rows: tokens, into: qkv, accumulate: false, workspace: w)
             var offset = 0
             for sequence in sequences {
-                let n = Int32(sequence.count)
-                for head in 0..<c.heads {
-                    let q = qkv + offset * 3 * h + head * headWidth
-                    let k = q + h
-                    let v = q + 2 * h
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasTrans, n, n, Int32(headWidth),
-                        scale, q, Int32(3 * h), k, Int32(3 * h), 0, scores, n)
-                    softmaxRows(scores, rows: Int(n), columns: Int(n))
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Int32(headWidth), n,
-                        1, scores, n, v, Int32(3 * h), 0, context + offset * h + head * headWidth, Int32(h))
-                }
+                EncoderKernels.attention(
+                    tokens: sequence.count, heads: c.heads, headWidth: headWidth, qkv: qkv + offset * 3 * h,
+                    scale: scale, context: context + offset * h, scratch: w.attentionScratch)
                 offset += sequence.count
             }
-            // x = LayerNorm(x + context · Wo + b): the residual is the gemm's C operand.
-            addBias(layer.attentionOutBias, to: x, rows: tokens, columns: h)
-            gemmAccumulate(context, rows: tokens, inputs: h, layer.attentionOutWeight, outputs: h, into: x)
+            // x = LayerNorm(x + context · Woᵀ + b): the residual is accumulated in place.
+            EncoderKernels.linear(layer.attentionOut, context, rows: tokens, into: x, accumulate: true, workspace: w)
             layerNorm(x, rows: tokens, layer.attentionNormWeight, layer.attentionNormBias)
-            // x = LayerNorm(x + gelu(x · Wi + bi) · Wo + bo).
-            linear(
-                x, rows: tokens, inputs: h, layer.intermediateWeight, layer.intermediateBias, outputs: inner,
-                into: intermediate)
-            gelu(intermediate, count: tokens * inner)
-            addBias(layer.outputBias, to: x, rows: tokens, columns: h)
-            gemmAccumulate(intermediate, rows: tokens, inputs: inner, layer.outputWeight, outputs: h, into: x)
+            // x = LayerNorm(x + gelu(x · Wiᵀ + bi) · Woᵀ + bo).
+            EncoderKernels.linear(layer.intermediate, x, rows: tokens, into: intermediate, accumulate: false, workspace: w)
+            gelu(intermediate, count: tokens * c.intermediateSize)
+            EncoderKernels.linear(layer.output, intermediate, rows: tokens, into: x, accumulate: true, workspace: w)
             layerNorm(x, rows: tokens, layer.outputNormWeight, layer.outputNormBias)
         }
 
@@ -106,32 +101,6 @@ struct MiniLMEncoder: Sendable {
         return result
     }
 
-    /// out = input · weight + bias, with `weight` stored `[inputs, outputs]`.
-    private func linear(
-        _ input: UnsafePointer<Float>, rows: Int, inputs: Int, _ weight: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, outputs: Int, into out: UnsafeMutablePointer<Float>
-    ) {
-        for r in 0..<rows { (out + r * outputs).update(from: bias, count: outputs) }
-        gemmAccumulate(input, rows: rows, inputs: inputs, weight, outputs: outputs, into: out)
-    }
-
-    /// out += input · weight, with `weight` stored `[inputs, outputs]`.
-    private func gemmAccumulate(
-        _ input: UnsafePointer<Float>, rows: Int, inputs: Int, _ weight: UnsafePointer<Float>,
-        outputs: Int, into out: UnsafeMutablePointer<Float>
-    ) {
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs),
-            1, input, Int32(inputs), weight, Int32(outputs), 1, out, Int32(outputs))
-    }
-
-    private func addBias(_ bias: UnsafePointer<Float>, to x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        for r in 0..<rows {
-            let out = x + r * columns
-            for j in 0..<columns { out[j] += bias[j] }
-        }
-    }
-
     private func layerNorm(
         _ x: UnsafeMutablePointer<Float>, rows: Int, _ gamma: UnsafePointer<Float>, _ beta: UnsafePointer<Float>
     ) {
@@ -149,22 +118,6 @@ struct MiniLMEncoder: Sendable {
             }
             let inverse = 1 / (squares / Float(h) + epsilon).squareRoot()
             for j in 0..<h { v[j] = (v[j] - mean) * inverse * gamma[j] + beta[j] }
-        }
-    }
-
-    private func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        for r in 0..<rows {
-            let v = s + r * columns
-            var top = -Float.infinity
-            for j in 0..<columns { top = max(top, v[j]) }
-            var total: Float = 0
-            for j in 0..<columns {
-                let e = expf(v[j] - top)
-                v[j] = e
-                total += e
-            }
-            let inverse = 1 / total
-            for j in 0..<columns { v[j] *= inverse }
         }
     }
 

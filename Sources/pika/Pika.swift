@@ -1,5 +1,11 @@
 import ArgumentParser
+import Foundation
+import PikaEmbeddings
 import PikaService
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `pika`: the Pika Memory command line, for operators and benchmarks.
 @main
@@ -11,4 +17,16 @@ struct Pika: AsyncParsableCommand {
         subcommands: [IndexCommand.self, EmbedCommand.self, ServeCommand.self, KeysCommand.self, SnapshotCommand.self, EvalCommand.self,
                       ExportCommand.self, ImportCommand.self, WorkerCommand.self]
     )
+
+    /// Refuses an unknown `PIKA_EMBEDDING_PRECISION` before any command runs (exit 2, naming the
+    /// value), so a typo cannot silently fall back to another arithmetic.
+    static func main() async {
+        do throws(EmbeddingError) {
+            _ = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandleStderr.write("pika: error: \(error.message)\n")
+            Glibc.exit(2)
+        }
+        await main(nil)
+    }
 }

@@ -49,48 +49,63 @@ func loadAverage() -> Double {
     return getloadavg(&load, 3) > 0 ? load[0] : -1
 }
 
-// One query, one thread, tokenization included.
-MiniLMEmbedder.setBLASThreads(1)
-let single = try MiniLMEmbedder()
-for _ in 0..<20 { _ = single.encode([query]) }
-var latencies: [Double] = []
-var cpu: [Double] = []
-for _ in 0..<300 {
-    let before = threadCPUSeconds()
-    latencies.append(seconds { _ = single.encode([query]) })
-    cpu.append(threadCPUSeconds() - before)
+// Per precision: one query on one thread (tokenization included), then 32-token sentences per
+// second with one and with two workers (each pass single-threaded; the encoder does not use
+// OpenBLAS). `--precision fp32|int8` limits the run to one precision.
+var precisions = EmbeddingPrecision.allCases
+if let flag = CommandLine.arguments.firstIndex(of: "--precision"), flag + 1 < CommandLine.arguments.count,
+    let only = EmbeddingPrecision(rawValue: CommandLine.arguments[flag + 1])
+{
+    precisions = [only]
 }
-latencies.sort()
-cpu.sort()
-report([
-    "impl": "swift-native", "measure": "query", "tokens": single.tokenizer.encode(query).ids.count, "threads": 1,
-    "p50ms": (latencies[150] * 1e5).rounded() / 100, "p90ms": (latencies[270] * 1e5).rounded() / 100,
-    "cpuP50ms": (cpu[150] * 1e5).rounded() / 100, "loadAverage": loadAverage(),
-])
-
-// Throughput on two cores, in two arrangements: two single-threaded workers, or one batch on a
-// two-threaded OpenBLAS.
-let sentences = [String](repeating: sentence, count: count)
-for (workers, blasThreads) in [(2, 1), (1, 2)] {
-    MiniLMEmbedder.setBLASThreads(blasThreads)
+var reference: [Float] = []
+for precision in precisions {
     var options = MiniLMEmbedder.Options()
-    options.parallelism = workers
-    options.batchTokens = workers > 1 ? 1024 : 4096
-    let embedder = try MiniLMEmbedder(options: options)
-    _ = embedder.encode(Array(sentences.prefix(64)))
-    var best = 0.0
-    var bestPerCPUSecond = 0.0
-    for _ in 0..<3 {
-        let cpuBefore = processCPUSeconds()
-        let elapsed = seconds { _ = embedder.encode(sentences) }
-        best = max(best, Double(count) / elapsed)
-        bestPerCPUSecond = max(bestPerCPUSecond, Double(count) / (processCPUSeconds() - cpuBefore))
+    options.precision = precision
+    let single = try MiniLMEmbedder(options: options)
+    for _ in 0..<20 { _ = single.encode([query]) }
+    var latencies: [Double] = []
+    var cpu: [Double] = []
+    for _ in 0..<300 {
+        let before = threadCPUSeconds()
+        latencies.append(seconds { _ = single.encode([query]) })
+        cpu.append(threadCPUSeconds() - before)
     }
+    latencies.sort()
+    cpu.sort()
+    let vector = single.encode([query])[0].vector
+    if precision == .fp32 { reference = vector }
+    let agreement = reference.isEmpty ? -1 : zip(reference, vector).reduce(0) { $0 + Double($1.0 * $1.1) }
     report([
-        "impl": "swift-native", "measure": "throughput", "tokens": embedder.tokenizer.encode(sentence).ids.count,
-        "workers": workers, "blasThreads": blasThreads, "sentences": count, "sentencesPerSecond": best.rounded(),
-        // What two cores of our own would do: sentences per CPU-second, times two.
-        "sentencesPerSecondPerCPU": bestPerCPUSecond.rounded(), "twoCoreEstimate": (2 * bestPerCPUSecond).rounded(),
+        "impl": "swift-native", "precision": precision.rawValue, "kernel": single.kernel, "measure": "query",
+        "tokens": single.tokenizer.encode(query).ids.count, "threads": 1,
+        "p50ms": (latencies[150] * 1e5).rounded() / 100, "p90ms": (latencies[270] * 1e5).rounded() / 100,
+        "cpuP50ms": (cpu[150] * 1e5).rounded() / 100, "cosineWithFp32": (agreement * 1e6).rounded() / 1e6,
         "loadAverage": loadAverage(),
     ])
+
+    let sentences = [String](repeating: sentence, count: count)
+    for workers in [1, 2] {
+        var options = options
+        options.parallelism = workers
+        options.batchTokens = 1024
+        let embedder = try MiniLMEmbedder(options: options)
+        _ = embedder.encode(Array(sentences.prefix(64)))
+        var best = 0.0
+        var bestPerCPUSecond = 0.0
+        for _ in 0..<3 {
+            let cpuBefore = processCPUSeconds()
+            let elapsed = seconds { _ = embedder.encode(sentences) }
+            best = max(best, Double(count) / elapsed)
+            bestPerCPUSecond = max(bestPerCPUSecond, Double(count) / (processCPUSeconds() - cpuBefore))
+        }
+        report([
+            "impl": "swift-native", "precision": precision.rawValue, "kernel": embedder.kernel,
+            "measure": "throughput", "tokens": embedder.tokenizer.encode(sentence).ids.count, "workers": workers,
+            "sentences": count, "sentencesPerSecond": best.rounded(),
+            // What two cores of our own would do: sentences per CPU-second, times two.
+            "sentencesPerSecondPerCPU": bestPerCPUSecond.rounded(), "twoCoreEstimate": (2 * bestPerCPUSecond).rounded(),
+            "loadAverage": loadAverage(),
+        ])
+    }
 }

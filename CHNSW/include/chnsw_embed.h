@@ -1,0 +1,117 @@
+/*
+ * chnsw_embed.h - the matrix kernels of the sentence encoder (PikaEmbeddings): fp32 and int8
+ * products of a few token rows by a pre-packed weight matrix, and multi-head self-attention.
+ *
+ * They live in the engine's C target because that is the project's one C target; they share
+ * nothing with the index but chnsw_status.
+ *
+ * SHAPES. A linear layer is y = x . W^T + bias with W in PyTorch's row-major [n, k] layout
+ * (n outputs, k inputs). The pack functions copy W once into the layout the kernels stream
+ * (panels of 16 output columns, k-major inside a panel); the products then read every packed
+ * byte once per block of rows, which is what makes products with M < 64 rows fast.
+ *
+ * INT8. Weights are quantised symmetrically per output channel to [-127, 127]; activations
+ * symmetrically per row (token) to [-127, 127]. Products are summed exactly in int32 by every
+ * kernel (AVX-512 VNNI, AVX2 vpmaddubsw/vpmaddwd, scalar), so all kernels give the same sums;
+ * only the final float scaling may differ by rounding.
+ *
+ * KERNELS. CHNSW_EMBED_KERNEL_AUTO picks the widest the CPU supports (checked at run time with
+ * cpuid, like the index's distance kernels): for fp32 AVX-512F, else AVX2+FMA, else scalar;
+ * for int8 AVX-512 VNNI (with BW), else AVX2, else scalar.
+ *
+ * ERRORS. Every function that can fail returns a chnsw_status; bad input (NULL pointers, zero
+ * sizes, strides shorter than a row, an unsupported kernel) is refused, never aborts.
+ *
+ * OWNERSHIP AND THREADS. Nothing is allocated: the caller owns every buffer and passes scratch
+ * space. All functions are pure (no global state beyond the cached cpuid answer) and may run
+ * concurrently on distinct output buffers; packed weights may be shared by any number of threads.
+ */
+#ifndef CHNSW_EMBED_H
+#define CHNSW_EMBED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chnsw.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Which instruction set an encoder kernel uses. */
+typedef enum {
+    CHNSW_EMBED_KERNEL_AUTO = 0,
+    CHNSW_EMBED_KERNEL_SCALAR = 1,
+    /** fp32: AVX2 + FMA; int8: AVX2 vpmaddubsw/vpmaddwd. */
+    CHNSW_EMBED_KERNEL_AVX2 = 2,
+    /** fp32: AVX-512F; int8: AVX-512 VNNI (vpdpbusd) with AVX-512BW. */
+    CHNSW_EMBED_KERNEL_AVX512 = 3
+} chnsw_embed_kernel;
+
+/** Pure. 1 when `kernel` runs on this CPU for fp32 (`int8` = 0) or int8 (`int8` = 1) products. */
+int chnsw_embed_kernel_supported(chnsw_embed_kernel kernel, int int8);
+
+/** Pure. The kernel AUTO resolves to for fp32 (`int8` = 0) or int8 (`int8` = 1). */
+chnsw_embed_kernel chnsw_embed_kernel_best(int int8);
+
+/** Pure. Floats needed by chnsw_f32_pack for an [n, k] matrix (n rounded up to 16). */
+size_t chnsw_f32_packed_count(size_t n, size_t k);
+
+/** Pure. Packs the row-major [n, k] matrix `w` into `packed` (chnsw_f32_packed_count floats). */
+chnsw_status chnsw_f32_pack(const float *w, size_t n, size_t k, float *packed);
+
+/**
+ * Pure. c[i][j] = (accumulate ? c[i][j] : 0) + sum_k a[i][k] * W[j][k] + (bias ? bias[j] : 0)
+ * for i < m, j < n; `a` is row-major with row stride lda >= k, `c` with ldc >= n.
+ */
+chnsw_status chnsw_f32_gemm(chnsw_embed_kernel kernel, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                            const float *packed, const float *bias, int accumulate, float *c, size_t ldc);
+
+/** Pure. Bytes needed by chnsw_s8_pack for an [n, k] matrix (n rounded up to 16, k to 4). */
+size_t chnsw_s8_packed_count(size_t n, size_t k);
+
+/** Pure. Row stride (bytes) of quantised activations for k inputs: k rounded up to 64. */
+size_t chnsw_s8_row_stride(size_t k);
+
+/**
+ * Pure. Quantises the row-major [n, k] matrix `w` per output row: scales[j] = max|W[j]| / 127,
+ * packed codes round(W / scale) in [-127, 127], sums[j] = the sum of row j's codes (used by the
+ * VNNI kernel's unsigned-activation correction). `scales` and `sums` hold n values.
+ */
+chnsw_status chnsw_s8_pack(const float *w, size_t n, size_t k, int8_t *packed, float *scales, int32_t *sums);
+
+/**
+ * Pure. Quantises each row of the [m, k] matrix `a` (stride lda): scales[i] = max|a[i]| / 127,
+ * q[i][k] = round(a / scale) in [-127, 127]; the row is zero-padded to ldq, which must be at
+ * least chnsw_s8_row_stride(k). A row of zeros gets scale 0.
+ */
+chnsw_status chnsw_s8_quantize_rows(size_t m, size_t k, const float *a, size_t lda, int8_t *q, size_t ldq,
+                                    float *scales);
+
+/**
+ * Pure. c[i][j] = (accumulate ? c[i][j] : 0) + row_scales[i] * col_scales[j] * sum_k q[i][k] * W[j][k]
+ * + (bias ? bias[j] : 0), with the integer sum exact in int32.
+ */
+chnsw_status chnsw_s8_gemm(chnsw_embed_kernel kernel, size_t m, size_t n, size_t k, const int8_t *q, size_t ldq,
+                           const float *row_scales, const int8_t *packed, const float *col_scales,
+                           const int32_t *col_sums, const float *bias, int accumulate, float *c, size_t ldc);
+
+/** Pure. Floats of scratch chnsw_attention_f32 needs for a sequence of n tokens. */
+size_t chnsw_attention_scratch_count(size_t n, size_t head_width);
+
+/**
+ * Pure. Multi-head self-attention of one sequence of n tokens without a mask: row t of `qkv`
+ * (stride ldqkv) holds the token's query, key and value side by side, each heads * head_width
+ * wide. For every head, context[t][head] = softmax(scale * q_t . K^T) . V, written into the
+ * head's columns of row t of `context` (stride ldc). `scratch` holds
+ * chnsw_attention_scratch_count(n, head_width) floats.
+ */
+chnsw_status chnsw_attention_f32(chnsw_embed_kernel kernel, size_t n, size_t heads, size_t head_width,
+                                 const float *qkv, size_t ldqkv, float scale, float *context, size_t ldc,
+                                 float *scratch);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHNSW_EMBED_H */
