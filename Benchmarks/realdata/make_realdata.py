@@ -13,17 +13,20 @@ Writes OUT/minilm-real/ in the layout Benchmarks/peers/bench.py reads (binfmt.py
   sentences.txt, questions.txt
                         the texts, one a line, in row order
 
-Embedding ~50k sentences takes a while (10+ minutes on a busy 2-core machine): the vectors are
-cached chunk by chunk under OUT/minilm-real/chunks/, so an interrupted run resumes. Nothing
-here goes into git (bench-data/ is ignored).
+The sentences are shuffled (fixed seed), so `--max-sentences N` takes a mixed prefix of both
+sources and writes OUT/minilm-real-<N>/ instead. Embedding ~53k sentences takes a while (on an
+idle core a few minutes; on a saturated 2-core machine 8 sentences/s): the vectors are cached
+chunk by chunk under OUT/minilm-cache/, so an interrupted run resumes and a larger N reuses the
+chunks a smaller one embedded. Nothing here goes into git (bench-data/ is ignored).
 
 Usage: python make_realdata.py --pika .build-bench/release/pika [--eval ../shared/eval]
-                               [--out bench-data] [--queries 2000] [--chunk 400]
+                               [--out bench-data] [--queries 2000] [--chunk 400] [--max-sentences N]
 """
 
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -84,31 +87,36 @@ def unique_nonempty(texts):
     return out
 
 
-def embed(pika, texts, chunk_dir, chunk, model_dir):
-    """Embeds texts with `pika embed`, chunk by chunk, each chunk cached as .npy."""
+def embed(pika, texts, chunk_dir, chunk, model_dir, workers=1):
+    """Embeds texts with `pika embed`, chunk by chunk (`workers` processes at once), each chunk
+    cached as .npy."""
+    from concurrent.futures import ThreadPoolExecutor
+
     os.makedirs(chunk_dir, exist_ok=True)
-    parts = []
-    started = time.time()
     env = dict(os.environ)
     if model_dir:
         env["PIKA_MODEL_DIR"] = model_dir
-    for i, start in enumerate(range(0, len(texts), chunk)):
+    starts = list(range(0, len(texts), chunk))
+    started, done = time.time(), [0]
+
+    def one(i):
         path = os.path.join(chunk_dir, f"{i:05d}.npy")
-        batch = texts[start:start + chunk]
+        batch = texts[starts[i]:starts[i] + chunk]
         if os.path.exists(path):
             part = np.load(path)
             if len(part) == len(batch):
-                parts.append(part)
-                continue
+                return part
         out = subprocess.run([pika, "embed", "--", *batch], check=True, capture_output=True, env=env).stdout
         part = np.asarray(json.loads(out), dtype=np.float32)
         assert part.shape == (len(batch), 384), part.shape
         np.save(path + ".tmp.npy", part)
         os.replace(path + ".tmp.npy", path)
-        parts.append(part)
-        done = start + len(batch)
-        rate = done / max(time.time() - started, 1e-9)
-        log(f"{os.path.basename(chunk_dir)}: {done}/{len(texts)} ({rate:.0f}/s)")
+        done[0] += len(batch)
+        log(f"{os.path.basename(chunk_dir)}: +{done[0]} embedded ({done[0] / (time.time() - started):.1f}/s)")
+        return part
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(one, range(len(starts))))
     return np.concatenate(parts) if parts else np.zeros((0, 384), np.float32)
 
 
@@ -141,15 +149,22 @@ def main():
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--chunk", type=int, default=400)
     ap.add_argument("--tenants", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=1, help="`pika embed` processes at once")
+    ap.add_argument("--max-sentences", type=int, default=0, help="embed only this many (a shuffled prefix)")
     args = ap.parse_args()
 
-    directory = os.path.join(args.out, "minilm-real")
+    name = f"minilm-real-{args.max_sentences}" if args.max_sentences else "minilm-real"
+    directory = os.path.join(args.out, name)
+    cache = os.path.join(args.out, "minilm-cache")
     os.makedirs(directory, exist_ok=True)
     path = lambda name: os.path.join(directory, name)
 
     sci = scifact_sentences(os.path.join(args.eval, "scifact", "corpus.jsonl"))
     turns, loco_q = locomo_turns_and_questions(os.path.join(args.eval, "locomo", "locomo-dev.json"))
     sentences = unique_nonempty(sci + turns)
+    random.Random(20).shuffle(sentences)
+    if args.max_sentences:
+        sentences = sentences[:args.max_sentences]
     sci_q = unique_nonempty(scifact_questions(os.path.join(args.eval, "scifact", "queries.jsonl")))
     loco_q = unique_nonempty(loco_q)
     take_loco = min(len(loco_q), args.queries // 2)
@@ -161,8 +176,8 @@ def main():
     with open(path("questions.txt"), "w") as f:
         f.writelines(s + "\n" for s in questions)
 
-    qv = embed(args.pika, questions, path("chunks-questions"), args.chunk, args.model_dir)
-    base = embed(args.pika, sentences, path("chunks-sentences"), args.chunk, args.model_dir)
+    qv = embed(args.pika, questions, os.path.join(cache, "questions"), args.chunk, args.model_dir, args.workers)
+    base = embed(args.pika, sentences, os.path.join(cache, "sentences"), args.chunk, args.model_dir, args.workers)
     norms = np.linalg.norm(base, axis=1)
     log(f"base {base.shape}, norms {norms.min():.4f}..{norms.max():.4f}")
     binfmt.write(path("base.fbin"), base)
