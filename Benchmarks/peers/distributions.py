@@ -5,6 +5,8 @@ realistic  Looks like sentence embeddings: a shared mean direction (anisotropy),
            sits in a few dozen directions (a low effective rank) with a little isotropic noise.
 hard       Gaussian clusters with isotropic spread in all 384 directions: a high intrinsic
            dimension, which is what makes graph search work hard.
+lowrank    A mixture of 128 topics inside a random 64-dimensional subspace plus a little
+           isotropic noise: a low intrinsic dimension with no power-law tail (issue 20's set).
 
 A model's parameters come from `model_seed`; samples come from a separate generator, so base
 vectors and queries are independent draws from the same distribution.
@@ -53,4 +55,20 @@ class Hard:
         return _normalise(x)
 
 
-KINDS = {"realistic": Realistic, "hard": Hard}
+class LowRank:
+    def __init__(self, dim, model_seed=3, rank=64, topics=128, noise=0.1):
+        rng = np.random.default_rng(model_seed)
+        self.basis = np.linalg.qr(rng.standard_normal((dim, rank)))[0].T.astype(np.float32)  # rank x dim
+        self.topics = rng.standard_normal((topics, rank)).astype(np.float32)
+        self.noise = noise / np.sqrt(dim)
+        self.rank, self.dim = rank, dim
+
+    def sample(self, rng, n):
+        topic = rng.integers(0, len(self.topics), n)
+        latent = self.topics[topic] + rng.standard_normal((n, self.rank), dtype=np.float32) * 0.7
+        x = latent @ self.basis / np.sqrt(self.rank)
+        x += rng.standard_normal((n, self.dim), dtype=np.float32) * self.noise
+        return _normalise(x)
+
+
+KINDS = {"realistic": Realistic, "hard": Hard, "lowrank": LowRank}

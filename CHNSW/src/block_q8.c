@@ -112,6 +112,14 @@ __attribute__((target("avx2"))) static void dots_q16_avx2(const int16_t *q, cons
 }
 #endif
 
+q8_dot_fn q8_dot_kernel(chnsw_kernel kind) {
+    q8_dots_fn rows = q8_dots_kernel(kind);
+#ifdef Q8_X86
+    if (rows == dots_q16_avx2) return dot_q16_avx2;
+#endif
+    return rows ? dot_q16_scalar : NULL;
+}
+
 q8_dots_fn q8_dots_kernel(chnsw_kernel kind) {
     switch (kind) {
     case CHNSW_KERNEL_SCALAR:
@@ -174,8 +182,8 @@ static chnsw_status quantize_row(const float *x, uint32_t dim, int8_t *c, float 
     return CHNSW_OK;
 }
 
-chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale) {
-    return quantize_row(x, dim, codes, scale, NULL);
+chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound) {
+    return quantize_row(x, dim, codes, scale, bound);
 }
 
 chnsw_status chnsw_quantize_block(const float *block, size_t rows, uint32_t dimension, size_t stride,
@@ -213,8 +221,9 @@ chnsw_status chnsw_quantize_block(const float *block, size_t rows, uint32_t dime
  * magnitude, all below 1 + |sim| + slack: PAD = 2^-20 per unit of that covers them twice over.
  */
 #define SLACK_COVERS_DIM 1600 /* gamma_1600 = 9.6e-5 <= ROUNDING_SLACK */
-#define PAD 0x1p-20f
 #define CODE_MAGNITUDE 128 /* the largest |int8|: holds even for a damaged code */
+/* PAD (Q8_PAD) and the interval formula itself are in internal.h (q8_interval_slack), which the
+ * bounded rescoring of a graph walk's kept nodes shares (search.c). */
 
 /* Stack buffers for the common case (a tenant of ~1,000 rows of 384 dims, k = 10): the scan
  * then makes no allocation. About 11.5 KB of stack at most. */
@@ -231,36 +240,39 @@ static int32_t query_code_max(uint32_t dim) {
     return m > INT16_MAX ? INT16_MAX : (int32_t)m;
 }
 
-typedef struct q8_query {
-    float scale;     /* s_q */
-    float row_slack; /* per unit of |s_x|: 128 ||d||_1, plus the large-dim rounding term */
-    float norm;      /* ||q||, plus gamma_dim of it above SLACK_COVERS_DIM; rounded up */
-} q8_query;
-
 float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
     float peak = 0;
-    for (uint32_t i = 0; i < dim; i++)
-        if (fabsf(q[i]) > peak) peak = fabsf(q[i]);
+    for (uint32_t i = 0; i < dim; i++) {
+        float a = fabsf(q[i]);
+        peak = a > peak ? a : peak; /* branch-free: a max reduction the compiler vectorises */
+    }
     int32_t m = query_code_max(dim);
     float scale = peak > 0 ? peak / (float)m : 1.0f;
     if (scale == 0) scale = 0x1p-149f; /* peak / m underflowed: any positive scale will do */
     /* Any code choice is sound: the error term is measured from the codes actually chosen.
      * Doubles keep q * (1 / s_q) finite even for a denormal scale. */
-    double inverse = 1.0 / scale, err = 0;
+    double inverse = 1.0 / scale;
     for (uint32_t i = 0; i < dim; i++) {
         /* Round to nearest by adding and removing 1.5 * 2^52 (|v| <= 32768): nearbyint is a
          * libm call without SSE4.1, and any rounding is sound here. */
         double v = (q[i] * inverse + 6755399441055744.0) - 6755399441055744.0;
         v = v > m ? m : v < -m ? -m : v;
         codes[i] = (int16_t)v;
-        if (l1_error) err += fabs((double)q[i] - (double)scale * v); /* s_q * v is exact in double */
     }
-    if (l1_error) *l1_error = err;
+    if (l1_error) {
+        /* Four partial sums: a search pays this per query, and one serial chain of double adds
+         * is ~4 cycles a dimension. Any summation order is covered by the caller's pad. */
+        double err[4] = {0, 0, 0, 0};
+        uint32_t i = 0;
+        for (; i + 4 <= dim; i += 4)
+            for (int j = 0; j < 4; j++) err[j] += fabs((double)q[i + j] - (double)scale * codes[i + j]); /* exact product */
+        for (; i < dim; i++) err[0] += fabs((double)q[i] - (double)scale * codes[i]);
+        *l1_error = (err[0] + err[1]) + (err[2] + err[3]);
+    }
     return scale;
 }
 
-/* Quantises q (dim floats) into codes and returns what the per-row intervals need. */
-static q8_query quantize_query(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
+q8_query q8_query_prepare(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
     double err;
     q8_query out = {.scale = q8_query_codes(q, dim, codes, &err)};
     double norm = sqrt(sq_norm), slack = CODE_MAGNITUDE * err;
@@ -282,10 +294,8 @@ static void row_intervals(const int32_t *restrict dots, const float *restrict sc
                           size_t len, q8_query qq, float *restrict approx, float *restrict slack) {
     for (size_t j = 0; j < len; j++) {
         float sim = (scales[j] * qq.scale) * (float)dots[j];
-        float s = qq.norm * bounds[j] + fabsf(scales[j]) * qq.row_slack;
-        s += PAD * (1.0f + fabsf(sim) + s);
         approx[j] = 1.0f - sim;
-        slack[j] = s;
+        slack[j] = q8_interval_slack(&qq, scales[j], bounds[j], sim);
     }
 }
 
@@ -345,7 +355,7 @@ chnsw_status chnsw_scan_block_q8(const float *block, const int8_t *codes, const 
         q[i] = query[i] * scale;
         q_sq_norm += (double)q[i] * q[i];
     }
-    q8_query qq = quantize_query(q, dimension, q_sq_norm, q16);
+    q8_query qq = q8_query_prepare(q, dimension, q_sq_norm, q16);
 
     /* Pass 1: an interval per live row. The k-th smallest upper bound so far (top[0]) only
      * falls, so a row whose lower bound is above it now can never be among the k best. */

@@ -230,24 +230,27 @@ static void advise_huge_pages(const chnsw_index *ix, void *p, size_t n) {
 #endif
 }
 
-/* Grows every per-node array to hold `capacity` nodes; on failure capacity is unchanged. */
-chnsw_status ix_reserve(chnsw_index *ix, size_t capacity) {
+/* Grows every per-node array to hold `capacity` nodes; on failure capacity is unchanged.
+ * New slots are zeroed, except the node blocks and walk records when `fill_blocks` says the
+ * caller writes all of them next (a file being opened: zeroing 150 MB first only costs). */
+static chnsw_status reserve(chnsw_index *ix, size_t capacity, bool fill_blocks) {
     if (capacity <= ix->capacity) return CHNSW_OK;
     if (capacity > NO_NODE) return CHNSW_ERR_CAPACITY_EXCEEDED;
     size_t old = ix->capacity;
-#define GROW(field, elem)                                                       \
-    do {                                                                        \
-        void *grown = ix_realloc(ix, (void *)ix->field, capacity * (elem));    \
-        if (!grown) return CHNSW_ERR_OUT_OF_MEMORY;                             \
-        ix->field = grown;                                                      \
-        advise_huge_pages(ix, grown, capacity * (elem));                        \
-        memset((uint8_t *)grown + old * (elem), 0, (capacity - old) * (elem));  \
+#define GROW_Z(field, elem, zero)                                                           \
+    do {                                                                                    \
+        void *grown = ix_realloc(ix, (void *)ix->field, capacity * (elem));                \
+        if (!grown) return CHNSW_ERR_OUT_OF_MEMORY;                                         \
+        ix->field = grown;                                                                  \
+        advise_huge_pages(ix, grown, capacity * (elem));                                    \
+        if (zero) memset((uint8_t *)grown + old * (elem), 0, (capacity - old) * (elem));    \
     } while (0)
+#define GROW(field, elem) GROW_Z(field, elem, true)
     if (capacity > SIZE_MAX / ix->block_size) return CHNSW_ERR_OUT_OF_MEMORY;
     /* Each array grows independently; a failure part-way only leaves spare room. */
-    GROW(blocks, ix->block_size);
+    GROW_Z(blocks, ix->block_size, !fill_blocks);
     if (capacity > SIZE_MAX / ix->code_stride) return CHNSW_ERR_OUT_OF_MEMORY;
-    GROW(codes, ix->code_stride);
+    GROW_Z(codes, ix->code_stride, !fill_blocks);
     GROW(labels, sizeof(uint64_t));
     GROW(tenants, sizeof(uint32_t));
     GROW(levels, sizeof(uint8_t));
@@ -256,8 +259,15 @@ chnsw_status ix_reserve(chnsw_index *ix, size_t capacity) {
     GROW(upper, sizeof(uint32_t *));
     GROW(node_locks, sizeof(atomic_uchar));
 #undef GROW
+#undef GROW_Z
     ix->capacity = capacity;
     return CHNSW_OK;
+}
+
+chnsw_status ix_reserve(chnsw_index *ix, size_t capacity) { return reserve(ix, capacity, false); }
+
+chnsw_status ix_reserve_filled(chnsw_index *ix, size_t capacity) {
+    return ix->capacity == 0 ? reserve(ix, capacity, true) : CHNSW_ERR_INVALID_ARGUMENT;
 }
 
 /* ---- small readers ---- */

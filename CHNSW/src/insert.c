@@ -168,7 +168,7 @@ static void link_node(chnsw_index *ix, visited_list *v, node_id q) {
     /* The newcomer as the walk sees it (int16 codes); the stack holds them up to
      * WALK_STACK_DIM dimensions, and wider vectors walk on f32 (linking must not fail to allocate). */
     int16_t codes[WALK_STACK_DIM];
-    walk_query walk = {codes, 0, ix->sq_norms[q]};
+    walk_query walk = {.codes = codes, .sq_norm = ix->sq_norms[q]};
     const walk_query *w = NULL;
     if (ix->dim <= WALK_STACK_DIM) {
         walk.scale = q8_query_codes(qv, ix->dim, codes, NULL);

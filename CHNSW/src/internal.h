@@ -28,6 +28,9 @@ typedef float (*distance_fn)(const float *a, const float *b, size_t dim);
  * consecutive int8 code rows (codes + r * dim); needs dim * max|query| * 128 <= INT32_MAX. */
 typedef void (*q8_dots_fn)(const int16_t *query, const int8_t *codes, size_t dim, size_t rows, int32_t *out);
 
+/* The exact integer dot product of one int16 query code vector with one int8 code row (same bound). */
+typedef int32_t (*q8_dot_fn)(const int16_t *query, const int8_t *codes, size_t dim);
+
 /* The kernel set picked once at creation (distance.c). */
 typedef struct kernels {
     chnsw_kernel kind;
@@ -121,13 +124,13 @@ struct chnsw_index {
 
     /*
      * The int8 copy the search walks the graph on (walk_codes.c): one record per node,
-     * [int8 codes (dim) | pad to 4 | f32 scale | f32 squared norm], padded to 64 bytes
-     * (448 bytes at 384-d against 1,536 of f32), rebuilt from the vectors on load.
+     * [int8 codes (dim) | pad to 4 | f32 scale | f32 squared norm | f32 error bound], padded
+     * to 64 bytes (448 bytes at 384-d against 1,536 of f32), saved with the index.
      */
     uint8_t *codes;
     size_t code_stride;
     size_t code_scale_offset;
-    q8_dots_fn walk_dots; /* the int16 x int8 kernel matching `kern` */
+    q8_dot_fn walk_dot;  /* the one-row int16 x int8 kernel matching `kern` */
     size_t capacity;     /* nodes the arrays can hold */
     size_t count;        /* nodes inserted (live + removed) */
 
@@ -158,6 +161,9 @@ void *ix_calloc(const chnsw_index *ix, size_t count, size_t size);
 void *ix_realloc(const chnsw_index *ix, void *p, size_t size);
 void ix_free(const chnsw_index *ix, void *p);
 chnsw_status ix_reserve(chnsw_index *ix, size_t capacity);
+/* ix_reserve for an empty index whose caller then writes every byte of the first `capacity`
+ * node blocks' vector and links and of their walk records (chnsw_load): those are not zeroed. */
+chnsw_status ix_reserve_filled(chnsw_index *ix, size_t capacity);
 chnsw_index *ix_new_empty(const chnsw_config *config, chnsw_status *status);
 
 /* ---- node accessors ---- */
@@ -175,7 +181,7 @@ static inline uint32_t *node_links(const chnsw_index *ix, node_id n, int level) 
     return level == 0 ? node_links0(ix, n) : node_links_upper(ix, n, level);
 }
 
-/* Node n's int8 codes, and the scale and squared norm stored after them (walk_codes.c). */
+/* Node n's int8 codes, and the scale, squared norm and error bound stored after them (walk_codes.c). */
 static inline const int8_t *node_codes(const chnsw_index *ix, node_id n) {
     return (const int8_t *)(ix->codes + (size_t)n * ix->code_stride);
 }
@@ -193,13 +199,34 @@ static inline float ix_distance(const chnsw_index *ix, const float *a, const flo
 /* ---- int8 scans (block_q8.c) ---- */
 /* The q8_dots_fn kernel for `kind` (AUTO: the widest this CPU runs); NULL if this CPU cannot run it. */
 q8_dots_fn q8_dots_kernel(chnsw_kernel kind);
+/* Its one-row counterpart (what a graph walk calls per node, without the row loop). */
+q8_dot_fn q8_dot_kernel(chnsw_kernel kind);
 /* Quantises q (dim floats) to int16 codes with one scale, returned, chosen so that the kernels'
  * int32 sums cannot overflow (|code| <= M with dim * M * 128 <= INT32_MAX); q ~ scale * codes.
  * *l1_error (if not NULL) receives sum_i |q_i - scale * codes_i|. */
 float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error);
-/* One row's int8 codes and scale exactly as chnsw_quantize_block writes them, without the
- * error bound. Errors: NON_FINITE. */
-chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale);
+/* One row's int8 codes, scale and (when `bound` is not NULL) error bound exactly as
+ * chnsw_quantize_block writes them. Errors: NON_FINITE. */
+chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound);
+
+/* A quantised query as the error intervals of block_q8.c see it (the proof above
+ * chnsw_scan_block_q8): <q, x> lies within q8_interval_slack of s_x * scale * <qc, c>. */
+typedef struct q8_query {
+    float scale;     /* s_q */
+    float row_slack; /* per unit of |s_x|: 128 ||d||_1, plus the large-dim rounding term */
+    float norm;      /* ||q||, plus gamma_dim of it above 1,600 dimensions; rounded up */
+} q8_query;
+/* Quantises q (dim floats, squared norm sq_norm) into int16 codes and returns its interval terms. */
+q8_query q8_query_prepare(const float *q, uint32_t dim, double sq_norm, int16_t *codes);
+/* f32 rounding pad of an interval, per unit of 1 + |sim| + slack (block_q8.c's proof). */
+#define Q8_PAD 0x1p-20f
+/* Half-width of the interval around 1 - sim (sim = s_x * s_q * <qc, c>, in f32) that holds the
+ * f32 distance 1 - dot(q, x) of a row with scale s_x and stored bound bound_x. */
+static inline float q8_interval_slack(const q8_query *qq, float scale_x, float bound_x, float sim) {
+    float s = qq->norm * bound_x + (scale_x < 0 ? -scale_x : scale_x) * qq->row_slack;
+    float a = sim < 0 ? -sim : sim;
+    return s + Q8_PAD * (1.0f + a + s);
+}
 
 /* ---- the int8 walk (walk_codes.c) ---- */
 /* Sets the code record layout and kernel of a new index (before any node is stored). */
@@ -207,11 +234,13 @@ void walk_codes_configure(chnsw_index *ix);
 /* Writes node n's code record from its stored vector and ix->sq_norms[n]. */
 void walk_codes_store(chnsw_index *ix, node_id n);
 
-/* A query as the walk sees it: int16 codes (q ~ scale * codes) and its squared norm. */
+/* A query as the walk sees it: int16 codes (q ~ scale * codes) and its squared norm; for a
+ * search also its interval terms (bounds.scale == scale), which the rescoring uses. */
 typedef struct walk_query {
     const int16_t *codes;
     float scale;
     float sq_norm;
+    q8_query bounds;
 } walk_query;
 
 /* How many neighbours ahead of the one being scored a walk prefetches. With 7-line code
@@ -236,8 +265,7 @@ static inline void walk_prefetch_codes(const chnsw_index *ix, node_id n) {
 /* The walk's distance to node n from the codes: within the quantisation error of the exact one. */
 static inline float walk_distance(const chnsw_index *ix, const walk_query *w, node_id n) {
     const int8_t *c = node_codes(ix, n);
-    int32_t dot;
-    ix->walk_dots(w->codes, c, ix->dim, 1, &dot);
+    int32_t dot = ix->walk_dot(w->codes, c, ix->dim);
     const float *scale_norm = node_code_scale_norm(ix, n);
     float sim = scale_norm[0] * w->scale * (float)dot;
     if (ix->metric == CHNSW_METRIC_L2) return w->sq_norm + scale_norm[1] - 2.0f * sim;
@@ -246,6 +274,8 @@ static inline float walk_distance(const chnsw_index *ix, const walk_query *w, no
 
 /* ---- vector validation (validate.c) ---- */
 chnsw_status check_vector(const chnsw_index *ix, const float *v, uint32_t dim);
+/* The sum of v_i^2 in double (non-finite when an element is). */
+double sum_squares(const float *v, uint32_t dim);
 /* Copies v into out, normalised when the metric is cosine. */
 void prepare_vector(const chnsw_index *ix, const float *v, float *out);
 

@@ -4,13 +4,18 @@
  * Layout, all integers little-endian:
  *   header   64 bytes: magic "CHNSWIX\0", u32 version, u32 dimension, u32 metric, u32 m,
  *            u32 ef_construction, u32 exact_scan_threshold, u64 node_count, u64 live_count,
- *            u32 entry (UINT32_MAX when empty), i32 max_level, u32 reserved (0), u32 CRC-32C
- *            of the preceding 60 bytes (max_elements is a runtime limit and is not stored)
+ *            u32 entry (UINT32_MAX when empty), i32 max_level, u32 walk record size (version
+ *            2; 0 in version 1), u32 CRC-32C of the preceding 60 bytes (max_elements is a
+ *            runtime limit and is not stored)
  *   sections in this order, each "u64 byte length | bytes | u32 CRC-32C of the bytes":
  *            vectors (node_count * dimension f32), labels (u64 each), tenants (u32 each),
  *            levels (u8 each), removed flags (u8 each), layer-0 links (node_count *
  *            (1 + 2m) u32: count then links), upper links (for each node with level L > 0,
- *            L * (1 + m) u32, in node order)
+ *            L * (1 + m) u32, in node order), and in version 2 the walk records (node_count
+ *            records of the header's size, walk_codes.c's layout: int8 codes, f32 scale,
+ *            squared norm and error bound)
+ * Version 1 files (no walk records) still open: their records are rebuilt from the vectors.
+ * The file is mapped, not read into a buffer, so opening copies each byte once.
  * A loader trusts nothing: checksums first, then every count, link and flag is checked
  * against the header, so a damaged file is CORRUPT_FILE rather than a crash.
  */
@@ -22,9 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
 #define HEADER_SIZE 64
 static const char magic[8] = {'C', 'H', 'N', 'S', 'W', 'I', 'X', 0};
 
@@ -74,7 +81,7 @@ static chnsw_status write_all_sections(chnsw_index *ix, writer *w) {
     put64(header + 40, ix->live_count);
     put32(header + 48, ix->entry);
     put32(header + 52, (uint32_t)ix->max_level);
-    put32(header + 56, 0); /* reserved */
+    put32(header + 56, (uint32_t)ix->code_stride);
     put32(header + 60, crc32c_update(0, header, 60));
     write_bytes(w, header, HEADER_SIZE);
 
@@ -105,6 +112,7 @@ static chnsw_status write_all_sections(chnsw_index *ix, writer *w) {
     }
     write_section(w, upper, upper_words * 4);
     ix_free(ix, upper);
+    write_section(w, ix->codes, n * ix->code_stride);
     return CHNSW_OK;
 }
 
@@ -166,7 +174,9 @@ static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_all
     if (crc32c_update(0, data, 60) != get32(data + 60)) return CHNSW_ERR_CORRUPT_FILE;
     uint32_t version = get32(data + 8);
     if (version > FORMAT_VERSION) return CHNSW_ERR_UNSUPPORTED_VERSION;
-    if (version != FORMAT_VERSION) return CHNSW_ERR_CORRUPT_FILE;
+    if (version < 1) return CHNSW_ERR_CORRUPT_FILE;
+    uint32_t record_size = get32(data + 56);
+    if ((version == 1) != (record_size == 0)) return CHNSW_ERR_CORRUPT_FILE;
 
     chnsw_config config;
     chnsw_config_init(&config, get32(data + 12), (chnsw_metric)get32(data + 16));
@@ -188,7 +198,7 @@ static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_all
     if (n >= NO_NODE || live > n || n * (dim * 4 + 14 + links0 * 4) > size) goto fail;
     if ((n == 0) != (entry == NO_NODE) || max_level < -1 || max_level > MAX_LEVEL) goto fail;
     if (n) {
-        status = ix_reserve(ix, n);
+        status = ix_reserve_filled(ix, n);
         if (status != CHNSW_OK) goto fail;
         status = CHNSW_ERR_CORRUPT_FILE;
     }
@@ -207,7 +217,13 @@ static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_all
         upper_words += (uint64_t)levels[i] * (ix->m + 1);
     }
     const uint8_t *upper = read_section(&r, upper_words * 4);
-    if (!upper || r.at != r.size) goto fail;
+    if (!upper) goto fail;
+    /* The walk records are this build's layout or none: another size is another format. */
+    const uint8_t *records = NULL;
+    if (version >= 2) {
+        if (record_size != ix->code_stride || !(records = read_section(&r, n * ix->code_stride))) goto fail;
+    }
+    if (r.at != r.size) goto fail;
     if (n && (entry >= n || levels[entry] != max_level)) goto fail;
 
     memcpy(ix->labels, labels, n * 8);
@@ -222,8 +238,13 @@ static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_all
         memcpy(v, vectors + i * dim * 4, dim * 4);
         memcpy(node_links0(ix, (node_id)i), links + i * links0 * 4, links0 * 4);
         if (!links_valid(node_links0(ix, (node_id)i), ix->m0, n, ix->levels, 0)) goto fail;
-        ix->sq_norms[i] = ix->kern.dot(v, v, ix->dim);
-        walk_codes_store(ix, (node_id)i);
+        if (records) {
+            memcpy(ix->codes + i * ix->code_stride, records + i * ix->code_stride, ix->code_stride);
+            ix->sq_norms[i] = node_code_scale_norm(ix, (node_id)i)[1];
+        } else {
+            ix->sq_norms[i] = ix->kern.dot(v, v, ix->dim);
+            walk_codes_store(ix, (node_id)i);
+        }
         size_t words = (size_t)ix->levels[i] * (ix->m + 1);
         if (words) {
             ix->upper[i] = ix_alloc(ix, words * 4);
@@ -266,19 +287,24 @@ fail:
 chnsw_status chnsw_load(const char *path, const chnsw_allocator *allocator, chnsw_kernel kernel, chnsw_index **out) {
     if (!path || !out) return CHNSW_ERR_INVALID_ARGUMENT;
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return CHNSW_ERR_IO;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return CHNSW_ERR_IO;
     chnsw_status status = CHNSW_ERR_IO;
-    uint8_t *data = NULL;
-    long size = -1;
-    if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        data = malloc(size ? (size_t)size : 1);
-        if (!data) status = CHNSW_ERR_OUT_OF_MEMORY;
-        else if (fread(data, 1, (size_t)size, f) == (size_t)size)
-            status = load_image(data, (size_t)size, allocator, kernel, out);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_size >= 0) {
+        size_t size = (size_t)st.st_size;
+        if (size == 0) {
+            status = CHNSW_ERR_CORRUPT_FILE;
+        } else {
+            /* Mapped, read once front to back: no buffer the size of the file, no second copy. */
+            void *data = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+            if (data != MAP_FAILED) {
+                (void)madvise(data, size, MADV_SEQUENTIAL);
+                status = load_image(data, size, allocator, kernel, out);
+                munmap(data, size);
+            }
+        }
     }
-    fclose(f);
-    free(data);
+    close(fd);
     return status;
 }

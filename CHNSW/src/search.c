@@ -39,7 +39,10 @@ static scored descend(const chnsw_index *ix, const walk_query *w, uint64_t *dist
         while (changed) {
             changed = false;
             const uint32_t *links = node_links_upper(ix, cur.node, level);
+            /* As on layer 0: the code records of the next few neighbours load while one is scored. */
+            for (uint32_t i = 1; i <= links[0] && i <= WALK_PREFETCH_AHEAD; i++) walk_prefetch_codes(ix, links[i]);
             for (uint32_t i = 1; i <= links[0]; i++) {
+                if (i + WALK_PREFETCH_AHEAD <= links[0]) walk_prefetch_codes(ix, links[i + WALK_PREFETCH_AHEAD]);
                 float d = walk_distance(ix, w, links[i]);
                 (*distances)++;
                 if (d < cur.distance) {
@@ -145,15 +148,42 @@ static size_t seeds_from_list(const chnsw_index *ix, const search_filter *f, con
 
 /*
  * The walk kept (in v->results) the ef best nodes by their codes; rescores them from the f32
- * vectors and keeps the `wanted` best, so results carry exact distances. Returns the count.
+ * vectors and keeps the `wanted` best, so results carry exact distances. Returns the count
+ * rescored.
+ *
+ * Under inner product and cosine every kept node's code distance comes with an interval that
+ * holds its f32 distance (block_q8.c's proof; the node's error bound is in its code record).
+ * A node whose lower end lies above the wanted-th smallest upper end cannot be among the
+ * wanted best, so it is not rescored: the result is the one a rescoring of all ef nodes gives,
+ * without fetching the 24 lines of each hopeless node's vector (at ef = 64 and k = 10 most of
+ * them). L2 rescoring stays whole.
  */
-static uint64_t rerank(const chnsw_index *ix, visited_list *v, const float *q, size_t wanted) {
+static uint64_t rerank(const chnsw_index *ix, visited_list *v, const walk_query *w, const float *q, size_t wanted) {
     size_t n = v->results.size;
     /* The candidate heap is spent, and holds at least ef + 1 items (visited_acquire). */
     scored *kept = v->candidates.items;
     memcpy(kept, v->results.items, n * sizeof(scored));
     v->candidates.size = 0;
     v->results.size = 0;
+    if (ix->metric != CHNSW_METRIC_L2 && n > wanted) {
+        /* The wanted-th smallest upper end: the results heap, empty now, keeps the wanted smallest. */
+        for (size_t i = 0; i < n; i++) {
+            const float *tail = node_code_scale_norm(ix, kept[i].node); /* scale, squared norm, bound */
+            float upper = kept[i].distance + q8_interval_slack(&w->bounds, tail[0], tail[2], 1.0f - kept[i].distance);
+            if (upper == upper) top_offer(&v->results, wanted, (scored){upper, kept[i].node}); /* NaN proves nothing */
+        }
+        if (v->results.size == wanted) {
+            float cap = v->results.items[0].distance;
+            size_t reaching = 0;
+            for (size_t i = 0; i < n; i++) {
+                const float *tail = node_code_scale_norm(ix, kept[i].node);
+                float lower = kept[i].distance - q8_interval_slack(&w->bounds, tail[0], tail[2], 1.0f - kept[i].distance);
+                if (!(lower > cap)) kept[reaching++] = kept[i]; /* a NaN end is always rescored */
+            }
+            n = reaching;
+        }
+        v->results.size = 0;
+    }
     for (size_t i = 0; i < n; i++) {
         if (i + 1 < n) prefetch_vector(ix, kept[i + 1].node);
         top_offer(&v->results, wanted, (scored){ix_distance(ix, q, node_vector(ix, kept[i].node)), kept[i].node});
@@ -251,7 +281,7 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
                 n_seeds += seeds_from_list(ix, &in.filter, w, in.candidates, in.candidate_count, seeds + 1, &dist_count);
             beam_filtered(ix, v, &in.filter, w, seeds, n_seeds, ef, &dist_count);
         }
-        dist_count += rerank(ix, v, q, wanted);
+        dist_count += rerank(ix, v, w, q, wanted);
         /* A filter whose qualifying nodes the walk could not reach: fall back to a scan. */
         if (filtered && v->results.size < wanted && p->plan == CHNSW_PLAN_AUTO) {
             v->results.size = 0;
@@ -305,7 +335,9 @@ chnsw_status chnsw_search(chnsw_index *ix, const float *query, uint32_t dimensio
     int16_t *codes = small ? local_codes : ix_alloc(ix, ix->dim * sizeof(int16_t));
     if (q && codes) {
         prepare_vector(ix, query, q);
-        walk_query w = {codes, q8_query_codes(q, ix->dim, codes, NULL), ix->kern.dot(q, q, ix->dim)};
+        double sq_norm = sum_squares(q, ix->dim);
+        q8_query bounds = q8_query_prepare(q, ix->dim, sq_norm, codes);
+        walk_query w = {codes, bounds.scale, (float)sq_norm, bounds};
         pthread_rwlock_rdlock(&ix->rwlock);
         status = search_locked(ix, q, &w, p, labels, distances, count, stats);
         pthread_rwlock_unlock(&ix->rwlock);

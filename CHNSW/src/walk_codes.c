@@ -10,25 +10,32 @@
  * scale = max|x_i| / 127) but not zero, so the search rescores the ef nodes the walk kept
  * with the f32 vectors and returns the best k of those, with exact distances (search.c).
  *
- * The records are derived data: they are rebuilt from the vectors when a file is loaded,
- * so the file format does not change.
+ * Each record also keeps the row's error bound (chnsw_quantize_block's), so the rescoring
+ * can skip the kept nodes whose interval proves they cannot be among the k best (search.c).
+ *
+ * The records are derived data, but they are saved with the index (format version 2), so
+ * opening a file copies them instead of quantising every vector again; a version-1 file
+ * (no records) gets them rebuilt from its vectors on load.
  */
 #include "internal.h"
 
+#include <math.h>
 #include <string.h>
 
 void walk_codes_configure(chnsw_index *ix) {
     ix->code_scale_offset = ((size_t)ix->dim + 3) & ~(size_t)3;
-    ix->code_stride = (ix->code_scale_offset + 2 * sizeof(float) + 63) & ~(size_t)63;
-    ix->walk_dots = q8_dots_kernel(ix->kern.kind);
-    if (!ix->walk_dots) ix->walk_dots = q8_dots_kernel(CHNSW_KERNEL_SCALAR);
+    ix->code_stride = (ix->code_scale_offset + 3 * sizeof(float) + 63) & ~(size_t)63;
+    ix->walk_dot = q8_dot_kernel(ix->kern.kind);
+    if (!ix->walk_dot) ix->walk_dot = q8_dot_kernel(CHNSW_KERNEL_SCALAR);
 }
 
 void walk_codes_store(chnsw_index *ix, node_id n) {
     uint8_t *record = ix->codes + (size_t)n * ix->code_stride;
-    float scale_norm[2] = {1.0f, ix->sq_norms[n]};
+    memset(record, 0, ix->code_stride); /* the padding too: records are saved whole */
+    float tail[3] = {1.0f, ix->sq_norms[n], INFINITY}; /* scale, squared norm, error bound */
     /* Inserted vectors are finite. A loaded file's are not checked: a non-finite one leaves
-     * codes that rank its node arbitrarily during the walk, never a crash. */
-    (void)q8_row_codes(node_vector(ix, n), ix->dim, (int8_t *)record, &scale_norm[0]);
-    memcpy(record + ix->code_scale_offset, scale_norm, sizeof scale_norm);
+     * codes that rank its node arbitrarily during the walk, and an infinite bound that has
+     * the rescoring always score it, never a crash. */
+    if (q8_row_codes(node_vector(ix, n), ix->dim, (int8_t *)record, &tail[0], &tail[2]) != CHNSW_OK) tail[2] = INFINITY;
+    memcpy(record + ix->code_scale_offset, tail, sizeof tail);
 }

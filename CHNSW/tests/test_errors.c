@@ -260,6 +260,15 @@ static long file_size(const char *path) {
     return s;
 }
 
+/* Writes the first n bytes of a file image to path after fixing its header checksum. */
+static void write_with_header_crc(const char *path, unsigned char *image, size_t n) {
+    uint32_t crc = crc32c_update(0, image, 60);
+    memcpy(image + 60, &crc, 4);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(image, 1, n, f) == n);
+    fclose(f);
+}
+
 static void test_save_load_roundtrip_and_damage(void) {
     const uint32_t dim = 12;
     chnsw_index *ix = small_index(CHNSW_METRIC_COSINE, 400, dim);
@@ -320,13 +329,36 @@ static void test_save_load_roundtrip_and_damage(void) {
     }
     CHECK(corrupt == trials);
 
+    /* A version-1 file (no walk records: the header's record size 0, no last section) opens,
+     * its records rebuilt from the vectors, and answers exactly as the index it was saved from. */
+    uint32_t record_size, node_count;
+    memcpy(&record_size, image + 56, 4);
+    memcpy(&node_count, image + 32, 4);
+    CHECK(image[8] == 2 && record_size >= dim);
+    long v1_size = size - (8 + (long)node_count * record_size + 4);
+    image[8] = 1;
+    memset(image + 56, 0, 4);
+    write_with_header_crc(damaged, image, (size_t)v1_size);
+    chnsw_index *old = NULL;
+    CHECK_STATUS(chnsw_load(damaged, NULL, CHNSW_KERNEL_AUTO, &old), CHNSW_OK);
+    for (int q = 0; q < 20; q++) {
+        uint64_t a[10], b[10];
+        float da[10], db[10];
+        uint32_t ca, cb;
+        p.restrict_to_tenant = q % 2;
+        CHECK_STATUS(chnsw_search(ix, queries + q * dim, dim, &p, a, da, &ca, NULL), CHNSW_OK);
+        CHECK_STATUS(chnsw_search(old, queries + q * dim, dim, &p, b, db, &cb, NULL), CHNSW_OK);
+        CHECK(ca == cb && memcmp(a, b, ca * 8) == 0 && memcmp(da, db, ca * 4) == 0);
+    }
+    chnsw_free(old);
+    /* ... but a version-1 header that names a record size is damaged. */
+    memcpy(image + 56, &record_size, 4);
+    write_with_header_crc(damaged, image, (size_t)v1_size);
+    CHECK_STATUS(chnsw_load(damaged, NULL, CHNSW_KERNEL_AUTO, &old), CHNSW_ERR_CORRUPT_FILE);
+
     /* A newer version is refused by name (with a valid header checksum). */
-    image[8] = 2;
-    uint32_t crc = crc32c_update(0, image, 60);
-    memcpy(image + 60, &crc, 4);
-    f = fopen(damaged, "wb");
-    fwrite(image, 1, (size_t)size, f);
-    fclose(f);
+    image[8] = 3;
+    write_with_header_crc(damaged, image, (size_t)size);
     chnsw_index *newer = NULL;
     chnsw_status s = chnsw_load(damaged, NULL, CHNSW_KERNEL_AUTO, &newer);
     CHECK(s == CHNSW_ERR_UNSUPPORTED_VERSION && newer == NULL);
