@@ -1,3 +1,4 @@
+import Foundation
 import PikaRetrieval
 
 extension MemoryManager {
@@ -11,19 +12,26 @@ extension MemoryManager {
     func rankedRecords(text: String, vector: [Float], query: SearchQuery, allowed: [UInt64]?) async throws
         -> [(record: MemoryRecord, score: Double)]
     {
+        // Time and speaker boosts (RankingBoosts) reorder a deeper candidate list, then it is cut.
+        let reference = query.referenceTime ?? Date()
+        let boosts = RankingBoosts()
+        let boosting = boosts.applies(to: text, reference: reference)
+        let limit = boosting ? max(query.limit, hybridCandidateDepth) : query.limit
         let hits: [RankedHit]
         switch query.mode {
         case .vector:
-            hits = try await vectorHits(vector, scope: query.scope, limit: query.limit, allowed: allowed)
+            hits = try await vectorHits(vector, scope: query.scope, limit: limit, allowed: allowed)
         case .keyword:
-            hits = try await keywordHits(text, scope: query.scope, limit: query.limit, allowed: allowed)
+            hits = try await keywordHits(text, scope: query.scope, limit: limit, allowed: allowed)
         case .hybrid:
             let depth = max(query.limit, hybridCandidateDepth)
             let dense = try await vectorHits(vector, scope: query.scope, limit: depth, allowed: allowed)
             let sparse = try await keywordHits(text, scope: query.scope, limit: depth, allowed: allowed)
-            hits = RankFusion.fuse(vector: dense, keyword: sparse, method: fusion, k: query.limit)
+            hits = RankFusion.fuse(vector: dense, keyword: sparse, method: fusion, k: limit)
         }
-        return try await records(of: hits)
+        let ranked = try await records(of: hits)
+        guard boosting else { return ranked }
+        return Array(boosts.apply(to: ranked, query: text, reference: reference).prefix(query.limit))
     }
 
     /// The user's `limit` best BM25 matches among `allowed` (all when nil), best first. Memories

@@ -57,6 +57,12 @@ public enum RelationalSchema {
         """
         ALTER TABLE memory_changes ADD COLUMN writer INTEGER NOT NULL DEFAULT 0;
         """,
+        // Memory kinds (issue 16): `fact` or `event`, and when an event happened (Unix seconds, NULL
+        // when unknown). Rows written before are facts without a time.
+        """
+        ALTER TABLE memories ADD COLUMN kind TEXT NOT NULL DEFAULT 'fact';
+        ALTER TABLE memories ADD COLUMN occurred_at REAL;
+        """,
     ]
 
     /// Opens (creating and migrating) the relational database at `path`.
