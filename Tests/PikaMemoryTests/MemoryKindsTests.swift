@@ -115,9 +115,10 @@ import Testing
         #expect(Set(lines.compactMap(\.kind)) == [.fact, .event])
         let reparsed = try lines.map { try #require(ExportLine.parse(try $0.jsonLine())) }
         #expect(reparsed == lines)
-        let other = MemoryScope(tenant: "t", userID: "copy")
-        _ = try await manager.importLines(reparsed, scope: other)
-        let copied = try await manager.store.allRecords(scope: other)
+        // Into another service (ids are kept, and an id belongs to one user).
+        let other = try await self.manager()
+        _ = try await other.importLines(reparsed, scope: scope)
+        let copied = try await other.store.allRecords(scope: scope)
         let original = try await manager.store.allRecords(scope: scope)
         #expect(copied.map(\.kind) == original.map(\.kind))
         #expect(copied.map(\.occurredAt) == original.map(\.occurredAt))

@@ -37,7 +37,7 @@ public struct DateSpan: Sendable, Hashable {
         case day
         /// The night of a day.
         case night
-        /// A day N weeks away (an approximate day).
+        /// A day N weeks away, approximate: the span is the week around it, ``DateSpan/day`` the day.
         case approximateDay
         /// The week before or after the reference day.
         case weekBefore, weekAfter
@@ -59,6 +59,11 @@ public struct DateSpan: Sendable, Hashable {
     public var end: Date
     /// The reference day, for "the week before <reference>".
     public var reference: Date
+
+    /// The span's representative day: its first, or the middle of an approximate week.
+    public var day: Date {
+        kind == .approximateDay ? DateShift.calendar.date(byAdding: .day, value: 3, to: start)! : start
+    }
 
     /// Whether `date` falls in the span.
     public func contains(_ date: Date) -> Bool { date >= start && date < end }
@@ -88,7 +93,8 @@ extension DateShift {
         case .night(let n):
             return span(.night, day(n), day(n + 1))
         case .weeks(let n):
-            return span(.approximateDay, day(7 * n), day(7 * n + 1))
+            // "Two weeks ago" is not a precise day: the week around it.
+            return span(.approximateDay, day(7 * n - 3), day(7 * n + 4))
         case .week(let n):
             return n < 0 ? span(.weekBefore, day(-7), today) : span(.weekAfter, day(1), day(8))
         case .weekend(let n):

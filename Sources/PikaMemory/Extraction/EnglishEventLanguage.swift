@@ -184,7 +184,7 @@ public struct EnglishEventLanguage: EventLanguage {
         switch span.kind {
         case .day: return "on \(day(span.start))"
         case .night: return "on the night of \(day(span.start))"
-        case .approximateDay: return "around \(day(span.start))"
+        case .approximateDay: return "around \(day(span.day))"
         case .weekBefore: return "in the week before \(day(span.reference))"
         case .weekAfter: return "in the week after \(day(span.reference))"
         case .weekendBefore, .weekendOf, .weekendAfter: return "on the weekend of \(day(span.start))"

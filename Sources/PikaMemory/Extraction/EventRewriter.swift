@@ -7,7 +7,7 @@ import Foundation
 /// question, fewer than three words, or small talk (greetings, thanks, farewells, reactions such as
 /// "I couldn't agree more") is dropped; a sentence without a first-person form is dropped (remarks
 /// and compliments: "That painting is lovely", "You'd be a great teacher"); one whose only first
-/// person is "we" is dropped when it also says "you" or has fewer than six words ("we can do it!");
+/// person is "we" is dropped when it also says "you" or has fewer than five words ("we can do it!");
 /// the rest is kept. Measured on LoCoMo in docs/evaluation.md. The kept sentences of
 /// one message form one event (several when they exceed ``maxEventLength``), so a memory keeps the
 /// context of what was said together and names the message it came from.
@@ -94,7 +94,7 @@ public final class EventRewriter: @unchecked Sendable {
             if currentLength + rewritten.count > Self.maxEventLength { flush() }
             current.append(String(rewritten.prefix(Self.maxEventLength)))
             currentLength += rewritten.count + 1
-            if firstDate == nil, let span { firstDate = span.start }
+            if firstDate == nil, let span { firstDate = span.day }
         }
         flush()
         return events
@@ -116,14 +116,15 @@ public final class EventRewriter: @unchecked Sendable {
         if let filler = rules.leadingFiller.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
            filler.range.length > 0, let range = Range(filler.range, in: text)
         {
-            text = String(text[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters))
+            // Only the front: the sentence keeps its own end ("…class." stays a sentence).
+            text = String(text[range.upperBound...].drop(while: { $0.isWhitespace || $0.isPunctuation }))
         }
         let words = text.split(whereSeparator: { $0.isWhitespace }).count
         guard words >= 3 else { return nil }
         let bare = text.trimmingCharacters(in: .punctuationCharacters)
         if Self.matches(rules.questionStart, text) || rules.smallTalk.contains(where: { Self.matches($0, bare) }) { return nil }
         guard Self.matches(rules.firstPerson, text) else { return nil }
-        if !Self.matches(rules.singularFirstPerson, text), Self.matches(rules.secondPerson, text) || words < 6 { return nil }
+        if !Self.matches(rules.singularFirstPerson, text), Self.matches(rules.secondPerson, text) || words < 5 { return nil }
         return Self.capitalisingFirst(text)
     }
 

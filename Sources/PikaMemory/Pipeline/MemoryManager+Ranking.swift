@@ -12,11 +12,14 @@ extension MemoryManager {
     func rankedRecords(text: String, vector: [Float], query: SearchQuery, allowed: [UInt64]?) async throws
         -> [(record: MemoryRecord, score: Double)]
     {
-        // Time and speaker boosts (RankingBoosts) reorder a deeper candidate list, then it is cut.
+        // Time and speaker boosts (RankingBoosts) reorder the candidates. A time span reaches for a
+        // deeper list (then cut), since the memories of that span may rank low on words alone; a name
+        // only reorders what was found, which keeps the read path's cost where it was.
         let reference = query.referenceTime ?? Date()
         let boosts = RankingBoosts()
         let boosting = boosts.applies(to: text, reference: reference)
-        let limit = boosting ? max(query.limit, hybridCandidateDepth) : query.limit
+        let deepen = boosting && TemporalQuery.span(in: text, reference: reference) != nil
+        let limit = deepen ? max(query.limit, hybridCandidateDepth) : query.limit
         let hits: [RankedHit]
         switch query.mode {
         case .vector:

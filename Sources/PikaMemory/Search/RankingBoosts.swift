@@ -6,12 +6,13 @@ import Foundation
 ///
 /// A boost adds a share of the ranking's score range (best − worst) to a memory's score, so it
 /// weighs the same in every mode (cosine, BM25 and fused scores have different scales): a memory
-/// in the asked time span gains ``timeShare`` of the range, a memory about a named person
-/// ``speakerShare``. Only a boost that separates the candidates applies: when every candidate (or
+/// in the asked time span gains ``timeShare`` of the range (the whole range: a query that names a
+/// time asks for that time first, so every memory of the span ranks above every other, ties going to
+/// the boosted), a memory about a named person ``speakerShare``. Only a boost that separates the candidates applies: when every candidate (or
 /// none) mentions the name, the name says nothing about which is meant.
 public struct RankingBoosts: Sendable {
     /// The share of the score range a memory in the query's time span gains.
-    public var timeShare = 0.5
+    public var timeShare = 1.0
     /// The share of the score range a memory naming a person the query names gains.
     public var speakerShare = 0.25
 
@@ -40,12 +41,14 @@ public struct RankingBoosts: Sendable {
         let nameApplies = aboutName.contains(true) && aboutName.contains(false)
         guard timeApplies || nameApplies else { return ranking }
         let boosted = ranking.enumerated().map { index, entry in
-            var score = entry.score
-            if timeApplies && inSpan[index] { score += timeShare * range }
-            if nameApplies && aboutName[index] { score += speakerShare * range }
-            return (index: index, record: entry.record, score: score)
+            var boost = 0.0
+            if timeApplies && inSpan[index] { boost += timeShare * range }
+            if nameApplies && aboutName[index] { boost += speakerShare * range }
+            return (index: index, record: entry.record, score: entry.score + boost, boost: boost)
         }
-        return boosted.sorted { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
-            .map { ($0.record, $0.score) }
+        return boosted.sorted {
+            if $0.score != $1.score { return $0.score > $1.score }
+            return $0.boost != $1.boost ? $0.boost > $1.boost : $0.index < $1.index
+        }.map { ($0.record, $0.score) }
     }
 }
