@@ -39,10 +39,10 @@ struct MemoryOut: Encodable {
         json.raw(",")
         json.key("metadata")
         json.object(record.metadata)
+        json.member("occurred_at", record.occurredAt.map(Timestamps.format))
         json.raw(",")
         json.key("provenance")
         json.value(.array(record.provenance.map(JSONValue.string)))
-        json.member("occurred_at", record.occurredAt.map(Timestamps.format))
         json.member("run_id", record.runID)
         if let score {
             json.raw(",")
