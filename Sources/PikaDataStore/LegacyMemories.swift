@@ -29,7 +29,7 @@ enum LegacyMemories {
                 try db.query(
                     "SELECT \(SQLiteMemoryStore.columns), embedding, scope FROM memories WHERE label > ? ORDER BY label LIMIT ?",
                     [.integer(after), .int(batch)]
-                ).map { (SQLiteMemoryStore.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(13))) }
+                ).map { (SQLiteMemoryStore.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(15))) }  // scope: after the 14 columns and the embedding
             }
             guard let last = rows.last else { break }
             let changes = rows.map { record, scope in

@@ -24,6 +24,9 @@ extension SegmentMemoryStore {
         let segments: DataDirectory
         var options = OpenOptions()
         options.durability = .groupCommit(milliseconds: 2)
+        // Every search names one user: exact scans of the user's blocks, so no graph files (no second
+        // copy of the vectors on disk, and seals and compactions that build nothing).
+        options.sealedGraphs = false
         do {
             if FileManager.default.fileExists(atPath: path + "/MANIFEST") {
                 segments = try DataDirectory.open(at: path, options: options)

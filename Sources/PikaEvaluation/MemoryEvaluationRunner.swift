@@ -68,7 +68,8 @@ public struct MemoryEvaluationRunner: Sendable {
             for session in conversation.sessions {
                 let input = AddInput(
                     messages: LoCoMoDataset.messages(session: session.number, dateTime: session.dateTime, turns: session.turns),
-                    metadata: ["session": .number(Double(session.number)), "session_date_time": .string(session.dateTime)])
+                    metadata: ["session": .number(Double(session.number)), "session_date_time": .string(session.dateTime)],
+                    timestamp: LoCoMoDataset.sessionDate(session.dateTime))
                 do {
                     for result in try await manager.add(input, scope: scope) { events[result.event, default: 0] += 1 }
                 } catch {

@@ -14,7 +14,9 @@ public struct VerbatimExtractor: FactExtractor {
     public func extract(_ messages: [ConversationMessage]) async throws(MemoryError) -> [ExtractedFact] {
         messages.enumerated().compactMap { index, message in
             guard message.role == "user", !message.content.allSatisfy(\.isWhitespace) else { return nil }
-            return ExtractedFact(text: message.content, provenance: [message.provenance(index: index)])
+            // The speaker's name as a prefix, as the turns granularity writes a turn ("Speaker: text").
+            let text = message.speaker.map { "\($0): \(message.content)" } ?? message.content
+            return ExtractedFact(text: text, provenance: [message.provenance(index: index)])
         }
     }
 }

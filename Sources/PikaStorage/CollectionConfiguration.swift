@@ -55,6 +55,12 @@ public struct OpenOptions: Sendable {
     public var sealThreshold = 0
     /// Threads used to build graphs when sealing or compacting.
     public var buildThreads = 1
+    /// Whether seal and compaction give each sealed segment an HNSW graph. Without one, every
+    /// search of the segment is an exact scan of the tenant's block (of every block for a search
+    /// naming no tenant): the memory service's searches each name one user, so it writes none,
+    /// which keeps vectors out of a second file and makes a seal a sort and a write.
+    /// `rebuild` builds graphs for every segment whatever this says.
+    public var sealedGraphs = true
     /// Tests only: makes chosen appends to and fsyncs of the write-ahead log fail.
     var faults = WALFaults.none
 

@@ -188,12 +188,16 @@ final class SealedSegment: Sendable {
             guard let r = rows(ofTenant: tenant) else { return }
             range = r
         }
+        // A segment written without a graph (OpenOptions.sealedGraphs off) is always scanned.
         let exact =
-            switch plan {
-            case .exact: true
-            case .graph: false
-            case .automatic: range.count <= threshold
-            }
+            entry.graph == nil
+            || {
+                switch plan {
+                case .exact: true
+                case .graph: false
+                case .automatic: range.count <= threshold
+                }
+            }()
         if exact { return try scan(query, rows: range, k: k, deleted: deleted, segmentIndex: segmentIndex, into: &scratch) }
         usedGraph = true
         let index = try loadGraph()

@@ -7,9 +7,9 @@ import Testing
 struct ExportImportCommandTests {
     // Canonical export lines (sorted keys, fractional-second times), so a round trip is byte-exact.
     static let lines = [
-        #"{"agent_id":"pika","attribute":"name","created_at":"2026-01-02T03:04:05.500Z","id":"0b3e7a52-1111-4c3a-9d55-000000000001","memory":"Name is Minh","metadata":{"source":"chat"},"provenance":["D1:3"],"run_id":"r1","updated_at":"2026-01-02T03:04:05.500Z"}"#,
-        #"{"created_at":"2026-01-03T00:00:00.000Z","id":"0b3e7a52-1111-4c3a-9d55-000000000002","memory":"Tôi sống ở Hà Nội","metadata":{},"provenance":[],"updated_at":"2026-01-04T00:00:00.000Z"}"#,
-        #"{"created_at":"2026-01-05T00:00:00.000Z","id":"0b3e7a52-1111-4c3a-9d55-000000000003","memory":"Loves dinosaurs","metadata":{"n":3},"provenance":["msg:0"],"updated_at":"2026-01-05T00:00:00.000Z"}"#,
+        #"{"agent_id":"pika","attribute":"name","created_at":"2026-01-02T03:04:05.500Z","id":"0b3e7a52-1111-4c3a-9d55-000000000001","kind":"fact","memory":"Name is Minh","metadata":{"source":"chat"},"provenance":["D1:3"],"run_id":"r1","updated_at":"2026-01-02T03:04:05.500Z"}"#,
+        #"{"created_at":"2026-01-03T00:00:00.000Z","id":"0b3e7a52-1111-4c3a-9d55-000000000002","kind":"fact","memory":"Tôi sống ở Hà Nội","metadata":{},"provenance":[],"updated_at":"2026-01-04T00:00:00.000Z"}"#,
+        #"{"created_at":"2026-01-05T00:00:00.000Z","id":"0b3e7a52-1111-4c3a-9d55-000000000003","kind":"event","memory":"Minh visited Hue on 7 May 2023","metadata":{"n":3},"occurred_at":"2023-05-07T00:00:00.000Z","provenance":["msg:0"],"updated_at":"2026-01-05T00:00:00.000Z"}"#,
     ]
 
     func user(_ data: String, _ user: String = "u1") -> [String] {

@@ -9,13 +9,21 @@ import Testing
 @Suite struct MemoryEvaluationTests {
     static let dataset = Result { try LoCoMoDataset.load(path: DatasetLoaderTests.fixture("locomo-memories.json")) }
 
-    @Test func sessionsBecomeDatedMessagesWithTheirTurnsAsProvenance() throws {
+    @Test func sessionsBecomeNamedDatedMessagesWithTheirTurnsAsProvenance() throws {
         let session = try #require(try Self.dataset.get().conversations.first?.sessions.first)
         let messages = LoCoMoDataset.messages(session: session.number, dateTime: session.dateTime, turns: session.turns)
-        #expect(messages.map(\.role) == ["system", "user", "user", "user"])
-        #expect(messages[0].content == "Session 1, 1:56 pm on 8 May, 2023.")
-        #expect(messages[1].content == "An: I love painting.")
-        #expect(messages.enumerated().map { $1.provenance(index: $0) } == ["session-1-date", "D1:1", "D1:2", "D1:3"])
+        #expect(messages.map(\.role) == ["user", "user", "user"])
+        #expect(messages[0].content == "I love painting.")
+        #expect(messages.map(\.name) == ["An", "Binh", "An"])
+        // 1:56 pm on 8 May, 2023, read as UTC.
+        #expect(messages.allSatisfy { $0.timestamp == Date(timeIntervalSince1970: 1_683_554_160) })
+        #expect(messages.enumerated().map { $1.provenance(index: $0) } == ["D1:1", "D1:2", "D1:3"])
+    }
+
+    @Test func sessionDates() {
+        #expect(LoCoMoDataset.sessionDate("10:00 am on 9 May, 2023") == Date(timeIntervalSince1970: 1_683_626_400))
+        #expect(LoCoMoDataset.sessionDate("12:05 am on 1 January, 2024") == Date(timeIntervalSince1970: 1_704_067_500))
+        #expect(LoCoMoDataset.sessionDate("sometime in May") == nil)
     }
 
     @Test func loadsObservationsPerSessionAndSpeaker() throws {
@@ -37,9 +45,9 @@ import Testing
         }
     }
 
-    /// The rule extractor finds "Loves painting" (D1:1), "Name is Binh Tran" (D1:2); in session 2
-    /// the retraction (D2:1) deletes "Loves painting", and "Has a dog named Rex" (D2:2) and "Loves
-    /// hiking" (D2:3) are added. D1:3 yields nothing.
+    /// The rule extractor finds "An loves painting" (D1:1), "Binh's name is Binh Tran" (D1:2); in
+    /// session 2 the retraction (D2:1) deletes it, and "Binh has a dog named Rex" (D2:2) and "An loves
+    /// hiking" (D2:3) are added. D1:3 ("Nice weather today.") is small talk and yields nothing.
     @Test(arguments: MemoryEvaluationRunner.modes)
     func memoriesGoThroughThePipelineAndAreJudgedByProvenance(mode: RetrievalMode) async throws {
         let runner = MemoryEvaluationRunner(mode: mode, embedder: try HashingEmbedder(dimension: 64), extractor: RuleExtractor())
@@ -65,9 +73,9 @@ import Testing
         let evaluator = ExtractionEvaluator(
             extractor: RuleExtractor(), embedder: try HashingEmbedder(dimension: 64), thresholds: [0.99, 0.5])
         let report = try await evaluator.run(try Self.dataset.get(), name: "locomo-memories")
-        // Session 1: facts "Loves painting" (An), "Name is Binh Tran" (Binh) match their identical
+        // Session 1: facts "An loves painting", "Binh's name is Binh Tran" match their identical
         // observations; "An finds the weather nice" is missed. Session 2: the retraction is not a
-        // fact; "Has a dog named Rex" (Binh) matches; An's "Loves hiking" may not match Binh's.
+        // fact; "Binh has a dog named Rex" matches; An's "An loves hiking" may not match Binh's.
         for counts in report.overall {
             #expect(counts == MatchCounts(facts: 4, references: 5, matched: 3))
         }

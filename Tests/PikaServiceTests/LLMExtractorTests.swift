@@ -76,6 +76,34 @@ struct LLMExtractorTests {
         }
     }
 
+    @Test func bothKindsWithSpeakerAndTimeInThePrompt() async throws {
+        let answer = #"{"facts":[{"kind":"event","text":"Ana went camping on 7 May 2023.","occurred_at":"2023-05-07","sources":[1]},{"kind":"event","text":"Ana baked bread.","sources":[1]},{"kind":"fact","text":"Has a dog named Rex","attribute":"pet_name:rex","sources":[0]},{"kind":"event","text":"Ana will travel.","occurred_at":"2030-01-01","sources":[2]}]}"#
+        let said = Date(timeIntervalSince1970: 1_683_554_160)  // 2023-05-08T13:56:00Z
+        final class Prompt: Sendable { let text = Mutex("") }
+        let prompt = Prompt()
+        try await FakeLLM.run({ _ in .content { body in prompt.text.withLock { $0 = body }; return answer } }) { url, _ in
+            let extractor = LLMExtractor(configuration: configuration(url))
+            let facts = try await extractor.extract([
+                ConversationMessage(role: "user", content: "I have a dog named Rex.", name: "Ana", timestamp: said),
+                ConversationMessage(role: "user", content: "We went camping yesterday and I baked bread.", name: "Ana", timestamp: said),
+            ])
+            #expect(facts.map(\.kind) == [.event, .event, .fact, .event])
+            #expect(facts[0].occurredAt == Date(timeIntervalSince1970: 1_683_417_600))  // the model's day
+            #expect(facts[1].occurredAt == Date(timeIntervalSince1970: 1_683_504_000))  // the day it was said
+            #expect(facts[2].occurredAt == nil && facts[2].attribute == "pet_name:rex")
+            #expect(facts[3].provenance.isEmpty)  // source 2 names no message
+            #expect(prompt.text.withLock { $0 }.contains("[1] user (Ana, 2023-05-08T13:56:00.000Z): We went camping"))
+        }
+        // Without a message time no date is kept, whatever the model says.
+        try await FakeLLM.run({ _ in .facts(answer) }) { url, _ in
+            let facts = try await LLMExtractor(configuration: configuration(url)).extract([
+                ConversationMessage(role: "user", content: "I have a dog named Rex."),
+                ConversationMessage(role: "user", content: "We went camping yesterday."),
+            ])
+            #expect(facts.allSatisfy { $0.occurredAt == nil })
+        }
+    }
+
     @Test func timeoutsAndGarbageFailThenTheBreakerOpens() async throws {
         try await FakeLLM.run({ n in n == 0 ? .stall : .garbage }) { url, requests in
             var settings = configuration(url)

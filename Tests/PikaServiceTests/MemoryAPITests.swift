@@ -106,6 +106,24 @@ struct MemoryAPITests {
         }
     }
 
+    @Test func eventsWithSpeakerTimeKindAndTimeSearch() async throws {
+        try await ServiceHarness.run { client in
+            let add = try await client.call(.post, "/v1/memories", json: #"""
+                {"messages":[{"role":"user","name":"Ana","content":"Hi! Yesterday I ran my first half marathon in Hue."},
+                             {"role":"assistant","content":"Congratulations!"}],
+                 "timestamp":"2023-05-08T13:56:00Z","user_id":"u1","async":false}
+                """#)
+            #expect(add.results.map { $0["memory"]?.stringValue } == ["On 7 May 2023 Ana ran Ana's first half marathon in Hue."])
+            let found = try await client.call(.post, "/v1/memories/search", json: #"""
+                {"query":"what did Ana run last week","user_id":"u1","reference_time":1683554160,
+                 "filters":{"AND":[{"kind":"event"},{"occurred_at":{"gte":"2023-05-01","lte":1683590400}}]}}
+                """#)
+            let first = try #require(found.results.first)
+            #expect(first["kind"]?.stringValue == "event")
+            #expect(first["occurred_at"]?.stringValue == "2023-05-07T00:00:00.000Z")
+        }
+    }
+
     @Test func tenantIsolationAndRoles() async throws {
         try await ServiceHarness.run { client in
             let added = try await client.call(.post, "/v1/memories", json: #"{"messages":"I like cats","user_id":"u1","async":false}"#)

@@ -19,6 +19,8 @@ struct SearchCacheKey {
             "agent=\(query.agentID.map(Self.quoted) ?? "-")",
             "run=\(query.runID.map(Self.quoted) ?? "-")",
             "filter=\(query.filter.map(Self.canonical) ?? "-")",
+            // "last week" means another span at another reference time.
+            "ref=\(query.referenceTime.map { String(Int64($0.timeIntervalSince1970.rounded(.down))) } ?? "-")",
             "text=\(Self.quoted(query.text.trimmingCharacters(in: .whitespacesAndNewlines)))",
         ]
         canonical = parts.joined(separator: "\n")

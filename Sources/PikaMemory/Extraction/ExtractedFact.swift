@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fact about the user found in a conversation.
 public struct ExtractedFact: Sendable, Hashable, Codable {
     /// The fact as a short statement ("Likes dinosaurs").
@@ -12,11 +14,15 @@ public struct ExtractedFact: Sendable, Hashable, Codable {
     public var relations: [GraphRelation]
     /// Source message tags.
     public var provenance: [String]
+    /// An attribute fact (consolidated by slot) or an event told by the speaker.
+    public var kind: MemoryKind
+    /// When the event happened, when the message's time let it be derived.
+    public var occurredAt: Date?
 
     /// Creates a fact.
     public init(
         text: String, attribute: String? = nil, isRetraction: Bool = false, entities: [GraphEntity] = [],
-        relations: [GraphRelation] = [], provenance: [String] = []
+        relations: [GraphRelation] = [], provenance: [String] = [], kind: MemoryKind = .fact, occurredAt: Date? = nil
     ) {
         self.text = text
         self.attribute = attribute
@@ -24,5 +30,7 @@ public struct ExtractedFact: Sendable, Hashable, Codable {
         self.entities = entities
         self.relations = relations
         self.provenance = provenance
+        self.kind = kind
+        self.occurredAt = occurredAt
     }
 }

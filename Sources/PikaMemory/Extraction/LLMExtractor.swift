@@ -9,8 +9,9 @@ import FoundationNetworking
 ///
 /// Each request has a deadline; timeouts, transport errors, 429 and 5xx are retried with exponential
 /// backoff; a ``CircuitBreaker`` stops calling a server that keeps failing (the job is then retried
-/// later by the queue). The model's answer must be `{"facts": [{"text", "attribute"?, "retraction"?,
-/// "sources"?, "entities"?, "relations"?}]}`; anything else is a failed attempt.
+/// later by the queue). The model's answer must be `{"facts": [{"kind"?, "text", "attribute"?, "retraction"?,
+/// "occurred_at"?, "sources"?, "entities"?, "relations"?}]}`; anything else is a failed attempt. `kind` is
+/// `fact` (the default) or `event`; the prompt asks for events rewritten to stand alone, as the rules do.
 public struct LLMExtractor: FactExtractor {
     /// `llm`.
     public let name = "llm"
@@ -32,16 +33,23 @@ public struct LLMExtractor: FactExtractor {
     }
 
     static let systemPrompt = """
-        You extract durable personal facts about the USER (a child talking to an AI companion) from a conversation.
-        Only facts stated by the user about themselves or people, pets and things in their life. Ignore the assistant's words.
-        Answer with JSON only: {"facts": [{"text": "...", "attribute": "...", "retraction": false, "sources": [0],
-        "entities": [{"name": "...", "type": "person|pet|place|thing|school"}],
+        You extract what is worth remembering about the people speaking in the user messages of a conversation.
+        Only what a speaker states about themselves or the people, pets and things in their life. Ignore the assistant's
+        words, greetings, thanks, questions to the other party, compliments and filler.
+        Each message line reads [index] role (name, time): text; name is who "I" is, time is when it was said.
+        Answer with JSON only: {"facts": [{"kind": "fact|event", "text": "...", "attribute": "...", "retraction": false,
+        "occurred_at": "YYYY-MM-DD", "sources": [0], "entities": [{"name": "...", "type": "person|pet|place|thing|school"}],
         "relations": [{"source": "user", "relation": "likes", "target": "..."}]}]}.
-        text: a short third-person statement without the subject ("Likes dinosaurs", "Has a dog named Max").
-        attribute: a slot the fact fills when it can hold only one value ("name", "age", "school", "favorite_color",
-        "pref:<thing>" for a like or dislike of <thing>), else omit it.
-        retraction: true when the user withdraws an earlier fact ("I don't like pizza anymore" → text "Likes pizza").
-        sources: indices of the messages the fact comes from. No facts → {"facts": []}.
+        kind "fact": a lasting attribute (name, age, looks, food, home, origin, work, study, hobbies, family, pets,
+        possessions, health, beliefs, favourites), text a short statement without the subject ("Likes dinosaurs",
+        "Has a dog named Max"); attribute: a slot it fills when it can hold only one value ("name", "age", "school",
+        "favorite_color", "pref:<thing>" for a like or dislike of <thing>), else omit it.
+        kind "event": something the speaker did, will do, made, felt, met or decided, one sentence that stands alone:
+        the speaker's name instead of I/me/my ("User" when the line has no name), "we" as the speaker and others,
+        relative dates resolved against the message time ("yesterday" said on 8 May 2023 → "on 7 May 2023");
+        occurred_at: the day it happened when the message has a time, else omit it (never guess a date).
+        retraction: true when the speaker withdraws an earlier fact ("I don't like pizza anymore" → text "Likes pizza").
+        sources: indices of the messages it comes from. Nothing worth keeping → {"facts": []}.
         """
 
     /// See ``FactExtractor/extract(_:)``.
@@ -81,9 +89,16 @@ public struct LLMExtractor: FactExtractor {
     }
 
     private func request(_ messages: [ConversationMessage]) async throws -> [ExtractedFact] {
-        let conversation = messages.enumerated().map { "[\($0.offset)] \($0.element.role): \($0.element.content)" }.joined(separator: "\n")
+        let conversation = messages.enumerated().map { Self.line($0.offset, $0.element) }.joined(separator: "\n")
         let content = try await complete(system: Self.systemPrompt, user: conversation)
         return try Self.parseFacts(content, messages: messages)
+    }
+
+    /// A message as the prompt shows it: `[index] role (name, time): text`, name and time when known.
+    static func line(_ index: Int, _ message: ConversationMessage) -> String {
+        let about = [message.speaker, message.timestamp.map(ISO8601Timestamp.string(from:))].compactMap { $0 }
+        let label = about.isEmpty ? message.role : "\(message.role) (\(about.joined(separator: ", ")))"
+        return "[\(index)] \(label): \(message.content)"
     }
 
     /// One chat completion with a system and a user message; the answer's text (code fences removed).
@@ -165,9 +180,18 @@ public struct LLMExtractor: FactExtractor {
             } ?? []
             var isRetraction = false
             if case .bool(let flag)? = object["retraction"] { isRetraction = flag }
+            let kind = object["kind"]?.stringValue.flatMap { MemoryKind(rawValue: $0.lowercased()) } ?? .fact
+            // A time only when the conversation gave one: the model's date is kept, else the day its
+            // source message was said; with no message time it stays empty, whatever the model wrote.
+            let said = sources.lazy.filter { messages.indices.contains($0) }.compactMap { messages[$0].timestamp }.first
+            var occurredAt: Date?
+            if kind == .event, messages.contains(where: { $0.timestamp != nil }) {
+                occurredAt = object["occurred_at"].flatMap(RequestTime.parse) ?? said.map(DateShift.calendar.startOfDay)
+            }
             return ExtractedFact(
-                text: text, attribute: object["attribute"]?.stringValue?.lowercased(), isRetraction: isRetraction,
-                entities: entities, relations: relations, provenance: provenance)
+                text: text, attribute: kind == .fact ? object["attribute"]?.stringValue?.lowercased() : nil,
+                isRetraction: isRetraction, entities: entities, relations: relations, provenance: provenance, kind: kind,
+                occurredAt: occurredAt)
         }
     }
 }

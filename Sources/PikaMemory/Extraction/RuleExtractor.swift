@@ -7,14 +7,20 @@ import Foundation
 /// ("Lan loves cats", "My sister Lan likes cats") and Vietnamese first-person patterns ("em thích…",
 /// "tên em là…", "em 8 tuổi", "em có con chó tên Mực", "em học ở…"). Messages are split into clauses at
 /// sentence ends and at "and I"/"and my"; the first rule that matches a clause wins.
-/// Assistant and system messages are ignored: they are not the user's facts.
+/// Assistant and system messages are ignored: they are not the user's facts. Besides these attribute
+/// facts, each user message's informative sentences become one `event` memory (``EventRewriter``).
 public struct RuleExtractor: FactExtractor {
     /// `rules`.
     public let name = "rules"
     private let rules: RuleSet
+    private let events: EventRewriter?
 
-    /// Creates the extractor (compiles its patterns once).
-    public init() { rules = RuleSet.shared }
+    /// Creates the extractor (compiles its patterns once). With `events` (the default) it also keeps
+    /// each user message's informative sentences as standalone events (``EventRewriter``).
+    public init(events: Bool = true) {
+        rules = RuleSet.shared
+        self.events = events ? EventRewriter.shared : nil
+    }
 
     /// See ``FactExtractor/extract(_:)``.
     public func extract(_ messages: [ConversationMessage]) async throws(MemoryError) -> [ExtractedFact] {
@@ -26,15 +32,35 @@ public struct RuleExtractor: FactExtractor {
         var facts: [ExtractedFact] = []
         var seen: Set<String> = []
         for (index, message) in messages.enumerated() where message.role.lowercased() == "user" {
-            for clause in Self.clauses(message.content) {
-                guard var fact = rules.match(clause) else { continue }
-                fact.provenance = [message.provenance(index: index)]
-                let key = fact.text.lowercased() + (fact.isRetraction ? "/r" : "")
-                if seen.insert(key).inserted { facts.append(fact) }
+            var eventSentences: [String] = []
+            for sentence in EventRewriter.sentences(message.content) {
+                var matched = false
+                for clause in Self.clauses(sentence) {
+                    guard var fact = rules.match(clause) else { continue }
+                    matched = true
+                    fact.provenance = [message.provenance(index: index)]
+                    fact.text = Self.naming(fact.text, speaker: message.speaker)
+                    let key = fact.text.lowercased() + (fact.isRetraction ? "/r" : "")
+                    if seen.insert(key).inserted { facts.append(fact) }
+                }
+                // A short sentence a fact rule read ("I like pizza", "I don't have a cat any more") is
+                // said by its fact; an event would repeat it and outlive the fact's retraction.
+                if !matched || sentence.split(whereSeparator: \.isWhitespace).count > Self.factSentenceWords {
+                    eventSentences.append(sentence)
+                }
+            }
+            guard let events, !eventSentences.isEmpty else { continue }
+            for event in events.events(sentences: eventSentences, speaker: message.speaker, time: message.timestamp) {
+                let fact = ExtractedFact(text: event.text, provenance: [message.provenance(index: index)], kind: .event,
+                                         occurredAt: event.occurredAt)
+                if seen.insert(event.text.lowercased()).inserted { facts.append(fact) }
             }
         }
         return facts
     }
+
+    /// The longest sentence a fact rule can say whole: longer ones are kept as events too.
+    static let factSentenceWords = 8
 
     static func clauses(_ text: String) -> [String] {
         var text = text.replacingOccurrences(of: "\u{2019}", with: "'")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The payload of an add job: what `POST /v1/memories` accepted.
 public struct AddInput: Sendable, Hashable, Codable {
     /// The conversation (a plain text becomes one user message).
@@ -10,19 +12,33 @@ public struct AddInput: Sendable, Hashable, Codable {
     public var metadata: [String: JSONValue]
     /// Extract facts (true) or store each message verbatim (false).
     public var infer: Bool
+    /// When the conversation took place: the time of every message that gives none.
+    public var timestamp: Date?
 
     /// Creates an input.
     public init(messages: [ConversationMessage], agentID: String? = nil, runID: String? = nil,
-                metadata: [String: JSONValue] = [:], infer: Bool = true) {
+                metadata: [String: JSONValue] = [:], infer: Bool = true, timestamp: Date? = nil) {
         self.messages = messages
         self.agentID = agentID
         self.runID = runID
         self.metadata = metadata
         self.infer = infer
+        self.timestamp = timestamp
+    }
+
+    /// The messages with the conversation's ``timestamp`` given to those that have none, which is
+    /// what the extractors read.
+    public var timedMessages: [ConversationMessage] {
+        guard let timestamp else { return messages }
+        return messages.map { message in
+            var message = message
+            if message.timestamp == nil { message.timestamp = timestamp }
+            return message
+        }
     }
 
     enum CodingKeys: String, CodingKey {
-        case messages, metadata, infer
+        case messages, metadata, infer, timestamp
         case agentID = "agent_id"
         case runID = "run_id"
     }

@@ -20,9 +20,14 @@ public struct ExportLine: Sendable, Hashable, Codable {
     public var createdAt: String?
     /// ISO 8601 update time.
     public var updatedAt: String?
+    /// `fact` or `event` (absent in exports written before kinds existed: a fact).
+    public var kind: MemoryKind?
+    /// ISO 8601 time the event happened, when known.
+    public var occurredAt: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, memory, metadata, attribute, provenance
+        case id, memory, metadata, attribute, provenance, kind
+        case occurredAt = "occurred_at"
         case agentID = "agent_id"
         case runID = "run_id"
         case createdAt = "created_at"
@@ -31,7 +36,8 @@ public struct ExportLine: Sendable, Hashable, Codable {
 
     /// Creates a line.
     public init(id: String, memory: String, metadata: [String: JSONValue]?, agentID: String?, runID: String?,
-                attribute: String?, provenance: [String]?, createdAt: String?, updatedAt: String?) {
+                attribute: String?, provenance: [String]?, createdAt: String?, updatedAt: String?,
+                kind: MemoryKind? = nil, occurredAt: String? = nil) {
         self.id = id
         self.memory = memory
         self.metadata = metadata
@@ -41,6 +47,8 @@ public struct ExportLine: Sendable, Hashable, Codable {
         self.provenance = provenance
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.kind = kind
+        self.occurredAt = occurredAt
     }
 
     /// The export line of a stored memory (times in ISO 8601 with fractional seconds).
@@ -48,7 +56,8 @@ public struct ExportLine: Sendable, Hashable, Codable {
         self.init(
             id: record.id, memory: record.text, metadata: record.metadata, agentID: record.agentID, runID: record.runID,
             attribute: record.attribute, provenance: record.provenance,
-            createdAt: ISO8601Timestamp.string(from: record.createdAt), updatedAt: ISO8601Timestamp.string(from: record.updatedAt))
+            createdAt: ISO8601Timestamp.string(from: record.createdAt), updatedAt: ISO8601Timestamp.string(from: record.updatedAt),
+            kind: record.kind, occurredAt: record.occurredAt.map(ISO8601Timestamp.string(from:)))
     }
 
     /// The line as JSONL text without its newline: keys sorted, slashes unescaped (the export format).

@@ -1,3 +1,4 @@
+import Foundation
 import PikaRetrieval
 
 extension MemoryManager {
@@ -11,21 +12,31 @@ extension MemoryManager {
     func rankedRecords(text: String, vector: [Float], query: SearchQuery, allowed: [UInt64]?) async throws
         -> [(record: MemoryRecord, score: Double)]
     {
+        // Time and speaker boosts (RankingBoosts) reorder the candidates. A time span reaches for a
+        // deeper list (then cut), since the memories of that span may rank low on words alone; a name
+        // only reorders what was found, which keeps the read path's cost where it was.
+        let reference = query.referenceTime ?? Date()
+        let boosts = RankingBoosts()
+        let boosting = boosts.applies(to: text, reference: reference)
+        let deepen = boosting && TemporalQuery.span(in: text, reference: reference) != nil
+        let limit = deepen ? max(query.limit, hybridCandidateDepth) : query.limit
         let hits: [RankedHit]
         var known: [UInt64: MemoryRecord] = [:]
         switch query.mode {
         case .vector:
-            (hits, known) = try await vectorHits(vector, scope: query.scope, limit: query.limit, allowed: allowed)
+            (hits, known) = try await vectorHits(vector, scope: query.scope, limit: limit, allowed: allowed)
         case .keyword:
-            hits = try await keywordHits(text, scope: query.scope, limit: query.limit, allowed: allowed)
+            hits = try await keywordHits(text, scope: query.scope, limit: limit, allowed: allowed)
         case .hybrid:
             let depth = max(query.limit, hybridCandidateDepth)
             let dense: [RankedHit]
             (dense, known) = try await vectorHits(vector, scope: query.scope, limit: depth, allowed: allowed)
             let sparse = try await keywordHits(text, scope: query.scope, limit: depth, allowed: allowed)
-            hits = RankFusion.fuse(vector: dense, keyword: sparse, method: fusion, k: query.limit)
+            hits = RankFusion.fuse(vector: dense, keyword: sparse, method: fusion, k: limit)
         }
-        return try await records(of: hits, scope: query.scope, known: known)
+        let ranked = try await records(of: hits, scope: query.scope, known: known)
+        guard boosting else { return ranked }
+        return Array(boosts.apply(to: ranked, query: text, reference: reference).prefix(query.limit))
     }
 
     /// The user's `limit` best BM25 matches among `allowed` (all when nil), best first. Memories

@@ -58,6 +58,7 @@ extension MemoryManager {
                 records.append(MemoryRecord(
                     id: line.id.lowercased(), scope: scope, agentID: line.agentID, runID: line.runID, text: line.memory,
                     metadata: line.metadata ?? [:], attribute: line.attribute, provenance: line.provenance ?? [],
+                    kind: line.kind ?? .fact, occurredAt: line.occurredAt.flatMap { RequestTime.parse(.string($0)) },
                     createdAt: line.createdAt.flatMap { formatter.date(from: $0) } ?? now,
                     updatedAt: line.updatedAt.flatMap { formatter.date(from: $0) } ?? now, embedding: vector))
             }

@@ -97,11 +97,12 @@ public final class MemoryManager: Sendable {
     public func add(_ input: AddInput, scope: MemoryScope, job: String? = nil) async throws -> [AddResult] {
         let facts: [ExtractedFact]
         if input.infer {
-            facts = try await extractor.extract(input.messages)
+            facts = try await extractor.extract(input.timedMessages)
         } else {
-            facts = input.messages.enumerated().compactMap { index, message in
+            facts = input.timedMessages.enumerated().compactMap { index, message in
                 let text = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
-                return text.isEmpty ? nil : ExtractedFact(text: text, provenance: [message.provenance(index: index)])
+                return text.isEmpty ? nil : ExtractedFact(text: text, provenance: [message.provenance(index: index)],
+                                                          occurredAt: message.timestamp)
             }
         }
         metrics.factsExtracted.increment(by: Int64(facts.count))
@@ -166,7 +167,7 @@ public final class MemoryManager: Sendable {
             MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: input.metadata, attribute: fact.attribute, provenance: fact.provenance,
-                createdAt: now, updatedAt: now, embedding: vector)
+                kind: fact.kind, occurredAt: fact.occurredAt, createdAt: now, updatedAt: now, embedding: vector)
         }
         let stored = try await store.apply(records.map { .add($0) })
         wrote = true
@@ -204,7 +205,7 @@ public final class MemoryManager: Sendable {
             let record = MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: metadata, attribute: fact.attribute, provenance: fact.provenance,
-                createdAt: now, updatedAt: now, embedding: vector)
+                kind: fact.kind, occurredAt: fact.occurredAt, createdAt: now, updatedAt: now, embedding: vector)
             let stored = try await store.apply([.add(record)])[0]
             wrote = true
             keywordIndexes.apply(.upsert(label: stored.label, text: stored.text), to: scope)
@@ -216,6 +217,8 @@ public final class MemoryManager: Sendable {
             record.text = fact.text
             record.embedding = vector
             record.updatedAt = now
+            record.kind = fact.kind
+            record.occurredAt = fact.occurredAt ?? old.occurredAt
             record.provenance = Array((old.provenance + fact.provenance).suffix(32))
             for (key, value) in input.metadata { record.metadata[key] = value }
             _ = try await store.apply([.update(record, previousText: old.text)])

@@ -1,8 +1,12 @@
+import Foundation
+
 /// A metadata filter: `eq ne in nin gt gte lt lte contains` on fields, combined by `AND`, `OR`, `NOT`.
 ///
 /// JSON form: `{"AND": [f, …]}`, `{"OR": [f, …]}`, `{"NOT": [f, …]}` (none of them holds), or
 /// `{"field": {"op": value, …}}` (all operators hold), or `{"field": value}` for `eq`. Several keys
-/// in one object are AND-ed. Fields name metadata keys; `agent_id` and `run_id` name the record's ids.
+/// in one object are AND-ed. Fields name metadata keys; `agent_id` and `run_id` name the record's ids,
+/// `kind` its kind (`fact`, `event`) and `occurred_at` its event time (operands in Unix seconds or
+/// ISO 8601, compared as instants; a memory without one matches no comparison but `ne`/`nin`).
 /// The filter is evaluated over the user's records before the engine search and handed to it as the
 /// allowed label list, so it applies inside the search, not after top-k.
 public indirect enum MemoryFilter: Sendable, Equatable {
@@ -52,14 +56,28 @@ public indirect enum MemoryFilter: Sendable, Equatable {
                             throw MemoryError(.invalidFilter, "unknown filter operator '\(name)' on field \(key)")
                         }
                         try check(op, operand, field: key)
-                        parts.append(.compare(field: key, op: op, value: operand))
+                        parts.append(.compare(field: key, op: op, value: try normalised(operand, field: key)))
                     }
                 } else {
-                    parts.append(.compare(field: key, op: .eq, value: value))
+                    parts.append(.compare(field: key, op: .eq, value: try normalised(value, field: key)))
                 }
             }
         }
         return parts.count == 1 ? parts[0] : .and(parts)
+    }
+
+    /// `occurred_at` operands as Unix seconds, whatever form the caller wrote them in.
+    private static func normalised(_ operand: JSONValue, field: String) throws(MemoryError) -> JSONValue {
+        guard field == "occurred_at" else { return operand }
+        if let list = operand.arrayValue {
+            var times: [JSONValue] = []
+            for item in list { times.append(try normalised(item, field: field)) }
+            return .array(times)
+        }
+        guard let date = RequestTime.parse(operand) else {
+            throw MemoryError(.invalidFilter, "occurred_at needs Unix seconds or an ISO 8601 time")
+        }
+        return .number(date.timeIntervalSince1970)
     }
 
     private static func check(_ op: Operator, _ operand: JSONValue, field: String) throws(MemoryError) {
@@ -88,6 +106,8 @@ public indirect enum MemoryFilter: Sendable, Equatable {
             switch field {
             case "agent_id": value = record.agentID.map { .string($0) }
             case "run_id": value = record.runID.map { .string($0) }
+            case "kind": value = .string(record.kind.rawValue)
+            case "occurred_at": value = record.occurredAt.map { .number($0.timeIntervalSince1970) }
             default: value = record.metadata[field]
             }
             return Self.compare(value, op, operand)

@@ -1,3 +1,4 @@
+import Foundation
 import PikaRetrieval
 
 /// Which signals a search uses: `vector` (cosine), `keyword` (BM25) or `hybrid` (both, fused).
@@ -22,10 +23,13 @@ public struct SearchQuery: Sendable {
     /// Which signals rank the memories. Hybrid is the default: it measured best on SciFact and
     /// LoCoMo (docs/evaluation.md).
     public var mode: SearchMode
+    /// The time relative expressions of the query ("last summer") are resolved against; nil: now.
+    public var referenceTime: Date?
 
     /// Creates a query.
     public init(text: String, scope: MemoryScope, agentID: String? = nil, runID: String? = nil, limit: Int = 10,
-                filter: MemoryFilter? = nil, threshold: Float? = nil, mode: SearchMode = .hybrid) {
+                filter: MemoryFilter? = nil, threshold: Float? = nil, mode: SearchMode = .hybrid,
+                referenceTime: Date? = nil) {
         self.text = text
         self.scope = scope
         self.agentID = agentID
@@ -34,6 +38,7 @@ public struct SearchQuery: Sendable {
         self.filter = filter
         self.threshold = threshold
         self.mode = mode
+        self.referenceTime = referenceTime
     }
 }
 

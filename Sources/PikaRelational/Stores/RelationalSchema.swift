@@ -70,6 +70,12 @@ public enum RelationalSchema {
             job_id TEXT PRIMARY KEY, result TEXT NOT NULL, created_at REAL NOT NULL);
         CREATE INDEX applied_jobs_created ON applied_jobs (created_at);
         """,
+        // Memory kinds (issue 16): `fact` or `event`, and when an event happened (Unix seconds, NULL
+        // when unknown). Rows written before are facts without a time.
+        """
+        ALTER TABLE memories ADD COLUMN kind TEXT NOT NULL DEFAULT 'fact';
+        ALTER TABLE memories ADD COLUMN occurred_at REAL;
+        """,
     ]
 
     /// Opens (creating and migrating) the relational database at `path`.

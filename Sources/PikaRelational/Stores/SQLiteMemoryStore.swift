@@ -17,7 +17,8 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
 
     /// The `memories` columns ``decode(_:withEmbedding:)`` reads, in its order (the embedding follows them).
     public static let columns = """
-        label, id, tenant, user_id, agent_id, run_id, text, metadata, attribute, provenance, created_at, updated_at
+        label, id, tenant, user_id, agent_id, run_id, text, metadata, attribute, provenance, created_at, updated_at,
+        kind, occurred_at
         """
 
     /// See ``MemoryRecordStore/scopeNumber(for:create:)``.
@@ -48,13 +49,15 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                     try db.query(
                         """
                         INSERT INTO memories (id, tenant, user_id, scope, agent_id, run_id, text, metadata, attribute,
-                            provenance, created_at, updated_at, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                            provenance, created_at, updated_at, embedding, kind, occurred_at)
+                            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                         """,
                         [.text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .integer(Int64(number)),
                          .optional(record.agentID), .optional(record.runID), .text(record.text),
                          .text(JSONValue.encodeObject(record.metadata)), .optional(record.attribute),
                          .text(Self.encodeList(record.provenance)), .real(record.createdAt.timeIntervalSince1970),
-                         .real(record.updatedAt.timeIntervalSince1970), .blob(EmbeddingBlob.encode(record.embedding))])
+                         .real(record.updatedAt.timeIntervalSince1970), .blob(EmbeddingBlob.encode(record.embedding)),
+                         .text(record.kind.rawValue), Self.time(record.occurredAt)])
                     record.label = UInt64(db.lastInsertRowID)
                     try Self.addHistory(db, record, .add, old: nil, new: record.text, at: record.createdAt)
                     try recordChange(db, label: record.label, scope: record.scope)
@@ -63,11 +66,12 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                     try db.query(
                         """
                         UPDATE memories SET text = ?, metadata = ?, attribute = ?, provenance = ?, updated_at = ?,
-                            embedding = ? WHERE id = ? AND tenant = ?
+                            embedding = ?, kind = ?, occurred_at = ? WHERE id = ? AND tenant = ?
                         """,
                         [.text(record.text), .text(JSONValue.encodeObject(record.metadata)), .optional(record.attribute),
                          .text(Self.encodeList(record.provenance)), .real(record.updatedAt.timeIntervalSince1970),
-                         .blob(EmbeddingBlob.encode(record.embedding)), .text(record.id), .text(record.scope.tenant)])
+                         .blob(EmbeddingBlob.encode(record.embedding)), .text(record.kind.rawValue),
+                         Self.time(record.occurredAt), .text(record.id), .text(record.scope.tenant)])
                     guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
                     try Self.addHistory(db, record, .update, old: previousText, new: record.text, at: record.updatedAt)
                     try recordChange(db, label: record.label, scope: record.scope)
@@ -143,7 +147,7 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                 let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
                 out += try db.query("SELECT \(Self.columns), embedding, scope FROM memories WHERE label IN (\(marks))",
                                     slice.map { .integer(Int64($0)) })
-                    .map { (Self.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(13))) }
+                    .map { (Self.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(15))) }
             }
             return out
         }
@@ -265,8 +269,15 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             agentID: row.string(4), runID: row.string(5), text: row.string(6) ?? "",
             metadata: JSONValue.decodeObject(row.string(7)), attribute: row.string(8),
             provenance: decodeList(row.string(9)),
+            kind: row.string(12).flatMap(MemoryKind.init(rawValue:)) ?? .fact,
+            occurredAt: row.string(13) == nil ? nil : Date(timeIntervalSince1970: row.double(13)),
             createdAt: Date(timeIntervalSince1970: row.double(10)), updatedAt: Date(timeIntervalSince1970: row.double(11)),
-            embedding: withEmbedding ? EmbeddingBlob.decode(row.blob(12)) : [])
+            embedding: withEmbedding ? EmbeddingBlob.decode(row.blob(14)) : [])
+    }
+
+    /// An optional time as a REAL of Unix seconds, or NULL.
+    static func time(_ date: Date?) -> SQLiteValue {
+        date.map { .real($0.timeIntervalSince1970) } ?? .null
     }
 
     /// A list as the JSON text the stores keep it in.

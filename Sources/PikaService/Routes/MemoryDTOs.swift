@@ -7,7 +7,8 @@ struct MemoryOut: Encodable {
     var score: Float?
 
     enum CodingKeys: String, CodingKey {
-        case id, memory, score, metadata, provenance
+        case id, memory, score, metadata, provenance, kind
+        case occurredAt = "occurred_at"
         case userID = "user_id", agentID = "agent_id", runID = "run_id", createdAt = "created_at", updatedAt = "updated_at"
     }
 
@@ -18,6 +19,8 @@ struct MemoryOut: Encodable {
         try c.encodeIfPresent(score, forKey: .score)
         try c.encode(record.metadata, forKey: .metadata)
         try c.encode(record.provenance, forKey: .provenance)
+        try c.encode(record.kind.rawValue, forKey: .kind)
+        try c.encode(record.occurredAt.map(Timestamps.format), forKey: .occurredAt)
         try c.encode(record.scope.userID, forKey: .userID)
         try c.encode(record.agentID, forKey: .agentID)
         try c.encode(record.runID, forKey: .runID)
@@ -31,10 +34,12 @@ struct MemoryOut: Encodable {
         json.member("agent_id", record.agentID, first: true)
         json.member("created_at", Timestamps.format(record.createdAt))
         json.member("id", record.id)
+        json.member("kind", record.kind.rawValue)
         json.member("memory", record.text)
         json.raw(",")
         json.key("metadata")
         json.object(record.metadata)
+        json.member("occurred_at", record.occurredAt.map(Timestamps.format))
         json.raw(",")
         json.key("provenance")
         json.value(.array(record.provenance.map(JSONValue.string)))

@@ -54,7 +54,8 @@ struct MemoryRoutes {
         let input = AddInput(
             messages: try Self.messages(fields.object["messages"]),
             agentID: try fields.id("agent_id"), runID: try fields.id("run_id"),
-            metadata: try fields.metadata("metadata") ?? [:], infer: try fields.bool("infer") ?? true)
+            metadata: try fields.metadata("metadata") ?? [:], infer: try fields.bool("infer") ?? true,
+            timestamp: try fields.time("timestamp"))
         let asyncFlag = try fields.bool("async") ?? true
         let isAsync = forceAsync || asyncFlag
         var idempotencyKey = request.headers[.init("Idempotency-Key")!]
@@ -109,7 +110,10 @@ struct MemoryRoutes {
                 throw Problem.badRequest("missing_field", "messages[\(index)].role is required")
             }
             let content = try fields.string("content", required: true, maxLength: 100_000)!
-            return ConversationMessage(role: role, content: content, metadata: try fields.metadata("metadata"))
+            return ConversationMessage(
+                role: role, content: content, metadata: try fields.metadata("metadata"),
+                name: try fields.string("name", maxLength: 128),
+                timestamp: try fields.time("timestamp", label: "messages[\(index)].timestamp"))
         }
     }
 
@@ -141,7 +145,7 @@ struct MemoryRoutes {
         let tiered = try await deps.search.search(SearchQuery(
             text: query, scope: MemoryScope(tenant: key.tenant, userID: userID), agentID: try fields.id("agent_id"),
             runID: try fields.id("run_id"), limit: try fields.limit(default: 10), filter: filter,
-            threshold: threshold.map(Float.init), mode: mode))
+            threshold: threshold.map(Float.init), mode: mode, referenceTime: try fields.time("reference_time")))
         let answer = tiered.answer
         let body = SearchAnswerJSON.bytes(
             results: answer.results.map { MemoryOut(record: $0.record, score: $0.score) }, relations: answer.relations)
