@@ -612,6 +612,15 @@ components:
         role: { type: string, maxLength: 32 }
         content: { type: string }
         metadata: { type: object, description: 'e.g. {"dia_id": "D1:3"}: kept as the fact''s provenance' }
+        name: { type: string, maxLength: 128, description: 'The speaker (OpenAI''s name): who "I" is; events name them ("User" when absent)' }
+        timestamp: { $ref: '#/components/schemas/Time' }
+    Time:
+      description: >-
+        Unix seconds (a number or a string of digits) or ISO 8601 (2023-05-08T13:56:00Z, with fraction or
+        offset, or a date alone, read as UTC midnight). Anything else is a 400 with code invalid_argument.
+      oneOf:
+        - { type: number, minimum: 0 }
+        - { type: string }
     AddRequest:
       type: object
       required: [messages, user_id]
@@ -626,6 +635,10 @@ components:
         metadata: { type: object }
         infer: { type: boolean, default: true }
         async: { type: boolean, default: true }
+        timestamp:
+          allOf: [{ $ref: '#/components/schemas/Time' }]
+          description: When the conversation took place; the time of every message without its own. Relative dates
+            in messages ("yesterday") are resolved against it; without any time they stay as said and occurred_at stays empty.
     AddResults:
       type: object
       properties:
@@ -657,7 +670,8 @@ components:
       type: object
       description: |
         {"AND"|"OR"|"NOT": [Filter, ...]} or {"field": {"eq"|"ne"|"in"|"nin"|"gt"|"gte"|"lt"|"lte"|"contains": value}}
-        or {"field": value} (eq). Fields are metadata keys, or agent_id / run_id.
+        or {"field": value} (eq). Fields are metadata keys, or agent_id / run_id, or kind (fact | event), or
+        occurred_at (operands in Unix seconds or ISO 8601; a memory without one matches no comparison but ne / nin).
     SearchRequest:
       type: object
       required: [query, user_id]
@@ -680,6 +694,10 @@ components:
           description: >-
             Signals that rank the memories. hybrid fuses cosine and BM25 by normalised scores with equal
             weights (measured best, docs/evaluation.md). An unknown value is a 400 with code invalid_mode.
+        reference_time:
+          allOf: [{ $ref: '#/components/schemas/Time' }]
+          description: The time relative expressions of the query ("last summer", "two weeks ago") are resolved against;
+            default now. Memories whose occurred_at falls in the query's time span rank higher.
     Memory:
       type: object
       properties:
@@ -688,6 +706,8 @@ components:
         score: { type: number }
         metadata: { type: object }
         provenance: { type: array, items: { type: string } }
+        kind: { type: string, enum: [fact, event], description: 'fact: an attribute, consolidated by slot; event: something the speaker told, rewritten to stand alone' }
+        occurred_at: { type: [string, 'null'], format: date-time, description: 'When the event happened (UTC day), when a message time let it be derived' }
         user_id: { type: string }
         agent_id: { type: [string, 'null'] }
         run_id: { type: [string, 'null'] }
