@@ -13,8 +13,8 @@ extension DataDirectory {
         try maintenance.withLock { (_) throws(StorageError) in
             try writer.withLock { (w) throws(StorageError) in
                 guard let wal = w.wal else { throw StorageError(code: .readOnly, message: "opened read-only", path: path) }
-                let (contents, dirty, deleted, manifestNow) = state.withLock { s in
-                    (s.growing.contents(), s.dirty, s.deleted, s.manifest)
+                let (contents, dirty, deleted, manifestNow) = try state.withLock { (s) throws(StorageError) in
+                    (try s.growing.contents(), s.dirty, s.deleted, s.manifest)
                 }
                 if contents.records.isEmpty && dirty.isEmpty { return }
                 try walGuard.sync(wal)

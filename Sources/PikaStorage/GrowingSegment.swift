@@ -39,14 +39,20 @@ struct GrowingSegment: Sendable {
         return true
     }
 
-    /// Live records and their stored vectors, in insertion order (for sealing).
-    func contents() -> (records: [StoredRecord], vectors: [Float]) {
+    /// Live records and their stored vectors, in insertion order (for sealing). A record whose
+    /// vector the graph cannot give back fails the seal (it stays in the log) rather than being dropped.
+    func contents() throws(StorageError) -> (records: [StoredRecord], vectors: [Float]) {
         var records: [StoredRecord] = []
         var vectors: [Float] = []
         records.reserveCapacity(self.records.count)
         vectors.reserveCapacity(self.records.count * index.dimension)
         for slot in self.records.keys.sorted() {
-            guard let vector = try? index.vector(for: slot) else { continue }
+            let vector: [Float]
+            do {
+                vector = try index.vector(for: slot)
+            } catch {
+                throw StorageError(code: .engine, message: "record \(self.records[slot]!.id) of the growing segment has no vector to seal: \(error)")
+            }
             records.append(self.records[slot]!)
             vectors.append(contentsOf: vector)
         }

@@ -50,6 +50,10 @@ struct BadInputTests {
                 (.get, "/v1/jobs/123", nil, nil, .badRequest, "invalid_id"),
                 (.get, "/jobs/00000000-0000-0000-0000-000000000000", nil, nil, .notFound, "not_found"),
                 (.post, "/v1/users/u1/import", nil, Array("not json\n".utf8), .badRequest, "malformed_jsonl"),
+                (.post, "/v1/users/u1/import", nil, [], .badRequest, "empty_import"),
+                (.post, "/v1/users/u1/import", nil, Array("\n  \n".utf8), .badRequest, "empty_import"),
+                // Punctuation only: the hashing embedder's zero vector, which nothing could find again.
+                (.post, "/v1/memories", #"{"messages":"?!…","user_id":"u1","infer":false,"async":false}"#, nil, .badRequest, "invalid_argument"),
                 (.post, "/v1/admin/keys", #"{"tenant":"t","role":"root"}"#, nil, .badRequest, "invalid_role"),
                 (.get, "/v1/nothing-here", nil, nil, .notFound, "route_not_found"),
             ]

@@ -107,9 +107,22 @@ public final class MemoryManager: Sendable {
         }
         metrics.factsExtracted.increment(by: Int64(facts.count))
         guard !facts.isEmpty else { return [] }
+        var kept = facts
+        var vectors = try await embed(facts.map(\.text))
+        // A text with no word (only punctuation or control characters) has the zero vector under the
+        // hashing embedder, which cosine search cannot store: nothing in it can be found again. A fact
+        // extracted from it is dropped; a message to be stored verbatim is refused, saying which.
+        if let empty = vectors.firstIndex(where: { $0.allSatisfy { $0 == 0 } }) {
+            guard input.infer else {
+                throw MemoryError(.invalidArgument, "message \(facts[empty].provenance.first ?? "\(empty)") has no words to store (its embedding is the zero vector)")
+            }
+            let nonZero = vectors.indices.filter { !vectors[$0].allSatisfy { $0 == 0 } }
+            kept = nonZero.map { facts[$0] }
+            vectors = nonZero.map { vectors[$0] }
+            guard !kept.isEmpty else { return [] }
+        }
         let prepared = PreparedAdd(
-            facts: facts, vectors: try await embed(facts.map(\.text)), agentID: input.agentID, runID: input.runID,
-            metadata: input.metadata, infer: input.infer)
+            facts: kept, vectors: vectors, agentID: input.agentID, runID: input.runID, metadata: input.metadata, infer: input.infer)
         if let owner = writeOwner.withLock({ $0 }) { return try await owner.commit(prepared, scope: scope, job: job) }
         return try await commit(prepared, scope: scope)
     }
@@ -333,25 +346,19 @@ public final class MemoryManager: Sendable {
     }
 }
 
-/// Collects rows during the start-up load.
-///
-/// `@unchecked Sendable` is safe: `append` is called from the store's serial queue only, and `take`
-/// after that call has returned; the lock makes the hand-over explicit.
-final class IndexLoader: @unchecked Sendable {
-    private let lock = NSLock()
-    private var labels: [UInt64] = []
-    private var tenants: [UInt32] = []
-    private var vectors: [Float] = []
+/// Collects rows during the start-up load (a manager over a store that loads an index).
+final class IndexLoader: Sendable {
+    private let rows = Mutex<(labels: [UInt64], tenants: [UInt32], vectors: [Float])>(([], [], []))
 
     func append(_ label: UInt64, _ tenant: UInt32, _ vector: [Float]) {
-        lock.lock(); defer { lock.unlock() }
-        labels.append(label)
-        tenants.append(tenant)
-        vectors += vector
+        rows.withLock { rows in
+            rows.labels.append(label)
+            rows.tenants.append(tenant)
+            rows.vectors += vector
+        }
     }
 
     func take() -> ([UInt64], [UInt32], [Float]) {
-        lock.lock(); defer { lock.unlock() }
-        return (labels, tenants, vectors)
+        rows.withLock { ($0.labels, $0.tenants, $0.vectors) }
     }
 }

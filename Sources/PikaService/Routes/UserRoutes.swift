@@ -62,6 +62,8 @@ struct UserRoutes {
                 }
                 lines.append(parsed)
             }
+            // No body (or only blank lines) is a mistake, not an import of nothing.
+            guard !lines.isEmpty else { throw Problem.badRequest("empty_import", "the body holds no export lines (JSONL, one memory per line)") }
             guard lines.count <= 10_000 else { throw Problem.badRequest("too_many_lines", "at most 10000 lines per import") }
             for line in lines {
                 if let agent = line.agentID, !Identifiers.isValid(agent) { throw Problem.badRequest("invalid_id", "agent_id of \(line.id)") }
