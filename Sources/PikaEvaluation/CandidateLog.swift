@@ -36,6 +36,6 @@ struct CandidateLog {
             data.append(line)
             data.append(0x0A)
         }
-        FileManager.default.createFile(atPath: path, contents: data)
+        _ = FileManager.default.createFile(atPath: path, contents: data)
     }
 }
