@@ -22,15 +22,21 @@ public enum MiniLMModelDirectory {
         workingDirectory: String = FileManager.default.currentDirectoryPath
     ) -> String {
         if let configured = environment[environmentVariable], !configured.isEmpty { return configured }
+        return nearest(defaultRelativePath, holding: "config.json", from: workingDirectory)
+    }
+
+    /// The first `relativePath` holding `file` in `workingDirectory` or one of its parents,
+    /// otherwise `relativePath` in `workingDirectory` (shared with ``E5ModelDirectory``).
+    static func nearest(_ relativePath: String, holding file: String, from workingDirectory: String) -> String {
         var directory = URL(fileURLWithPath: workingDirectory, isDirectory: true).standardizedFileURL
         while true {
-            let candidate = directory.appendingPathComponent(defaultRelativePath).path
-            if FileManager.default.fileExists(atPath: candidate + "/config.json") { return candidate }
+            let candidate = directory.appendingPathComponent(relativePath).path
+            if FileManager.default.fileExists(atPath: candidate + "/" + file) { return candidate }
             let parent = directory.deletingLastPathComponent()
             if parent.path == directory.path { break }
             directory = parent
         }
-        return URL(fileURLWithPath: workingDirectory).appendingPathComponent(defaultRelativePath).path
+        return URL(fileURLWithPath: workingDirectory).appendingPathComponent(relativePath).path
     }
 
     /// Throws ``EmbeddingError/Code/modelNotFound`` naming the fetch command if any file is missing.

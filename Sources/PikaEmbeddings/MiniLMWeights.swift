@@ -33,7 +33,7 @@ final class MiniLMWeights: @unchecked Sendable {
     let embeddingNormBias: UnsafePointer<Float>
     let layers: [Layer]
 
-    private let source: SafeTensorsFile
+    private let source: Any
     private var owned: [UnsafeMutablePointer<Float>] = []
 
     /// Maps `path` and checks every tensor's name, dtype and shape against `configuration`.
@@ -115,6 +115,25 @@ final class MiniLMWeights: @unchecked Sendable {
             for buffer in owned { buffer.deallocate() }
             throw error
         }
+        self.owned = owned
+    }
+
+    /// Weights another loader has already put in memory (``E5ModelFile`` dequantises its 4-bit
+    /// file): `source` keeps what the pointers refer to alive; `owned` buffers are freed with this object.
+    init(
+        configuration: MiniLMConfiguration, wordEmbeddings: UnsafePointer<Float>,
+        positionEmbeddings: UnsafePointer<Float>, tokenTypeEmbeddings: UnsafePointer<Float>,
+        embeddingNormWeight: UnsafePointer<Float>, embeddingNormBias: UnsafePointer<Float>, layers: [Layer],
+        source: Any, owned: [UnsafeMutablePointer<Float>]
+    ) {
+        self.configuration = configuration
+        self.wordEmbeddings = wordEmbeddings
+        self.positionEmbeddings = positionEmbeddings
+        self.tokenTypeEmbeddings = tokenTypeEmbeddings
+        self.embeddingNormWeight = embeddingNormWeight
+        self.embeddingNormBias = embeddingNormBias
+        self.layers = layers
+        self.source = source
         self.owned = owned
     }
 

@@ -14,6 +14,9 @@ public struct EvaluationConfiguration: Sendable {
     public var depth: Int
     /// Threads for building the vector index.
     public var threads: Int
+    /// If set, every query's vector and keyword candidates (label ids and raw scores, 100 deep)
+    /// and its judgements are written here as JSON lines, to study fusion offline.
+    public var candidatesPath: String?
 
     /// Creates a configuration.
     public init(

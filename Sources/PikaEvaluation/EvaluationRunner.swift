@@ -46,12 +46,17 @@ public struct EvaluationRunner: Sendable {
 
         var rankings: [(ranking: [String], judgements: Judgements)] = []
         var latencies: [Double] = []
+        var candidates = CandidateLog(path: configuration.candidatesPath)
         for (index, query) in dataset.queries.enumerated() {
-            let (hits, milliseconds) = try await search(searcher, text: query.text, tenant: 0)
+            let (hits, milliseconds, vector) = try await search(searcher, text: query.text, tenant: 0)
             latencies.append(milliseconds)
             rankings.append((hits.map { dataset.documents[Int($0.label)].id }, dataset.qrels[query.id] ?? [:]))
+            candidates.record(
+                searcher, text: query.text, vector: vector, tenant: 0, judgements: dataset.qrels[query.id] ?? [:],
+                category: nil) { dataset.documents[Int($0)].id }
             progress("queries", index + 1, dataset.queries.count)
         }
+        candidates.write()
         let overall = MetricSummary(rankings: rankings)
         guard overall.queries > 0 else { throw EvaluationError(.emptyDataset, "no query has a relevant document") }
         return report(name: name, format: "beir", overall: overall, categories: [:], latencies: latencies,
@@ -86,16 +91,22 @@ public struct EvaluationRunner: Sendable {
         var byCategory: [Int: [(ranking: [String], judgements: Judgements)]] = [:]
         var latencies: [Double] = []
         var done = 0
+        var candidates = CandidateLog(path: configuration.candidatesPath)
         for (tenant, conversation) in dataset.conversations.enumerated() {
             for question in conversation.questions {
-                let (hits, milliseconds) = try await search(searcher, text: question.text, tenant: UInt32(tenant))
+                let (hits, milliseconds, vector) = try await search(
+                    searcher, text: question.text, tenant: UInt32(tenant))
                 latencies.append(milliseconds)
                 let judgements = Dictionary(question.evidence.map { ($0, 1) }, uniquingKeysWith: max)
+                candidates.record(
+                    searcher, text: question.text, vector: vector, tenant: UInt32(tenant), judgements: judgements,
+                    category: question.category) { diaIDs[Int($0)] }
                 byCategory[question.category, default: []].append((hits.map { diaIDs[Int($0.label)] }, judgements))
                 done += 1
                 progress("queries", done, total)
             }
         }
+        candidates.write()
         let (overall, categories) = MetricSummary.locomo(byCategory)
         return report(name: name, format: "locomo", overall: overall, categories: categories, latencies: latencies,
                       documents: texts.count, ingestSeconds: ingestSeconds)
@@ -141,13 +152,13 @@ public struct EvaluationRunner: Sendable {
     }
 
     private func search(_ searcher: HybridSearcher, text: String, tenant: UInt32) async throws(EvaluationError)
-        -> ([RankedHit], Double)
+        -> ([RankedHit], Double, [Float]?)
     {
         let clock = ContinuousClock()
         let started = clock.now
         var vector: [Float]?
         if usesVectors {
-            do { vector = try await embedder.embed(text) } catch { throw EvaluationError(.embedding, "\(error)") }
+            do { vector = try await embedder.embedQuery(text) } catch { throw EvaluationError(.embedding, "\(error)") }
         }
         let hits: [RankedHit]
         do {
@@ -156,7 +167,7 @@ public struct EvaluationRunner: Sendable {
         } catch {
             throw EvaluationError(.retrieval, "\(error)")
         }
-        return (hits, seconds(clock.now - started) * 1000)
+        return (hits, seconds(clock.now - started) * 1000, vector)
     }
 
     private func report(

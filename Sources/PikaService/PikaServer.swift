@@ -131,6 +131,7 @@ public struct PikaServer {
         switch configuration.embedder {
         case .hashing: return try HashingEmbedder()
         case .minilm: return try MiniLMEmbedder(directory: configuration.modelDirectory)
+        case .e5Small: return try E5Embedder()
         case .openai: return try RemoteEmbedder(configuration: try RemoteEmbedderConfiguration.fromEnvironment())
         }
     }

@@ -10,16 +10,18 @@ struct EvalEmbedderOptions: ParsableArguments {
     enum Kind: String, ExpressibleByArgument, CaseIterable, Sendable {
         /// Native all-MiniLM-L6-v2.
         case minilm
+        /// Native multilingual-e5-small (`query: ` / `passage: ` forms).
+        case e5Small = "e5-small"
         /// Feature hashing (no model; a smoke test, not a quality figure).
         case hashing
         /// An OpenAI-compatible `/v1/embeddings` endpoint, configured as for `pika serve`.
         case openai
     }
 
-    @Option(help: "Embedder: minilm, hashing or openai (PIKA_EMBEDDINGS_URL, PIKA_EMBEDDINGS_MODEL, PIKA_EMBEDDINGS_DIMENSION, PIKA_EMBEDDINGS_API_KEY).")
+    @Option(help: "Embedder: minilm, e5-small, hashing or openai (PIKA_EMBEDDINGS_URL, PIKA_EMBEDDINGS_MODEL, PIKA_EMBEDDINGS_DIMENSION, PIKA_EMBEDDINGS_API_KEY).")
     var embedder: Kind = .minilm
 
-    @Option(name: .customLong("model-dir"), help: "MiniLM model directory (default: $PIKA_MODEL_DIR, else models/all-MiniLM-L6-v2).")
+    @Option(name: .customLong("model-dir"), help: "Model directory (default: $PIKA_MODEL_DIR, else models/all-MiniLM-L6-v2; e5-small: $PIKA_E5_MODEL_DIR, else models/multilingual-e5-small).")
     var modelDirectory: String?
 
     @Option(name: .customLong("cache-dir"), help: "Embedding cache (default: ~/.cache/pika/embeddings).")
@@ -30,6 +32,7 @@ struct EvalEmbedderOptions: ParsableArguments {
         do {
             switch embedder {
             case .minilm: return try MiniLMEmbedder(directory: modelDirectory)
+            case .e5Small: return try E5Embedder(directory: modelDirectory)
             case .hashing: return try HashingEmbedder()
             case .openai: return try RemoteEmbedder(configuration: try RemoteEmbedderConfiguration.fromEnvironment())
             }

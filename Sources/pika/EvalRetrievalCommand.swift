@@ -76,6 +76,9 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
     @Option(help: "Threads for building the vector index.")
     var threads: Int = 1
 
+    @Option(name: .customLong("candidates-out"), help: "Write each query's vector and keyword candidates (JSON lines) here, to study fusion.")
+    var candidatesOutput: String?
+
     @Option(name: .customLong("json"), help: "Also write the JSON result to this file.")
     var jsonOutput: String?
 
@@ -116,8 +119,9 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
     private func runner(_ model: any Embedder) -> EvaluationRunner {
         let fusionMethod: FusionMethod =
             fusion == .rrf ? .reciprocalRank(k: rrfK) : .normalizedScore(vectorWeight: vectorWeight)
-        let configuration = EvaluationConfiguration(
+        var configuration = EvaluationConfiguration(
             mode: mode, k: k, fusion: fusionMethod, bm25: BM25Parameters(k1: bm25K1, b: bm25B), threads: threads)
+        configuration.candidatesPath = candidatesOutput
         return EvaluationRunner(
             configuration: configuration, embedder: model, cache: embedding.cache(), progress: EvalProgressBar.report)
     }

@@ -23,7 +23,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var options: UserDataOptions
     @Option(name: .customLong("in"), help: "Input file (default: standard input).") var input: String?
-    @Option(help: "minilm | hashing | openai ($PIKA_EMBEDDER, default minilm); must be the data directory's.") var embedder: String?
+    @Option(help: "minilm | e5-small | hashing | openai ($PIKA_EMBEDDER, default minilm); must be the data directory's.") var embedder: String?
     @Option(name: .customLong("model-dir"), help: "MiniLM model directory ($PIKA_MODEL_DIR).") var modelDirectory: String?
 
     func run() async throws {

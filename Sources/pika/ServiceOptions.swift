@@ -4,7 +4,7 @@ import ArgumentParser
 struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Data directory, shared by pika serve and pika worker ($PIKA_DATA_DIR, default ./data).")
     var dataDirectory: String?
-    @Option(help: "minilm | hashing | openai ($PIKA_EMBEDDER, default minilm).") var embedder: String?
+    @Option(help: "minilm | e5-small | hashing | openai ($PIKA_EMBEDDER, default minilm).") var embedder: String?
     @Option(name: .customLong("model-dir"), help: "MiniLM model directory ($PIKA_MODEL_DIR).") var modelDirectory: String?
     @Option(help: "rules | llm ($PIKA_EXTRACTOR, default rules).") var extractor: String?
     @Option(name: .customLong("llm-base-url"), help: "OpenAI-compatible base URL ($PIKA_LLM_BASE_URL).") var llmBaseURL: String?

@@ -27,7 +27,7 @@ extension MemoryManager {
             vector = []
         } else {
             vector = try await queryEmbeddings.vector(for: text, model: embedder.identity.description, dimension: embedder.dimension) {
-                try await embed([text])[0]
+                try await embed([text], queries: true)[0]
             }
         }
         var hits = try await rankedRecords(text: text, vector: vector, query: query, allowed: allowed)

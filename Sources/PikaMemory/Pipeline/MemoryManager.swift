@@ -335,10 +335,11 @@ public final class MemoryManager: Sendable {
         return number
     }
 
-    /// Embeds texts, mapping embedder failures to ``MemoryError``.
-    func embed(_ texts: [String]) async throws(MemoryError) -> [[Float]] {
+    /// Embeds texts (memories, or with `queries` searches: e5 embeds the two in different forms),
+    /// mapping embedder failures to ``MemoryError``.
+    func embed(_ texts: [String], queries: Bool = false) async throws(MemoryError) -> [[Float]] {
         do {
-            return try await embedder.embed(texts)
+            return try await queries ? embedder.embedQueries(texts) : embedder.embed(texts)
         } catch {
             let code: MemoryError.Code = error.code == .circuitOpen ? .unavailable : .embeddingFailed
             throw MemoryError(code, "embedding failed: \(error.message)")

@@ -7,6 +7,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public enum EmbedderKind: String, Sendable, CaseIterable {
         /// Native all-MiniLM-L6-v2.
         case minilm
+        /// Native multilingual-e5-small (model from `PIKA_E5_MODEL_DIR`, else models/multilingual-e5-small).
+        case e5Small = "e5-small"
         /// Feature hashing (no model; tests and fallback).
         case hashing
         /// An OpenAI-compatible `/v1/embeddings` (settings from `PIKA_EMBEDDINGS_*`).
@@ -68,7 +70,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// The settings this service reads, each also a `pika serve` flag (`--data-dir` for `PIKA_DATA_DIR`, …).
     public static let variables: [String] = [
-        "PIKA_DATA_DIR", "PIKA_HOST", "PIKA_PORT", "PIKA_API_KEY", "PIKA_EMBEDDER", "PIKA_MODEL_DIR", "PIKA_EXTRACTOR",
+        "PIKA_DATA_DIR", "PIKA_HOST", "PIKA_PORT", "PIKA_API_KEY", "PIKA_EMBEDDER", "PIKA_MODEL_DIR", "PIKA_E5_MODEL_DIR", "PIKA_EXTRACTOR",
         "PIKA_LLM_BASE_URL", "PIKA_LLM_MODEL", "PIKA_LLM_API_KEY", "PIKA_WORKERS", "PIKA_RATE_LIMIT",
         "PIKA_JOB_MAX_ATTEMPTS", "PIKA_JOB_LEASE_SECONDS", "PIKA_REDIS_URL", "PIKA_L2_REFRESH_SECONDS",
         "PIKA_POSTGRES_URL", "PIKA_POSTGRES_POOL_SIZE",
@@ -117,7 +119,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         }
         if let value = nonEmpty("PIKA_EMBEDDER") {
             if let kind = EmbedderKind(rawValue: value) { config.embedder = kind }
-            else { problems.append("PIKA_EMBEDDER: '\(value)' is not one of minilm, hashing, openai") }
+            else { problems.append("PIKA_EMBEDDER: '\(value)' is not one of minilm, e5-small, hashing, openai") }
         }
         config.modelDirectory = nonEmpty("PIKA_MODEL_DIR")
         if let value = nonEmpty("PIKA_EXTRACTOR") {
