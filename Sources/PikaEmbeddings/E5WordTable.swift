@@ -1,3 +1,4 @@
+import PikaEngine
 import Synchronization
 
 #if canImport(Glibc)

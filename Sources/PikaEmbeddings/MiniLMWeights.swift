@@ -121,12 +121,13 @@ final class MiniLMWeights: @unchecked Sendable {
     /// Weights another loader has already put in memory (``E5ModelFile`` dequantises its 4-bit
     /// file): `source` keeps what the pointers refer to alive; `owned` buffers are freed with this object.
     init(
-        configuration: MiniLMConfiguration, wordEmbeddings: UnsafePointer<Float>,
+        configuration: MiniLMConfiguration, precision: EmbeddingPrecision, wordEmbeddings: UnsafePointer<Float>,
         positionEmbeddings: UnsafePointer<Float>, tokenTypeEmbeddings: UnsafePointer<Float>,
         embeddingNormWeight: UnsafePointer<Float>, embeddingNormBias: UnsafePointer<Float>, layers: [Layer],
         source: Any, owned: [UnsafeMutablePointer<Float>]
     ) {
         self.configuration = configuration
+        self.precision = precision
         self.wordEmbeddings = wordEmbeddings
         self.positionEmbeddings = positionEmbeddings
         self.tokenTypeEmbeddings = tokenTypeEmbeddings
