@@ -35,10 +35,10 @@ paths:
         '200': { description: Alive., content: { application/json: { schema: { $ref: '#/components/schemas/Status' } } } }
   /readyz:
     get:
-      summary: Readiness (database answers, index loaded).
+      summary: Readiness (data directory open, database answers, writes accepted).
       security: []
       responses:
-        '200': { description: Ready., content: { application/json: { schema: { $ref: '#/components/schemas/Status' } } } }
+        '200': { description: Ready., content: { application/json: { schema: { $ref: '#/components/schemas/Readiness' } } } }
         '503': { $ref: '#/components/responses/Problem' }
   /metrics:
     get:
@@ -595,6 +595,17 @@ components:
   schemas:
     Id: { type: string, minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@-]+$' }
     Status: { type: object, properties: { status: { type: string } } }
+    Readiness:
+      type: object
+      required: [status, memories, keyword_indexes, storage_problems]
+      properties:
+        status: { type: string, enum: [ready] }
+        memories: { type: integer, minimum: 0, description: Live memories of every user. }
+        keyword_indexes: { type: string, enum: [ready, building, stopped] }
+        storage_problems:
+          type: array
+          items: { type: string }
+          description: Files of the memory store set aside or repaired at open, each naming its file.
     Problem:
       type: object
       required: [type, title, status, code, detail]
