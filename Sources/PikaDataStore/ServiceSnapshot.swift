@@ -40,7 +40,7 @@ public enum ServiceSnapshot {
                 // On a connection of its own (the service's reader is query-only; its writer must keep
                 // committing jobs meanwhile), on the store's queue: the copy is blocking file work.
                 let source = database.path
-                try await store.onQueueUntyped { try SQLiteConnection(path: source).query("VACUUM INTO ?", [.text(databaseCopy)]) }
+                try await store.onQueueUntyped { _ = try SQLiteConnection(path: source).query("VACUUM INTO ?", [.text(databaseCopy)]) }
                 let archive = try await store.onQueue { () throws(StorageError) in try store.directory.snapshot(to: path + "/" + archiveFile) }
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: databaseCopy)[.size] as? Int) ?? 0
                 return Info(path: path, memories: archive.records, lsn: archive.lsn, bytes: bytes + archive.bytes)
