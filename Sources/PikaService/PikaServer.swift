@@ -110,7 +110,11 @@ public struct PikaServer {
         application.addServices(
             SummaryRefreshService(search: search, interval: .seconds(configuration.l2RefreshSeconds), logger: logger))
         application.addServices(KeywordIndexPrebuildService(manager: manager, logger: logger))
-        if role == .owner { application.addServices(SegmentMaintenanceService(store: records, logger: logger)) }
+        if role == .owner {
+            application.addServices(SegmentMaintenanceService(store: records, logger: logger))
+            application.addServices(
+                JobRetentionService(jobs: jobs, retention: .seconds(configuration.jobRetentionHours * 3600), logger: logger))
+        }
         return PikaServer(dependencies: dependencies, application: application, routes: routes)
     }
 

@@ -15,6 +15,9 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("job-lease-seconds"),
             help: "Job lease, renewed every third of it while a job runs; a dead worker's job is retaken after it ($PIKA_JOB_LEASE_SECONDS, default 60).")
     var jobLeaseSeconds: String?
+    @Option(name: .customLong("job-retention-hours"),
+            help: "Hours a finished job is kept before it is deleted in the background ($PIKA_JOB_RETENTION_HOURS, default 168).")
+    var jobRetentionHours: String?
     @Option(name: .customLong("redis-url"), help: "Redis for the L1/L3 caches and version tags ($PIKA_REDIS_URL; in-process when unset).")
     var redisURL: String?
     @Option(name: .customLong("postgres-url"),
@@ -29,7 +32,7 @@ struct ServiceOptions: ParsableArguments {
             ("PIKA_DATA_DIR", dataDirectory), ("PIKA_EMBEDDER", embedder), ("PIKA_MODEL_DIR", modelDirectory),
             ("PIKA_EXTRACTOR", extractor), ("PIKA_LLM_BASE_URL", llmBaseURL), ("PIKA_LLM_MODEL", llmModel),
             ("PIKA_LLM_API_KEY", llmAPIKey), ("PIKA_WORKERS", workers), ("PIKA_JOB_LEASE_SECONDS", jobLeaseSeconds),
-            ("PIKA_REDIS_URL", redisURL), ("PIKA_POSTGRES_URL", postgresURL), ("PIKA_POSTGRES_POOL_SIZE", postgresPoolSize),
+            ("PIKA_JOB_RETENTION_HOURS", jobRetentionHours),            ("PIKA_REDIS_URL", redisURL), ("PIKA_POSTGRES_URL", postgresURL), ("PIKA_POSTGRES_POOL_SIZE", postgresPoolSize),
         ]
     }
 }

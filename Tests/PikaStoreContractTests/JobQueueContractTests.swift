@@ -165,6 +165,30 @@ struct JobQueueContractTests {
         }
     }
 
+    @Test("pruning deletes finished jobs older than the cutoff, in batches, never a queued or recent one",
+          arguments: StoreBackend.allCases)
+    func prune(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { stores in
+            let queue = stores.jobs()
+            for (n, user) in ["u1", "u2", "u3", "u4"].enumerated() {
+                _ = try await queue.enqueue(job("p\(n + 1)", user: user, at: Double(n)), idempotencyKey: nil)
+            }
+            #expect(try await queue.claim(now: t0 + 5, lease: .seconds(60))?.id == "p1")
+            try await queue.complete(id: "p1", attempt: 1, result: "[]", now: t0 + 10)
+            #expect(try await queue.claim(now: t0 + 20, lease: .seconds(60))?.id == "p2")
+            try await queue.fail(id: "p2", attempt: 1, error: "bad input", retryAt: nil, now: t0 + 100)
+            #expect(try await queue.claim(now: t0 + 200, lease: .seconds(60))?.id == "p3")
+            try await queue.complete(id: "p3", attempt: 1, result: "[]", now: t0 + 1_000)
+            #expect(try await queue.prune(finishedBefore: t0 + 500, limit: 1) == 1)
+            #expect(try await queue.prune(finishedBefore: t0 + 500, limit: 10) == 1)
+            #expect(try await queue.prune(finishedBefore: t0 + 500, limit: 10) == 0)
+            #expect(try await queue.job(id: "p1", tenant: "t1") == nil)
+            #expect(try await queue.job(id: "p2", tenant: "t1") == nil)
+            #expect(try await queue.job(id: "p3", tenant: "t1")?.status == .completed, "finished after the cutoff")
+            #expect(try await queue.job(id: "p4", tenant: "t1")?.status == .queued, "never finished")
+        }
+    }
+
     @Test("deleting a scope removes its jobs only", arguments: StoreBackend.allCases)
     func deleteScope(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in

@@ -27,6 +27,9 @@ public protocol JobQueue: Sendable {
     func deleteScope(_ scope: MemoryScope) async throws
     /// Jobs per status (metrics).
     func counts() async throws -> [JobStatus: Int]
+    /// Deletes at most `limit` finished jobs (completed or failed) last changed before `cutoff`;
+    /// returns how many it deleted. Queued and running jobs are never touched.
+    func prune(finishedBefore cutoff: Date, limit: Int) async throws -> Int
     /// Waits until new work may be available or `timeout` passes (see the default below).
     func waitForWork(timeout: Duration) async
 }

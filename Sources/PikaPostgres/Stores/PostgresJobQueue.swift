@@ -179,6 +179,17 @@ public final class PostgresJobQueue: JobQueue {
         }
     }
 
+    /// See ``JobQueue/prune(finishedBefore:limit:)``.
+    public func prune(finishedBefore cutoff: Date, limit: Int) async throws -> Int {
+        try await pool.store { db throws(PostgresError) in
+            try db.query(
+                """
+                DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
+                    WHERE status IN ('completed', 'failed') AND updated_at < to_timestamp($1) LIMIT $2)
+                """, [.date(cutoff), .int(limit)]).affectedRows
+        }
+    }
+
     /// See ``JobQueue/counts()``.
     public func counts() async throws -> [JobStatus: Int] {
         try await pool.store { db throws(PostgresError) in

@@ -150,6 +150,18 @@ public struct SQLiteJobQueue: JobQueue {
         }
     }
 
+    /// See ``JobQueue/prune(finishedBefore:limit:)``.
+    public func prune(finishedBefore cutoff: Date, limit: Int) async throws -> Int {
+        try await database.transaction { db in
+            try db.query(
+                """
+                DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs
+                    WHERE status IN ('completed', 'failed') AND updated_at < ? ORDER BY seq LIMIT ?)
+                """, [.real(cutoff.timeIntervalSince1970), .int(limit)])
+            return db.changes
+        }
+    }
+
     /// See ``JobQueue/counts()``.
     public func counts() async throws -> [JobStatus: Int] {
         try await database.read { db in

@@ -52,6 +52,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// Seconds a worker's lease on a job lasts; its heartbeat renews it every third of that while the
     /// job runs, so this bounds how long a dead worker's job waits before another worker takes it.
     public var jobLeaseSeconds: Int = 60
+    /// Hours a finished (completed or failed) job is kept for `GET /v1/jobs/{id}`; older ones are
+    /// deleted in the background (their payloads hold the conversation's text).
+    public var jobRetentionHours: Int = 168
     /// Redis for the L1/L3 cache tiers and version tags (`redis://host:port[/db]`); in-process when nil.
     public var redisURL: String?
     /// Seconds between proactive rebuilds of the L2 summaries (each user's is also rebuilt after its writes).
@@ -72,7 +75,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public static let variables: [String] = [
         "PIKA_DATA_DIR", "PIKA_HOST", "PIKA_PORT", "PIKA_API_KEY", "PIKA_EMBEDDER", "PIKA_MODEL_DIR", "PIKA_E5_MODEL_DIR", "PIKA_EXTRACTOR",
         "PIKA_LLM_BASE_URL", "PIKA_LLM_MODEL", "PIKA_LLM_API_KEY", "PIKA_WORKERS", "PIKA_RATE_LIMIT",
-        "PIKA_JOB_MAX_ATTEMPTS", "PIKA_JOB_LEASE_SECONDS", "PIKA_REDIS_URL", "PIKA_L2_REFRESH_SECONDS",
+        "PIKA_JOB_MAX_ATTEMPTS", "PIKA_JOB_LEASE_SECONDS", "PIKA_JOB_RETENTION_HOURS", "PIKA_REDIS_URL", "PIKA_L2_REFRESH_SECONDS",
         "PIKA_POSTGRES_URL", "PIKA_POSTGRES_POOL_SIZE",
     ]
 
@@ -150,6 +153,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         if let value = nonEmpty("PIKA_JOB_LEASE_SECONDS") {
             if let n = Int(value), (1...3600).contains(n) { config.jobLeaseSeconds = n }
             else { problems.append("PIKA_JOB_LEASE_SECONDS: '\(value)' is not 1...3600") }
+        }
+        if let value = nonEmpty("PIKA_JOB_RETENTION_HOURS") {
+            if let n = Int(value), (1...87_600).contains(n) { config.jobRetentionHours = n }
+            else { problems.append("PIKA_JOB_RETENTION_HOURS: '\(value)' is not 1...87600") }
         }
         if let value = nonEmpty("PIKA_REDIS_URL") {
             if let url = URLComponents(string: value), url.scheme == "redis", url.host?.isEmpty == false { config.redisURL = value }

@@ -20,22 +20,13 @@ public struct SegmentMaintenanceService: Service {
 
     /// Runs passes until graceful shutdown, then seals.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: interval)
-                } catch {
-                    return
-                }
-                do {
-                    let report = try await store.maintain(policy)
-                    if report.sealed || report.compacted {
-                        logger.info("memory store maintenance", metadata: ["sealed": "\(report.sealed)", "compacted": "\(report.compacted)"])
-                    }
-                } catch {
-                    logger.error("memory store maintenance failed", metadata: ["error": "\(error)"])
-                }
+        await periodically(every: interval) {
+            let report = try await store.maintain(policy)
+            if report.sealed || report.compacted {
+                logger.info("memory store maintenance", metadata: ["sealed": "\(report.sealed)", "compacted": "\(report.compacted)"])
             }
+        } failed: { error in
+            logger.error("memory store maintenance failed", metadata: ["error": "\(error)"])
         }
         do {
             try await store.seal()
