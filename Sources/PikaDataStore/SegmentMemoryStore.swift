@@ -271,11 +271,6 @@ public final class SegmentMemoryStore: VectorSearchingStore {
     /// See ``VectorSearchingStore/liveCount``.
     public var liveCount: Int { directory.count }
 
-    /// See ``VectorSearchingStore/count(scopeNumber:)``.
-    public func count(scopeNumber: UInt32) async throws -> Int {
-        try userRecords(scopeNumber).count
-    }
-
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
         var sum: Float = 0
         for i in 0..<min(a.count, b.count) { sum += a[i] * b[i] }

@@ -94,13 +94,6 @@ extension DataDirectory {
         }
     }
 
-    /// The stored vectors of `ids` that are live (missing ids are left out).
-    public func vectors(ids: [String]) -> [String: [Float]] {
-        var out: [String: [Float]] = [:]
-        for id in ids { if let found = recordWithVector(id: id) { out[id] = found.vector } }
-        return out
-    }
-
     /// The sequence number of the last logged change (0 when none yet).
     public var lastLSN: UInt64 { writer.withLock { $0.nextLSN } - 1 }
 
