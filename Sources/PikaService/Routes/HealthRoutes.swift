@@ -40,8 +40,9 @@ struct HealthRoutes {
             }
             deps.search.recordSizes()
             if let store = deps.memoryStore {
-                let stats = store.directory.stats()
-                Gauge(label: "memory_store_segments", factory: deps.metricsFactory).record(Double(stats.segments.count))
+                // Counts read under the store's lock; `stats()` would also stat every file and collect
+                // every tenant of every segment on each scrape.
+                Gauge(label: "memory_store_segments", factory: deps.metricsFactory).record(Double(store.directory.segmentOccupancy.count))
                 Gauge(label: "memory_store_growing_records", factory: deps.metricsFactory).record(Double(store.directory.growingCount))
                 Gauge(label: "memory_store_damaged_files", factory: deps.metricsFactory).record(Double(store.problems.count))
                 Gauge(label: "memory_store_write_failed", factory: deps.metricsFactory).record(store.writeFailure == nil ? 0 : 1)
