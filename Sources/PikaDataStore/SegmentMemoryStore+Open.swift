@@ -27,6 +27,10 @@ extension SegmentMemoryStore {
         // Every search names one user: exact scans of the user's blocks, so no graph files (no second
         // copy of the vectors on disk, and seals and compactions that build nothing).
         options.sealedGraphs = false
+        // Nor an int8 scan copy: a user's block (about a thousand rows) scans in f32 in well under a
+        // millisecond, and the copy would add a quarter of the vectors' bytes to the disk
+        // (docs/benchmarks.md, "One data directory").
+        options.scanCopies = false
         do {
             if FileManager.default.fileExists(atPath: path + "/MANIFEST") {
                 segments = try DataDirectory.open(at: path, options: options)

@@ -242,7 +242,8 @@ public final class SegmentMemoryStore: VectorSearchingStore {
 
     /// See ``MemoryRecordStore/history(memoryID:tenant:)``.
     public func history(memoryID: String, tenant: String) async throws -> [HistoryEntry] {
-        try await HistoryProjection.history(memoryID: memoryID, tenant: tenant, in: database)
+        try await HistoryProjection.history(
+            memoryID: memoryID, tenant: tenant, live: { try self.live(id: memoryID, tenant: tenant)?.record.text }, in: database)
     }
 
     // MARK: Vector search

@@ -61,6 +61,12 @@ public struct OpenOptions: Sendable {
     /// which keeps vectors out of a second file and makes a seal a sort and a write.
     /// `rebuild` builds graphs for every segment whatever this says.
     public var sealedGraphs = true
+    /// Whether sealed segments carry the int8 copy of their vectors (a quarter of the f32 bytes)
+    /// that inner-product and cosine block scans read before rescoring exactly. Without it a
+    /// block scan reads the f32 rows: the same answer, four times the bytes per scanned row. The
+    /// memory service turns it off: its per-user blocks are small enough that reading f32 costs
+    /// little, and the copy would be a quarter more disk than the vectors themselves.
+    public var scanCopies = true
     /// Tests only: makes chosen appends to and fsyncs of the write-ahead log fail.
     var faults = WALFaults.none
 

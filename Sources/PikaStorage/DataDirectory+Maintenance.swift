@@ -59,7 +59,8 @@ extension DataDirectory {
         }
     }
 
-    /// Writes a segment file and, unless ``OpenOptions/sealedGraphs`` is off, its graph; returns the manifest entry.
+    /// Writes a segment file (with its int8 scan copy unless ``OpenOptions/scanCopies`` is off) and, unless
+    /// ``OpenOptions/sealedGraphs`` is off, its graph; returns the manifest entry.
     func buildSegment(
         id: UInt64, generation: UInt64, records: [StoredRecord], vectors: UnsafeBufferPointer<Float>, threads: Int,
         progress: ProgressHandler?
@@ -67,7 +68,7 @@ extension DataDirectory {
         let file = Names.segment(id)
         let written = try SegmentWriter.write(
             records: records, vectors: vectors, dimension: configuration.dimension, metric: configuration.metric,
-            to: path + "/" + file)
+            scanCopy: options.scanCopies, to: path + "/" + file)
         guard options.sealedGraphs else { return Manifest.Segment(id: id, file: file, graph: nil, tombstones: nil, rows: records.count) }
         var rowOf = [UInt64](repeating: 0, count: records.count)
         for (row, input) in written.order.enumerated() { rowOf[input] = UInt64(row) }

@@ -15,9 +15,11 @@ enum SegmentWriter {
 
     /// Writes `records` (with `vectors`, row-major, `records.count × dimension`) to `path`
     /// via a temporary file, fsync and rename. Rows are ordered by tenant, then by input
-    /// order. For cosine, vectors are stored unit length.
+    /// order. For cosine, vectors are stored unit length. `scanCopy` adds the int8 copy that
+    /// inner-product and cosine block scans read (L2 scans read f32, so L2 segments never get one).
     static func write(
-        records: [StoredRecord], vectors: UnsafeBufferPointer<Float>, dimension: Int, metric: Metric, to path: String
+        records: [StoredRecord], vectors: UnsafeBufferPointer<Float>, dimension: Int, metric: Metric, scanCopy: Bool = true,
+        to path: String
     ) throws(StorageError) -> Written {
         let n = records.count
         guard vectors.count == n * dimension else {
@@ -79,7 +81,7 @@ enum SegmentWriter {
         header.recordsLength = blob.bytes.count
         let alignment = SegmentFormat.quantizedAlignment
         // The int8 copy serves inner-product and cosine scans (chnsw_scan_block_q8); L2 scans read f32.
-        let quantized = n > 0 && metric != .l2
+        let quantized = scanCopy && n > 0 && metric != .l2
         header.quantizedOffset = quantized ? (header.recordsEnd + alignment - 1) / alignment * alignment : 0
         header.fileLength = quantized ? header.quantizedOffset + header.quantizedLength : header.recordsEnd
         try meta.bytes.withRawBytes { (raw) throws(StorageError) in

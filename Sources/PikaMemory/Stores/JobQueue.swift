@@ -12,9 +12,13 @@ public protocol JobQueue: Sendable {
     /// that lease is lost: the job was claimed again (a later attempt), requeued, or is no longer processing.
     func extendLease(id: String, attempt: Int, lease: Duration, now: Date) async throws -> Bool
     /// Marks a job completed with its result, if attempt `attempt` still holds it (status `processing`
-    /// and that attempt number); false, changing nothing, when another claim has taken it over.
+    /// and that attempt number); false, changing nothing, when another claim has taken it over. The
+    /// payload is released (emptied): a completed job never runs again, so its input need not stay.
     @discardableResult
     func complete(id: String, attempt: Int, result: String, now: Date) async throws -> Bool
+    /// Drops a completed job's result once nobody can ask for it any more (a synchronous add without an
+    /// idempotency key, whose answer has been sent and whose id the caller never saw).
+    func forgetResult(id: String) async throws
     /// Records failed attempt `attempt`: requeued to run at `retryAt`, or dead-lettered when nil; false,
     /// changing nothing, when that attempt no longer holds the job (as in ``complete(id:attempt:result:now:)``).
     @discardableResult

@@ -119,7 +119,7 @@ public final class PostgresJobQueue: JobQueue {
         let recorded = try await pool.store { db throws(PostgresError) in
             try db.query(
                 """
-                UPDATE jobs SET status = 'completed', result = $1, error = NULL, lease_until = NULL,
+                UPDATE jobs SET status = 'completed', result = $1, payload = '', error = NULL, lease_until = NULL,
                     updated_at = to_timestamp($2) WHERE id = $3 AND status = 'processing' AND attempts = $4
                 """, [.text(result), .date(now), .text(id), .int(attempt)]
             ).affectedRows == 1
@@ -127,6 +127,13 @@ public final class PostgresJobQueue: JobQueue {
         // The user's next job (if any) became claimable.
         wake.signal()
         return recorded
+    }
+
+    /// See ``JobQueue/forgetResult(id:)``.
+    public func forgetResult(id: String) async throws {
+        _ = try await pool.store { db throws(PostgresError) in
+            try db.query("UPDATE jobs SET result = NULL WHERE id = $1 AND status = 'completed'", [.text(id)])
+        }
     }
 
     /// See ``JobQueue/fail(id:attempt:error:retryAt:now:)``.

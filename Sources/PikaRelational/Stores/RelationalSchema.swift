@@ -76,6 +76,12 @@ public enum RelationalSchema {
         ALTER TABLE memories ADD COLUMN kind TEXT NOT NULL DEFAULT 'fact';
         ALTER TABLE memories ADD COLUMN occurred_at REAL;
         """,
+        // History keeps a text once: an ADD or UPDATE event's new text is the memory's text, which the
+        // segment store holds, or the next event's old text; the row keeps only a digest of it
+        // (`new_memory` NULL) so a reader can tell the live record it fills it from is that version.
+        """
+        ALTER TABLE history ADD COLUMN new_digest INTEGER;
+        """,
     ]
 
     /// Opens (creating and migrating) the relational database at `path`.

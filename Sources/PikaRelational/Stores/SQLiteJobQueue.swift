@@ -89,11 +89,18 @@ public struct SQLiteJobQueue: JobQueue {
         return try await database.transaction { db in
             try db.query(
                 """
-                UPDATE jobs SET status = 'completed', result = ?, error = NULL, lease_until = NULL, updated_at = ?
+                UPDATE jobs SET status = 'completed', result = ?, payload = '', error = NULL, lease_until = NULL, updated_at = ?
                 WHERE id = ? AND status = 'processing' AND attempts = ?
                 """,
                 [.text(result), .real(now.timeIntervalSince1970), .text(id), .int(attempt)])
             return db.changes == 1
+        }
+    }
+
+    /// See ``JobQueue/forgetResult(id:)``.
+    public func forgetResult(id: String) async throws {
+        try await database.transaction { db in
+            try db.query("UPDATE jobs SET result = NULL WHERE id = ? AND status = 'completed'", [.text(id)])
         }
     }
 

@@ -82,6 +82,9 @@ struct MemoryRoutes {
             throw Problem(.internalServerError, "internal_error", "job vanished")
         }
         if done.status == .completed, let result = done.result {
+            // Nobody can ask for this result again: the caller never saw the job's id and has no key to
+            // replay with. Keeping it would store every memory's text a second time until retention.
+            if created && idempotencyKey == nil { try await deps.jobs.forgetResult(id: done.id) }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: result)))
         }
         // A job failed for good by its input (MemoryError invalid_argument: the job stays failed) is the
