@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PikaMemory
+import PikaRelational
 import Testing
 
 @Suite("Memory API end to end")
@@ -90,6 +91,28 @@ struct MemoryAPITests {
             let history = try await client.call(.get, "/v1/memories/\(memoryID)/history")
             #expect(history.results.map { $0["new_memory"]?.stringValue } == ["Name is Minh", "Name is Anh", "Name is Bao", "Name is Chi"])
         }
+    }
+
+    @Test("a synchronous add keeps no copy of its text in the jobs table; with an Idempotency-Key its answer replays")
+    func synchronousAddsKeepNoJobText() async throws {
+        let directory = ServiceHarness.temporaryDirectory()
+        try await ServiceHarness.run(dataDirectory: directory) { client in
+            let plain = try await client.call(.post, "/v1/memories", json: #"{"messages":"I like pizza","user_id":"u1","async":false}"#)
+            #expect(plain.status == .ok && !plain.results.isEmpty)
+            var idem = HTTPFields()
+            idem[.init("Idempotency-Key")!] = "sync-1"
+            let body = #"{"messages":"My dog is called Bim","user_id":"u1","async":false}"#
+            let keyed = try await client.call(.post, "/v1/memories", json: body, headers: idem)
+            let replay = try await client.call(.post, "/v1/memories", json: body, headers: idem)
+            #expect(keyed.status == .ok && replay.status == .ok)
+            #expect(replay.results.map { $0["id"]?.stringValue } == keyed.results.map { $0["id"]?.stringValue })
+            #expect(!keyed.results.isEmpty)
+        }
+        let database = try RelationalSchema.open(path: directory + "/pika.sqlite")
+        let rows = try await database.read { db in try db.query("SELECT payload, result, idempotency_key FROM jobs ORDER BY seq") }
+        #expect(rows.count == 2)
+        #expect(rows.allSatisfy { $0.string(0) == "" })
+        #expect(rows.map { $0.string(1) == nil } == [true, false])
     }
 
     @Test func consolidationDeleteAndNone() async throws {

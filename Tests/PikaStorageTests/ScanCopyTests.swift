@@ -27,8 +27,8 @@ struct ScanCopyTests {
 
     /// A cosine store with one sealed segment of 800 records (200 per tenant), 40 of them
     /// deleted after sealing (tombstones the scans must skip).
-    static func sealedCosineStore(at path: String) throws -> (DataDirectory, [Int]) {
-        let store = try DataDirectory.create(at: path, configuration: Fixture.configuration(.cosine))
+    static func sealedCosineStore(at path: String, options: OpenOptions = OpenOptions()) throws -> (DataDirectory, [Int]) {
+        let store = try DataDirectory.create(at: path, configuration: Fixture.configuration(.cosine), options: options)
         try store.upsert((0..<800).map { Fixture.record($0) }, vectors: (0..<800).map { Fixture.vector($0) })
         try store.seal()
         try store.delete(ids: stride(from: 0, to: 800, by: 20).map { "id-\($0)" })
@@ -95,5 +95,23 @@ struct ScanCopyTests {
         let report = DataDirectory.verify(at: dir.sub("d"))
         #expect(!report.isHealthy)
         #expect(report.files.filter { $0.error != nil }.map(\.file) == [name])
+    }
+
+    @Test("with scanCopies off, seal and compaction write no int8 copy, the files are smaller by exactly it, and scans answer the same")
+    func withoutCopies() throws {
+        let dir = try TempDir()
+        var options = OpenOptions()
+        options.scanCopies = false
+        let (with, _) = try Self.sealedCosineStore(at: dir.sub("with"))
+        let (without, live) = try Self.sealedCosineStore(at: dir.sub("without"), options: options)
+        let copied = try #require(with.state.withLock { $0.segments.first?.header })
+        let plain = try #require(without.state.withLock { $0.segments.first?.header })
+        #expect(plain.quantizedOffset == 0)
+        #expect(plain.fileLength == copied.recordsEnd)
+        #expect(copied.fileLength - plain.fileLength >= copied.rows * (copied.dimension + 8))
+        try Self.expectExactTenantScans(without, live: live)
+        _ = try without.compact()
+        #expect(without.state.withLock { $0.segments.allSatisfy { $0.header.quantizedOffset == 0 } })
+        try Self.expectExactTenantScans(without, live: live)
     }
 }

@@ -165,6 +165,26 @@ struct JobQueueContractTests {
         }
     }
 
+    @Test("completion releases the payload; forgetting a result clears a completed job's result only",
+          arguments: StoreBackend.allCases)
+    func releasesText(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { stores in
+            let queue = stores.jobs()
+            _ = try await queue.enqueue(job("r1", user: "u1"), idempotencyKey: nil)
+            _ = try await queue.enqueue(job("r2", user: "u2"), idempotencyKey: nil)
+            let first = try #require(try await queue.claim(now: t0 + 1, lease: .seconds(60)))
+            try await queue.complete(id: first.id, attempt: first.attempts, result: #"{"results":[]}"#, now: t0 + 2)
+            let done = try #require(try await queue.job(id: first.id, tenant: "t1"))
+            #expect(done.status == .completed && done.payload.isEmpty && done.result == #"{"results":[]}"#)
+            try await queue.forgetResult(id: first.id)
+            #expect(try await queue.job(id: first.id, tenant: "t1")?.result == nil)
+            let other = first.id == "r1" ? "r2" : "r1"
+            try await queue.forgetResult(id: other)  // not completed: nothing changes
+            let waiting = try #require(try await queue.job(id: other, tenant: "t1"))
+            #expect(waiting.status == .queued && waiting.payload == #"{"text":"\#(other)"}"#)
+        }
+    }
+
     @Test("pruning deletes finished jobs older than the cutoff, in batches, never a queued or recent one",
           arguments: StoreBackend.allCases)
     func prune(_ backend: StoreBackend) async throws {
