@@ -14,9 +14,8 @@ import PikaService
 /// number, exit 2) or a conflict (exit 1) imports nothing.
 ///
 /// Texts are embedded with the data directory's embedder (`--embedder`, `$PIKA_EMBEDDER`, as for
-/// `pika serve`). A missing data directory is created. Run it while the service is stopped (or
-/// use `POST /v1/users/{id}/import`): a running service loads its vector index at start-up and
-/// would not see the new memories.
+/// `pika serve`). A missing data directory is created. While `pika serve` owns the directory, the
+/// checked lines go to it through the control channel and it embeds and commits them (same rules).
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a user's memories from JSONL (GET /v1/users/{id}/export's format).")
@@ -36,6 +35,12 @@ struct ImportCommand: AsyncParsableCommand {
             data = FileHandle.standardInput.readDataToEndOfFile()
         }
         let lines = try Self.parse(data, source: source)
+        guard !lines.isEmpty else { throw fail("\(source): no export lines; nothing was imported", status: 2) }
+        if let answer = try await importThroughService(lines) {
+            FileHandleStderr.write("pika: the running service imported \(lines.count) lines into \(options.scope)\n")
+            print(answer)
+            return
+        }
         let database = try options.openDatabase(create: true)
         var overrides = ["PIKA_DATA_DIR": options.directory]
         if let embedder { overrides["PIKA_EMBEDDER"] = embedder }
@@ -74,6 +79,16 @@ struct ImportCommand: AsyncParsableCommand {
         try await store.seal()
         FileHandleStderr.write("pika: imported \(outcome.imported), skipped \(outcome.skipped) of \(lines.count) lines into \(options.scope)\n")
         print("{\"imported\":\(outcome.imported),\"skipped\":\(outcome.skipped)}")
+    }
+
+    /// Hands the checked lines to the `pika serve` owning the data directory (its control channel),
+    /// which embeds and commits them all or none; nil when no service runs there.
+    private func importThroughService(_ lines: [ExportLine]) async throws -> String? {
+        var query = URLComponents()
+        query.queryItems = [URLQueryItem(name: "tenant", value: options.scope.tenant), URLQueryItem(name: "user_id", value: options.scope.userID)]
+        if let embedder { query.queryItems?.append(URLQueryItem(name: "embedder", value: embedder)) }
+        let body = try lines.map { try $0.jsonLine() }.joined(separator: "\n")
+        return try await ControlClient.post(directory: options.directory, path: "/internal/v1/import?" + (query.percentEncodedQuery ?? ""), body: body)
     }
 
     /// Every non-blank line as an export line, checked as the HTTP import checks it; the first bad

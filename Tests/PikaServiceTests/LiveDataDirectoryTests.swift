@@ -81,4 +81,30 @@ struct LiveDataDirectoryTests {
         let over = try await pika(["snapshot", "restore", "--from", snapshot, "--data-dir", restoredDirectory])
         #expect(over.status == 1 && over.output.contains("--force"), "\(over.output)")
     }
+
+    @Test("pika import while pika serve runs: the service embeds and commits the lines, once; a different embedder is refused")
+    func importIntoALiveService() async throws {
+        let directory = ServiceHarness.temporaryDirectory()
+        let server = try ServerProcess(dataDirectory: directory, port: try freeLoopbackPort(), workers: 1)
+        defer { server.kill9() }
+        try await server.waitUntilReady()
+        let file = directory + "-import.jsonl"
+        let lines = ["I keep bees on the roof", "My sister lives in Hue"].map {
+            #"{"id":"\#(UUID().uuidString.lowercased())","memory":"\#($0)","kind":"event"}"#
+        }
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let arguments = ["import", "--data-dir", directory, "--tenant", "default", "--user", "u1", "--in", file]
+
+        let first = try await pika(arguments)
+        #expect(first.status == 0 && first.output.contains(#""imported":2"#), "\(first.output)")
+        #expect(try await texts(server) == ["I keep bees on the roof", "My sister lives in Hue"])
+        let query = #"{"user_id":"u1","query":"bees on the roof","mode":"vector","limit":1}"#
+        let (_, found) = try await server.request("POST", "/v1/memories/search", body: query)
+        #expect((found["results"] as? [[String: Any]])?.first?["memory"] as? String == "I keep bees on the roof")
+        let second = try await pika(arguments)
+        #expect(second.status == 0 && second.output.contains(#""skipped":2"#), "\(second.output)")
+        let other = try await pika(arguments + ["--embedder", "minilm"])
+        #expect(other.status == 1 && other.output.contains("embeds with"), "\(other.output)")
+        #expect(try await texts(server).count == 2)
+    }
 }

@@ -6,10 +6,12 @@ import PikaRelational
 import Synchronization
 
 /// Routes for local tools holding the data directory's control key (``ControlChannel``), not API
-/// keys, so that `pika snapshot create`, `pika index compact` and `pika index rebuild` work while the
+/// keys, so that `pika snapshot create`, `pika index compact|rebuild` and `pika import` work while the
 /// service owns the directory: `POST /internal/v1/snapshot` `{"out": folder}` writes a
 /// ``ServiceSnapshot``; `/internal/v1/compact` seals and compacts; `/internal/v1/rebuild`
-/// `{"m", "ef_construction", "threads"}` rebuilds the sealed segments' graphs. And for `pika worker`
+/// `{"m", "ef_construction", "threads"}` rebuilds the sealed segments' graphs;
+/// `/internal/v1/import?tenant=&user_id=[&embedder=]` takes `pika import`'s checked JSONL lines
+/// (all or nothing, as the offline import). And for `pika worker`
 /// processes: `/internal/v1/commit` consolidates and commits a prepared add (``RemoteWriteOwner``).
 struct ControlRoutes {
     let deps: ServiceDependencies
@@ -75,6 +77,27 @@ struct ControlRoutes {
             let answer = String(decoding: try encoder.encode(CommitAnswer(results: results)), as: UTF8.self)
             if let job = body.job { try await applied.record(job, result: answer) }
             return try JSONBody.rawResponse(answer)
+        }
+        router.post("/internal/v1/import") { request, _ in
+            _ = try authorized(request)
+            let query = request.uri.queryParameters
+            guard let tenant = query.get("tenant"), let user = query.get("user_id"), Identifiers.isValid(user), !tenant.isEmpty else {
+                throw Problem.badRequest("invalid_argument", "tenant and user_id are required")
+            }
+            if let wanted = query.get("embedder"), wanted != deps.configuration.embedder.rawValue {
+                throw Problem(.conflict, "embedder_mismatch", "the service embeds with \(deps.configuration.embedder.rawValue), not \(wanted)")
+            }
+            let buffer = try await request.body.collect(upTo: Self.maxCommitBytes)
+            var lines: [ExportLine] = []
+            for (number, raw) in String(buffer: buffer).split(separator: "\n").enumerated() {
+                guard let line = ExportLine.parse(String(raw)) else {
+                    throw Problem.badRequest("malformed_jsonl", "line \(number + 1) is not a memory export line")
+                }
+                lines.append(line)
+            }
+            guard !lines.isEmpty else { throw Problem.badRequest("empty_import", "no export lines") }
+            let outcome = try await deps.manager.importLines(lines, scope: MemoryScope(tenant: tenant, userID: user))
+            return try JSONBody.response(.ok, ["imported": outcome.imported, "skipped": outcome.skipped])
         }
         router.post("/internal/v1/snapshot") { request, _ in
             let store = try authorized(request)
