@@ -33,20 +33,26 @@ public enum ServiceSnapshot {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw MemoryError(.conflict, "\(path) exists; a snapshot goes to a new folder")
         }
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // Written under a temporary name and renamed when whole: a process killed while writing leaves
+        // a `.partial` folder, never a folder at `path` that looks like a snapshot and is not one.
+        let partial = path + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
         do {
-            return try await store.gate.exclusive {
-                let databaseCopy = path + "/" + databaseFile
+            let info = try await store.gate.exclusive {
+                let databaseCopy = partial + "/" + databaseFile
                 // On a connection of its own (the service's reader is query-only; its writer must keep
                 // committing jobs meanwhile), on the store's queue: the copy is blocking file work.
                 let source = database.path
                 try await store.onQueueUntyped { _ = try SQLiteConnection(path: source).query("VACUUM INTO ?", [.text(databaseCopy)]) }
-                let archive = try await store.onQueue { () throws(StorageError) in try store.directory.snapshot(to: path + "/" + archiveFile) }
+                let archive = try await store.onQueue { () throws(StorageError) in try store.directory.snapshot(to: partial + "/" + archiveFile) }
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: databaseCopy)[.size] as? Int) ?? 0
                 return Info(path: path, memories: archive.records, lsn: archive.lsn, bytes: bytes + archive.bytes)
             }
+            try FileManager.default.moveItem(atPath: partial, toPath: path)
+            return info
         } catch {
-            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: partial)
             throw error
         }
     }
