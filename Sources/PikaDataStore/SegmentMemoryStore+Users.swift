@@ -17,7 +17,7 @@ extension SegmentMemoryStore {
                 ).map { ($0.string(0) ?? "", UInt32(truncatingIfNeeded: $0.int64(1))) }
             }
             for scope in batch where found.count < limit {
-                let count = try userRecords(scope.number).count
+                let count = directory.liveCount(tenant: scope.number)
                 if count > 0 { found.append(UserMemoryCount(userID: scope.user, memoryCount: count)) }
             }
             guard batch.count == batchSize, let last = batch.last else { break }

@@ -58,6 +58,19 @@ extension DataDirectory {
         return out
     }
 
+    /// How many live records `tenant` has, counted without reading any record.
+    public func liveCount(tenant: UInt32) -> Int {
+        let (growing, segments, deleted) = state.withLock { s in
+            (s.growing.records.values.reduce(0) { $0 + ($1.tenant == tenant ? 1 : 0) }, s.segments, s.deleted)
+        }
+        var count = growing
+        for segment in segments {
+            guard let rows = segment.rows(ofTenant: tenant) else { continue }
+            count += rows.count - (deleted[segment.id]?.count(in: rows) ?? 0)
+        }
+        return count
+    }
+
     /// The live records of `tenant` with their stored vectors (any order): ``records(tenant:)``
     /// and each one's vector, for exact scoring of a few chosen records.
     public func entries(tenant: UInt32) throws(StorageError) -> [(record: StoredRecord, vector: [Float])] {

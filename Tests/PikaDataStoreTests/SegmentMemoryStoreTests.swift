@@ -103,6 +103,22 @@ struct SegmentMemoryStoreTests {
         #expect(try await top(manager, "trains", scope: other) == ["I like trains"])
     }
 
+    @Test("users are counted from the growing and sealed segments, deleted and updated rows once or not at all")
+    func userCounts() async throws {
+        let directory = try await ServiceDirectory.make()
+        let store = try await directory.store()
+        let manager = try await directory.manager(store)
+        let added = try await add(manager, ["I like cats", "I like trains", "I live in Hue"])
+        _ = try await add(manager, ["I like kites"], scope: MemoryScope(tenant: "t", userID: "minh"))
+        try await store.seal()
+        try await manager.delete(id: added[0].id, tenant: "t")
+        _ = try await manager.update(id: added[1].id, tenant: "t", text: "I like fast trains", metadata: nil)
+        _ = try await add(manager, ["My dog is called Bim"])
+        let users = try await store.users(tenant: "t", after: nil, limit: 10)
+        #expect(users.map(\.userID) == ["lan", "minh"])
+        #expect(users.map(\.memoryCount) == [3, 1])
+    }
+
     @Test("filters reach the search before the top-k cut, exactly")
     func filteredSearch() async throws {
         let directory = try await ServiceDirectory.make()
