@@ -95,6 +95,11 @@ struct MemoryRoutes {
         if done.status == .failed || done.error != nil {
             throw Problem(.serviceUnavailable, "job_failed", done.error ?? "processing failed; the job will be retried")
         }
+        // This request ran the attempt, yet it is still `processing`: its outcome could not even be
+        // recorded (a full disk, say). Nothing was acknowledged; the lease runs out and it is retried.
+        if created && done.status == .processing {
+            throw Problem(.serviceUnavailable, "job_failed", "the memories could not be stored now; job \(done.id) will be retried")
+        }
         return try JSONBody.response(.accepted, ["job_id": done.id, "status": done.status.rawValue])
     }
 
