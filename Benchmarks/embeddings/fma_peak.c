@@ -1,6 +1,7 @@
 /* The fp32 arithmetic ceiling of one core: twelve independent AVX2 FMA chains (enough to hide the
  * FMA latency on both pipes), timed in thread CPU time so other processes on the machine do not
- * inflate it. The embedding targets are judged against this figure in docs/benchmarks.md.
+ * inflate it. The embedding targets are judged against this figure in docs/benchmarks-archive.md
+ * ("Quiet re-run, the fp32 ceiling").
  *
  *   cc -O3 -funroll-loops -mavx2 -mfma -o /tmp/fma_peak Benchmarks/embeddings/fma_peak.c && taskset -c 0 /tmp/fma_peak
  */

@@ -5,7 +5,8 @@
 #                                                  exits 1 outside 0.645 ± 0.005; takes minutes on two cores
 #   PIKA_BENCH_BASELINE=BIN Benchmarks/embeddings/run.sh   also runs BIN (an embedding-bench built from
 #                                                  another commit) first, so old and new share one run
-# Results are JSON lines on stdout; record them with the `lscpu` model name in docs/benchmarks.md.
+# Results are JSON lines on stdout; record them with the `lscpu` model name in docs/benchmarks-archive.md
+# (a dated section) and update the row in docs/benchmarks.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MODE="${1:-speed}"

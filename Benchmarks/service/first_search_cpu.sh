@@ -6,7 +6,8 @@
 #
 # Usage: Benchmarks/service/first_search_cpu.sh --pika BIN --data DIR --api-key KEY [--users 100] [--steady SECONDS]
 # --steady N: afterwards, with every user's index built, run loadgen.py's read load at 200 searches/s for
-# N seconds and print the server's CPU per answered search (the steady-state figure in docs/benchmarks.md).
+# N seconds and print the server's CPU per answered search (the steady-state figure in
+# docs/benchmarks-archive.md, "100k memories").
 # KEY: an admin key of tenant `default` in DIR (`pika keys create --data-dir DIR --tenant default --role admin`).
 set -euo pipefail
 PIKA="" DATA="" KEY="" USERS=100 STEADY=0

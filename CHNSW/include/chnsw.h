@@ -137,7 +137,8 @@ typedef struct chnsw_config {
     const chnsw_allocator *allocator; /**< Copied at creation. NULL = the C library's. */
 } chnsw_config;
 
-/** The default exact-scan threshold, measured on the reference machine (see docs/benchmarks.md). */
+/** The default exact-scan threshold, measured on the reference machine (docs/benchmarks-archive.md,
+ *  "Planner threshold"). */
 #define CHNSW_DEFAULT_EXACT_SCAN_THRESHOLD 8000u
 
 /** An opaque index. */

@@ -215,7 +215,7 @@ void chnsw_free(chnsw_index *ix) {
  * touches a few hundred random nodes spread over the whole block array (165 MB at 100k x 384),
  * so with 4 KiB pages nearly every node visit is also a TLB miss and a page walk; with 2 MiB
  * pages the walks mostly vanish (unfiltered search +16-20 % QPS on realistic-100k, measured in
- * docs/benchmarks.md). It must run before the pages are first touched. Only for memory from the
+ * docs/benchmarks-archive.md). It must run before the pages are first touched. Only for memory from the
  * C library's allocator: a caller's allocator owns its memory's policy. Advisory: a kernel
  * without transparent huge pages ignores it, and so does this code.
  */

@@ -55,7 +55,7 @@ public struct TextTokenizer: Sendable, Hashable {
     /// only, and the letters and digits are exactly A–Z, a–z and 0–9, so this gives the same words
     /// as ``unicodeWords(_:)`` (a test compares them) without Foundation's normalisation, which
     /// was most of the cost of building a user's keyword index (the service profile in
-    /// docs/benchmarks.md).
+    /// docs/benchmarks-archive.md).
     static func asciiWords(_ text: String) -> [String] {
         var words: [String] = []
         var current: [UInt8] = []

@@ -25,7 +25,8 @@ struct ServiceStartup {
     ) async throws -> ServiceStartup {
         // Requests and jobs run concurrently, so each BLAS call (tenant scans, MiniLM) stays on its
         // caller's thread: with OpenBLAS's own pool the idle workers spin in sched_yield, which was
-        // 30% of the server's CPU under the service load benchmark (docs/benchmarks.md).
+        // 30% of the server's CPU under the service load benchmark (docs/benchmarks-archive.md,
+        // "Service load").
         BLASThreads.set(1)
         var overrides: [String: String] = [:]
         for case let (name, value?) in flags { overrides[name] = value }

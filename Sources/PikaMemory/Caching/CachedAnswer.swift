@@ -20,7 +20,7 @@ struct CachedAnswer: Codable {
 
     /// The entry's JSON: what `JSONEncoder` with sorted keys and unescaped slashes writes, without
     /// its generic containers (they cost about a tenth of the server's CPU per search when every
-    /// engine answer was stored, docs/benchmarks.md). Throws, as `JSONEncoder` does, on a
+    /// engine answer was stored, docs/benchmarks-archive.md). Throws, as `JSONEncoder` does, on a
     /// non-finite number (the answer is then not cached).
     func encoded() throws -> [UInt8] {
         var json = JSONWriter(capacity: 256 + query.utf8.count + results.count * 512)

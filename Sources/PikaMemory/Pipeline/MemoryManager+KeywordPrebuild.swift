@@ -25,7 +25,7 @@ struct LoadedUser: Sendable, Equatable {
 extension MemoryManager {
     /// Builds the keyword (BM25) indexes of the users the vector index was loaded with, so that no
     /// search after start-up pays for its user's build (about 30 ms of CPU for 1,000 memories,
-    /// docs/benchmarks.md), and no search queues behind another user's build.
+    /// docs/benchmarks-archive.md), and no search queues behind another user's build.
     ///
     /// One user at a time (bounded: one cooperative thread at most, a yield between users), largest
     /// first, while their memories fit in ``UserKeywordIndexes/documentCapacity`` (users that do

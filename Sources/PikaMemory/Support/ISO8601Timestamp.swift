@@ -5,7 +5,7 @@ import Synchronization
 /// `ISO8601DateFormatter` with `[.withInternetDateTime, .withFractionalSeconds]` produces, without
 /// its cost. Creating that formatter builds an ICU date format (tens of microseconds); the API
 /// writes two timestamps per memory, and creating them per call took 40 % of the server's CPU under
-/// the service load benchmark (docs/benchmarks.md).
+/// the service load benchmark (docs/benchmarks-archive.md, "Service load").
 ///
 /// Dates in 1970...9999 are formatted by arithmetic that reproduces the formatter's rounding (to the
 /// nearest millisecond, halves up: `CFDateFormatter` adds half a millisecond to the time it hands

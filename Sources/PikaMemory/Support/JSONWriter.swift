@@ -3,10 +3,10 @@
 ///
 /// `JSONEncoder` went through `Encodable`'s generic containers for each of the ten fields of each
 /// of the ten results in an answer, about a tenth of the server's CPU per search in a profile of
-/// the read load, for each of the two (docs/benchmarks.md). This writer produces what a
-/// `JSONEncoder` with sorted keys and unescaped slashes produces for the same values (the
-/// service's `JSONBody.response`): non-ASCII as UTF-8, integral numbers without a fraction (tests
-/// compare the two on random records).
+/// the read load, for each of the two (docs/benchmarks-archive.md, "Read path"). This writer
+/// produces what a `JSONEncoder` with sorted keys and unescaped slashes produces for the same
+/// values (the service's `JSONBody.response`): non-ASCII as UTF-8, integral numbers without a
+/// fraction (tests compare the two on random records).
 public struct JSONWriter {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
