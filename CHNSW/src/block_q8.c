@@ -10,9 +10,9 @@
  * first, until the next lower bound is worse than the k-th exact distance, so the result
  * is exactly what the f32 scan would return (same rows, f32 distances).
  *
- * Kernels: portable C and AVX2 (vpmaddwd), picked once per process. There is no AVX-512
- * variant: the reference machine has no AVX-512 to test one on, and a cold scan is bound by
- * reading the codes, not by this kernel; AVX-512 CPUs run the AVX2 one.
+ * Kernels: portable C and AVX2 (vpmaddwd), picked once per process. The block scans have no
+ * AVX-512 variant (a cold scan is bound by reading the codes, not by this kernel); the graph
+ * walk's one-row kernel has one (q8_dot_kernel), since its code records are often in cache.
  */
 #include "internal.h"
 /* after internal.h, which asks for _GNU_SOURCE before any system header */
