@@ -23,7 +23,7 @@ import binfmt
 import groundtruth
 from distributions import KINDS
 
-SIZES = {"50k": 50_000, "100k": 100_000, "1m": 1_000_000}
+SIZES = {"20k": 20_000, "50k": 50_000, "100k": 100_000, "1m": 1_000_000}
 FILES = ["base.fbin", "queries.fbin", "gt.ibin", "tenants.u32bin", "query-tenants.u32bin",
          "gt-tenant.ibin"]
 

@@ -22,7 +22,7 @@
  *
  * THREAD SAFETY. An index carries an internal readers-writer lock:
  *   - "reader" functions (chnsw_search, chnsw_search_exact_batch, chnsw_get_vector,
- *     chnsw_contains, chnsw_get_info, chnsw_tenant_size, chnsw_save) may run
+ *     chnsw_contains, chnsw_get_info, chnsw_tenant_size, chnsw_live_count, chnsw_save) may run
  *     concurrently with each other from any number of threads;
  *   - "writer" functions (chnsw_add, chnsw_add_batch, chnsw_remove) are serialised
  *     with each other and exclude readers while they run (writer-preferring, so a
@@ -278,6 +278,13 @@ chnsw_status chnsw_get_info(chnsw_index *index, chnsw_info *info);
 /** Sets *size to the tenant's live vector count (0 for an unknown tenant). Reader. Errors: INVALID_ARGUMENT. */
 chnsw_status chnsw_tenant_size(chnsw_index *index, uint32_t tenant, uint64_t *size);
 
+/**
+ * Sets *count to the index's live vector count in O(1), for callers that need it per search
+ * (chnsw_get_info walks every node and tenant for its memory figure). Reader.
+ * Errors: INVALID_ARGUMENT.
+ */
+chnsw_status chnsw_live_count(chnsw_index *index, uint64_t *count);
+
 /* ---- files ---- */
 
 /**
@@ -287,14 +294,28 @@ chnsw_status chnsw_tenant_size(chnsw_index *index, uint32_t tenant, uint64_t *si
 chnsw_status chnsw_save(chnsw_index *index, const char *path);
 
 /**
- * Reads an index written by chnsw_save; on success *out owns it. Every section is
- * checksummed (CRC32C) and every link bounds-checked: a damaged file gives
- * CORRUPT_FILE, never a crash. allocator and kernel as in chnsw_config (NULL / AUTO).
+ * Reads an index written by chnsw_save (any format version so far); on success *out owns it.
+ * A current-version file is mapped, not copied: its vectors, links and walk codes are read
+ * in place (privately: changes to the index never reach the file), so opening costs little
+ * more than building the label and tenant maps and checking the links. Every link is
+ * bounds-checked and every section but the vectors and walk codes checksummed (CRC32C): a
+ * damaged file gives CORRUPT_FILE, never a crash; damaged vectors or codes can only give wrong
+ * answers, and chnsw_verify_file finds them. Older versions are read into memory and checked
+ * whole. The file must not be rewritten in place while the index is open (chnsw_save replaces
+ * files by rename, which is safe). allocator and kernel as in chnsw_config (NULL / AUTO); the
+ * mapped arrays do not come from the allocator.
  * Errors: INVALID_ARGUMENT, IO, CORRUPT_FILE, UNSUPPORTED_VERSION, UNSUPPORTED_KERNEL,
  * OUT_OF_MEMORY.
  */
 chnsw_status chnsw_load(const char *path, const chnsw_allocator *allocator,
                         chnsw_kernel kernel, chnsw_index **out);
+
+/**
+ * Checks every byte of an index file: what chnsw_load checks, plus the checksums of the
+ * vectors and walk codes and the zero padding between sections. CHNSW_OK when intact.
+ * Errors: as chnsw_load.
+ */
+chnsw_status chnsw_verify_file(const char *path);
 
 /* ---- caller-owned memory (storage layer) ---- */
 

@@ -192,8 +192,9 @@ void chnsw_free(chnsw_index *ix) {
     if (!ix) return;
     if (ix->upper)
         for (size_t i = 0; i < ix->count; i++) ix_free(ix, ix->upper[i]);
-    ix_free(ix, ix->blocks);
-    ix_free(ix, ix->codes);
+    if (!ix_in_mapping(ix, ix->blocks)) ix_free(ix, ix->blocks);
+    if (!ix_in_mapping(ix, ix->codes)) ix_free(ix, ix->codes);
+    if (ix->mapping) munmap(ix->mapping, ix->mapping_size);
     ix_free(ix, ix->labels);
     ix_free(ix, ix->tenants);
     ix_free(ix, ix->levels);
@@ -230,27 +231,52 @@ static void advise_huge_pages(const chnsw_index *ix, void *p, size_t n) {
 #endif
 }
 
+/* A realloc of an array that may live in the file mapping, which only a heap copy can grow. */
+static void *grow_array(chnsw_index *ix, void *p, size_t old_bytes, size_t bytes) {
+    if (!ix_in_mapping(ix, p)) {
+        void *grown = ix_realloc(ix, p, bytes);
+        if (grown) advise_huge_pages(ix, grown, bytes);
+        return grown;
+    }
+    void *grown = ix_alloc(ix, bytes);
+    if (!grown) return NULL;
+    advise_huge_pages(ix, grown, bytes);
+    memcpy(grown, p, old_bytes);
+    return grown;
+}
+
+/* How reserve treats the node blocks and walk records: zeroed, left for the caller to fill,
+ * or already in the file mapping (set by the caller, not grown). */
+typedef enum { RESERVE_ZEROED, RESERVE_FILLED, RESERVE_MAPPED } reserve_mode;
+
 /* Grows every per-node array to hold `capacity` nodes; on failure capacity is unchanged.
- * New slots are zeroed, except the node blocks and walk records when `fill_blocks` says the
- * caller writes all of them next (a file being opened: zeroing 150 MB first only costs). */
-static chnsw_status reserve(chnsw_index *ix, size_t capacity, bool fill_blocks) {
+ * New slots are zeroed, except the node blocks and walk records when the caller writes all of
+ * them next (a file being copied in: zeroing 150 MB first only costs) or they are mapped. */
+static chnsw_status reserve(chnsw_index *ix, size_t capacity, reserve_mode mode) {
     if (capacity <= ix->capacity) return CHNSW_OK;
     if (capacity > NO_NODE) return CHNSW_ERR_CAPACITY_EXCEEDED;
     size_t old = ix->capacity;
-#define GROW_Z(field, elem, zero)                                                           \
-    do {                                                                                    \
-        void *grown = ix_realloc(ix, (void *)ix->field, capacity * (elem));                \
-        if (!grown) return CHNSW_ERR_OUT_OF_MEMORY;                                         \
-        ix->field = grown;                                                                  \
-        advise_huge_pages(ix, grown, capacity * (elem));                                    \
-        if (zero) memset((uint8_t *)grown + old * (elem), 0, (capacity - old) * (elem));    \
+#define GROW_Z(field, elem, zero)                                                                     \
+    do {                                                                                              \
+        void *grown = grow_array(ix, (void *)ix->field, old * (elem), capacity * (elem));             \
+        if (!grown) return CHNSW_ERR_OUT_OF_MEMORY;                                                   \
+        ix->field = grown;                                                                            \
+        if (zero) memset((uint8_t *)grown + old * (elem), 0, (capacity - old) * (elem));              \
     } while (0)
 #define GROW(field, elem) GROW_Z(field, elem, true)
     if (capacity > SIZE_MAX / ix->block_size) return CHNSW_ERR_OUT_OF_MEMORY;
-    /* Each array grows independently; a failure part-way only leaves spare room. */
-    GROW_Z(blocks, ix->block_size, !fill_blocks);
     if (capacity > SIZE_MAX / ix->code_stride) return CHNSW_ERR_OUT_OF_MEMORY;
-    GROW_Z(codes, ix->code_stride, !fill_blocks);
+    /* Each array grows independently; a failure part-way only leaves spare room. */
+    if (mode != RESERVE_MAPPED) {
+        GROW_Z(blocks, ix->block_size, mode == RESERVE_ZEROED);
+        GROW_Z(codes, ix->code_stride, mode == RESERVE_ZEROED);
+        /* Both moved to the heap: the file mapping has no reader left. */
+        if (ix->mapping && !ix_in_mapping(ix, ix->blocks) && !ix_in_mapping(ix, ix->codes)) {
+            munmap(ix->mapping, ix->mapping_size);
+            ix->mapping = NULL;
+            ix->mapping_size = 0;
+        }
+    }
     GROW(labels, sizeof(uint64_t));
     GROW(tenants, sizeof(uint32_t));
     GROW(levels, sizeof(uint8_t));
@@ -264,10 +290,17 @@ static chnsw_status reserve(chnsw_index *ix, size_t capacity, bool fill_blocks) 
     return CHNSW_OK;
 }
 
-chnsw_status ix_reserve(chnsw_index *ix, size_t capacity) { return reserve(ix, capacity, false); }
+chnsw_status ix_reserve(chnsw_index *ix, size_t capacity) { return reserve(ix, capacity, RESERVE_ZEROED); }
 
 chnsw_status ix_reserve_filled(chnsw_index *ix, size_t capacity) {
-    return ix->capacity == 0 ? reserve(ix, capacity, true) : CHNSW_ERR_INVALID_ARGUMENT;
+    return ix->capacity == 0 ? reserve(ix, capacity, RESERVE_FILLED) : CHNSW_ERR_INVALID_ARGUMENT;
+}
+
+chnsw_status ix_reserve_mapped(chnsw_index *ix, size_t capacity, uint8_t *blocks, uint8_t *codes) {
+    if (ix->capacity != 0 || !ix_in_mapping(ix, blocks) || !ix_in_mapping(ix, codes)) return CHNSW_ERR_INVALID_ARGUMENT;
+    ix->blocks = blocks;
+    ix->codes = codes;
+    return reserve(ix, capacity, RESERVE_MAPPED);
 }
 
 /* ---- small readers ---- */
@@ -304,6 +337,14 @@ chnsw_status chnsw_tenant_size(chnsw_index *ix, uint32_t tenant, uint64_t *size)
     pthread_rwlock_rdlock(&ix->rwlock);
     tenant_entry *e = tenant_map_find(&ix->tenants_map, tenant);
     *size = e ? e->live : 0;
+    pthread_rwlock_unlock(&ix->rwlock);
+    return CHNSW_OK;
+}
+
+chnsw_status chnsw_live_count(chnsw_index *ix, uint64_t *count) {
+    if (!ix || !count) return CHNSW_ERR_INVALID_ARGUMENT;
+    pthread_rwlock_rdlock(&ix->rwlock);
+    *count = ix->live_count;
     pthread_rwlock_unlock(&ix->rwlock);
     return CHNSW_OK;
 }

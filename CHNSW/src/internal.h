@@ -131,6 +131,15 @@ struct chnsw_index {
     size_t code_stride;
     size_t code_scale_offset;
     q8_dot_fn walk_dot;  /* the one-row int16 x int8 kernel matching `kern` */
+
+    /*
+     * An index opened from a version-3 file keeps the file mapped (private, copy-on-write) and
+     * `blocks` and `codes` point into it, so opening neither copies nor zeroes them (persist.c).
+     * The first growth moves both to the heap and unmaps the file (index.c). NULL otherwise.
+     */
+    uint8_t *mapping;
+    size_t mapping_size;
+
     size_t capacity;     /* nodes the arrays can hold */
     size_t count;        /* nodes inserted (live + removed) */
 
@@ -139,7 +148,8 @@ struct chnsw_index {
     uint32_t *tenants;
     uint8_t *levels;
     uint8_t *removed;
-    float *sq_norms;     /* squared norms, for L2 exact scans through BLAS */
+    float *sq_norms;     /* squared norms, for L2 exact scans through BLAS (zero for the nodes of a
+                          * mapped inner-product or cosine file: nothing reads them there) */
     uint32_t **upper;    /* per node: level * (1 + m) u32 for layers 1..level, NULL at level 0 */
     atomic_uchar *node_locks; /* taken while a parallel build reads or rewrites a node's links */
 
@@ -155,6 +165,10 @@ struct chnsw_index {
     pthread_mutex_t entry_mutex;  /* entry point and top level during a parallel build */
 };
 
+/* ---- files (persist.c) ---- */
+/* chnsw_save in an older format `version` (1 or 2, for tests of reading old files) or the current one. */
+chnsw_status persist_save_version(chnsw_index *ix, const char *path, uint32_t version);
+
 /* ---- allocation (index.c) ---- */
 void *ix_alloc(const chnsw_index *ix, size_t size);
 void *ix_calloc(const chnsw_index *ix, size_t count, size_t size);
@@ -164,6 +178,13 @@ chnsw_status ix_reserve(chnsw_index *ix, size_t capacity);
 /* ix_reserve for an empty index whose caller then writes every byte of the first `capacity`
  * node blocks' vector and links and of their walk records (chnsw_load): those are not zeroed. */
 chnsw_status ix_reserve_filled(chnsw_index *ix, size_t capacity);
+/* ix_reserve for an empty index whose `capacity` node blocks and walk records are already
+ * written at `blocks` and `codes`, inside ix->mapping (a version-3 file). */
+chnsw_status ix_reserve_mapped(chnsw_index *ix, size_t capacity, uint8_t *blocks, uint8_t *codes);
+/* Whether p points into the index's file mapping. */
+static inline bool ix_in_mapping(const chnsw_index *ix, const void *p) {
+    return ix->mapping && (const uint8_t *)p >= ix->mapping && (const uint8_t *)p < ix->mapping + ix->mapping_size;
+}
 chnsw_index *ix_new_empty(const chnsw_config *config, chnsw_status *status);
 
 /* ---- node accessors ---- */

@@ -5,19 +5,28 @@
  *   header   64 bytes: magic "CHNSWIX\0", u32 version, u32 dimension, u32 metric, u32 m,
  *            u32 ef_construction, u32 exact_scan_threshold, u64 node_count, u64 live_count,
  *            u32 entry (UINT32_MAX when empty), i32 max_level, u32 walk record size (version
- *            2; 0 in version 1), u32 CRC-32C of the preceding 60 bytes (max_elements is a
- *            runtime limit and is not stored)
- *   sections in this order, each "u64 byte length | bytes | u32 CRC-32C of the bytes":
- *            vectors (node_count * dimension f32), labels (u64 each), tenants (u32 each),
- *            levels (u8 each), removed flags (u8 each), layer-0 links (node_count *
- *            (1 + 2m) u32: count then links), upper links (for each node with level L > 0,
- *            L * (1 + m) u32, in node order), and in version 2 the walk records (node_count
- *            records of the header's size, walk_codes.c's layout: int8 codes, f32 scale,
- *            squared norm and error bound)
- * Version 1 files (no walk records) still open: their records are rebuilt from the vectors.
- * The file is mapped, not read into a buffer, so opening copies each byte once.
- * A loader trusts nothing: checksums first, then every count, link and flag is checked
- * against the header, so a damaged file is CORRUPT_FILE rather than a crash.
+ *            2 and 3; 0 in version 1), u32 CRC-32C of the preceding 60 bytes (max_elements is
+ *            a runtime limit and is not stored)
+ *   sections in this order, each "u64 byte length | bytes | u32 CRC-32C of the bytes"; in
+ *            version 3 zero padding after the length makes the bytes start at a multiple of
+ *            4,096 in the file, so they can be used in place from a mapping:
+ *     version 3: node blocks (node_count blocks exactly as in memory, internal.h: vector, link
+ *            count, 2m links, zero padding), labels (u64 each), tenants (u32 each), levels (u8
+ *            each), removed flags (u8 each), upper links (for each node with level L > 0,
+ *            L * (1 + m) u32, in node order), walk records (node_count records of the header's
+ *            size, walk_codes.c's layout: int8 codes, f32 scale, squared norm, error bound)
+ *     versions 1 and 2: vectors (node_count * dimension f32), labels, tenants, levels, removed
+ *            flags, layer-0 links (node_count * (1 + 2m) u32: count then links), upper links,
+ *            and in version 2 the walk records
+ *
+ * Opening a version-3 file maps it privately (copy-on-write) and points the index's node
+ * blocks and walk records into the mapping: nothing the size of the data is copied, zeroed or
+ * recomputed, and pages are read when a search first touches them. Opening checks what a
+ * damaged file could turn into a crash: the header, the small sections' checksums, and every
+ * count, link and flag against the header. The two big payloads (vectors and walk codes) can
+ * only give wrong answers if damaged, so their checksums are left to chnsw_verify_file, which
+ * checks every byte. Versions 1 and 2 are copied into memory as before (version 1's walk
+ * records rebuilt from its vectors) and checked whole.
  */
 #include "internal.h" /* first: it selects the POSIX feature level */
 #include "crc32c.h"
@@ -31,8 +40,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION 2u
+#define FORMAT_VERSION 3u
 #define HEADER_SIZE 64
+/* Version 3: where each section's bytes start (a page, so a mapping can be used in place). */
+#define SECTION_ALIGN 4096u
 static const char magic[8] = {'C', 'H', 'N', 'S', 'W', 'I', 'X', 0};
 
 /* ---- writing ---- */
@@ -40,16 +51,21 @@ static const char magic[8] = {'C', 'H', 'N', 'S', 'W', 'I', 'X', 0};
 typedef struct writer {
     FILE *file;
     bool failed;
+    uint64_t at;  /* bytes written so far */
+    size_t align; /* section alignment (version 3), or 0 */
 } writer;
 
 static void write_bytes(writer *w, const void *p, size_t n) {
     if (!w->failed && n && fwrite(p, 1, n, w->file) != n) w->failed = true;
+    w->at += n;
 }
 
 static void write_section(writer *w, const void *p, size_t n) {
+    static const uint8_t zeros[SECTION_ALIGN];
     uint64_t len = n;
     uint32_t crc = crc32c_update(0, p, n);
     write_bytes(w, &len, sizeof(len));
+    if (w->align) write_bytes(w, zeros, (size_t)((w->align - w->at % w->align) % w->align));
     write_bytes(w, p, n);
     write_bytes(w, &crc, sizeof(crc));
 }
@@ -67,24 +83,26 @@ static uint64_t get64(const uint8_t *p) {
     return v;
 }
 
-static chnsw_status write_all_sections(chnsw_index *ix, writer *w) {
-    size_t n = ix->count, dim = ix->dim;
-    uint8_t header[HEADER_SIZE] = {0};
-    memcpy(header, magic, 8);
-    put32(header + 8, FORMAT_VERSION);
-    put32(header + 12, ix->dim);
-    put32(header + 16, (uint32_t)ix->metric);
-    put32(header + 20, ix->m);
-    put32(header + 24, ix->ef_construction);
-    put32(header + 28, ix->exact_scan_threshold);
-    put64(header + 32, n);
-    put64(header + 40, ix->live_count);
-    put32(header + 48, ix->entry);
-    put32(header + 52, (uint32_t)ix->max_level);
-    put32(header + 56, (uint32_t)ix->code_stride);
-    put32(header + 60, crc32c_update(0, header, 60));
-    write_bytes(w, header, HEADER_SIZE);
+/* The upper links of every node, concatenated in node order (the file's upper section). */
+static chnsw_status write_upper(chnsw_index *ix, writer *w) {
+    size_t n = ix->count, upper_words = 0;
+    for (size_t i = 0; i < n; i++) upper_words += (size_t)ix->levels[i] * (ix->m + 1);
+    uint32_t *upper = ix_alloc(ix, upper_words ? upper_words * 4 : 1);
+    if (!upper) return CHNSW_ERR_OUT_OF_MEMORY;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t words = (size_t)ix->levels[i] * (ix->m + 1);
+        if (words) memcpy(upper + at, ix->upper[i], words * 4);
+        at += words;
+    }
+    write_section(w, upper, upper_words * 4);
+    ix_free(ix, upper);
+    return CHNSW_OK;
+}
 
+/* Versions 1 and 2: vectors and layer-0 links in sections of their own. */
+static chnsw_status write_split_sections(chnsw_index *ix, writer *w, uint32_t version) {
+    size_t n = ix->count, dim = ix->dim;
     /* Sections are built in one buffer at a time: vectors and links are strided in memory. */
     size_t links0 = 1 + (size_t)ix->m0;
     size_t biggest = n * (dim > links0 ? dim : links0) * sizeof(float);
@@ -99,25 +117,44 @@ static chnsw_status write_all_sections(chnsw_index *ix, writer *w) {
     for (size_t i = 0; i < n; i++) memcpy(buf + i * links0 * 4, node_links0(ix, (node_id)i), links0 * 4);
     write_section(w, buf, n * links0 * 4);
     ix_free(ix, buf);
-
-    size_t upper_words = 0;
-    for (size_t i = 0; i < n; i++) upper_words += (size_t)ix->levels[i] * (ix->m + 1);
-    uint32_t *upper = ix_alloc(ix, upper_words ? upper_words * 4 : 1);
-    if (!upper) return CHNSW_ERR_OUT_OF_MEMORY;
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t words = (size_t)ix->levels[i] * (ix->m + 1);
-        if (words) memcpy(upper + at, ix->upper[i], words * 4);
-        at += words;
-    }
-    write_section(w, upper, upper_words * 4);
-    ix_free(ix, upper);
-    write_section(w, ix->codes, n * ix->code_stride);
-    return CHNSW_OK;
+    chnsw_status status = write_upper(ix, w);
+    if (status == CHNSW_OK && version >= 2) write_section(w, ix->codes, n * ix->code_stride);
+    return status;
 }
 
-chnsw_status chnsw_save(chnsw_index *ix, const char *path) {
-    if (!ix || !path) return CHNSW_ERR_INVALID_ARGUMENT;
+static chnsw_status write_all_sections(chnsw_index *ix, writer *w, uint32_t version) {
+    size_t n = ix->count;
+    uint8_t header[HEADER_SIZE] = {0};
+    memcpy(header, magic, 8);
+    put32(header + 8, version);
+    put32(header + 12, ix->dim);
+    put32(header + 16, (uint32_t)ix->metric);
+    put32(header + 20, ix->m);
+    put32(header + 24, ix->ef_construction);
+    put32(header + 28, ix->exact_scan_threshold);
+    put64(header + 32, n);
+    put64(header + 40, ix->live_count);
+    put32(header + 48, ix->entry);
+    put32(header + 52, (uint32_t)ix->max_level);
+    put32(header + 56, version >= 2 ? (uint32_t)ix->code_stride : 0);
+    put32(header + 60, crc32c_update(0, header, 60));
+    write_bytes(w, header, HEADER_SIZE);
+    if (version < 3) return write_split_sections(ix, w, version);
+
+    /* The arrays as they are in memory: no staging buffer for the big ones. */
+    w->align = SECTION_ALIGN;
+    write_section(w, ix->blocks, n * ix->block_size);
+    write_section(w, ix->labels, n * sizeof(uint64_t));
+    write_section(w, ix->tenants, n * sizeof(uint32_t));
+    write_section(w, ix->levels, n);
+    write_section(w, ix->removed, n);
+    chnsw_status status = write_upper(ix, w);
+    if (status == CHNSW_OK) write_section(w, ix->codes, n * ix->code_stride);
+    return status;
+}
+
+chnsw_status persist_save_version(chnsw_index *ix, const char *path, uint32_t version) {
+    if (!ix || !path || version < 1 || version > FORMAT_VERSION) return CHNSW_ERR_INVALID_ARGUMENT;
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 5);
     if (!tmp) return CHNSW_ERR_OUT_OF_MEMORY;
@@ -126,13 +163,14 @@ chnsw_status chnsw_save(chnsw_index *ix, const char *path) {
 
     pthread_rwlock_rdlock(&ix->rwlock);
     chnsw_status status = CHNSW_ERR_IO;
-    writer w = {fopen(tmp, "wb"), false};
+    writer w = {fopen(tmp, "wb"), false, 0, 0};
     if (w.file) {
-        status = write_all_sections(ix, &w);
+        status = write_all_sections(ix, &w, version);
         if (fflush(w.file) != 0 || fsync(fileno(w.file)) != 0) w.failed = true;
         if (fclose(w.file) != 0) w.failed = true;
         if (status == CHNSW_OK && w.failed) status = CHNSW_ERR_IO;
-        /* Atomic replace: readers of `path` see the old file or the new one, never a mix. */
+        /* Atomic replace: readers of `path` see the old file or the new one, never a mix (and an
+         * index that has the old file mapped keeps reading the old file's pages). */
         if (status == CHNSW_OK && rename(tmp, path) != 0) status = CHNSW_ERR_IO;
         if (status != CHNSW_OK) unlink(tmp);
     }
@@ -141,22 +179,36 @@ chnsw_status chnsw_save(chnsw_index *ix, const char *path) {
     return status;
 }
 
+chnsw_status chnsw_save(chnsw_index *ix, const char *path) { return persist_save_version(ix, path, FORMAT_VERSION); }
+
 /* ---- reading ---- */
 
 typedef struct reader {
     const uint8_t *data;
     size_t size;
     size_t at;
+    size_t align; /* section alignment (version 3), or 0 */
+    bool verify;  /* check every checksum and padding byte, not only the ones opening needs */
 } reader;
 
-/* Returns the next section's bytes after checking its length and checksum, or NULL. */
-static const uint8_t *read_section(reader *r, uint64_t expected_len) {
+/* Returns the next section's bytes after checking its length and, when `check` or r->verify,
+ * its checksum (and the padding's zeros); NULL when they do not hold. */
+static const uint8_t *read_section(reader *r, uint64_t expected_len, bool check) {
     if (r->size - r->at < 8) return NULL;
     uint64_t len = get64(r->data + r->at);
-    if (len != expected_len || r->size - r->at - 8 < len + 4) return NULL;
-    const uint8_t *p = r->data + r->at + 8;
-    if (crc32c_update(0, p, (size_t)len) != get32(p + len)) return NULL;
-    r->at += 8 + (size_t)len + 4;
+    size_t start = r->at + 8;
+    if (r->align) {
+        size_t pad = (r->align - start % r->align) % r->align;
+        if (r->size - start < pad) return NULL;
+        if (r->verify)
+            for (size_t i = 0; i < pad; i++)
+                if (r->data[start + i]) return NULL;
+        start += pad;
+    }
+    if (len != expected_len || r->size - start < 4 || r->size - start - 4 < len) return NULL;
+    const uint8_t *p = r->data + start;
+    if ((check || r->verify) && crc32c_update(0, p, (size_t)len) != get32(p + len)) return NULL;
+    r->at = start + (size_t)len + 4;
     return p;
 }
 
@@ -167,9 +219,13 @@ static bool links_valid(const uint32_t *links, uint32_t cap, size_t n, const uin
     return true;
 }
 
-/* Builds the index from a fully read, checksum-verified file image. */
-static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_allocator *allocator,
-                               chnsw_kernel kernel, chnsw_index **out) {
+/*
+ * Builds the index from a file image mapped privately and writably. A version-3 image with
+ * nodes is adopted (*adopted set): the index keeps it as ix->mapping and unmaps it when freed,
+ * also on failure. Otherwise the caller unmaps it.
+ */
+static chnsw_status load_image(uint8_t *data, size_t size, const chnsw_allocator *allocator, chnsw_kernel kernel,
+                               bool verify, chnsw_index **out, bool *adopted) {
     if (size < HEADER_SIZE || memcmp(data, magic, 8) != 0) return CHNSW_ERR_CORRUPT_FILE;
     if (crc32c_update(0, data, 60) != get32(data + 60)) return CHNSW_ERR_CORRUPT_FILE;
     uint32_t version = get32(data + 8);
@@ -197,34 +253,41 @@ static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_all
     status = CHNSW_ERR_CORRUPT_FILE;
     if (n >= NO_NODE || live > n || n * (dim * 4 + 14 + links0 * 4) > size) goto fail;
     if ((n == 0) != (entry == NO_NODE) || max_level < -1 || max_level > MAX_LEVEL) goto fail;
-    if (n) {
-        status = ix_reserve_filled(ix, n);
-        if (status != CHNSW_OK) goto fail;
-        status = CHNSW_ERR_CORRUPT_FILE;
+    bool mapped = version >= 3 && n > 0;
+    if (mapped) {
+        ix->mapping = data;
+        ix->mapping_size = size;
+        *adopted = true;
     }
 
-    reader r = {data, size, HEADER_SIZE};
-    const uint8_t *vectors = read_section(&r, n * dim * 4);
-    const uint8_t *labels = vectors ? read_section(&r, n * 8) : NULL;
-    const uint8_t *tenants = labels ? read_section(&r, n * 4) : NULL;
-    const uint8_t *levels = tenants ? read_section(&r, n) : NULL;
-    const uint8_t *removed = levels ? read_section(&r, n) : NULL;
-    const uint8_t *links = removed ? read_section(&r, n * links0 * 4) : NULL;
-    if (!links) goto fail;
+    /* Version 3 leaves the two big payloads' checksums to verification; older files are read whole. */
+    reader r = {data, size, HEADER_SIZE, version >= 3 ? SECTION_ALIGN : 0, verify};
+    const uint8_t *first = read_section(&r, version >= 3 ? n * ix->block_size : n * dim * 4, version < 3);
+    const uint8_t *labels = first ? read_section(&r, n * 8, true) : NULL;
+    const uint8_t *tenants = labels ? read_section(&r, n * 4, true) : NULL;
+    const uint8_t *levels = tenants ? read_section(&r, n, true) : NULL;
+    const uint8_t *removed = levels ? read_section(&r, n, true) : NULL;
+    const uint8_t *links = NULL; /* versions 1 and 2 */
+    if (!removed || (version < 3 && !(links = read_section(&r, n * links0 * 4, true)))) goto fail;
     uint64_t upper_words = 0;
     for (size_t i = 0; i < n; i++) {
         if (levels[i] > MAX_LEVEL || removed[i] > 1) goto fail;
         upper_words += (uint64_t)levels[i] * (ix->m + 1);
     }
-    const uint8_t *upper = read_section(&r, upper_words * 4);
+    const uint8_t *upper = read_section(&r, upper_words * 4, true);
     if (!upper) goto fail;
     /* The walk records are this build's layout or none: another size is another format. */
     const uint8_t *records = NULL;
     if (version >= 2) {
-        if (record_size != ix->code_stride || !(records = read_section(&r, n * ix->code_stride))) goto fail;
+        if (record_size != ix->code_stride || !(records = read_section(&r, n * ix->code_stride, version < 3))) goto fail;
     }
     if (r.at != r.size) goto fail;
     if (n && (entry >= n || levels[entry] != max_level)) goto fail;
+
+    if (mapped) status = ix_reserve_mapped(ix, n, (uint8_t *)first, (uint8_t *)records);
+    else if (n) status = ix_reserve_filled(ix, n);
+    if (status != CHNSW_OK) goto fail;
+    status = CHNSW_ERR_CORRUPT_FILE;
 
     memcpy(ix->labels, labels, n * 8);
     memcpy(ix->tenants, tenants, n * 4);
@@ -233,15 +296,23 @@ static chnsw_status load_image(const uint8_t *data, size_t size, const chnsw_all
     ix->count = n; /* from here on chnsw_free releases per-node arrays up to count */
     size_t at = 0;
     uint64_t live_seen = 0;
+    size_t links_end = ix->links_offset + links0 * 4;
     for (size_t i = 0; i < n; i++) {
-        float *v = node_vector(ix, (node_id)i);
-        memcpy(v, vectors + i * dim * 4, dim * 4);
-        memcpy(node_links0(ix, (node_id)i), links + i * links0 * 4, links0 * 4);
+        if (!mapped) {
+            float *v = node_vector(ix, (node_id)i);
+            memcpy(v, first + i * dim * 4, dim * 4);
+            memcpy(node_links0(ix, (node_id)i), links + i * links0 * 4, links0 * 4);
+            memset((uint8_t *)v + links_end, 0, ix->block_size - links_end); /* saved as is in version 3 */
+        }
         if (!links_valid(node_links0(ix, (node_id)i), ix->m0, n, ix->levels, 0)) goto fail;
-        if (records) {
+        if (mapped) {
+            /* Only L2's exact scans read the squared norms; the others leave the records untouched. */
+            if (ix->metric == CHNSW_METRIC_L2) ix->sq_norms[i] = node_code_scale_norm(ix, (node_id)i)[1];
+        } else if (records) {
             memcpy(ix->codes + i * ix->code_stride, records + i * ix->code_stride, ix->code_stride);
             ix->sq_norms[i] = node_code_scale_norm(ix, (node_id)i)[1];
         } else {
+            const float *v = node_vector(ix, (node_id)i);
             ix->sq_norms[i] = ix->kern.dot(v, v, ix->dim);
             walk_codes_store(ix, (node_id)i);
         }
@@ -284,9 +355,8 @@ fail:
     return status;
 }
 
-chnsw_status chnsw_load(const char *path, const chnsw_allocator *allocator, chnsw_kernel kernel, chnsw_index **out) {
-    if (!path || !out) return CHNSW_ERR_INVALID_ARGUMENT;
-    *out = NULL;
+static chnsw_status open_file(const char *path, const chnsw_allocator *allocator, chnsw_kernel kernel, bool verify,
+                              chnsw_index **out) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return CHNSW_ERR_IO;
     chnsw_status status = CHNSW_ERR_IO;
@@ -296,15 +366,34 @@ chnsw_status chnsw_load(const char *path, const chnsw_allocator *allocator, chns
         if (size == 0) {
             status = CHNSW_ERR_CORRUPT_FILE;
         } else {
-            /* Mapped, read once front to back: no buffer the size of the file, no second copy. */
-            void *data = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+            /* Private and writable: a version-3 index is used in place, and an index that is
+             * changed later copies what it writes (it moves to the heap when it grows). */
+            uint8_t *data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
             if (data != MAP_FAILED) {
-                (void)madvise(data, size, MADV_SEQUENTIAL);
-                status = load_image(data, size, allocator, kernel, out);
-                munmap(data, size);
+                if (size >= HEADER_SIZE && get32(data + 8) < 3) {
+                    (void)madvise(data, size, MADV_SEQUENTIAL); /* read whole, front to back */
+                    (void)madvise(data, size, MADV_WILLNEED);
+                }
+                bool adopted = false;
+                status = load_image(data, size, allocator, kernel, verify, out, &adopted);
+                if (!adopted) munmap(data, size);
             }
         }
     }
     close(fd);
+    return status;
+}
+
+chnsw_status chnsw_load(const char *path, const chnsw_allocator *allocator, chnsw_kernel kernel, chnsw_index **out) {
+    if (!path || !out) return CHNSW_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    return open_file(path, allocator, kernel, false, out);
+}
+
+chnsw_status chnsw_verify_file(const char *path) {
+    if (!path) return CHNSW_ERR_INVALID_ARGUMENT;
+    chnsw_index *ix = NULL;
+    chnsw_status status = open_file(path, NULL, CHNSW_KERNEL_AUTO, true, &ix);
+    chnsw_free(ix);
     return status;
 }

@@ -146,6 +146,25 @@ static size_t seeds_from_list(const chnsw_index *ix, const search_filter *f, con
     return count;
 }
 
+static int compare_distance(const void *a, const void *b) {
+    float x = ((const scored *)a)->distance, y = ((const scored *)b)->distance;
+    return x < y ? -1 : (x > y);
+}
+
+/* Sorts by distance, ascending (no NaN): insertion sort for the usual few dozen, else qsort. */
+static void sort_ascending(scored *items, size_t n) {
+    if (n > 48) {
+        qsort(items, n, sizeof(scored), compare_distance);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        scored x = items[i];
+        size_t j = i;
+        for (; j > 0 && items[j - 1].distance > x.distance; j--) items[j] = items[j - 1];
+        items[j] = x;
+    }
+}
+
 /*
  * The walk kept (in v->results) the ef best nodes by their codes; rescores them from the f32
  * vectors and keeps the `wanted` best, so results carry exact distances. Returns the count
@@ -154,9 +173,10 @@ static size_t seeds_from_list(const chnsw_index *ix, const search_filter *f, con
  * Under inner product and cosine every kept node's code distance comes with an interval that
  * holds its f32 distance (block_q8.c's proof; the node's error bound is in its code record).
  * A node whose lower end lies above the wanted-th smallest upper end cannot be among the
- * wanted best, so it is not rescored: the result is the one a rescoring of all ef nodes gives,
- * without fetching the 24 lines of each hopeless node's vector (at ef = 64 and k = 10 most of
- * them). L2 rescoring stays whole.
+ * wanted best, so it is not rescored; the others are rescored best lower end first, stopping
+ * when the next lower end is above the wanted-th exact distance found. The result is the one a
+ * rescoring of all ef nodes gives, without fetching the 24 lines of each hopeless node's vector
+ * (at ef = 64 and k = 10 most of them). L2 rescoring stays whole.
  */
 static uint64_t rerank(const chnsw_index *ix, visited_list *v, const walk_query *w, const float *q, size_t wanted) {
     size_t n = v->results.size;
@@ -165,6 +185,7 @@ static uint64_t rerank(const chnsw_index *ix, visited_list *v, const walk_query 
     memcpy(kept, v->results.items, n * sizeof(scored));
     v->candidates.size = 0;
     v->results.size = 0;
+    bool by_lower_end = false;
     if (ix->metric != CHNSW_METRIC_L2 && n > wanted) {
         /* The wanted-th smallest upper end: the results heap, empty now, keeps the wanted smallest. */
         for (size_t i = 0; i < n; i++) {
@@ -178,17 +199,25 @@ static uint64_t rerank(const chnsw_index *ix, visited_list *v, const walk_query 
             for (size_t i = 0; i < n; i++) {
                 const float *tail = node_code_scale_norm(ix, kept[i].node);
                 float lower = kept[i].distance - q8_interval_slack(&w->bounds, tail[0], tail[2], 1.0f - kept[i].distance);
-                if (!(lower > cap)) kept[reaching++] = kept[i]; /* a NaN end is always rescored */
+                if (lower != lower) lower = -INFINITY; /* a NaN end proves nothing: always rescored */
+                if (!(lower > cap)) kept[reaching++] = (scored){lower, kept[i].node};
             }
             n = reaching;
+            sort_ascending(kept, n);
+            by_lower_end = true;
         }
         v->results.size = 0;
     }
+    size_t scored_count = 0;
     for (size_t i = 0; i < n; i++) {
+        /* Best lower end first: once the next lower end is above the wanted-th exact distance,
+         * no node left can enter the answer (as in block_q8.c's rescoring). */
+        if (by_lower_end && v->results.size == wanted && kept[i].distance > v->results.items[0].distance) break;
         if (i + 1 < n) prefetch_vector(ix, kept[i + 1].node);
         top_offer(&v->results, wanted, (scored){ix_distance(ix, q, node_vector(ix, kept[i].node)), kept[i].node});
+        scored_count++;
     }
-    return n;
+    return scored_count;
 }
 
 typedef struct plan_input {

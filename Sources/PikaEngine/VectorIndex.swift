@@ -174,6 +174,13 @@ public final class VectorIndex: @unchecked Sendable {
         return Int(size)
     }
 
+    /// The number of live vectors, in constant time (``info`` walks every node for its memory figure).
+    public var liveCount: Int {
+        var count: UInt64 = 0
+        chnsw_live_count(handle, &count)
+        return Int(count)
+    }
+
     /// Counts, parameters and memory of the index.
     public var info: IndexInfo {
         var raw = chnsw_info()
@@ -193,7 +200,15 @@ public final class VectorIndex: @unchecked Sendable {
         try check(chnsw_save(handle, path), "saving \(path)")
     }
 
+    /// Checks every byte of an index file written by `save(to:)`: what `load(from:)` checks, plus
+    /// the checksums of the vectors and walk codes that opening a current-format file leaves to
+    /// first use. A damaged file throws `corruptFile`, naming it.
+    public static func verifyFile(_ path: String) throws(EngineError) {
+        try check(chnsw_verify_file(path), path)
+    }
+
     /// Reads an index written by `save(to:)`. A damaged file throws `corruptFile`, naming it.
+    /// A current-format file is mapped and read in place (docs/engine.md, "Files").
     public static func load(from path: String, kernel: DistanceKernel = .automatic) throws(EngineError) -> VectorIndex {
         var out: OpaquePointer?
         try check(chnsw_load(path, nil, kernel.cValue, &out), path)

@@ -65,7 +65,7 @@ struct GrowingSegment: Sendable {
     static func searchSlots(
         _ index: VectorIndex, _ query: UnsafeBufferPointer<Float>, k: Int, ef: Int, tenant: UInt32?, plan: SearchPlan
     ) throws(StorageError) -> [SearchHit] {
-        let live = tenant.map { index.count(tenant: $0) } ?? index.info.liveCount
+        let live = tenant.map { index.count(tenant: $0) } ?? index.liveCount
         let kk = min(k, live)
         guard kk > 0 else { return [] }
         do {

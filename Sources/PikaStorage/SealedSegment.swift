@@ -201,7 +201,7 @@ final class SealedSegment: Sendable {
         if exact { return try scan(query, rows: range, k: k, deleted: deleted, segmentIndex: segmentIndex, into: &scratch) }
         usedGraph = true
         let index = try loadGraph()
-        let live = tenant.map { index.count(tenant: $0) } ?? index.info.liveCount
+        let live = tenant.map { index.count(tenant: $0) } ?? index.liveCount
         let liveHere = live - deleted.count(in: range)
         let kk = min(k, max(liveHere, 0))
         guard kk > 0 else { return }

@@ -46,11 +46,11 @@ extension DataDirectory {
             }
             if let graph = entry.graph {
                 do throws(StorageError) {
-                    if let segment { _ = try segment.loadGraph() } else {
-                        do { _ = try VectorIndex.load(from: path + "/" + graph) } catch {
-                            throw StorageError(code: .corruptFile, message: "\(error)", path: path + "/" + graph)
-                        }
+                    // Every byte of the file (opening leaves the vectors' and codes' checksums to this).
+                    do { try VectorIndex.verifyFile(path + "/" + graph) } catch {
+                        throw StorageError(code: .corruptFile, message: "\(error)", path: path + "/" + graph)
                     }
+                    if let segment { _ = try segment.loadGraph() }
                     report.files.append(.init(file: graph, kind: "graph", error: nil))
                 } catch {
                     report.files.append(.init(file: graph, kind: "graph", error: error))

@@ -131,7 +131,7 @@ struct VectorIndexTests {
         #expect(code { _ = try VectorIndex(configuration: IndexConfiguration(dimension: 0, metric: .l2)) } == .invalidArgument)
     }
 
-    @Test("save and load give the same answers; a damaged file is named", .blockingWork)
+    @Test("save and load give the same answers; a damaged file is named by verify, a damaged header by load", .blockingWork)
     func persistence() throws {
         let (index, base, _) = try makeIndex(count: 800)
         let path = "/tmp/pika-engine-test-\(UInt32.random(in: 0...UInt32.max)).chnsw"
@@ -148,9 +148,22 @@ struct VectorIndexTests {
         var garbage: [UInt8] = [0xde, 0xad]
         _ = write(fd, &garbage, 2)
         close(fd)
+        // Opening may not see it (the vectors' checksum is verification's), verification does.
+        do {
+            try VectorIndex.verifyFile(path)
+            Issue.record("a damaged file should not verify")
+        } catch {
+            #expect(error.code == .corruptFile)
+            #expect(error.message.contains(path))
+        }
+        // A damaged header is refused at open.
+        let header = open(path, O_WRONLY)
+        _ = lseek(header, 20, SEEK_SET)
+        _ = write(header, &garbage, 2)
+        close(header)
         do {
             _ = try VectorIndex.load(from: path)
-            Issue.record("a damaged file should not load")
+            Issue.record("a damaged header should not load")
         } catch {
             #expect(error.code == .corruptFile)
             #expect(error.message.contains(path))

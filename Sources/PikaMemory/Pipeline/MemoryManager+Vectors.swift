@@ -34,7 +34,7 @@ extension MemoryManager {
 
     /// Live memories of every user (the searching store's count, else the in-memory index's).
     public var memoryCount: Int {
-        searchingStore?.liveCount ?? index.info.liveCount
+        searchingStore?.liveCount ?? index.liveCount
     }
 
     /// Milliseconds since `start`, for latency histograms.
