@@ -23,18 +23,26 @@ final class EncoderWorkspace: @unchecked Sendable {
     /// Bytes the buffers take, to decide whether the pool keeps the workspace.
     private(set) var bytes = 0
 
+    /// Floats the attention scratch holds (enough for sequences of ``longest`` tokens).
+    private(set) var attentionScratchCount = 0
+
     /// Grows the buffers (never shrinks them) to `tokens` rows and sequences of `longest` tokens.
-    func reserve(tokens: Int, longest: Int, configuration c: MiniLMConfiguration, attentionScratch scratch: Int) {
+    func reserve(tokens: Int, longest: Int, configuration c: MiniLMConfiguration) {
         guard tokens > self.tokens || longest > self.longest else { return }
         let t = max(tokens, self.tokens)
         release()
         self.tokens = t
+        // Sized for the longest sequence ever reserved, not this call's: a later pass with fewer rows
+        // but that longer sequence skips reserving and must find room (a pass of more rows with
+        // shorter sequences once left the scratch too small, and attention wrote past it).
         self.longest = max(longest, self.longest)
+        let scratch = EncoderKernels.attentionScratch(longest: self.longest, headWidth: c.hiddenSize / c.heads)
         x = .allocate(capacity: t * c.hiddenSize)
         qkv = .allocate(capacity: t * 3 * c.hiddenSize)
         context = .allocate(capacity: t * c.hiddenSize)
         intermediate = .allocate(capacity: t * c.intermediateSize)
         attentionScratch = .allocate(capacity: scratch)
+        attentionScratchCount = scratch
         codeStride = EncoderKernels.codeStride(max(c.hiddenSize, c.intermediateSize))
         codes = .allocate(capacity: t * codeStride)
         rowScales = .allocate(capacity: t)

@@ -26,11 +26,8 @@ struct MiniLMEncoder: Sendable {
         let tokens = sequences.reduce(0) { $0 + $1.count }
         guard tokens > 0 else { return sequences.map { _ in [Float](repeating: 0, count: h) } }
         let longest = sequences.map(\.count).max() ?? 0
-        let headWidth = h / c.heads
         return pool.with { workspace in
-            workspace.reserve(
-                tokens: tokens, longest: longest, configuration: c,
-                attentionScratch: EncoderKernels.attentionScratch(longest: longest, headWidth: headWidth))
+            workspace.reserve(tokens: tokens, longest: longest, configuration: c)
             return encode(sequences, tokens: tokens, in: workspace)
         }
     }
