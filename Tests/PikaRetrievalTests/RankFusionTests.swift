@@ -1,4 +1,3 @@
-import PikaEngine
 import Testing
 
 @testable import PikaRetrieval
@@ -29,18 +28,29 @@ import Testing
         #expect(RankFusion.fuse(vector: vector, keyword: [], method: .normalizedScore(), k: 10).map(\.label) == [1, 2, 3])
     }
 
-    @Test func hybridSearcherKeepsBothIndexesInStep() throws {
-        let index = try VectorIndex(configuration: IndexConfiguration(dimension: 2, metric: .cosine))
-        let searcher = HybridSearcher(vectors: index, keywords: KeywordIndex(), fusion: .reciprocalRank())
-        try searcher.add(1, tenant: 1, text: "loves football", vector: [1, 0])
-        try searcher.add(2, tenant: 1, text: "plays chess", vector: [0.9, 0.1])
-        try searcher.add(3, tenant: 2, text: "loves chess", vector: [1, 0])
-        #expect(try searcher.search(text: "chess", vector: [1, 0], tenant: 1, k: 5, mode: .vector).map(\.label) == [1, 2])
-        #expect(try searcher.search(text: "chess", vector: nil, tenant: 1, k: 5, mode: .keyword).map(\.label) == [2])
-        // RRF: 1 → 1/61, 2 → 1/62 + 1/61
-        #expect(try searcher.search(text: "chess", vector: [1, 0], tenant: 1, k: 5, mode: .hybrid).map(\.label) == [2, 1])
-        try searcher.remove(2)
-        #expect(try searcher.search(text: "chess", vector: [1, 0], tenant: 1, k: 5, mode: .hybrid).map(\.label) == [1])
-        #expect(throws: RetrievalError.self) { _ = try searcher.search(text: "x", vector: nil, tenant: 1, k: 1, mode: .vector) }
+    @Test func confidenceFusionByHand() {
+        // vector 0.9, 0.5, 0.1: mean 0.5, sd √(0.32/3); z = ±1.2247, 0; confidence 1.2247.
+        // keyword 10, 4: mean 7, sd 3; z = 1, −1; confidence 1. Weight on vector 1.2247 / 2.2247.
+        // A label missing from a list takes that list's lowest z (vector −1.2247, keyword −1).
+        let w = 1.224744871391589 / 2.224744871391589
+        let fused = RankFusion.fuse(vector: vector, keyword: keyword, method: .confidence, k: 10)
+        let expected: [UInt64: Double] = [
+            1: w * 1.224744871391589 + (1 - w) * -1, 2: w * 0 + (1 - w) * -1,
+            3: w * -1.224744871391589 + (1 - w) * 1, 4: w * -1.224744871391589 + (1 - w) * -1,
+        ]
+        #expect(fused.map(\.label) == [1, 3, 2, 4])
+        // Scaled to 0...1 over the candidates.
+        let low = expected[4]!, high = expected[1]!
+        for hit in fused { #expect(abs(hit.score - (expected[hit.label]! - low) / (high - low)) < 1e-9) }
+        #expect(fused.first?.score == 1 && fused.last?.score == 0)
+    }
+
+    @Test func confidenceFusionFollowsTheOnlySignalThatSeparates() {
+        // A flat vector list (every cosine equal) has no confidence: the keyword order decides alone.
+        let flat = [RankedHit(label: 5, score: 0.3), RankedHit(label: 6, score: 0.3), RankedHit(label: 7, score: 0.3)]
+        let words = [RankedHit(label: 7, score: 3), RankedHit(label: 6, score: 2), RankedHit(label: 5, score: 1)]
+        #expect(RankFusion.fuse(vector: flat, keyword: words, method: .confidence, k: 3).map(\.label) == [7, 6, 5])
+        // No keyword match at all: the vector order stands.
+        #expect(RankFusion.fuse(vector: vector, keyword: [], method: .confidence, k: 3).map(\.label) == [1, 2, 3])
     }
 }
