@@ -9,7 +9,8 @@ public enum FusionMethod: Sendable, Hashable, CustomStringConvertible {
     /// does not hold it.
     case normalizedScore(vectorWeight: Double = 0.5)
     /// Confidence-weighted z-score fusion: each list's scores become z-scores over its candidates
-    /// (a document a list lacks takes that list's lowest), and each list is weighted by its
+    /// (the keyword list counts the vector candidates it lacks at BM25 0, which they are; a
+    /// document the vector list lacks takes that list's lowest z-score), and each list is weighted by its
     /// confidence for this query, how many standard deviations its best hit stands above its
     /// candidates' mean. A flat ranking (a model that does not know the language, a query sharing
     /// no distinctive word with any memory) then has little say, so the fusion does not fall below
