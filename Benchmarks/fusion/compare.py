@@ -89,6 +89,11 @@ def methods():
         k = list(k) + [(d, 0.0) for d, _ in v if d not in seen]
         return confident_z(v, k)
 
+    def confident_z_complete(v, k):
+        # Padded only when the keyword list is complete (shorter than the vector list, so it holds
+        # every memory sharing a term); a full list's missing candidates may score above 0.
+        return confident_z_padded(v, k) if len(k) < len(v) else confident_z(v, k)
+
     return {
         "vector": lambda v, k: [d for d, _ in v],
         "keyword": lambda v, k: [d for d, _ in k],
@@ -100,6 +105,7 @@ def methods():
         "confidence-weighted minmax": confident_minmax,
         "confidence-weighted zscore": confident_z,
         "confidence-weighted zscore, BM25 0 when absent": confident_z_padded,
+        "confidence-weighted zscore, BM25 0 when absent from a complete list": confident_z_complete,
     }
 
 

@@ -9,8 +9,9 @@ public enum FusionMethod: Sendable, Hashable, CustomStringConvertible {
     /// does not hold it.
     case normalizedScore(vectorWeight: Double = 0.5)
     /// Confidence-weighted z-score fusion: each list's scores become z-scores over its candidates
-    /// (the keyword list counts the vector candidates it lacks at BM25 0, which they are; a
-    /// document the vector list lacks takes that list's lowest z-score), and each list is weighted by its
+    /// (a keyword list shorter than the vector list holds every matching memory, so it counts the
+    /// vector candidates it lacks at BM25 0, which they are; any other missing document takes its
+    /// list's lowest z-score), and each list is weighted by its
     /// confidence for this query, how many standard deviations its best hit stands above its
     /// candidates' mean. A flat ranking (a model that does not know the language, a query sharing
     /// no distinctive word with any memory) then has little say, so the fusion does not fall below

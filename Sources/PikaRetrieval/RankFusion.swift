@@ -22,10 +22,14 @@ public enum RankFusion {
             for (hit, value) in normalized(vector) { scores[hit, default: 0] += weight * value }
             for (hit, value) in normalized(keyword) { scores[hit, default: 0] += (1 - weight) * value }
         case .confidence:
-            // BM25 is 0 for a candidate sharing no term with the query: the vector candidates the
-            // keyword list lacks join it at 0, so one matching memory among a few still stands out.
-            let matched = Set(keyword.map(\.label))
-            let padded = keyword + vector.filter { !matched.contains($0.label) }.map { RankedHit(label: $0.label, score: 0) }
+            // A keyword list shorter than the vector list holds every memory sharing a term with the
+            // query, so the vector candidates it lacks have BM25 0 and join it at 0: one matching
+            // memory among a few then stands out. A full list is a cut; its missing ones are not 0.
+            var padded = keyword
+            if keyword.count < vector.count {
+                let matched = Set(keyword.map(\.label))
+                padded += vector.filter { !matched.contains($0.label) }.map { RankedHit(label: $0.label, score: 0) }
+            }
             let dense = Standardized(vector), sparse = Standardized(padded)
             let total = dense.confidence + sparse.confidence
             let weight = total > 0 ? dense.confidence / total : 0.5

@@ -47,6 +47,16 @@ import Testing
         #expect(fused.first?.score == 1 && fused.last?.score == 0)
     }
 
+    @Test func aFullKeywordListIsNotPadded() {
+        // Equal lengths: the keyword list may be a cut, so its missing candidate (2) takes the lowest
+        // z-score rather than BM25 0. z: vector 1 → 1, 2 → −1; keyword 3 → 1, 1 → −1; confidences
+        // equal: 1 and 3 tie at 0 (smaller label first), 2 at −1. Padded, 3 would lead.
+        let fused = RankFusion.fuse(
+            vector: [RankedHit(label: 1, score: 0.9), RankedHit(label: 2, score: 0.1)],
+            keyword: [RankedHit(label: 3, score: 5), RankedHit(label: 1, score: 1)], method: .confidence, k: 3)
+        #expect(fused.map(\.label) == [1, 3, 2])
+    }
+
     @Test func confidenceFusionFollowsTheOnlySignalThatSeparates() {
         // A flat vector list (every cosine equal) has no confidence: the keyword order decides alone.
         let flat = [RankedHit(label: 5, score: 0.3), RankedHit(label: 6, score: 0.3), RankedHit(label: 7, score: 0.3)]
