@@ -43,11 +43,11 @@ let package = Package(
         .target(name: "PikaEngine", dependencies: ["CHNSW", "CBLAS"]),
         .target(name: "PikaEmbeddings", dependencies: ["PikaEngine", "CHNSW", "CBLAS"]),
         // Keyword (BM25) and hybrid retrieval; offline evaluation (pika eval).
-        .target(name: "PikaRetrieval", dependencies: ["PikaEngine"]),
+        .target(name: "PikaRetrieval"),
         .target(
             name: "PikaEvaluation",
             dependencies: [
-                "PikaRetrieval", "PikaEngine", "PikaEmbeddings", "PikaMemory", "PikaRelational",
+                "PikaRetrieval", "PikaEngine", "PikaEmbeddings", "PikaMemory", "PikaRelational", "PikaDataStore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "PikaService",
             dependencies: [
-                "PikaMemory", "PikaRelational", "PikaDataStore", "PikaEngine", "PikaEmbeddings", "PikaPostgres", "PikaRedis",
+                "PikaMemory", "PikaRelational", "PikaDataStore", "PikaStorage", "PikaEngine", "PikaEmbeddings", "PikaPostgres", "PikaRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "PikaServiceTests",
             dependencies: [
-                "PikaService", "PikaMemory", "PikaRelational", "PikaDataStore", "PikaEmbeddings", "PikaPostgres", "PikaRedis", "pika",
+                "PikaService", "PikaMemory", "PikaRelational", "PikaDataStore", "PikaStorage", "PikaEmbeddings", "PikaPostgres", "PikaRedis", "pika",
                 "PikaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

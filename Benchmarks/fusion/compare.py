@@ -82,6 +82,18 @@ def methods():
         zv, zk = zscore(v), zscore(k)
         return combine([(w, zv, min(zv.values(), default=0)), (1 - w, zk, min(zk.values(), default=0))])
 
+    def confident_z_padded(v, k):
+        # BM25 is 0 for a candidate that shares no term with the query: the vector signal's
+        # candidates missing from the keyword list join it at 0 before z-scores and confidence.
+        seen = {d for d, _ in k}
+        k = list(k) + [(d, 0.0) for d, _ in v if d not in seen]
+        return confident_z(v, k)
+
+    def confident_z_complete(v, k):
+        # Padded only when the keyword list is complete (shorter than the vector list, so it holds
+        # every memory sharing a term); a full list's missing candidates may score above 0.
+        return confident_z_padded(v, k) if len(k) < len(v) else confident_z(v, k)
+
     return {
         "vector": lambda v, k: [d for d, _ in v],
         "keyword": lambda v, k: [d for d, _ in k],
@@ -92,6 +104,8 @@ def methods():
         "zscore": z,
         "confidence-weighted minmax": confident_minmax,
         "confidence-weighted zscore": confident_z,
+        "confidence-weighted zscore, BM25 0 when absent": confident_z_padded,
+        "confidence-weighted zscore, BM25 0 when absent from a complete list": confident_z_complete,
     }
 
 

@@ -1,15 +1,22 @@
+import Foundation
 import PikaEmbeddings
-import PikaEngine
+import PikaMemory
 import PikaRetrieval
 
-/// Runs a dataset through the real engine and retrieval code and scores every query.
+/// Runs a dataset through the memory service's own search and scores every query.
 ///
-/// Documents are ingested into a fresh ``VectorIndex`` (cosine) and ``KeywordIndex`` through a
-/// ``HybridSearcher``; each query is then embedded and searched one at a time, timed end to end
-/// (embedding + search + fusion). Corpus embeddings go through an ``EmbeddingCache``.
+/// Each document (a BEIR passage, a LoCoMo turn) is stored verbatim as one memory through
+/// ``MemoryManager/commit(_:scope:)`` into a ``MemoryPipeline`` (the service's segment store and
+/// keyword indexes in a temporary data directory), its id as the memory's provenance. Each query is
+/// then one ``MemoryManager/search(_:)``, 100 deep, timed end to end (query embedding, both
+/// signals, fusion, boosts, graph relations): what `pika serve` answers. Corpus embeddings go
+/// through an ``EmbeddingCache``.
 public struct EvaluationRunner: Sendable {
     /// Reports progress: a phase name, items done, items in all.
     public typealias Progress = @Sendable (_ phase: String, _ done: Int, _ total: Int) -> Void
+
+    /// The tenant every evaluated user is created in.
+    public static let tenant = "eval"
 
     /// The run's settings.
     public var configuration: EvaluationConfiguration
@@ -33,75 +40,75 @@ public struct EvaluationRunner: Sendable {
 
     private var usesVectors: Bool { configuration.mode != .keyword }
 
+    /// One document: the user it belongs to, its text and its id in the dataset.
+    struct Document {
+        var scope: MemoryScope
+        var text: String
+        var id: String
+    }
+
     // MARK: BEIR
 
-    /// Evaluates a BEIR dataset; every document belongs to one tenant.
+    /// Evaluates a BEIR dataset; every document belongs to one user.
     public func run(_ dataset: BEIRDataset, name: String) async throws(EvaluationError) -> EvaluationReport {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let texts = dataset.documents.map(\.fullText)
-        let labels = (0..<texts.count).map { UInt64($0) }
-        let searcher = try await ingest(labels: labels, tenants: [UInt32](repeating: 0, count: texts.count), texts: texts)
-        let ingestSeconds = seconds(clock.now - started)
+        let scope = MemoryScope(tenant: Self.tenant, userID: "corpus")
+        let documents = dataset.documents.map { Document(scope: scope, text: $0.fullText, id: $0.id) }
+        let started = ContinuousClock.now
+        let pipeline = try await ingest(documents)
+        defer { pipeline.close() }
+        let ingestSeconds = seconds(ContinuousClock.now - started)
 
         var rankings: [(ranking: [String], judgements: Judgements)] = []
         var latencies: [Double] = []
-        var candidates = CandidateLog(path: configuration.candidatesPath)
+        var candidates = CandidateLog(path: usesVectors ? configuration.candidatesPath : nil)
         for (index, query) in dataset.queries.enumerated() {
-            let (hits, milliseconds, vector) = try await search(searcher, text: query.text, tenant: 0)
+            let judgements = dataset.qrels[query.id] ?? [:]
+            let (ranking, milliseconds) = try await search(pipeline.manager, text: query.text, scope: scope)
             latencies.append(milliseconds)
-            rankings.append((hits.map { dataset.documents[Int($0.label)].id }, dataset.qrels[query.id] ?? [:]))
-            candidates.record(
-                searcher, text: query.text, vector: vector, tenant: 0, judgements: dataset.qrels[query.id] ?? [:],
-                category: nil) { dataset.documents[Int($0)].id }
+            rankings.append((ranking, judgements))
+            try await candidates.record(pipeline.manager, text: query.text, scope: scope, judgements: judgements, category: nil)
             progress("queries", index + 1, dataset.queries.count)
         }
         candidates.write()
         let overall = MetricSummary(rankings: rankings)
         guard overall.queries > 0 else { throw EvaluationError(.emptyDataset, "no query has a relevant document") }
         return report(name: name, format: "beir", overall: overall, categories: [:], latencies: latencies,
-                      documents: texts.count, ingestSeconds: ingestSeconds)
+                      documents: documents.count, ingestSeconds: ingestSeconds)
     }
 
     // MARK: LoCoMo
 
-    /// Evaluates LoCoMo with every dialogue turn as a memory; each conversation is one tenant.
+    /// Evaluates LoCoMo with every dialogue turn as a memory; each conversation is one user.
     ///
     /// A turn's text is `"speaker: text"`. The headline figures cover categories 1–4; each
     /// category, adversarial (5) included, is reported apart.
     public func run(_ dataset: LoCoMoDataset, name: String) async throws(EvaluationError) -> EvaluationReport {
-        let clock = ContinuousClock()
-        let started = clock.now
-        var labels: [UInt64] = []
-        var tenants: [UInt32] = []
-        var texts: [String] = []
-        var diaIDs: [String] = []
-        for (tenant, conversation) in dataset.conversations.enumerated() {
+        var documents: [Document] = []
+        for conversation in dataset.conversations {
+            let scope = MemoryScope(tenant: Self.tenant, userID: conversation.sampleID)
             for turn in conversation.turns {
-                labels.append(UInt64(labels.count))
-                tenants.append(UInt32(tenant))
-                texts.append("\(turn.speaker): \(turn.text)")
-                diaIDs.append(turn.diaID)
+                documents.append(Document(scope: scope, text: "\(turn.speaker): \(turn.text)", id: turn.diaID))
             }
         }
-        let searcher = try await ingest(labels: labels, tenants: tenants, texts: texts)
-        let ingestSeconds = seconds(clock.now - started)
+        let started = ContinuousClock.now
+        let pipeline = try await ingest(documents)
+        defer { pipeline.close() }
+        let ingestSeconds = seconds(ContinuousClock.now - started)
 
         let total = dataset.conversations.reduce(0) { $0 + $1.questions.count }
         var byCategory: [Int: [(ranking: [String], judgements: Judgements)]] = [:]
         var latencies: [Double] = []
         var done = 0
-        var candidates = CandidateLog(path: configuration.candidatesPath)
-        for (tenant, conversation) in dataset.conversations.enumerated() {
+        var candidates = CandidateLog(path: usesVectors ? configuration.candidatesPath : nil)
+        for conversation in dataset.conversations {
+            let scope = MemoryScope(tenant: Self.tenant, userID: conversation.sampleID)
             for question in conversation.questions {
-                let (hits, milliseconds, vector) = try await search(
-                    searcher, text: question.text, tenant: UInt32(tenant))
-                latencies.append(milliseconds)
                 let judgements = Dictionary(question.evidence.map { ($0, 1) }, uniquingKeysWith: max)
-                candidates.record(
-                    searcher, text: question.text, vector: vector, tenant: UInt32(tenant), judgements: judgements,
-                    category: question.category) { diaIDs[Int($0)] }
-                byCategory[question.category, default: []].append((hits.map { diaIDs[Int($0.label)] }, judgements))
+                let (ranking, milliseconds) = try await search(pipeline.manager, text: question.text, scope: scope)
+                latencies.append(milliseconds)
+                try await candidates.record(
+                    pipeline.manager, text: question.text, scope: scope, judgements: judgements, category: question.category)
+                byCategory[question.category, default: []].append((ranking, judgements))
                 done += 1
                 progress("queries", done, total)
             }
@@ -109,65 +116,71 @@ public struct EvaluationRunner: Sendable {
         candidates.write()
         let (overall, categories) = MetricSummary.locomo(byCategory)
         return report(name: name, format: "locomo", overall: overall, categories: categories, latencies: latencies,
-                      documents: texts.count, ingestSeconds: ingestSeconds)
+                      documents: documents.count, ingestSeconds: ingestSeconds)
     }
 
     // MARK: Steps
 
-    private func ingest(labels: [UInt64], tenants: [UInt32], texts: [String]) async throws(EvaluationError)
-        -> HybridSearcher
-    {
-        let dimension = embedder.dimension
-        let index: VectorIndex
+    /// Stores every document verbatim, each user's in batches, then seals the segment store (as the
+    /// service's maintenance does), so searches scan sealed segments as in steady state.
+    private func ingest(_ documents: [Document]) async throws(EvaluationError) -> MemoryPipeline {
+        let vectors = try await corpusVectors(documents.map(\.text))
+        let pipeline = try await MemoryPipeline(
+            embedder: embedder, extractor: RuleExtractor(), decider: nil, fusion: configuration.fusion,
+            bm25: configuration.bm25, logger: configuration.logger)
         do {
-            var indexConfiguration = IndexConfiguration(dimension: dimension, metric: .cosine)
-            indexConfiguration.maxElements = max(labels.count, 1)
-            index = try VectorIndex(configuration: indexConfiguration)
+            var start = 0
+            while start < documents.count {
+                let scope = documents[start].scope
+                var end = start
+                while end < documents.count, end - start < 512, documents[end].scope == scope { end += 1 }
+                let facts = documents[start..<end].map { ExtractedFact(text: $0.text, provenance: [$0.id]) }
+                let prepared = PreparedAdd(
+                    facts: facts, vectors: Array(vectors[start..<end]), agentID: nil, runID: nil, metadata: [:], infer: false)
+                let stored = try await pipeline.manager.commit(prepared, scope: scope)
+                guard stored.count == facts.count else {
+                    throw EvaluationError(.pipeline, "stored \(stored.count) of \(facts.count) documents")
+                }
+                start = end
+                progress("index", end, documents.count)
+            }
+            try await pipeline.store.seal()
+        } catch let error as EvaluationError {
+            pipeline.close()
+            throw error
         } catch {
-            throw EvaluationError(.retrieval, "\(error)")
+            pipeline.close()
+            throw EvaluationError(.pipeline, "cannot store the documents: \(error)")
         }
-        let keywords = KeywordIndex(parameters: configuration.bm25)
-        let searcher = HybridSearcher(
-            vectors: index, keywords: keywords, fusion: configuration.fusion, candidateDepth: configuration.depth)
-        if usesVectors {
-            let report = progress
-            let vectors: [[Float]]
-            if let cache {
-                vectors = try await cache.embeddings(of: texts, using: embedder) { report("embed", $0, $1) }
-            } else {
-                do { vectors = try await embedder.embed(texts) } catch { throw EvaluationError(.embedding, "\(error)") }
-            }
-            do {
-                try searcher.add(
-                    labels: labels, tenants: tenants, texts: texts, vectors: vectors.flatMap { $0 },
-                    threads: configuration.threads)
-            } catch {
-                throw EvaluationError(.retrieval, "\(error)")
-            }
-        } else {
-            keywords.add((0..<labels.count).map { (labels[$0], tenants[$0], texts[$0]) })
-        }
-        progress("index", labels.count, labels.count)
-        return searcher
+        return pipeline
     }
 
-    private func search(_ searcher: HybridSearcher, text: String, tenant: UInt32) async throws(EvaluationError)
-        -> ([RankedHit], Double, [Float]?)
+    /// The documents' vectors, through the cache. Keyword mode never reads them, so every document
+    /// gets the same unit vector there and nothing is embedded.
+    private func corpusVectors(_ texts: [String]) async throws(EvaluationError) -> [[Float]] {
+        guard usesVectors else {
+            var unit = [Float](repeating: 0, count: embedder.dimension)
+            unit[0] = 1
+            return Array(repeating: unit, count: texts.count)
+        }
+        if let cache {
+            let report = progress
+            return try await cache.embeddings(of: texts, using: embedder) { report("embed", $0, $1) }
+        }
+        do { return try await embedder.embed(texts) } catch { throw EvaluationError(.embedding, "\(error)") }
+    }
+
+    /// One service search, 100 deep: the ranking as document ids and its latency in milliseconds.
+    private func search(_ manager: MemoryManager, text: String, scope: MemoryScope) async throws(EvaluationError)
+        -> ([String], Double)
     {
-        let clock = ContinuousClock()
-        let started = clock.now
-        var vector: [Float]?
-        if usesVectors {
-            do { vector = try await embedder.embedQuery(text) } catch { throw EvaluationError(.embedding, "\(error)") }
-        }
-        let hits: [RankedHit]
+        let started = ContinuousClock.now
         do {
-            hits = try searcher.search(
-                text: text, vector: vector, tenant: tenant, k: configuration.depth, mode: configuration.mode)
+            let answer = try await manager.search(SearchQuery(text: text, scope: scope, limit: 100, mode: configuration.mode))
+            return (answer.results.map { $0.record.provenance.first ?? "" }, seconds(ContinuousClock.now - started) * 1000)
         } catch {
-            throw EvaluationError(.retrieval, "\(error)")
+            throw EvaluationError(.retrieval, "searching \(scope.userID) for \"\(text)\": \(error)")
         }
-        return (hits, seconds(clock.now - started) * 1000, vector)
     }
 
     private func report(

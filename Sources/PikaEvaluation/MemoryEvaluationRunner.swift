@@ -23,6 +23,10 @@ public struct MemoryEvaluationRunner: Sendable {
 
     /// The search mode handed to the service search (one of ``modes``).
     public var mode: RetrievalMode
+    /// The hybrid fusion (the service's unless a run compares another).
+    public var fusion: FusionMethod = .serviceDefault
+    /// The keyword signal's BM25 parameters.
+    public var bm25 = BM25Parameters()
     /// The embedder of memories and queries.
     public var embedder: any Embedder
     /// The extractor (rules offline, the LLM when configured).
@@ -53,7 +57,8 @@ public struct MemoryEvaluationRunner: Sendable {
         guard Self.modes.contains(mode) else {
             throw EvaluationError(.retrieval, "the service search offers \(Self.modes.map(\.rawValue)) only, not \(mode.rawValue)")
         }
-        let pipeline = try await MemoryPipeline(embedder: embedder, extractor: extractor, decider: decider, logger: logger)
+        let pipeline = try await MemoryPipeline(
+            embedder: embedder, extractor: extractor, decider: decider, fusion: fusion, bm25: bm25, logger: logger)
         defer { pipeline.close() }
         let manager = pipeline.manager
         let clock = ContinuousClock()
@@ -120,7 +125,8 @@ public struct MemoryEvaluationRunner: Sendable {
         var counts = ["memories": memories, "covered": covered]
         for (event, count) in events { counts["events_\(event.rawValue.lowercased())"] = count }
         return EvaluationReport(
-            dataset: name, format: "locomo", mode: mode.rawValue, embedder: embedder.identity.description, fusion: nil,
+            dataset: name, format: "locomo", mode: mode.rawValue, embedder: embedder.identity.description,
+            fusion: mode == .hybrid ? fusion.description : nil,
             overall: overall, categories: categories, p50Milliseconds: percentile(latencies, 0.5),
             p95Milliseconds: percentile(latencies, 0.95), documents: memories, ingestSeconds: ingestSeconds,
             details: ["granularity": "memories", "extractor": extractor.name], counts: counts)

@@ -13,7 +13,7 @@ import Darwin
 /// are updated on every ``add(_:text:)`` and ``remove(_:)``, so an index after deletes scores
 /// exactly like one built from the surviving documents.
 ///
-/// A value type: copy it freely; ``KeywordIndex`` shares one per user between threads.
+/// A value type: copy it freely; the service's per-user keyword indexes share one per user between threads.
 public struct BM25Index: Sendable {
     /// Term frequencies and length of one stored document.
     private struct Document: Sendable {

@@ -8,12 +8,27 @@ public enum FusionMethod: Sendable, Hashable, CustomStringConvertible {
     /// 0...1 and a document scores `vectorWeight · v + (1 − vectorWeight) · kw`, 0 where a list
     /// does not hold it.
     case normalizedScore(vectorWeight: Double = 0.5)
+    /// Confidence-weighted z-score fusion: each list's scores become z-scores over its candidates
+    /// (a keyword list shorter than the vector list holds every matching memory, so it counts the
+    /// vector candidates it lacks at BM25 0, which they are; any other missing document takes its
+    /// list's lowest z-score), and each list is weighted by its
+    /// confidence for this query, how many standard deviations its best hit stands above its
+    /// candidates' mean. A flat ranking (a model that does not know the language, a query sharing
+    /// no distinctive word with any memory) then has little say, so the fusion does not fall below
+    /// the better of its two signals (docs/evaluation.md, "Fusion that does not lose to its parts").
+    /// The fused scores are min–max scaled over the candidates: 1 is the best, 0 the worst.
+    case confidence
 
-    /// `rrf(k=60)` or `score(w=0.5)`.
+    /// The fusion the service's hybrid search uses, chosen by measurement on every evaluation set
+    /// held (docs/evaluation.md).
+    public static let serviceDefault = FusionMethod.confidence
+
+    /// `rrf(k=60)`, `score(w=0.5)` or `confidence`.
     public var description: String {
         switch self {
         case .reciprocalRank(let k): "rrf(k=\(formatted(k)))"
         case .normalizedScore(let w): "score(w=\(formatted(w)))"
+        case .confidence: "confidence"
         }
     }
 }

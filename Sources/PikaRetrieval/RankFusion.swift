@@ -6,7 +6,7 @@ public enum RankFusion {
     /// - Parameters:
     ///   - vector: the vector signal's hits, best first (scores: similarity, higher better).
     ///   - keyword: the keyword signal's hits, best first (scores: BM25).
-    ///   - method: RRF or normalised-score fusion.
+    ///   - method: how to fuse.
     ///   - k: how many fused hits to return.
     /// - Complexity: O((v + w) log(v + w)).
     public static func fuse(vector: [RankedHit], keyword: [RankedHit], method: FusionMethod, k: Int) -> [RankedHit] {
@@ -21,6 +21,28 @@ public enum RankFusion {
         case .normalizedScore(let weight):
             for (hit, value) in normalized(vector) { scores[hit, default: 0] += weight * value }
             for (hit, value) in normalized(keyword) { scores[hit, default: 0] += (1 - weight) * value }
+        case .confidence:
+            // A keyword list shorter than the vector list holds every memory sharing a term with the
+            // query, so the vector candidates it lacks have BM25 0 and join it at 0: one matching
+            // memory among a few then stands out. A full list is a cut; its missing ones are not 0.
+            var padded = keyword
+            if keyword.count < vector.count {
+                let matched = Set(keyword.map(\.label))
+                padded += vector.filter { !matched.contains($0.label) }.map { RankedHit(label: $0.label, score: 0) }
+            }
+            let dense = Standardized(vector), sparse = Standardized(padded)
+            let total = dense.confidence + sparse.confidence
+            let weight = total > 0 ? dense.confidence / total : 0.5
+            for label in dense.scores.keys { scores[label] = 0 }
+            for label in sparse.scores.keys { scores[label] = 0 }
+            for label in scores.keys {
+                scores[label] = weight * dense.score(label) + (1 - weight) * sparse.score(label)
+            }
+            // z-scores are unbounded; scaled to 0...1 over the candidates (1 = the best), hybrid
+            // scores keep the range the search API documents for thresholds.
+            if let low = scores.values.min(), let high = scores.values.max(), high > low {
+                for (label, value) in scores { scores[label] = (value - low) / (high - low) }
+            }
         }
         return RankedHit.top(k, of: scores)
     }
@@ -31,4 +53,40 @@ public enum RankFusion {
         let span = high - low
         return list.map { ($0.label, span > 0 ? ($0.score - low) / span : 1) }
     }
+}
+
+/// One list's scores as z-scores over its candidates, with the list's confidence.
+struct Standardized {
+    /// Label → z-score.
+    let scores: [UInt64: Double]
+    /// What a label missing from the list scores: the list's lowest z-score.
+    let floor: Double
+    /// How many standard deviations the best hit stands above the mean (0 for a flat list or one
+    /// of fewer than two hits, which says nothing about which candidate is meant).
+    let confidence: Double
+
+    init(_ list: [RankedHit]) {
+        guard list.count > 1 else {
+            scores = Dictionary(list.map { ($0.label, 1.0) }, uniquingKeysWith: max)
+            floor = 0
+            confidence = 0
+            return
+        }
+        let values = list.map(\.score)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let deviation = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+        guard deviation > 0 else {
+            scores = Dictionary(list.map { ($0.label, 0.0) }, uniquingKeysWith: max)
+            floor = 0
+            confidence = 0
+            return
+        }
+        let z = list.map { ($0.label, ($0.score - mean) / deviation) }
+        scores = Dictionary(z, uniquingKeysWith: max)
+        floor = z.map(\.1).min() ?? 0
+        confidence = max(((values.max() ?? mean) - mean) / deviation, 0)
+    }
+
+    /// The label's z-score, or the floor when the list lacks it.
+    func score(_ label: UInt64) -> Double { scores[label] ?? floor }
 }

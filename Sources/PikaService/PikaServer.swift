@@ -25,6 +25,8 @@ public struct PikaServer {
     ) async throws -> PikaServer {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try RelationalSchema.open(path: configuration.dataDirectory + "/pika.sqlite")
+        // A half-converted directory holds vectors of two models: refused, naming the command that finishes it.
+        try await Reembedding.requireNoConversion(in: configuration.dataDirectory, database: database)
         let embedder = try embedder ?? makeEmbedder(configuration)
         try await pinEmbedder(embedder, in: database)
         let extractor = try extractor ?? makeExtractor(configuration)

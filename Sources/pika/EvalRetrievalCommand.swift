@@ -4,9 +4,9 @@ import PikaEmbeddings
 import PikaEvaluation
 import PikaRetrieval
 
-/// `pika eval [retrieval]`: scores retrieval on a BEIR or LoCoMo dataset through the real engine
-/// (or, for LoCoMo memories, the real memory service pipeline) and prints a table, then one JSON
-/// object as the last line of stdout.
+/// `pika eval [retrieval]`: scores retrieval on a BEIR or LoCoMo dataset through the memory
+/// service's own search (documents stored verbatim as memories, or for LoCoMo memories what the
+/// extraction pipeline stores) and prints a table, then one JSON object as the last line of stdout.
 struct EvalRetrievalCommand: AsyncParsableCommand {
     /// Dataset layouts.
     enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -26,6 +26,8 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
 
     /// Fusion methods for hybrid mode.
     enum FusionKind: String, ExpressibleByArgument, CaseIterable, Sendable {
+        /// Confidence-weighted z-scores (the service's fusion).
+        case confidence
         /// Reciprocal-rank fusion.
         case rrf
         /// Min–max normalised score fusion.
@@ -52,14 +54,11 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
 
     @OptionGroup var extraction: EvalExtractorOptions
 
-    @Option(help: "Minimum ranking depth (rankings are at least 100 deep; the metrics are always @10 and @100).")
-    var k: Int = 10
-
     @Option(help: "LoCoMo: turns (each dialogue turn is a memory) or memories (facts stored by the extraction pipeline).")
     var granularity: Granularity = .turns
 
-    @Option(help: "Hybrid fusion: score (normalised-score, the measured default) or rrf.")
-    var fusion: FusionKind = .score
+    @Option(help: "Hybrid fusion: confidence (the service's), score (min–max, --vector-weight) or rrf (--rrf-k).")
+    var fusion: FusionKind = .confidence
 
     @Option(name: .customLong("rrf-k"), help: "RRF constant.")
     var rrfK: Double = 60
@@ -73,9 +72,6 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
     @Option(name: .customLong("bm25-b"), help: "BM25 b.")
     var bm25B: Double = 0.4
 
-    @Option(help: "Threads for building the vector index.")
-    var threads: Int = 1
-
     @Option(name: .customLong("candidates-out"), help: "Write each query's vector and keyword candidates (JSON lines) here, to study fusion.")
     var candidatesOutput: String?
 
@@ -83,8 +79,6 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
     var jsonOutput: String?
 
     func validate() throws {
-        guard k > 0 else { throw ValidationError("--k must be positive") }
-        guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard (0...1).contains(vectorWeight) else { throw ValidationError("--vector-weight must be in 0...1") }
         if granularity != .turns && format != .locomo {
             throw ValidationError("--granularity applies to --format locomo only")
@@ -105,9 +99,10 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
             case (.locomo, .turns):
                 report = try await runner(model).run(LoCoMoDataset.load(path: dataset), name: dataset)
             case (.locomo, .memories):
-                // The service search has its own fusion and BM25 settings; the options above do not apply.
-                let runner = MemoryEvaluationRunner(
+                var runner = MemoryEvaluationRunner(
                     mode: mode, embedder: model, extractor: extractor, decider: decider, progress: EvalProgressBar.report)
+                runner.fusion = fusionMethod
+                runner.bm25 = BM25Parameters(k1: bm25K1, b: bm25B)
                 report = try await runner.run(LoCoMoDataset.load(path: dataset), name: dataset)
             }
         } catch {
@@ -116,11 +111,17 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
         try emitEvaluation(table: report.table(), json: report.json(), to: jsonOutput)
     }
 
+    private var fusionMethod: FusionMethod {
+        switch fusion {
+        case .confidence: .confidence
+        case .rrf: .reciprocalRank(k: rrfK)
+        case .score: .normalizedScore(vectorWeight: vectorWeight)
+        }
+    }
+
     private func runner(_ model: any Embedder) -> EvaluationRunner {
-        let fusionMethod: FusionMethod =
-            fusion == .rrf ? .reciprocalRank(k: rrfK) : .normalizedScore(vectorWeight: vectorWeight)
         var configuration = EvaluationConfiguration(
-            mode: mode, k: k, fusion: fusionMethod, bm25: BM25Parameters(k1: bm25K1, b: bm25B), threads: threads)
+            mode: mode, fusion: fusionMethod, bm25: BM25Parameters(k1: bm25K1, b: bm25B))
         configuration.candidatesPath = candidatesOutput
         return EvaluationRunner(
             configuration: configuration, embedder: model, cache: embedding.cache(), progress: EvalProgressBar.report)

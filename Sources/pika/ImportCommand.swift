@@ -48,6 +48,7 @@ struct ImportCommand: AsyncParsableCommand {
         let embedder: any Embedder
         do {
             let configuration = try ServiceConfiguration.resolve(environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            try await Reembedding.requireNoConversion(in: options.directory, database: database)
             embedder = try PikaServer.makeEmbedder(configuration)
             try await PikaServer.pinEmbedder(embedder, in: database)
         } catch let error as ConfigurationError {

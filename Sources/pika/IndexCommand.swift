@@ -7,7 +7,7 @@ struct IndexCommand: AsyncParsableCommand {
         abstract: "Build, search and inspect vector indexes.",
         subcommands: [
             IndexBuildCommand.self, IndexSearchCommand.self, IndexInfoCommand.self, IndexStatsCommand.self,
-            IndexVerifyCommand.self, IndexRebuildCommand.self, IndexCompactCommand.self,
+            IndexVerifyCommand.self, IndexRebuildCommand.self, IndexCompactCommand.self, IndexReembedCommand.self,
         ]
     )
 }

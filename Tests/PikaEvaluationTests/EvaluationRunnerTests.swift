@@ -51,6 +51,24 @@ final class CountingEmbedder: Embedder {
         #expect(keyword.overall.ndcg10 == 1)  // each query's words pick its document first
     }
 
+    @Test func hybridRunsTheServiceFusionAndLogsItsCandidates() async throws {
+        let dataset = try BEIRDataset.load(directory: DatasetLoaderTests.fixture("beir-small"))
+        let path = FileManager.default.temporaryDirectory.path + "/pika-eval-candidates-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = EvaluationConfiguration(mode: .hybrid)
+        configuration.candidatesPath = path
+        let report = try await EvaluationRunner(configuration: configuration, embedder: try HashingEmbedder(dimension: 64))
+            .run(dataset, name: "beir-small")
+        #expect(report.json().contains("\"confidence\""))  // the service's fusion
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let vector = try #require(first["vector"] as? [[Any]])
+        #expect(vector.count == 3)  // every document, by its dataset id
+        #expect(Set(vector.compactMap { $0.first as? String }) == Set(dataset.documents.map(\.id)))
+        #expect((first["keyword"] as? [[Any]])?.isEmpty == false)
+    }
+
     @Test func locomoTurnsReportCategoriesApart() async throws {
         let dataset = try LoCoMoDataset.load(path: DatasetLoaderTests.fixture("locomo-small.json"))
         let runner = EvaluationRunner(

@@ -78,11 +78,14 @@ struct HybridSearchTests {
         let expected = bm25(documents: 3, containing: 1, length: 3, averageLength: 10.0 / 3)
         #expect(abs(Double(keyword[0].score) - expected) < 1e-5)
 
-        // Min–max cosine: colour 1, violin (0.6 − 0) / (0.8 − 0) = 0.75, dog 0; BM25: violin 1.
-        // Fused 0.5 · v + 0.5 · k: violin 0.875, colour 0.5, dog 0.
+        // Confidence-weighted z-scores (FusionMethod.confidence). Cosines 0.8 (colour), 0.6 (violin),
+        // 0 (dog): mean 7/15, sd √(26/225); BM25 b (violin) and 0, 0 for the others: mean b/3,
+        // sd b·√2/3. z: colour 5/√26, violin 2/√26, dog −7/√26; violin √2, the others −1/√2.
+        // Confidences 5/√26 and √2, so the keyword signal weighs more; fused and scaled to 0...1 over
+        // the three: violin 1, colour 20/41, dog 0.
         let hybrid = try await search(manager, "violin lessons", .hybrid)
         #expect(hybrid.map(\.text) == ["Minh plays the violin", "Favourite colour is teal", "Owns a dog named Rex"])
-        #expect(abs(hybrid[0].score - 0.875) < 1e-5 && abs(hybrid[1].score - 0.5) < 1e-5 && hybrid[2].score == 0)
+        #expect(hybrid[0].score == 1 && abs(hybrid[1].score - 20.0 / 41) < 1e-5 && hybrid[2].score == 0)
 
         // Threshold applies to the mode's score: the fused score here.
         #expect(try await search(manager, "violin lessons", .hybrid, threshold: 0.6).map(\.text) == ["Minh plays the violin"])
@@ -96,9 +99,10 @@ struct HybridSearchTests {
         for text in ["Minh plays the violin", "Favourite colour is teal", "Owns a dog named Rex"] { _ = try await add(manager, text) }
         #expect(try await search(manager, "which instrument", .keyword).isEmpty)
         #expect(try await search(manager, "which instrument", .vector, limit: 1).map(\.text) == ["Minh plays the violin"])
-        // With no keyword match the fused score is half the scaled cosine: the top memory scores 0.5.
+        // With no keyword match the keyword signal is flat (every candidate at BM25 0) and has no
+        // confidence: the vector signal alone ranks, and its best memory scores 1.
         let hybrid = try await search(manager, "which instrument", .hybrid, limit: 1)
-        #expect(hybrid.map(\.text) == ["Minh plays the violin"] && abs(hybrid[0].score - 0.5) < 1e-5)
+        #expect(hybrid.map(\.text) == ["Minh plays the violin"] && hybrid[0].score == 1)
     }
 
     @Test func updatesAndDeletesReachTheKeywordSignal() async throws {

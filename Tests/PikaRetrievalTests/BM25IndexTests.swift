@@ -47,17 +47,4 @@ import Testing
         #expect(index.search("pho", k: 1).first?.label == 1)
         #expect(index.search("bong da", k: 1).first?.label == 2)
     }
-
-    @Test func keywordIndexKeepsTenantsApartAndFollowsDeletes() {
-        let index = KeywordIndex()
-        index.add(1, tenant: 7, text: "likes dinosaurs")
-        index.add(2, tenant: 8, text: "likes dinosaurs too")
-        #expect(index.search("dinosaurs", tenant: 7, k: 10).map(\.label) == [1])
-        #expect(index.remove(1))
-        #expect(index.search("dinosaurs", tenant: 7, k: 10).isEmpty)
-        #expect(index.count() == 1)
-        index.add(2, tenant: 7, text: "moved")  // a label moves tenant: the old copy is gone
-        #expect(index.search("dinosaurs", tenant: 8, k: 10).isEmpty)
-        #expect(index.count(tenant: 7) == 1)
-    }
 }

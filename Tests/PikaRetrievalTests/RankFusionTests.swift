@@ -1,4 +1,3 @@
-import PikaEngine
 import Testing
 
 @testable import PikaRetrieval
@@ -29,18 +28,41 @@ import Testing
         #expect(RankFusion.fuse(vector: vector, keyword: [], method: .normalizedScore(), k: 10).map(\.label) == [1, 2, 3])
     }
 
-    @Test func hybridSearcherKeepsBothIndexesInStep() throws {
-        let index = try VectorIndex(configuration: IndexConfiguration(dimension: 2, metric: .cosine))
-        let searcher = HybridSearcher(vectors: index, keywords: KeywordIndex(), fusion: .reciprocalRank())
-        try searcher.add(1, tenant: 1, text: "loves football", vector: [1, 0])
-        try searcher.add(2, tenant: 1, text: "plays chess", vector: [0.9, 0.1])
-        try searcher.add(3, tenant: 2, text: "loves chess", vector: [1, 0])
-        #expect(try searcher.search(text: "chess", vector: [1, 0], tenant: 1, k: 5, mode: .vector).map(\.label) == [1, 2])
-        #expect(try searcher.search(text: "chess", vector: nil, tenant: 1, k: 5, mode: .keyword).map(\.label) == [2])
-        // RRF: 1 → 1/61, 2 → 1/62 + 1/61
-        #expect(try searcher.search(text: "chess", vector: [1, 0], tenant: 1, k: 5, mode: .hybrid).map(\.label) == [2, 1])
-        try searcher.remove(2)
-        #expect(try searcher.search(text: "chess", vector: [1, 0], tenant: 1, k: 5, mode: .hybrid).map(\.label) == [1])
-        #expect(throws: RetrievalError.self) { _ = try searcher.search(text: "x", vector: nil, tenant: 1, k: 1, mode: .vector) }
+    @Test func confidenceFusionByHand() {
+        // vector 0.9, 0.5, 0.1: mean 0.5, sd √(0.32/3) = sv; z = 0.4/sv, 0, −0.4/sv; confidence 0.4/sv;
+        // label 4, missing, takes the lowest z. keyword 10, 4 and the vector candidates it lacks (1, 2)
+        // at BM25 0: mean 3.5, sd √16.75 = sk; z(3) = 6.5/sk, z(4) = 0.5/sk, z(1) = z(2) = −3.5/sk;
+        // confidence 6.5/sk. Weight on vector: cv / (cv + ck).
+        let sv = (0.32 / 3).squareRoot(), sk = 16.75.squareRoot()
+        let cv = 0.4 / sv, ck = 6.5 / sk, w = cv / (cv + ck)
+        let expected: [UInt64: Double] = [
+            1: w * 0.4 / sv + (1 - w) * -3.5 / sk, 2: w * 0 + (1 - w) * -3.5 / sk,
+            3: w * -0.4 / sv + (1 - w) * 6.5 / sk, 4: w * -0.4 / sv + (1 - w) * 0.5 / sk,
+        ]
+        let fused = RankFusion.fuse(vector: vector, keyword: keyword, method: .confidence, k: 10)
+        #expect(fused.map(\.label) == [3, 1, 4, 2])
+        // Scaled to 0...1 over the candidates.
+        let low = expected[2]!, high = expected[3]!
+        for hit in fused { #expect(abs(hit.score - (expected[hit.label]! - low) / (high - low)) < 1e-9) }
+        #expect(fused.first?.score == 1 && fused.last?.score == 0)
+    }
+
+    @Test func aFullKeywordListIsNotPadded() {
+        // Equal lengths: the keyword list may be a cut, so its missing candidate (2) takes the lowest
+        // z-score rather than BM25 0. z: vector 1 → 1, 2 → −1; keyword 3 → 1, 1 → −1; confidences
+        // equal: 1 and 3 tie at 0 (smaller label first), 2 at −1. Padded, 3 would lead.
+        let fused = RankFusion.fuse(
+            vector: [RankedHit(label: 1, score: 0.9), RankedHit(label: 2, score: 0.1)],
+            keyword: [RankedHit(label: 3, score: 5), RankedHit(label: 1, score: 1)], method: .confidence, k: 3)
+        #expect(fused.map(\.label) == [1, 3, 2])
+    }
+
+    @Test func confidenceFusionFollowsTheOnlySignalThatSeparates() {
+        // A flat vector list (every cosine equal) has no confidence: the keyword order decides alone.
+        let flat = [RankedHit(label: 5, score: 0.3), RankedHit(label: 6, score: 0.3), RankedHit(label: 7, score: 0.3)]
+        let words = [RankedHit(label: 7, score: 3), RankedHit(label: 6, score: 2), RankedHit(label: 5, score: 1)]
+        #expect(RankFusion.fuse(vector: flat, keyword: words, method: .confidence, k: 3).map(\.label) == [7, 6, 5])
+        // No keyword match at all: the vector order stands.
+        #expect(RankFusion.fuse(vector: vector, keyword: [], method: .confidence, k: 3).map(\.label) == [1, 2, 3])
     }
 }

@@ -28,15 +28,26 @@ extension MemoryManager {
         case .keyword:
             hits = try await keywordHits(text, scope: query.scope, limit: limit, allowed: allowed)
         case .hybrid:
-            let depth = max(query.limit, hybridCandidateDepth)
-            let dense: [RankedHit]
-            (dense, known) = try await vectorHits(vector, scope: query.scope, limit: depth, allowed: allowed)
-            let sparse = try await keywordHits(text, scope: query.scope, limit: depth, allowed: allowed)
-            hits = RankFusion.fuse(vector: dense, keyword: sparse, method: fusion, k: limit)
+            let signals = try await candidates(
+                text: text, vector: vector, scope: query.scope, depth: max(query.limit, hybridCandidateDepth), allowed: allowed)
+            known = signals.records
+            hits = RankFusion.fuse(vector: signals.vector, keyword: signals.keyword, method: fusion, k: limit)
         }
         let ranked = try await records(of: hits, scope: query.scope, known: known)
         guard boosting else { return ranked }
         return Array(boosts.apply(to: ranked, query: text, reference: reference).prefix(query.limit))
+    }
+
+    /// What a hybrid search fuses: the user's `depth` nearest memories (cosine) and `depth` best
+    /// BM25 matches, each best first with its raw score, among `allowed` (all when nil); with the
+    /// records the vector search returned beside its hits. `pika eval --candidates-out` logs these
+    /// to compare fusion methods offline on exactly what the service fuses.
+    public func candidates(text: String, vector: [Float], scope: MemoryScope, depth: Int, allowed: [UInt64]? = nil)
+        async throws -> (vector: [RankedHit], keyword: [RankedHit], records: [UInt64: MemoryRecord])
+    {
+        let (dense, records) = try await vectorHits(vector, scope: scope, limit: depth, allowed: allowed)
+        let sparse = try await keywordHits(text, scope: scope, limit: depth, allowed: allowed)
+        return (dense, sparse, records)
     }
 
     /// The user's `limit` best BM25 matches among `allowed` (all when nil), best first. Memories

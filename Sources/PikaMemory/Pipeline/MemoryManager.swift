@@ -49,8 +49,9 @@ public final class MemoryManager: Sendable {
     let loadedUsers: [LoadedUser]
     /// How far ``prebuildKeywordIndexes()`` has got (`/readyz` reports it).
     public let keywordPrebuild = KeywordPrebuildProgress()
-    /// How hybrid searches fuse the vector and keyword rankings (docs/evaluation.md chose this).
-    public let fusion: FusionMethod = .normalizedScore(vectorWeight: 0.5)
+    /// How hybrid searches fuse the vector and keyword rankings (``FusionMethod/serviceDefault``
+    /// unless `pika eval` asks for another to compare).
+    public let fusion: FusionMethod
     /// Candidates each signal contributes to a hybrid search (the depth docs/evaluation.md measured).
     public let hybridCandidateDepth = 100
     let logger: Logger
@@ -60,9 +61,11 @@ public final class MemoryManager: Sendable {
     public init(
         store: any MemoryRecordStore, graph: any GraphStore, embedder: any Embedder, extractor: any FactExtractor,
         decider: (any ConsolidationDecider)? = nil, metrics: MemoryMetrics = MemoryMetrics(),
-        keywordIndexes: UserKeywordIndexes = UserKeywordIndexes(), loadsIndex: Bool = true, logger: Logger
+        keywordIndexes: UserKeywordIndexes = UserKeywordIndexes(), fusion: FusionMethod = .serviceDefault,
+        loadsIndex: Bool = true, logger: Logger
     ) async throws {
         self.decider = decider
+        self.fusion = fusion
         self.keywordIndexes = keywordIndexes
         self.store = store
         self.graph = graph

@@ -20,8 +20,8 @@ public struct SearchQuery: Sendable {
     public var filter: MemoryFilter?
     /// Minimum score, if any, compared with the mode's score (see ``SearchAnswer/results``).
     public var threshold: Float?
-    /// Which signals rank the memories. Hybrid is the default: it measured best on SciFact and
-    /// LoCoMo (docs/evaluation.md).
+    /// Which signals rank the memories. Hybrid is the default: it is at or above both of its
+    /// signals on every evaluation set measured (docs/evaluation.md).
     public var mode: SearchMode
     /// The time relative expressions of the query ("last summer") are resolved against; nil: now.
     public var referenceTime: Date?
@@ -45,8 +45,9 @@ public struct SearchQuery: Sendable {
 /// A search's answer.
 public struct SearchAnswer: Sendable {
     /// Memories, best first, with their score: cosine similarity (vector mode), BM25 (keyword
-    /// mode), or the fused score in 0...1 (hybrid mode: 0.5 · min–max-scaled cosine + 0.5 ·
-    /// min–max-scaled BM25 over each signal's 100 best candidates; 1 = top of both signals).
+    /// mode), or the fused score in 0...1 (hybrid mode: the two signals' z-scores over their 100
+    /// best candidates, each weighted by how clearly its best hit stands out, then scaled over the
+    /// candidates so that 1 is the best candidate; ``FusionMethod/confidence``).
     public var results: [(record: MemoryRecord, score: Float)]
     /// Graph relations touching entities named in the query.
     public var relations: [GraphRelation]

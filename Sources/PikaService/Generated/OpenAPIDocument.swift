@@ -703,8 +703,9 @@ components:
           enum: [vector, keyword, hybrid]
           default: hybrid
           description: >-
-            Signals that rank the memories. hybrid fuses cosine and BM25 by normalised scores with equal
-            weights (measured best, docs/evaluation.md). An unknown value is a 400 with code invalid_mode.
+            Signals that rank the memories. hybrid fuses cosine and BM25 by confidence-weighted z-scores
+            (at or above both signals on every evaluation set, docs/evaluation.md). An unknown value is a 400
+            with code invalid_mode.
         reference_time:
           allOf: [{ $ref: '#/components/schemas/Time' }]
           description: The time relative expressions of the query ("last summer", "two weeks ago") are resolved against;
