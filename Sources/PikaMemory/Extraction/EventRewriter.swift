@@ -43,6 +43,7 @@ public final class EventRewriter: @unchecked Sendable {
         let absoluteDates: [(regex: NSRegularExpression, expression: DateExpression)]
         let facts: [(regex: NSRegularExpression, pattern: FactPattern)]
         let trailingFiller: NSRegularExpression?
+        let timeWords: Set<String>?
     }
 
     let languages: [Compiled]
@@ -67,7 +68,7 @@ public final class EventRewriter: @unchecked Sendable {
                 dates: language.dateExpressions.map { (regex($0.pattern), $0) },
                 absoluteDates: language.absoluteDates.map { (regex($0.pattern), $0) },
                 facts: language.factPatterns.map { (regex($0.pattern), $0) },
-                trailingFiller: language.trailingFiller.map(regex))
+                trailingFiller: language.trailingFiller.map(regex), timeWords: language.timeWords)
         }
     }
 

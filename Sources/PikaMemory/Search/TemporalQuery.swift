@@ -15,7 +15,7 @@ public enum TemporalQuery {
         let hasDigit = query.utf8.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         // Only languages that read the query: Vietnamese patterns never run on an English query.
         for language in rewriter.languages where language.language.recognizes(query) {
-            if !hasDigit, let timeWords = language.language.timeWords, timeWords.isDisjoint(with: words) { continue }
+            if !hasDigit, let timeWords = language.timeWords, timeWords.isDisjoint(with: words) { continue }
             for (regex, expression) in language.absoluteDates + language.dates {
                 guard let match = regex.firstMatch(in: query, range: range) else { continue }
                 let captures = (0..<match.numberOfRanges).map { group in
