@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PikaEmbeddings
+import PikaTestSupport
 import Testing
 
 @testable import PikaMemory
@@ -30,7 +31,8 @@ import Testing
         return text
     }
 
-    @Test(.timeLimit(.minutes(10))) func twoHundredLongMessagesKeepEverySentenceOnce() async throws {
+    // CPU-heavy (4 MB of text through the rules): off the cooperative pool.
+    @Test(.blockingWork, .timeLimit(.minutes(10))) func twoHundredLongMessagesKeepEverySentenceOnce() async throws {
         let database = try await temporaryDatabase()
         var logger = Logger(label: "large-add")
         logger.logLevel = .warning
