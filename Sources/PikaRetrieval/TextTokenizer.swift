@@ -10,7 +10,9 @@ import Foundation
 ///    Porter stemmer, as Elasticsearch's `english` analyzer does (the setting BEIR's BM25 used).
 /// 4. A term carrying Vietnamese diacritics is emitted twice: as written ("nội") and folded to
 ///    plain letters ("noi", with đ → d), so a query typed without accents still matches, and a
-///    query with accents matches the exact form more strongly.
+///    query with accents matches the exact form more strongly. The folded form is analysed as the
+///    ASCII word it has become (rule 3: "ngày" → "ngay" → "ngai", "bé" → "be" dropped), so it meets
+///    the same word typed without accents.
 public struct TextTokenizer: Sendable, Hashable {
     /// Whether English stop words are dropped.
     public var removesStopWords: Bool
@@ -32,17 +34,30 @@ public struct TextTokenizer: Sendable, Hashable {
         var result: [String] = []
         for word in Self.words(text) {
             if word.utf8.allSatisfy({ $0 < 0x80 }) {
-                if removesStopWords && Self.stopWords.contains(word) { continue }
-                result.append(stemsEnglish && word.count > 2 ? PorterStemmer.stem(word) : word)
+                if let term = asciiTerm(word) { result.append(term) }
             } else {
                 result.append(word)
                 if foldsDiacritics {
                     let folded = Self.fold(word)
-                    if folded != word { result.append(folded) }
+                    guard folded != word else { continue }
+                    // The folded form is what a query typed without accents holds, and such a query's
+                    // words are ASCII: it gets their analysis, or "ngày" (folded "ngay") would never
+                    // meet the stemmed "ngai" of a typed "ngay".
+                    if folded.utf8.allSatisfy({ $0 < 0x80 }) {
+                        if let term = asciiTerm(folded) { result.append(term) }
+                    } else {
+                        result.append(folded)
+                    }
                 }
             }
         }
         return result
+    }
+
+    /// An ASCII word as a term: nil for a stop word, else stemmed.
+    private func asciiTerm(_ word: String) -> String? {
+        if removesStopWords && Self.stopWords.contains(word) { return nil }
+        return stemsEnglish && word.count > 2 ? PorterStemmer.stem(word) : word
     }
 
     /// Lower-cased NFC words: maximal runs of letters and digits.

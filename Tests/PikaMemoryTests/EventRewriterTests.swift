@@ -50,6 +50,30 @@ import Testing
         #expect(events(input) == [expected])
     }
 
+    /// The remaining forms of ``EnglishEventLanguage/dateExpressions`` (8 May 2023 is a Monday).
+    @Test(arguments: [
+        ("I have a recital the day after tomorrow.", "Ana has a recital on 10 May 2023."),
+        ("I cleaned the garage today.", "Ana cleaned the garage on 8 May 2023."),
+        ("I went for a run this morning.", "Ana went for a run on 8 May 2023."),
+        ("I'm seeing a play tonight.", "Ana is seeing a play on 8 May 2023."),
+        ("I started a new job three months ago.", "Ana started a new job in February 2023."),
+        ("I moved to Denver two years ago.", "Ana moved to Denver in 2021."),
+        ("I fly to Rome in 5 days.", "Ana fly to Rome on 13 May 2023."),
+        ("I start my new job in two weeks.", "Ana start Ana's new job around 22 May 2023."),
+        ("I'm going camping this weekend.", "Ana is going camping on the weekend of 13 May 2023."),
+        ("I'm hosting a party next weekend.", "Ana is hosting a party on the weekend of 13 May 2023."),
+        ("I have exams next week.", "Ana has exams in the week after 8 May 2023."),
+        ("I retired this month.", "Ana retired in May 2023."),
+        ("I'm moving house next month.", "Ana is moving house in June 2023."),
+        ("I'll graduate next year.", "Ana will graduate in 2024."),
+        ("I have a dentist appointment next Friday.", "Ana has a dentist appointment on 12 May 2023."),
+        ("I planted tulips this spring.", "Ana planted tulips in the spring of 2023."),
+        ("I'm visiting Japan next spring.", "Ana is visiting Japan in the spring of 2024."),
+    ])
+    func everyOtherRelativeDateForm(input: String, expected: String) {
+        #expect(events(input) == [expected])
+    }
+
     @Test func monthYearAndLeapDayBoundaries() {
         #expect(events("I got a puppy yesterday.", time: Self.date(2024, 3, 1)) == ["Ana got a puppy on 29 February 2024."])
         #expect(events("I got a puppy yesterday.", time: Self.date(2023, 3, 1)) == ["Ana got a puppy on 28 February 2023."])
@@ -59,6 +83,14 @@ import Testing
         #expect(events("I joined a choir a year ago.", time: Self.date(2024, 2, 29)) == ["Ana joined a choir in 2023."])
         #expect(events("I went skiing last winter.", time: Self.date(2024, 3, 10))
                 == ["Ana went skiing in the winter of 2023–2024."])
+        // Leap day as the reference, and weeks and months across a year's end.
+        #expect(events("I got a puppy tomorrow.", time: Self.date(2024, 2, 28)) == ["Ana got a puppy on 29 February 2024."])
+        #expect(events("I sold my bike yesterday.", time: Self.date(2024, 2, 29)) == ["Ana sold Ana's bike on 28 February 2024."])
+        #expect(events("I moved flats three days ago.", time: Self.date(2024, 3, 2)) == ["Ana moved flats on 28 February 2024."])
+        #expect(events("I started a course in two weeks.", time: Self.date(2023, 12, 25))
+                == ["Ana started a course around 8 January 2024."])
+        #expect(events("I joined a gym next month.", time: Self.date(2023, 12, 15)) == ["Ana joined a gym in January 2024."])
+        #expect(events("I had the flu last week.", time: Self.date(2024, 1, 3)) == ["Ana had the flu in the week before 3 January 2024."])
     }
 
     @Test func occurredAtIsTheResolvedDayElseTheMessageDayElseEmpty() throws {

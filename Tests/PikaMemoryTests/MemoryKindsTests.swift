@@ -90,6 +90,17 @@ import Testing
         #expect(span("what did Ana cook")  == nil)
     }
 
+    /// Every time form a query may hold is found (the time-word pre-check skips none of them), and a
+    /// query without one names no time.
+    @Test(arguments: ["the day after tomorrow", "the day before yesterday", "last night", "this morning", "tonight",
+                      "3 days ago", "two weeks ago", "a few months ago", "a year ago", "in 5 days", "in two weeks",
+                      "next weekend", "last week", "this month", "next year", "last Friday", "last summer", "in May 2023",
+                      "on 7 May 2023", "in 2021", "hôm qua", "tuần trước", "thứ sáu tuần trước", "năm ngoái", "tháng 5/2023"])
+    func everyTimeFormInAQuery(phrase: String) {
+        #expect(TemporalQuery.span(in: "what did Ana do \(phrase)", reference: Self.date(2023, 5, 8)) != nil, "\(phrase)")
+        #expect(TemporalQuery.span(in: "what does Ana like to paint", reference: Self.date(2023, 5, 8)) == nil)
+    }
+
     @Test func aNamedPersonsMemoriesRankFirst() {
         let boosts = RankingBoosts()
         func record(_ text: String) -> MemoryRecord {

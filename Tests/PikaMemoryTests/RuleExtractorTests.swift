@@ -40,7 +40,8 @@ struct RuleExtractorTests {
 
     @Test func vietnamese() {
         let found = facts("Tên em là Minh. Em thích khủng long. Em 8 tuổi. Em có con chó tên Mực.")
-        #expect(found.map(\.text) == ["Name is Minh", "Likes khủng long", "Is 8 years old", "Has a dog named Mực"])
+        #expect(found.map(\.text) == ["Tên là Minh", "Minh thích khủng long", "Minh 8 tuổi", "Minh có con chó tên Mực"])
+        #expect(found.map(\.attribute) == ["name", "pref:khủng long", "age", "pet_name:mực"])
     }
 
     @Test func ignoresAssistantAndSmallTalk() {

@@ -28,14 +28,25 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
                 let topic = attribute.dropFirst("favorite_".count).replacingOccurrences(of: "_", with: " ")
                 favorites[topic] = CachedRecord(record)
             } else if attribute.hasPrefix("pref:") {
-                let negative = ["dislikes", "hates", "doesn't like", "does not like"].contains { record.text.lowercased().hasPrefix($0) }
-                if negative { dislikes.append(record) } else { likes.append(record) }
+                if Self.isDislike(record.text) { dislikes.append(record) } else { likes.append(record) }
             }
         }
         let newestFirst: (MemoryRecord, MemoryRecord) -> Bool = { ($0.updatedAt, $0.label) > ($1.updatedAt, $1.label) }
         self.favorites = favorites
         self.likes = likes.sorted(by: newestFirst).map { CachedRecord($0) }
         self.dislikes = dislikes.sorted(by: newestFirst).map { CachedRecord($0) }
+    }
+
+    /// Whether a `pref:` memory says a dislike: its verb, first ("Dislikes broccoli") or after the
+    /// speaker's name of up to three words ("Ana dislikes broccoli", "Lan không thích rau"), not in
+    /// the liked thing ("Likes the show Everybody Hates Chris").
+    static func isDislike(_ text: String) -> Bool {
+        let text = " " + text.lowercased()
+        return [" dislikes ", " hates ", " doesn't like ", " does not like ", " không thích ", " chẳng thích ", " ghét "]
+            .contains { marker in
+                guard let range = text.range(of: marker) else { return false }
+                return text[..<range.lowerBound].filter { $0 == " " }.count <= 3
+            }
     }
 
     /// The summary as a JSON object (``UserSummary/summary``).

@@ -161,6 +161,18 @@ public struct EnglishEventLanguage: EventLanguage {
         ]
     }
 
+    /// The words of ``dateExpressions`` and the month names of ``absoluteDates`` (the year-only form
+    /// needs a digit).
+    public var timeWords: Set<String>? {
+        var words: Set<String> = ["yesterday", "tomorrow", "today", "tonight", "night", "morning", "afternoon", "evening",
+                                  "ago", "day", "days", "week", "weeks", "weekend", "month", "months", "year", "years",
+                                  "summer", "winter", "spring", "fall", "autumn"]
+        words.formUnion(Self.months.map { $0.lowercased() })
+        words.formUnion(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
+        words.formUnion(Self.weekdays)
+        return words
+    }
+
     /// Question words, function words, months and weekdays.
     public var notNames: Set<String> {
         var words: Set<String> = ["What", "When", "Where", "Who", "Whom", "Whose", "Why", "How", "Which", "Did", "Does", "Do",

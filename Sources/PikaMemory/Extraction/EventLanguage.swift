@@ -39,6 +39,65 @@ public protocol EventLanguage: Sendable {
     var notNames: Set<String> { get }
     /// The resolved time in words, replacing the relative expression ("on 7 May 2023").
     func render(_ span: DateSpan) -> String
+    /// Whether `text` is written in this language. A language that can tell (Vietnamese, by its
+    /// letters and words) is chosen for a text it recognises before any other; the default, true,
+    /// makes a language the reader of any text no other claims.
+    func recognizes(_ text: String) -> Bool
+    /// Attribute facts said in this language's own words: each pattern names a slot, and the fact's
+    /// text is the clause itself with the speaker's name for the first person. Empty (the default):
+    /// the language's facts come from ``RuleExtractor``'s English templates.
+    var factPatterns: [FactPattern] { get }
+    /// Matches particles at the end of a clause that a fact does not repeat (Vietnamese "ạ", "nhé").
+    var trailingFiller: String? { get }
+    /// Lower-case words at least one of which every date expression without a digit holds
+    /// ("yesterday", "week", "ago"…): a query with none of them and no digit names no time, and
+    /// skips the expressions (every search asks). Nil (the default): always try them.
+    var timeWords: Set<String>? { get }
+}
+
+extension EventLanguage {
+    /// Any text.
+    public func recognizes(_ text: String) -> Bool { true }
+    /// None: facts come from the English templates.
+    public var factPatterns: [FactPattern] { [] }
+    /// None.
+    public var trailingFiller: String? { nil }
+    /// Nil: every query is tried.
+    public var timeWords: Set<String>? { nil }
+}
+
+/// One attribute-fact rule of a language that states facts in its own words (``EventLanguage/factPatterns``).
+public struct FactPattern: Sendable {
+    /// What a match states: the slot, the graph, and optionally a text other than the clause itself.
+    public struct Meaning: Sendable {
+        /// The single-valued slot (``ExtractedFact/attribute``), nil for none.
+        public var attribute: String?
+        /// The fact's text, when it is not the clause with the speaker's name ("Tên là Lan").
+        public var text: String?
+        /// Entities named.
+        public var entities: [GraphEntity]
+        /// Relations stated; `user` stands for the speaker, as in the English rules.
+        public var relations: [GraphRelation]
+
+        /// Creates a meaning.
+        public init(attribute: String?, text: String? = nil, entities: [GraphEntity] = [], relations: [GraphRelation] = []) {
+            self.attribute = attribute
+            self.text = text
+            self.entities = entities
+            self.relations = relations
+        }
+    }
+
+    /// The ICU pattern, matched case-insensitively against one clause.
+    public var pattern: String
+    /// The meaning of a match (`captures[0]` is the whole match); nil: the rule does not apply.
+    public var meaning: @Sendable (_ captures: [String]) -> Meaning?
+
+    /// Creates a rule.
+    public init(_ pattern: String, _ meaning: @escaping @Sendable (_ captures: [String]) -> Meaning?) {
+        self.pattern = pattern
+        self.meaning = meaning
+    }
 }
 
 /// One time expression: a pattern and the time its captures denote.
@@ -55,9 +114,10 @@ public struct DateExpression: Sendable {
     }
 }
 
-/// The languages tried, in order, by extraction and search. The first whose first-person pattern
-/// matches a message's text rewrites it; English is the fallback.
+/// The languages tried, in order, by extraction and search. A message is read by the first language
+/// that recognises it and has a first-person form in it, else by the first that recognises it;
+/// Vietnamese recognises its own text, English reads the rest.
 public enum EventLanguages {
     /// Every language known.
-    public static let all: [any EventLanguage] = [EnglishEventLanguage()]
+    public static let all: [any EventLanguage] = [VietnameseEventLanguage(), EnglishEventLanguage()]
 }

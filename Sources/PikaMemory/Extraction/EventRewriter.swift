@@ -41,6 +41,9 @@ public final class EventRewriter: @unchecked Sendable {
         let questionStart: NSRegularExpression
         let dates: [(regex: NSRegularExpression, expression: DateExpression)]
         let absoluteDates: [(regex: NSRegularExpression, expression: DateExpression)]
+        let facts: [(regex: NSRegularExpression, pattern: FactPattern)]
+        let trailingFiller: NSRegularExpression?
+        let timeWords: Set<String>?
     }
 
     let languages: [Compiled]
@@ -63,7 +66,9 @@ public final class EventRewriter: @unchecked Sendable {
                 leadingFiller: regex(language.leadingFiller), smallTalk: language.smallTalk.map(regex),
                 questionStart: regex(language.questionStart),
                 dates: language.dateExpressions.map { (regex($0.pattern), $0) },
-                absoluteDates: language.absoluteDates.map { (regex($0.pattern), $0) })
+                absoluteDates: language.absoluteDates.map { (regex($0.pattern), $0) },
+                facts: language.factPatterns.map { (regex($0.pattern), $0) },
+                trailingFiller: language.trailingFiller.map(regex), timeWords: language.timeWords)
         }
     }
 
@@ -106,8 +111,12 @@ public final class EventRewriter: @unchecked Sendable {
         return salient(sentence, rules)
     }
 
+    /// The rules that read `text`: the first language recognising it with a first-person form in it
+    /// (then any language with one: "I love phở" is English), else the first recognising it, else the first.
     func language(for text: String) -> Compiled? {
-        languages.first { Self.matches($0.firstPerson, text) } ?? languages.first
+        let readers = languages.filter { $0.language.recognizes(text) }
+        return readers.first { Self.matches($0.firstPerson, text) } ?? languages.first { Self.matches($0.firstPerson, text) }
+            ?? readers.first ?? languages.first
     }
 
     func salient(_ sentence: String, _ rules: Compiled) -> String? {

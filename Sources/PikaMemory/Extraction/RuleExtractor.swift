@@ -3,23 +3,28 @@ import Foundation
 /// The built-in extractor: regular-expression rules over the user's messages.
 ///
 /// English first-person statements (name, age, birthday, favourites, likes and dislikes and their
-/// retraction, pets, family, school and grade, home, plans, identity), third-person preferences
-/// ("Lan loves cats", "My sister Lan likes cats") and Vietnamese first-person patterns ("em thích…",
-/// "tên em là…", "em 8 tuổi", "em có con chó tên Mực", "em học ở…"). Messages are split into clauses at
-/// sentence ends and at "and I"/"and my"; the first rule that matches a clause wins.
-/// Assistant and system messages are ignored: they are not the user's facts. Besides these attribute
-/// facts, each user message's informative sentences become one `event` memory (``EventRewriter``).
+/// retraction, pets, family, school and grade, home, plans, identity) and third-person preferences
+/// ("Lan loves cats", "My sister Lan likes cats") become short English facts ("Loves cats"). A
+/// language with its own fact patterns (``EventLanguage/factPatterns``: Vietnamese) states its facts in
+/// its own words instead ("Em thích mèo" → "Lan thích mèo"). Messages are split into clauses at
+/// sentence ends and at "and I"/"and my" ("và em", "nhưng em"…); the first rule that matches a clause
+/// wins. Assistant and system messages are ignored: they are not the user's facts. Besides these
+/// attribute facts, each user message's informative sentences become one `event` memory
+/// (``EventRewriter``). A message without a speaker's `name` is said by the name an earlier message
+/// or sentence of the same add stated ("Em tên là Lan. Em thích mèo." → "Lan thích mèo").
 public struct RuleExtractor: FactExtractor {
     /// `rules`.
     public let name = "rules"
     private let rules: RuleSet
-    private let events: EventRewriter?
+    private let rewriter: EventRewriter
+    private let keepsEvents: Bool
 
     /// Creates the extractor (compiles its patterns once). With `events` (the default) it also keeps
     /// each user message's informative sentences as standalone events (``EventRewriter``).
     public init(events: Bool = true) {
         rules = RuleSet.shared
-        self.events = events ? EventRewriter.shared : nil
+        rewriter = EventRewriter.shared
+        keepsEvents = events
     }
 
     /// See ``FactExtractor/extract(_:)``.
@@ -31,26 +36,40 @@ public struct RuleExtractor: FactExtractor {
     public func extractSync(_ messages: [ConversationMessage]) -> [ExtractedFact] {
         var facts: [ExtractedFact] = []
         var seen: Set<String> = []
+        var statedName: String?
+        var keptSentences: Set<String> = []
         for (index, message) in messages.enumerated() where message.role.lowercased() == "user" {
+            let content = Self.composed(message.content)
+            guard let language = rewriter.language(for: content) else { continue }
+            let ownWords = !language.facts.isEmpty
             var eventSentences: [String] = []
-            for sentence in EventRewriter.sentences(message.content) {
-                var matched = false
-                for clause in Self.clauses(sentence) {
-                    guard var fact = rules.match(clause) else { continue }
-                    matched = true
+            for sentence in EventRewriter.sentences(content) {
+                // "Em có thích mèo không?" states nothing; English rules need "I", which questions lack.
+                if ownWords, rewriter.isQuestion(sentence, language) { continue }
+                let clauses = Self.clauses(sentence)
+                var matched = 0
+                for clause in clauses {
+                    let speaker = message.speaker ?? statedName ?? language.language.defaultSpeaker
+                    guard var fact = ownWords ? rewriter.fact(in: clause, speaker: EventRewriter.cleanName(speaker), language)
+                                              : rules.match(clause) else { continue }
+                    matched += 1
                     fact.provenance = [message.provenance(index: index)]
-                    fact.text = Self.naming(fact.text, speaker: message.speaker)
+                    if !ownWords { fact.text = Self.naming(fact.text, speaker: message.speaker) }
+                    if fact.attribute == "name", message.speaker == nil, statedName == nil { statedName = fact.entities.first?.name }
                     let key = fact.text.lowercased() + (fact.isRetraction ? "/r" : "")
                     if seen.insert(key).inserted { facts.append(fact) }
                 }
                 // A short sentence a fact rule read ("I like pizza", "I don't have a cat any more") is
-                // said by its fact; an event would repeat it and outlive the fact's retraction.
-                if !matched || sentence.split(whereSeparator: \.isWhitespace).count > Self.factSentenceWords {
-                    eventSentences.append(sentence)
-                }
+                // said by its fact; an event would repeat it and outlive the fact's retraction. Facts in
+                // the language's own words say every clause they read, whatever its length.
+                let saidByFacts = ownWords ? matched == clauses.count
+                    : matched > 0 && sentence.split(whereSeparator: \.isWhitespace).count <= Self.factSentenceWords
+                // A sentence said again in the add (a pasted or repeated message) is kept once.
+                if !saidByFacts, keptSentences.insert(sentence.lowercased()).inserted { eventSentences.append(sentence) }
             }
-            guard let events, !eventSentences.isEmpty else { continue }
-            for event in events.events(sentences: eventSentences, speaker: message.speaker, time: message.timestamp) {
+            guard keepsEvents, !eventSentences.isEmpty else { continue }
+            let speaker = message.speaker ?? statedName
+            for event in rewriter.events(sentences: eventSentences, speaker: speaker, time: message.timestamp) {
                 let fact = ExtractedFact(text: event.text, provenance: [message.provenance(index: index)], kind: .event,
                                          occurredAt: event.occurredAt)
                 if seen.insert(event.text.lowercased()).inserted { facts.append(fact) }
@@ -62,9 +81,20 @@ public struct RuleExtractor: FactExtractor {
     /// The longest sentence a fact rule can say whole: longer ones are kept as events too.
     static let factSentenceWords = 8
 
+    /// `text` in canonical composition, so precomposed patterns read text typed with combining marks.
+    static func composed(_ text: String) -> String {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
+    }
+
     static func clauses(_ text: String) -> [String] {
         var text = text.replacingOccurrences(of: "\u{2019}", with: "'")
-        for joiner in [" and I ", " and my ", " but I ", " but my ", ", I ", ", my ", " và em ", " và con ", " và tôi "] {
+        var joiners = [" and I ", " and my ", " but I ", " but my ", ", I ", ", my "]
+        if text.utf8.contains(where: { $0 >= 0x80 }) {
+            for word in ["và", "nhưng", "còn", "rồi", ","] {
+                joiners += ["em", "con", "tôi", "mình", "tớ", "cháu"].map { word == "," ? ", \($0) " : " \(word) \($0) " }
+            }
+        }
+        for joiner in joiners {
             text = text.replacingOccurrences(of: joiner, with: ". " + joiner.split(separator: " ").last! + " ",
                                              options: .caseInsensitive)
         }
@@ -210,29 +240,6 @@ final class RuleSet: @unchecked Sendable {
                 text: "\(c[1]) \(verb) \(object)", attribute: nil,
                 entities: [GraphEntity(name: c[1], type: "person"), GraphEntity(name: object, type: "thing")],
                 relations: [GraphRelation(source: c[1], relation: verb, target: object)])
-        }
-        // Vietnamese.
-        let vi = "(?:em|con|tôi|mình|tớ|cháu)"
-        rule(#"(?i:\btên\s+(?:của\s+)?"# + vi + #"\s+là\s+)([\p{L}]+(?:\s[\p{L}]+)?)"#) { c in
-            let n = c[1].capitalized
-            return ExtractedFact(text: "Name is \(n)", attribute: "name", entities: [GraphEntity(name: n, type: "person")],
-                                 relations: [GraphRelation(source: user, relation: "name", target: n)])
-        }
-        rule(#"(?i:\b"# + vi + #"\s+(?:năm nay\s+)?)(\d{1,3})(?i:\s+tuổi)"#) { c in
-            ExtractedFact(text: "Is \(c[1]) years old", attribute: "age")
-        }
-        rule(#"(?i:\b"# + vi + #"\s+(?:có|nuôi)\s+(?:một\s+)?(?:con\s+|bé\s+)?)(chó|mèo|cá|chim|thỏ|rùa)(?i:\s+tên(?:\s+là)?\s+)([\p{L}]+)"#) { c in
-            let animal = ["chó": "dog", "mèo": "cat", "cá": "fish", "chim": "bird", "thỏ": "rabbit", "rùa": "turtle"][c[1].lowercased()] ?? c[1]
-            return Self.pet(animal, c[2].capitalized)
-        }
-        rule(#"(?i:\b"# + vi + #"\s+học\s+(?:ở|tại)\s+)(.+)"#) { c in
-            Self.clean(c[1]).map { ExtractedFact(text: "Goes to \($0)", attribute: "school") }
-        }
-        rule(#"(?i:\b"# + vi + #"\s+(?:không thích|ghét)\s+)(.+)"#) { c in
-            Self.clean(c[1]).map { ExtractedFact(text: "Dislikes \($0)", attribute: "pref:\($0.lowercased())") }
-        }
-        rule(#"(?i:\b"# + vi + #"\s+(?:rất\s+)?(?:thích|yêu|mê)\s+)(.+)"#) { c in
-            Self.clean(c[1]).map { ExtractedFact(text: "Likes \($0)", attribute: "pref:\($0.lowercased())") }
         }
         self.rules = rules
     }
