@@ -25,7 +25,8 @@ public struct PikaServer {
     ) async throws -> PikaServer {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try RelationalSchema.open(path: configuration.dataDirectory + "/pika.sqlite")
-        let embedder = try embedder ?? makeEmbedder(configuration)
+        var embedder = try embedder ?? makeEmbedder(configuration)
+        if let window = configuration.queryBatchWindow { embedder = QueryBatchingEmbedder(embedder, window: window) }
         try await pinEmbedder(embedder, in: database)
         let extractor = try extractor ?? makeExtractor(configuration)
         let registry = PrometheusCollectorRegistry()

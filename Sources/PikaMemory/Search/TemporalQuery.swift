@@ -9,7 +9,7 @@ public enum TemporalQuery {
     public static func span(in query: String, reference: Date, rewriter: EventRewriter = .shared) -> DateSpan? {
         let range = NSRange(query.startIndex..., in: query)
         var best: (location: Int, span: DateSpan)?
-        for language in rewriter.languages {
+        for language in rewriter.languages where language.anyDate.firstMatch(in: query, range: range) != nil {
             for (regex, expression) in language.absoluteDates + language.dates {
                 guard let match = regex.firstMatch(in: query, range: range) else { continue }
                 let captures = (0..<match.numberOfRanges).map { group in
