@@ -19,26 +19,33 @@ final class EncoderWorkspace: @unchecked Sendable {
     private(set) var codes: UnsafeMutablePointer<Int8> = .allocate(capacity: 1)
     private(set) var rowScales: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private(set) var codeStride = 0
+    /// Floats in ``attentionScratch``.
+    private(set) var scratchCapacity = 0
 
     /// Bytes the buffers take, to decide whether the pool keeps the workspace.
     private(set) var bytes = 0
 
     /// Grows the buffers (never shrinks them) to `tokens` rows and sequences of `longest` tokens.
     func reserve(tokens: Int, longest: Int, configuration c: MiniLMConfiguration, attentionScratch scratch: Int) {
-        guard tokens > self.tokens || longest > self.longest else { return }
+        guard tokens > self.tokens || longest > self.longest || scratch > scratchCapacity else { return }
         let t = max(tokens, self.tokens)
+        // The scratch keeps the largest size asked so far: sized for this call's `longest` alone, a
+        // pass with more tokens but shorter sequences shrank it below what `self.longest` promised,
+        // and a later long sequence overran it (heap corruption, seen once queries were batched).
+        let s = max(scratch, scratchCapacity)
         release()
+        scratchCapacity = s
         self.tokens = t
         self.longest = max(longest, self.longest)
         x = .allocate(capacity: t * c.hiddenSize)
         qkv = .allocate(capacity: t * 3 * c.hiddenSize)
         context = .allocate(capacity: t * c.hiddenSize)
         intermediate = .allocate(capacity: t * c.intermediateSize)
-        attentionScratch = .allocate(capacity: scratch)
+        attentionScratch = .allocate(capacity: s)
         codeStride = EncoderKernels.codeStride(max(c.hiddenSize, c.intermediateSize))
         codes = .allocate(capacity: t * codeStride)
         rowScales = .allocate(capacity: t)
-        bytes = 4 * t * (5 * c.hiddenSize + c.intermediateSize + 1) + 4 * scratch + t * codeStride
+        bytes = 4 * t * (5 * c.hiddenSize + c.intermediateSize + 1) + 4 * s + t * codeStride
     }
 
     private func release() {

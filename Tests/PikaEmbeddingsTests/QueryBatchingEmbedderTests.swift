@@ -83,3 +83,19 @@ struct QueryBatchingEmbedderTests {
         await #expect(throws: EmbeddingError.self) { try await documents.value }
     }
 }
+
+@Suite("Encoder workspace: batches of another shape never shrink what a longer sequence needs")
+struct EncoderWorkspaceTests {
+    @Test("a pass with more tokens but shorter sequences keeps the attention scratch of the longest seen")
+    func scratchNeverShrinks() {
+        let configuration = MiniLMConfiguration()
+        let workspace = EncoderWorkspace()
+        let long = EncoderKernels.attentionScratch(longest: 30, headWidth: 32)
+        let short = EncoderKernels.attentionScratch(longest: 12, headWidth: 32)
+        workspace.reserve(tokens: 30, longest: 30, configuration: configuration, attentionScratch: long)
+        // Twenty short questions batched: more rows, shorter sequences (what query batching sends).
+        workspace.reserve(tokens: 240, longest: 12, configuration: configuration, attentionScratch: short)
+        #expect(workspace.tokens == 240 && workspace.longest == 30)
+        #expect(workspace.scratchCapacity >= long)
+    }
+}
