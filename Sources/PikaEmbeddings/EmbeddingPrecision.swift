@@ -13,15 +13,22 @@ public enum EmbeddingPrecision: String, Sendable, CaseIterable {
     /// The environment variable that selects the precision.
     public static let environmentKey = "PIKA_EMBEDDING_PRECISION"
 
-    /// The precision used when ``environmentKey`` is unset or empty.
+    /// The precision used when ``environmentKey`` is unset or empty, for a model whose quality at
+    /// int8 has not been measured (multilingual-e5-small): the reference arithmetic.
     public static let defaultPrecision = EmbeddingPrecision.fp32
 
-    /// The precision `environment` selects: ``defaultPrecision`` when unset or empty.
+    /// all-MiniLM-L6-v2's default: int8, which met issue 18's retrieval-quality rule (SciFact and
+    /// LoCoMo turns, vector NDCG@10 against fp32; docs/embeddings.md).
+    public static let miniLMDefault = EmbeddingPrecision.int8
+
+    /// The precision `environment` selects: `fallback` when unset or empty.
     ///
     /// - Throws: ``EmbeddingError/Code/invalidArgument`` naming the variable and the value when the
     ///   value is neither `fp32` nor `int8`.
-    public static func resolve(environment: [String: String]) throws(EmbeddingError) -> EmbeddingPrecision {
-        guard let value = environment[environmentKey], !value.isEmpty else { return defaultPrecision }
+    public static func resolve(
+        environment: [String: String], default fallback: EmbeddingPrecision = defaultPrecision
+    ) throws(EmbeddingError) -> EmbeddingPrecision {
+        guard let value = environment[environmentKey], !value.isEmpty else { return fallback }
         guard let precision = EmbeddingPrecision(rawValue: value) else {
             throw EmbeddingError(
                 .invalidArgument,

@@ -38,7 +38,7 @@ public struct MiniLMEmbedder: Embedder {
         /// The model name recorded in collections.
         public var name = "all-MiniLM-L6-v2"
         /// Arithmetic of the linear layers; nil reads ``EmbeddingPrecision/environmentKey``
-        /// (`PIKA_EMBEDDING_PRECISION`, default ``EmbeddingPrecision/defaultPrecision``).
+        /// (`PIKA_EMBEDDING_PRECISION`, default ``EmbeddingPrecision/miniLMDefault``, int8).
         public var precision: EmbeddingPrecision? = nil
 
         /// Default options.
@@ -85,7 +85,7 @@ public struct MiniLMEmbedder: Embedder {
         if let chosen = options.precision {
             precision = chosen
         } else {
-            precision = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment)
+            precision = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment, default: .miniLMDefault)
         }
         let weights = try MiniLMWeights(
             contentsOf: directory + "/model.safetensors", configuration: configuration, precision: precision)

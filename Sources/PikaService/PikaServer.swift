@@ -27,7 +27,8 @@ public struct PikaServer {
         let database = try RelationalSchema.open(path: configuration.dataDirectory + "/pika.sqlite")
         // A half-converted directory holds vectors of two models: refused, naming the command that finishes it.
         try await Reembedding.requireNoConversion(in: configuration.dataDirectory, database: database)
-        let embedder = try embedder ?? makeEmbedder(configuration)
+        var embedder = try embedder ?? makeEmbedder(configuration)
+        if let window = configuration.queryBatchWindow { embedder = QueryBatchingEmbedder(embedder, window: window) }
         try await pinEmbedder(embedder, in: database)
         let extractor = try extractor ?? makeExtractor(configuration)
         let registry = PrometheusCollectorRegistry()

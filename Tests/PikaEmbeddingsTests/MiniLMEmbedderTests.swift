@@ -50,6 +50,7 @@ struct MiniLMEmbedderTests {
         var options = MiniLMEmbedder.Options()
         options.batchTokens = 256
         options.parallelism = 2
+        options.precision = .fp32  // as the shared model
         let parallel = try MiniLMEmbedder(directory: base.directory, options: options)
         let texts = (0..<12).map { "sentence number \($0) about a child's favourite toy" }
         for (a, b) in zip(base.encode(texts), parallel.encode(texts)) {

@@ -5,8 +5,11 @@ import Testing
 /// One model shared by every test in the process (loading maps 90 MB and parses tokenizer.json).
 enum SharedModel {
     /// The embedder, or the error that explains why it could not be loaded.
+    /// fp32, whatever the default: the fixtures' bound (cosine ≥ 0.9999) is the reference arithmetic's.
     static let loaded: Result<MiniLMEmbedder, EmbeddingError> = Result { () throws(EmbeddingError) in
-        try MiniLMEmbedder()
+        var options = MiniLMEmbedder.Options()
+        options.precision = .fp32
+        return try MiniLMEmbedder(options: options)
     }
 
     /// The embedder; a missing model fails the calling test with the fetch command in the message.

@@ -12,6 +12,9 @@ struct PrecisionTests {
         #expect(try EmbeddingPrecision.resolve(environment: ["PIKA_EMBEDDING_PRECISION": ""]) == .fp32)
         #expect(try EmbeddingPrecision.resolve(environment: ["PIKA_EMBEDDING_PRECISION": "fp32"]) == .fp32)
         #expect(try EmbeddingPrecision.resolve(environment: ["PIKA_EMBEDDING_PRECISION": "int8"]) == .int8)
+        // MiniLM's own default (int8 met the retrieval rule); a set value still wins.
+        #expect(try EmbeddingPrecision.resolve(environment: [:], default: .miniLMDefault) == .int8)
+        #expect(try EmbeddingPrecision.resolve(environment: ["PIKA_EMBEDDING_PRECISION": "fp32"], default: .miniLMDefault) == .fp32)
         do {
             _ = try EmbeddingPrecision.resolve(environment: ["PIKA_EMBEDDING_PRECISION": "bf16"])
             Issue.record("bf16 was accepted")

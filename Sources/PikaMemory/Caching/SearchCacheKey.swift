@@ -21,7 +21,7 @@ struct SearchCacheKey {
             "filter=\(query.filter.map(Self.canonical) ?? "-")",
             // "last week" means another span at another reference time.
             "ref=\(query.referenceTime.map { String(Int64($0.timeIntervalSince1970.rounded(.down))) } ?? "-")",
-            "text=\(Self.quoted(query.text.trimmingCharacters(in: .whitespacesAndNewlines)))",
+            "text=\(Self.quoted(query.text.trimmingWhitespace))",
         ]
         canonical = parts.joined(separator: "\n")
         hash = CacheKeys.hash(canonical)

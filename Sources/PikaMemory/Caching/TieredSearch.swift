@@ -98,7 +98,7 @@ public final class TieredSearch: Sendable {
 
     /// Answers `query` from the first tier that has it, else from the engine (then cached).
     public func search(_ query: SearchQuery) async throws -> Answer {
-        let text = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = query.text.trimmingWhitespace
         // Invalid queries get the manager's error.
         guard !text.isEmpty, (1...100).contains(query.limit) else { return Answer(answer: try await manager.search(query), source: nil) }
         // Writes other processes committed (`pika worker`) bump their users' version tags here,

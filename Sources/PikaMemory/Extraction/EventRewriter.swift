@@ -44,6 +44,9 @@ public final class EventRewriter: @unchecked Sendable {
         let facts: [(regex: NSRegularExpression, pattern: FactPattern)]
         let trailingFiller: NSRegularExpression?
         let timeWords: Set<String>?
+        /// Matches where any of `absoluteDates` or `dates` matches: one pass that clears a query
+        /// without a time expression (most) instead of one per expression, each bridging the text.
+        let anyDate: NSRegularExpression
     }
 
     let languages: [Compiled]
@@ -68,9 +71,16 @@ public final class EventRewriter: @unchecked Sendable {
                 dates: language.dateExpressions.map { (regex($0.pattern), $0) },
                 absoluteDates: language.absoluteDates.map { (regex($0.pattern), $0) },
                 facts: language.factPatterns.map { (regex($0.pattern), $0) },
-                trailingFiller: language.trailingFiller.map(regex), timeWords: language.timeWords)
+                trailingFiller: language.trailingFiller.map(regex), timeWords: language.timeWords,
+                // No pattern refers back to a group by number, so the alternation matches exactly
+                // where one of its members does.
+                anyDate: regex((language.absoluteDates + language.dateExpressions).map { "(?:\($0.pattern))" }.joined(separator: "|")))
         }
+        self.notNames = languages.reduce(into: Set<String>()) { $0.formUnion($1.notNames) }
     }
+
+    /// The words of every language that are not names when capitalised (``SpeakerBoost``).
+    public let notNames: Set<String>
 
     /// The events of one message said by `speaker` (nil: the language's default speaker) at `time`
     /// (nil: relative dates stay as said and no `occurredAt` is guessed).

@@ -6,7 +6,7 @@ extension MemoryManager {
     /// candidates before its top-k), so they apply inside the search. `query.mode` picks the
     /// signals; keyword mode computes no embedding.
     public func search(_ query: SearchQuery) async throws -> SearchAnswer {
-        let text = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = query.text.trimmingWhitespace
         guard !text.isEmpty else { throw MemoryError(.invalidArgument, "query must not be empty") }
         guard (1...100).contains(query.limit) else { throw MemoryError(.invalidArgument, "limit must be 1...100") }
         try await catchUp()

@@ -293,6 +293,7 @@ public final class MemoryManager: Sendable {
         if let searchingStore {
             let found = try await searchingStore.nearest(vector, scopeNumber: number, limit: limit, allowed: allowed.map(Set.init))
             var records: [UInt64: MemoryRecord] = [:]
+            records.reserveCapacity(found.count)
             for (record, _) in found { records[record.label] = record }
             return (found.map { RankedHit(label: $0.record.label, score: Double($0.similarity)) }, records)
         }

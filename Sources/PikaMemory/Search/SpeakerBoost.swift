@@ -6,7 +6,9 @@
 public enum SpeakerBoost {
     /// The capitalised words of `query` that may be names, in order, without repeats.
     public static func names(in query: String, rewriter: EventRewriter = .shared) -> [String] {
-        let excluded = rewriter.languages.reduce(into: Set<String>()) { $0.formUnion($1.language.notNames) }
+        // A name starts with an upper-case letter: ASCII text without one names nobody.
+        guard query.utf8.contains(where: { (0x41...0x5A).contains($0) || $0 >= 0x80 }) else { return [] }
+        let excluded = rewriter.notNames
         var seen: Set<String> = []
         var names: [String] = []
         for word in words(query) where word.count >= 2 {

@@ -296,25 +296,33 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
     /// between items. Nil for anything else (spacing, numbers, escapes: the decoder reads those).
     /// Works on UTF-8 bytes: Foundation's `String.contains` was slower than the decoder it skips.
     static func plainList(_ text: String) -> [String]? {
-        let bytes = text.utf8
-        let prefix = #"{"p":["#.utf8, suffix = "]}".utf8
-        guard bytes.count >= prefix.count + suffix.count, bytes.starts(with: prefix), bytes.reversed().starts(with: suffix.reversed()),
-              !bytes.contains(UInt8(ascii: "\\"))
-        else { return nil }
-        let body = bytes.dropFirst(prefix.count).dropLast(suffix.count)
-        if body.isEmpty { return [] }
-        // `"a","b"` splits at quotes into "", a, ",", b, "": items at odd positions, `,` between.
-        let parts = body.split(separator: UInt8(ascii: "\""), omittingEmptySubsequences: false)
-        guard parts.count % 2 == 1, parts.first!.isEmpty, parts.last!.isEmpty else { return nil }
-        var items: [String] = []
-        items.reserveCapacity(parts.count / 2)
-        for (position, part) in parts.enumerated() where position > 0 && position < parts.count - 1 {
-            if position % 2 == 1 {
-                items.append(String(decoding: part, as: UTF8.self))
-            } else if !part.elementsEqual(",".utf8) {
-                return nil
+        // On the contiguous bytes: the generic collection operations on `utf8` (split, reversed)
+        // cost ~3 % of a hybrid search, which decodes a hundred candidates' provenance.
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            let prefix = #"{"p":["#.utf8, suffix = "]}".utf8
+            let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+            guard bytes.count >= prefix.count + suffix.count, bytes.starts(with: prefix),
+                  bytes[bytes.count - 2] == UInt8(ascii: "]"), bytes[bytes.count - 1] == UInt8(ascii: "}"),
+                  !bytes.contains(UInt8(ascii: "\\"))
+            else { return nil }
+            let end = bytes.count - suffix.count
+            var items: [String] = []
+            var i = prefix.count
+            // `"a","b"`: a quoted item, then a comma and another, until the end.
+            while i < end {
+                guard bytes[i] == quote else { return nil }
+                var close = i + 1
+                while close < end && bytes[close] != quote { close += 1 }
+                guard close < end else { return nil }
+                items.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<close]), as: UTF8.self))
+                i = close + 1
+                if i < end {
+                    guard bytes[i] == comma, i + 1 < end else { return nil }
+                    i += 1
+                }
             }
+            return items
         }
-        return items
     }
 }

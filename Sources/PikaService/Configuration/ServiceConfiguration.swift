@@ -67,6 +67,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var postgresURL: String?
     /// Connections in the PostgreSQL pool.
     public var postgresPoolSize: Int = 4
+    /// Concurrent search queries are embedded together (``QueryBatchingEmbedder``), an idle
+    /// embedder waiting this long (0...1 ms) for companions; nil embeds each query alone
+    /// (`PIKA_QUERY_BATCH_WINDOW_US`: microseconds, or `off`).
+    public var queryBatchWindow: Duration? = Self.defaultQueryBatchWindow
+    /// The default of ``queryBatchWindow`` (docs/benchmarks.md, "Query batching", measured it).
+    public static let defaultQueryBatchWindow: Duration? = nil
 
     /// Creates the defaults.
     public init() {}
@@ -76,13 +82,14 @@ public struct ServiceConfiguration: Sendable, Equatable {
         "PIKA_DATA_DIR", "PIKA_HOST", "PIKA_PORT", "PIKA_API_KEY", "PIKA_EMBEDDER", "PIKA_MODEL_DIR", "PIKA_E5_MODEL_DIR", "PIKA_EXTRACTOR",
         "PIKA_LLM_BASE_URL", "PIKA_LLM_MODEL", "PIKA_LLM_API_KEY", "PIKA_WORKERS", "PIKA_RATE_LIMIT",
         "PIKA_JOB_MAX_ATTEMPTS", "PIKA_JOB_LEASE_SECONDS", "PIKA_JOB_RETENTION_HOURS", "PIKA_REDIS_URL", "PIKA_L2_REFRESH_SECONDS",
-        "PIKA_POSTGRES_URL", "PIKA_POSTGRES_POOL_SIZE",
+        "PIKA_POSTGRES_URL", "PIKA_POSTGRES_POOL_SIZE", "PIKA_QUERY_BATCH_WINDOW_US",
     ]
 
-    /// `PIKA_*` variables read by other parts of Pika (the remote embedder), accepted here.
+    /// `PIKA_*` variables read by other parts of Pika (the remote embedder, the native embedders'
+    /// arithmetic, which `pika` itself validates before any command), accepted here.
     public static let otherVariables: [String] = [
         "PIKA_EMBEDDINGS_URL", "PIKA_EMBEDDINGS_MODEL", "PIKA_EMBEDDINGS_DIMENSION", "PIKA_EMBEDDINGS_API_KEY",
-        "PIKA_LOG_LEVEL",
+        "PIKA_EMBEDDING_PRECISION", "PIKA_LOG_LEVEL",
     ]
 
     /// Settings of later issues: refused until their back-ends exist.
@@ -175,6 +182,11 @@ public struct ServiceConfiguration: Sendable, Equatable {
         if let value = nonEmpty("PIKA_POSTGRES_POOL_SIZE") {
             if let n = Int(value), (1...100).contains(n) { config.postgresPoolSize = n }
             else { problems.append("PIKA_POSTGRES_POOL_SIZE: '\(value)' is not 1...100") }
+        }
+        if let value = nonEmpty("PIKA_QUERY_BATCH_WINDOW_US") {
+            if value == "off" { config.queryBatchWindow = nil }
+            else if let n = Int(value), (0...1000).contains(n) { config.queryBatchWindow = .microseconds(n) }
+            else { problems.append("PIKA_QUERY_BATCH_WINDOW_US: '\(value)' is not off or 0...1000 (microseconds)") }
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config

@@ -72,7 +72,7 @@ extension Mem0Routes {
         let key = try context.require(.read)
         let body = try await Mem0JSON.body(request)
         let fields = Fields(object: body)
-        let text = (try fields.string("query", required: true, maxLength: 2000) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = (try fields.string("query", required: true, maxLength: 2000) ?? "").trimmingWhitespace
         guard !text.isEmpty else { throw Problem.badRequest("empty_query", "query must not be empty") }
         let target = try Mem0Request(body: body)
         let limit = fields.object["top_k"] != nil ? try fields.limit("top_k", default: 10) : try fields.limit(default: 10)

@@ -135,7 +135,7 @@ struct MemoryRoutes {
         let fields = Fields(object: try await JSONBody.object(request))
         BusinessMetrics.searchRequests(deps.metricsFactory).increment()
         let query = try fields.string("query", required: true, maxLength: 2000)!
-        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !query.trimmingWhitespace.isEmpty else {
             throw Problem.badRequest("empty_query", "query must not be empty")
         }
         let userID = try fields.id("user_id", required: true)!

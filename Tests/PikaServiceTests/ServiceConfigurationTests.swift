@@ -1,0 +1,32 @@
+import PikaService
+import Testing
+
+@Suite("pika serve's settings: query batching and the embedding precision")
+struct ServiceConfigurationTests {
+    private func problems(_ environment: [String: String]) -> [String] {
+        do {
+            _ = try ServiceConfiguration.resolve(environment: environment)
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test("PIKA_QUERY_BATCH_WINDOW_US: off, or microseconds 0...1000; anything else is refused by name")
+    func queryBatchWindow() throws {
+        #expect(try ServiceConfiguration.resolve(environment: [:]).queryBatchWindow == ServiceConfiguration.defaultQueryBatchWindow)
+        #expect(try ServiceConfiguration.resolve(environment: ["PIKA_QUERY_BATCH_WINDOW_US": "off"]).queryBatchWindow == nil)
+        #expect(try ServiceConfiguration.resolve(environment: ["PIKA_QUERY_BATCH_WINDOW_US": "0"]).queryBatchWindow == .zero)
+        #expect(try ServiceConfiguration.resolve(environment: ["PIKA_QUERY_BATCH_WINDOW_US": "250"]).queryBatchWindow == .microseconds(250))
+        for bad in ["1001", "-1", "fast", ""] {
+            let found = problems(["PIKA_QUERY_BATCH_WINDOW_US": bad])
+            #expect(found.count == 1 && found[0].hasPrefix("PIKA_QUERY_BATCH_WINDOW_US:"), "\(bad): \(found)")
+        }
+    }
+
+    @Test("PIKA_EMBEDDING_PRECISION is accepted (pika validates its value before any command); unknown PIKA_ names are not")
+    func precisionIsKnown() {
+        #expect(problems(["PIKA_EMBEDDING_PRECISION": "int8"]).isEmpty)
+        #expect(problems(["PIKA_EMBEDDING_PRECISON": "int8"]) == ["PIKA_EMBEDDING_PRECISON: unknown setting"])
+    }
+}
