@@ -16,8 +16,8 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "setup"
 scripts/setup.sh
 
-step "C engine tests (ASan + UBSan, then TSan)"
-make -s -C CHNSW check check-tsan
+step "C engine tests (ASan + UBSan, then TSan; exported symbols, stack figure)"
+make -s -C CHNSW check check-tsan check-symbols check-stack
 
 step "Swift build"
 swift build --build-tests

@@ -112,15 +112,15 @@ __attribute__((target("avx2"))) static void dots_q16_avx2(const int16_t *q, cons
 }
 #endif
 
-q8_dot_fn q8_dot_kernel(chnsw_kernel kind) {
-    q8_dots_fn rows = q8_dots_kernel(kind);
+q8_dot_fn chnsw_q8_dot_kernel(chnsw_kernel kind) {
+    q8_dots_fn rows = chnsw_q8_dots_kernel(kind);
 #ifdef Q8_X86
     if (rows == dots_q16_avx2) return dot_q16_avx2;
 #endif
     return rows ? dot_q16_scalar : NULL;
 }
 
-q8_dots_fn q8_dots_kernel(chnsw_kernel kind) {
+q8_dots_fn chnsw_q8_dots_kernel(chnsw_kernel kind) {
     switch (kind) {
     case CHNSW_KERNEL_SCALAR:
         return dots_q16_scalar;
@@ -145,8 +145,8 @@ static q8_dots_fn scan_dots_q16;
 static kernels scan_exact;
 
 static void scan_kernels_pick(void) {
-    scan_dots_q16 = q8_dots_kernel(CHNSW_KERNEL_AUTO);
-    kernels_select(CHNSW_KERNEL_AUTO, &scan_exact);
+    scan_dots_q16 = chnsw_q8_dots_kernel(CHNSW_KERNEL_AUTO);
+    chnsw_kernels_select(CHNSW_KERNEL_AUTO, &scan_exact);
 }
 
 /* ---- quantization ---- */
@@ -182,7 +182,7 @@ static chnsw_status quantize_row(const float *x, uint32_t dim, int8_t *c, float 
     return CHNSW_OK;
 }
 
-chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound) {
+chnsw_status chnsw_q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound) {
     return quantize_row(x, dim, codes, scale, bound);
 }
 
@@ -226,7 +226,9 @@ chnsw_status chnsw_quantize_block(const float *block, size_t rows, uint32_t dime
  * bounded rescoring of a graph walk's kept nodes shares (search.c). */
 
 /* Stack buffers for the common case (a tenant of ~1,000 rows of 384 dims, k = 10): the scan
- * then makes no allocation. About 11.5 KB of stack at most. */
+ * then makes no allocation. About 20 KB of stack: 4 + 2 KB of query, 1 + 4 KB of hits, 8 KB of
+ * row scores (SCAN_SPAN) and 0.5 KB of bounds (DOT_CHUNK); include/chnsw.h states the figure and
+ * `make -C CHNSW check-stack` holds the compiled frame to it. */
 #define STACK_DIM 1024
 #define STACK_K 64
 #define STACK_CANDIDATES 256
@@ -240,7 +242,7 @@ static int32_t query_code_max(uint32_t dim) {
     return m > INT16_MAX ? INT16_MAX : (int32_t)m;
 }
 
-float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
+float chnsw_q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
     float peak = 0;
     for (uint32_t i = 0; i < dim; i++) {
         float a = fabsf(q[i]);
@@ -272,9 +274,9 @@ float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_er
     return scale;
 }
 
-q8_query q8_query_prepare(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
+q8_query chnsw_q8_query_prepare(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
     double err;
-    q8_query out = {.scale = q8_query_codes(q, dim, codes, &err)};
+    q8_query out = {.scale = chnsw_q8_query_codes(q, dim, codes, &err)};
     double norm = sqrt(sq_norm), slack = CODE_MAGNITUDE * err;
     if (dim > SLACK_COVERS_DIM) {
         double gamma = dim * 0x1p-24 / (1 - dim * 0x1p-24);
@@ -355,7 +357,7 @@ chnsw_status chnsw_scan_block_q8(const float *block, const int8_t *codes, const 
         q[i] = query[i] * scale;
         q_sq_norm += (double)q[i] * q[i];
     }
-    q8_query qq = q8_query_prepare(q, dimension, q_sq_norm, q16);
+    q8_query qq = chnsw_q8_query_prepare(q, dimension, q_sq_norm, q16);
 
     /* Pass 1: an interval per live row. The k-th smallest upper bound so far (top[0]) only
      * falls, so a row whose lower bound is above it now can never be among the k best. */

@@ -37,7 +37,7 @@ __attribute__((target("sse4.2"))) static uint32_t hw_crc(uint32_t crc, const uin
 }
 #endif
 
-uint32_t crc32c_update(uint32_t crc, const void *data, size_t n) {
+uint32_t chnsw_crc32c_update(uint32_t crc, const void *data, size_t n) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("sse4.2")) return hw_crc(crc, data, n);

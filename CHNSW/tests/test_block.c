@@ -259,8 +259,8 @@ static void test_q8_kernels_agree(void) {
     int8_t *c = malloc((size_t)MAX_ROWS * max_dim);
     uint64_t seed = 99;
     chnsw_kernel kinds[3] = {CHNSW_KERNEL_SCALAR, CHNSW_KERNEL_AVX2, CHNSW_KERNEL_AUTO};
-    CHECK(q8_dots_kernel(CHNSW_KERNEL_SCALAR) != NULL && q8_dots_kernel(CHNSW_KERNEL_AUTO) != NULL);
-    CHECK(q8_dots_kernel((chnsw_kernel)9) == NULL);
+    CHECK(chnsw_q8_dots_kernel(CHNSW_KERNEL_SCALAR) != NULL && chnsw_q8_dots_kernel(CHNSW_KERNEL_AUTO) != NULL);
+    CHECK(chnsw_q8_dots_kernel((chnsw_kernel)9) == NULL);
     for (uint32_t dim = 1; dim <= max_dim; dim += dim < 70 ? 1 : 97) {
         int32_t m = q8_query_code_max(dim);
         for (int extreme = 0; extreme < 2; extreme++) {
@@ -275,7 +275,7 @@ static void test_q8_kernels_agree(void) {
                 CHECK(want[r] <= INT32_MAX);
             }
             for (int k = 0; k < 3; k++) {
-                q8_dots_fn dots = q8_dots_kernel(kinds[k]);
+                q8_dots_fn dots = chnsw_q8_dots_kernel(kinds[k]);
                 if (!dots) continue;
                 for (uint32_t rows = 1; rows <= MAX_ROWS; rows++) {
                     int32_t got[MAX_ROWS];

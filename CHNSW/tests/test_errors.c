@@ -262,7 +262,7 @@ static long file_size(const char *path) {
 
 /* Writes the first n bytes of a file image to path after fixing its header checksum. */
 static void write_with_header_crc(const char *path, unsigned char *image, size_t n) {
-    uint32_t crc = crc32c_update(0, image, 60);
+    uint32_t crc = chnsw_crc32c_update(0, image, 60);
     memcpy(image + 60, &crc, 4);
     FILE *f = fopen(path, "wb");
     CHECK(f && fwrite(image, 1, n, f) == n);
