@@ -285,6 +285,9 @@ public final class MemoryManager: Sendable {
         -> (hits: [RankedHit], records: [UInt64: MemoryRecord])
     {
         guard let number = try await existingScopeNumber(scope) else { return ([], [:]) }
+        // A query with no words (punctuation only, for the hashing embedder) embeds to the zero vector,
+        // which is near nothing: no hits, rather than the engine's refusal of a zero cosine query.
+        guard vector.contains(where: { $0 != 0 }) else { return ([], [:]) }
         let started = ContinuousClock.now
         defer { metrics.engineLatency.record(milliseconds(since: started)) }
         if let searchingStore {

@@ -84,14 +84,7 @@ struct MemoryRoutes {
         if done.status == .completed, let result = done.result {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: result)))
         }
-        // A job failed for good by its input (MemoryError invalid_argument: the job stays failed) is the
-        // request's fault, so a 400 saying why; anything else is ours and may pass (503, retried).
-        if done.status == .failed, let error = done.error, error.hasPrefix(MemoryError.Code.invalidArgument.rawValue + ":") {
-            throw Problem.badRequest(MemoryError.Code.invalidArgument.rawValue, error)
-        }
-        if done.status == .failed || done.error != nil {
-            throw Problem(.serviceUnavailable, "job_failed", done.error ?? "processing failed; the job will be retried")
-        }
+        if done.status == .failed || done.error != nil { throw Problem.unfinishedJob(done) }
         return try JSONBody.response(.accepted, ["job_id": done.id, "status": done.status.rawValue])
     }
 
@@ -178,7 +171,7 @@ struct MemoryRoutes {
         }
         var after: UInt64 = 0
         if let raw = param("cursor"), !raw.isEmpty {
-            guard let label = Cursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor is not one this API issued") }
+            guard let label = Cursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor must be the next_cursor of a page") }
             after = label
         }
         let page = try await deps.manager.list(
