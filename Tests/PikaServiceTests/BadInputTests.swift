@@ -143,3 +143,21 @@ struct CursorFormTests {
         }
     }
 }
+
+@Suite("A time derived from a request stays within ISO 8601's years")
+struct DerivedTimeTests {
+    @Test func tomorrowOfTheLastDayIsNotYear10000() async throws {
+        try await ServiceHarness.run(workers: 0) { client in
+            let added = try await client.call(
+                .post, "/v1/memories",
+                json: #"{"messages":[{"role":"user","content":"Tomorrow I go hiking in the Alps"}],"user_id":"u1","timestamp":"9999-12-31","async":false}"#)
+            #expect(added.status == .ok, "\(added.text)")
+            let listed = try await client.call(.get, "/v1/memories?user_id=u1")
+            #expect(!listed.results.isEmpty, "\(listed.text)")
+            for memory in listed.results {
+                let time = memory["occurred_at"]?.stringValue
+                #expect(time == nil || time!.hasPrefix("9999"), "\(memory)")
+            }
+        }
+    }
+}

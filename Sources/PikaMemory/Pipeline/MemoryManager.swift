@@ -180,7 +180,7 @@ public final class MemoryManager: Sendable {
             MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: input.metadata, attribute: fact.attribute, provenance: fact.provenance,
-                kind: fact.kind, occurredAt: fact.occurredAt, createdAt: now, updatedAt: now, embedding: vector)
+                kind: fact.kind, occurredAt: fact.occurredAt.flatMap(RequestTime.representable), createdAt: now, updatedAt: now, embedding: vector)
         }
         let stored = try await store.apply(records.map { .add($0) })
         wrote = true
@@ -218,7 +218,7 @@ public final class MemoryManager: Sendable {
             let record = MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: metadata, attribute: fact.attribute, provenance: fact.provenance,
-                kind: fact.kind, occurredAt: fact.occurredAt, createdAt: now, updatedAt: now, embedding: vector)
+                kind: fact.kind, occurredAt: fact.occurredAt.flatMap(RequestTime.representable), createdAt: now, updatedAt: now, embedding: vector)
             let stored = try await store.apply([.add(record)])[0]
             wrote = true
             keywordIndexes.apply(.upsert(label: stored.label, text: stored.text), to: scope)

@@ -661,9 +661,9 @@ components:
       properties:
         role: { type: string, minLength: 1, maxLength: 32 }
         content: { type: string }
-        metadata: { type: object, description: 'e.g. {"dia_id": "D1:3"}: kept as the fact''s provenance' }
-        name: { type: string, maxLength: 128, description: 'The speaker (OpenAI''s name): who "I" is; events name them ("User" when absent)' }
-        timestamp: { $ref: '#/components/schemas/Time' }
+        metadata: { type: [object, 'null'], description: 'e.g. {"dia_id": "D1:3"}: kept as the fact''s provenance' }
+        name: { type: [string, 'null'], maxLength: 128, description: 'The speaker (OpenAI''s name): who "I" is; events name them ("User" when absent)' }
+        timestamp: { anyOf: [{ $ref: '#/components/schemas/Time' }, { type: 'null' }] }
     Time:
       description: >-
         Unix seconds (a number or a string of digits) or ISO 8601 (2023-05-08T13:56:00Z, with fraction or
@@ -683,9 +683,9 @@ components:
             - { type: string, minLength: 1 }
             - { type: array, minItems: 1, maxItems: 200, items: { $ref: '#/components/schemas/Message' } }
         user_id: { $ref: '#/components/schemas/Id' }
-        agent_id: { $ref: '#/components/schemas/Id' }
-        run_id: { $ref: '#/components/schemas/Id' }
-        metadata: { type: object }
+        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        metadata: { type: [object, 'null'] }
         infer: { type: [boolean, 'null'], default: true, description: null is the default. }
         async: { type: [boolean, 'null'], default: true, description: null is the default. }
         timestamp:
@@ -774,18 +774,18 @@ components:
       properties:
         query: { type: string, minLength: 1, maxLength: 2000 }
         user_id: { $ref: '#/components/schemas/Id' }
-        agent_id: { $ref: '#/components/schemas/Id' }
-        run_id: { $ref: '#/components/schemas/Id' }
-        limit: { type: integer, minimum: 1, maximum: 100, default: 10 }
-        filters: { $ref: '#/components/schemas/Filter' }
+        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        limit: { type: [integer, 'null'], minimum: 1, maximum: 100, default: 10 }
+        filters: { anyOf: [{ $ref: '#/components/schemas/Filter' }, { type: 'null' }] }
         threshold:
-          type: number
+          type: [number, 'null']
           description: >-
             Minimum score of a result, compared with the mode's score: cosine similarity (vector),
             fused score in 0...1 (hybrid), BM25 (keyword, unbounded). Must be -1...1 except in keyword mode.
         mode:
-          type: string
-          enum: [vector, keyword, hybrid]
+          type: [string, 'null']
+          enum: [vector, keyword, hybrid, null]
           default: hybrid
           description: >-
             Signals that rank the memories. hybrid fuses cosine and BM25 by normalised scores with equal
@@ -876,12 +876,12 @@ components:
         - { required: [filters], properties: { filters: { required: [user_id], properties: { user_id: { $ref: '#/components/schemas/Id' } } } } }
       properties:
         messages: { oneOf: [{ type: string, minLength: 1 }, { type: array, minItems: 1, items: { $ref: '#/components/schemas/Message' } }] }
-        user_id: { $ref: '#/components/schemas/Id' }
-        agent_id: { $ref: '#/components/schemas/Id' }
-        run_id: { $ref: '#/components/schemas/Id' }
-        app_id: { $ref: '#/components/schemas/Id', description: Kept as the metadata key app_id. }
-        filters: { $ref: '#/components/schemas/Mem0Filter' }
-        metadata: { type: object }
+        user_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        app_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }], description: Kept as the metadata key app_id. }
+        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+        metadata: { type: [object, 'null'] }
         infer: { type: [boolean, 'null'], default: true, description: null is the default. }
         async_mode: { type: [boolean, 'null'], default: true, description: null is the default. }
     Mem0SearchRequest:
@@ -889,18 +889,18 @@ components:
       required: [query]
       properties:
         query: { type: string, minLength: 1, maxLength: 2000 }
-        filters: { $ref: '#/components/schemas/Mem0Filter' }
-        user_id: { $ref: '#/components/schemas/Mem0Id' }
-        top_k: { type: integer, minimum: 1, maximum: 100, default: 10 }
-        threshold: { type: number, minimum: 0, maximum: 1 }
+        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+        user_id: { anyOf: [{ $ref: '#/components/schemas/Mem0Id' }, { type: 'null' }] }
+        top_k: { type: [integer, 'null'], minimum: 1, maximum: 100, default: 10 }
+        threshold: { type: [number, 'null'], minimum: 0, maximum: 1 }
         rerank: { description: Accepted (any value) and ignored; Pika's ranking is used. }
     Mem0ListRequest:
       type: object
       properties:
-        filters: { $ref: '#/components/schemas/Mem0Filter' }
-        user_id: { $ref: '#/components/schemas/Mem0Id' }
-        page: { type: integer, minimum: 1, maximum: 1000000 }
-        page_size: { type: integer, minimum: 1, maximum: 1000 }
+        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+        user_id: { anyOf: [{ $ref: '#/components/schemas/Mem0Id' }, { type: 'null' }] }
+        page: { type: [integer, 'null'], minimum: 1, maximum: 1000000 }
+        page_size: { type: [integer, 'null'], minimum: 1, maximum: 1000 }
     Mem0Batch:
       type: object
       required: [memories]
@@ -934,15 +934,15 @@ components:
       properties:
         id: { type: string, format: uuid }
         memory: { type: string, minLength: 1, pattern: '\S', description: Text (not blank). }
-        metadata: { type: object }
-        agent_id: { $ref: '#/components/schemas/Id' }
-        run_id: { $ref: '#/components/schemas/Id' }
-        attribute: { type: string }
-        provenance: { type: array, items: { type: string } }
-        kind: { type: string, enum: [fact, event] }
-        created_at: { type: string, description: ISO 8601; an unreadable time is taken as absent. }
-        updated_at: { type: string, description: ISO 8601; an unreadable time is taken as absent. }
-        occurred_at: { type: string, description: ISO 8601; an unreadable time is taken as absent. }
+        metadata: { type: [object, 'null'] }
+        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        attribute: { type: [string, 'null'] }
+        provenance: { type: [array, 'null'], items: { type: string } }
+        kind: { type: [string, 'null'], enum: [fact, event, null] }
+        created_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
+        updated_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
+        occurred_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
     Relation:
       type: object
       properties: { source: { type: string }, relation: { type: string }, target: { type: string } }
