@@ -669,11 +669,15 @@ components:
         Unix seconds (a number or a string of digits) or ISO 8601 (2023-05-08T13:56:00Z, with fraction or
         offset, or a date alone, read as UTC midnight). Anything else is a 400 with code invalid_argument.
       anyOf:
+        - { $ref: '#/components/schemas/TimeValue' }
+        - { type: 'null', description: The same as absent. }
+    TimeValue:
+      description: A Time that is not null.
+      anyOf:
         - { type: number, minimum: 0, exclusiveMaximum: 253402300800 }
         - { type: string, pattern: '^[0-9]{1,11}(\.[0-9]+)?$' }
         - { type: string, format: date-time }
         - { type: string, format: date }
-        - { type: 'null', description: The same as absent. }
     AddRequest:
       type: object
       required: [messages, user_id]
@@ -728,20 +732,20 @@ components:
         NOT: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
         occurred_at:
           anyOf:
-            - { $ref: '#/components/schemas/Time' }
-            - { type: array, items: { $ref: '#/components/schemas/Time' } }
+            - { $ref: '#/components/schemas/TimeValue' }
+            - { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
             - type: object
               minProperties: 1
               additionalProperties: false
               properties:
-                eq: { $ref: '#/components/schemas/Time' }
-                ne: { $ref: '#/components/schemas/Time' }
-                in: { type: array, items: { $ref: '#/components/schemas/Time' } }
-                nin: { type: array, items: { $ref: '#/components/schemas/Time' } }
-                gt: { $ref: '#/components/schemas/Time' }
-                gte: { $ref: '#/components/schemas/Time' }
-                lt: { $ref: '#/components/schemas/Time' }
-                lte: { $ref: '#/components/schemas/Time' }
+                eq: { $ref: '#/components/schemas/TimeValue' }
+                ne: { $ref: '#/components/schemas/TimeValue' }
+                in: { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
+                nin: { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
+                gt: { $ref: '#/components/schemas/TimeValue' }
+                gte: { $ref: '#/components/schemas/TimeValue' }
+                lt: { $ref: '#/components/schemas/TimeValue' }
+                lte: { $ref: '#/components/schemas/TimeValue' }
       propertyNames: { minLength: 1, maxLength: 128 }
       additionalProperties: { $ref: '#/components/schemas/FilterCondition' }
       description: |
