@@ -5,8 +5,10 @@
 # body the spec does not declare, a request the spec calls valid that the server refuses (or the
 # reverse), a 404 where a 405 with Allow belongs.
 # Usage: scripts/contract-fuzz.sh [PIKA_BINARY]   (default: the debug build's pika)
-#   PIKA_FUZZ_EXAMPLES  examples per operation and phase (default 10)
-#   PIKA_FUZZ_SEED      the run's seed (default 1, so a CI failure reproduces; vary it to explore)
+#   CONTRACT_FUZZ_EXAMPLES  examples per operation and phase (default 10)
+#   CONTRACT_FUZZ_SEED      the run's seed (default 1, so a CI failure reproduces; vary it to explore)
+#   CONTRACT_FUZZ_PHASES which phases (default examples,coverage,fuzzing,stateful)
+#   (not PIKA_*: pika serve refuses PIKA_ variables it does not know)
 # scripts/setup.sh installs schemathesis into .venv-schemathesis.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,12 +36,15 @@ done
 status=0
 # hooks.py: the import body's serializer, and which generated texts the hashing embedder cannot store;
 # schemathesis.toml: the one rule of the API that OpenAPI cannot state.
+# use_after_free is off: it expects GET /v1/users/{u}/export to 404 after DELETE /v1/users/{u}, but a
+# user is a name, not a stored resource, and its export is then an empty 200 (docs/api.md); schemathesis
+# 4.32 applies the check in the stateful phase whatever the per-operation settings say.
 cd "$WORK"  # schemathesis keeps its example cache in the working directory
 PYTHONPATH="$ROOT/scripts/contract-fuzz" SCHEMATHESIS_HOOKS=hooks \
   "$ST" --config-file "$ROOT/scripts/contract-fuzz/schemathesis.toml" run "$ROOT/docs/openapi.yaml" \
   --url "http://127.0.0.1:$PORT" --header "X-API-Key: $KEY" \
-  --checks all --phases examples,coverage,fuzzing,stateful \
-  --max-examples "${PIKA_FUZZ_EXAMPLES:-10}" --seed "${PIKA_FUZZ_SEED:-1}" \
+  --checks all --exclude-checks use_after_free --phases "${CONTRACT_FUZZ_PHASES:-examples,coverage,fuzzing,stateful}" \
+  --max-examples "${CONTRACT_FUZZ_EXAMPLES:-10}" --seed "${CONTRACT_FUZZ_SEED:-1}" \
   --workers 1 --request-timeout 30 --no-color --report junit --report-dir "$WORK/report" || status=$?
 # The server's log outlives the run when it failed (the temporary directory does not).
 [[ $status -eq 0 ]] || cp "$WORK/serve.log" "${TMPDIR:-/tmp}/pika-contract-fuzz-serve.log"
