@@ -50,6 +50,15 @@ for pin in 2.2.1 1.0.11; do
   "$venv/bin/pip" install --quiet --disable-pip-version-check "mem0ai==$pin"
 done
 
+# schemathesis from PyPI, pinned, for scripts/contract-fuzz.sh (the HTTP contract under fuzzing).
+SCHEMATHESIS_PIN=4.32.5
+venv="$ROOT/.venv-schemathesis"
+if ! { [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('schemathesis') != '$SCHEMATHESIS_PIN')" 2>/dev/null; }; then
+  echo "setup: installing schemathesis==$SCHEMATHESIS_PIN into ${venv#$ROOT/}" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_PIN"
+fi
+
 if [[ "${1:-}" == "--with-bench" ]]; then
   "$ROOT/Benchmarks/peers/setup-venv.sh"
 fi

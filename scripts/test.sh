@@ -5,7 +5,8 @@
 #   2. the Swift test suites (engine wrapper, CLI through the real binary, embeddings).
 #      PostgreSQL- and Redis-backed suites run against throw-away servers on loopback
 #      (scripts/test-services.sh), stopped again when this script exits;
-#   3. the libFuzzer targets of the storage file parsers, 20 s each (scripts/fuzz.sh).
+#   3. the HTTP contract under schema-driven fuzzing (scripts/contract-fuzz.sh);
+#   4. the libFuzzer targets of the storage file parsers, 20 s each (scripts/fuzz.sh).
 # Usage: scripts/test.sh   (this is exactly what .ci/run and the README run)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,8 +17,8 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "setup"
 scripts/setup.sh
 
-step "C engine tests (ASan + UBSan, then TSan)"
-make -s -C CHNSW check check-tsan
+step "C engine tests (ASan + UBSan, then TSan; exported symbols, stack figure)"
+make -s -C CHNSW check check-tsan check-symbols check-stack
 
 step "Swift build"
 swift build --build-tests
@@ -32,6 +33,9 @@ step "Swift tests"
 # (trivial tests reported "passed after ~26 s"). 4 x cores keeps the cores busy; blocking tests run off the
 # cooperative pool (.blockingWork in Tests/PikaTestSupport), so more of them at once cannot starve it.
 SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="$(( 4 * $(nproc) ))" swift test --skip-build
+
+step "Contract fuzzing: schemathesis over docs/openapi.yaml against pika serve"
+scripts/contract-fuzz.sh
 
 step "Fuzz the storage file parsers (libFuzzer + ASan, 20 s per target)"
 scripts/fuzz.sh 20

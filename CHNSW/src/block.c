@@ -20,7 +20,7 @@
 
 uint32_t chnsw_crc32c(uint32_t crc, const void *data, size_t n) {
     if (!data || n == 0) return crc;
-    return crc32c_update(crc, data, n);
+    return chnsw_crc32c_update(crc, data, n);
 }
 
 chnsw_status chnsw_scan_block(const float *block, size_t rows, uint32_t dimension, size_t stride,

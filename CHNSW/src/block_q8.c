@@ -12,7 +12,7 @@
  *
  * Kernels: portable C and AVX2 (vpmaddwd), picked once per process. The block scans have no
  * AVX-512 variant (a cold scan is bound by reading the codes, not by this kernel); the graph
- * walk's one-row kernel has one (q8_dot_kernel), since its code records are often in cache.
+ * walk's one-row kernel has one (chnsw_q8_dot_kernel), since its code records are often in cache.
  */
 #include "internal.h"
 /* after internal.h, which asks for _GNU_SOURCE before any system header */
@@ -144,8 +144,8 @@ static bool avx512bw_supported(void) {
 }
 #endif
 
-q8_dot_fn q8_dot_kernel(chnsw_kernel kind) {
-    q8_dots_fn rows = q8_dots_kernel(kind);
+q8_dot_fn chnsw_q8_dot_kernel(chnsw_kernel kind) {
+    q8_dots_fn rows = chnsw_q8_dots_kernel(kind);
 #ifdef Q8_X86
     bool wide = kind == CHNSW_KERNEL_AVX512 || (kind == CHNSW_KERNEL_AUTO && chnsw_kernel_supported(CHNSW_KERNEL_AVX512));
     if (rows == dots_q16_avx2) return wide && avx512bw_supported() ? dot_q16_avx512 : dot_q16_avx2;
@@ -153,7 +153,7 @@ q8_dot_fn q8_dot_kernel(chnsw_kernel kind) {
     return rows ? dot_q16_scalar : NULL;
 }
 
-q8_dots_fn q8_dots_kernel(chnsw_kernel kind) {
+q8_dots_fn chnsw_q8_dots_kernel(chnsw_kernel kind) {
     switch (kind) {
     case CHNSW_KERNEL_SCALAR:
         return dots_q16_scalar;
@@ -178,8 +178,8 @@ static q8_dots_fn scan_dots_q16;
 static kernels scan_exact;
 
 static void scan_kernels_pick(void) {
-    scan_dots_q16 = q8_dots_kernel(CHNSW_KERNEL_AUTO);
-    kernels_select(CHNSW_KERNEL_AUTO, &scan_exact);
+    scan_dots_q16 = chnsw_q8_dots_kernel(CHNSW_KERNEL_AUTO);
+    chnsw_kernels_select(CHNSW_KERNEL_AUTO, &scan_exact);
 }
 
 /* ---- quantization ---- */
@@ -215,7 +215,7 @@ static chnsw_status quantize_row(const float *x, uint32_t dim, int8_t *c, float 
     return CHNSW_OK;
 }
 
-chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound) {
+chnsw_status chnsw_q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound) {
     return quantize_row(x, dim, codes, scale, bound);
 }
 
@@ -273,7 +273,7 @@ static int32_t query_code_max(uint32_t dim) {
     return m > INT16_MAX ? INT16_MAX : (int32_t)m;
 }
 
-float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
+float chnsw_q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
     float peak = 0;
     for (uint32_t i = 0; i < dim; i++) {
         float a = fabsf(q[i]);
@@ -305,9 +305,9 @@ float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_er
     return scale;
 }
 
-q8_query q8_query_prepare(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
+q8_query chnsw_q8_query_prepare(const float *q, uint32_t dim, double sq_norm, int16_t *codes) {
     double err;
-    q8_query out = {.scale = q8_query_codes(q, dim, codes, &err)};
+    q8_query out = {.scale = chnsw_q8_query_codes(q, dim, codes, &err)};
     double norm = sqrt(sq_norm), slack = CODE_MAGNITUDE * err;
     if (dim > SLACK_COVERS_DIM) {
         double gamma = dim * 0x1p-24 / (1 - dim * 0x1p-24);
@@ -388,7 +388,7 @@ chnsw_status chnsw_scan_block_q8(const float *block, const int8_t *codes, const 
         q[i] = query[i] * scale;
         q_sq_norm += (double)q[i] * q[i];
     }
-    q8_query qq = q8_query_prepare(q, dimension, q_sq_norm, q16);
+    q8_query qq = chnsw_q8_query_prepare(q, dimension, q_sq_norm, q16);
 
     /* Pass 1: an interval per live row. The k-th smallest upper bound so far (top[0]) only
      * falls, so a row whose lower bound is above it now can never be among the k best. */

@@ -3,7 +3,7 @@
  *
  * The SIMD variants are compiled with __attribute__((target(...))) rather than a
  * -march flag, so one binary runs everywhere and each index picks the widest kernel
- * the CPU supports once, when it is created (kernels_select).
+ * the CPU supports once, when it is created (chnsw_kernels_select).
  */
 #include "internal.h"
 
@@ -159,7 +159,7 @@ int chnsw_kernel_supported(chnsw_kernel kernel) {
     }
 }
 
-chnsw_status kernels_select(chnsw_kernel wanted, kernels *out) {
+chnsw_status chnsw_kernels_select(chnsw_kernel wanted, kernels *out) {
     if (wanted == CHNSW_KERNEL_AUTO) {
         wanted = chnsw_kernel_supported(CHNSW_KERNEL_AVX512) ? CHNSW_KERNEL_AVX512
                  : chnsw_kernel_supported(CHNSW_KERNEL_AVX2) ? CHNSW_KERNEL_AVX2

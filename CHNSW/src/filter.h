@@ -6,6 +6,10 @@
 
 #include "internal.h"
 
+/* Everything declared below is internal to the library: hidden from its users (only the chnsw_*
+ * functions of include/ are exported; `make -C CHNSW check-symbols` checks it). */
+#pragma GCC visibility push(hidden)
+
 typedef struct search_filter {
     bool by_tenant;
     uint32_t tenant;
@@ -35,10 +39,12 @@ static inline bool qualifies(const chnsw_index *ix, const search_filter *f, node
  * go through cblas_sgemv; stragglers through the SIMD kernel.
  * Returns the number of distances computed.
  */
-uint64_t scan_nodes(const chnsw_index *ix, const search_filter *f, const float *q, const node_id *nodes,
+uint64_t chnsw_scan_nodes(const chnsw_index *ix, const search_filter *f, const float *q, const node_id *nodes,
                     size_t n, heap *top, size_t k);
 
-/* As scan_nodes, over every node of the index. */
-uint64_t scan_all(const chnsw_index *ix, const search_filter *f, const float *q, heap *top, size_t k);
+/* As chnsw_scan_nodes, over every node of the index. */
+uint64_t chnsw_scan_all(const chnsw_index *ix, const search_filter *f, const float *q, heap *top, size_t k);
+
+#pragma GCC visibility pop
 
 #endif /* CHNSW_FILTER_H */

@@ -15,7 +15,7 @@ static inline bool heap_reserve(const chnsw_index *ix, heap *h, size_t needed) {
     if (needed <= h->capacity) return true;
     size_t capacity = h->capacity ? h->capacity : 64;
     while (capacity < needed) capacity *= 2;
-    scored *items = ix_realloc(ix, h->items, capacity * sizeof(scored));
+    scored *items = chnsw_ix_realloc(ix, h->items, capacity * sizeof(scored));
     if (!items) return false;
     h->items = items;
     h->capacity = capacity;
@@ -23,7 +23,7 @@ static inline bool heap_reserve(const chnsw_index *ix, heap *h, size_t needed) {
 }
 
 static inline void heap_release(const chnsw_index *ix, heap *h) {
-    ix_free(ix, h->items);
+    chnsw_ix_free(ix, h->items);
     h->items = NULL;
     h->size = h->capacity = 0;
 }

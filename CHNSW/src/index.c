@@ -23,19 +23,19 @@ static void default_release(void *p, void *context) {
     free(p);
 }
 
-void *ix_alloc(const chnsw_index *ix, size_t size) {
+void *chnsw_ix_alloc(const chnsw_index *ix, size_t size) {
     return ix->allocator.allocate(size ? size : 1, ix->allocator.context);
 }
-void *ix_calloc(const chnsw_index *ix, size_t count, size_t size) {
+void *chnsw_ix_calloc(const chnsw_index *ix, size_t count, size_t size) {
     if (size && count > SIZE_MAX / size) return NULL;
-    void *p = ix_alloc(ix, count * size);
+    void *p = chnsw_ix_alloc(ix, count * size);
     if (p) memset(p, 0, count * size);
     return p;
 }
-void *ix_realloc(const chnsw_index *ix, void *p, size_t size) {
+void *chnsw_ix_realloc(const chnsw_index *ix, void *p, size_t size) {
     return ix->allocator.reallocate(p, size ? size : 1, ix->allocator.context);
 }
-void ix_free(const chnsw_index *ix, void *p) {
+void chnsw_ix_free(const chnsw_index *ix, void *p) {
     if (p) ix->allocator.release(p, ix->allocator.context);
 }
 
@@ -117,7 +117,7 @@ void chnsw_search_params_init(chnsw_search_params *params) {
 
 /* ---- lifecycle ---- */
 
-chnsw_index *ix_new_empty(const chnsw_config *config, chnsw_status *status) {
+chnsw_index *chnsw_ix_new_empty(const chnsw_config *config, chnsw_status *status) {
     *status = CHNSW_ERR_INVALID_ARGUMENT;
     if (!config || config->dimension == 0 || config->dimension > 65536) return NULL;
     if ((unsigned)config->metric > CHNSW_METRIC_COSINE) return NULL;
@@ -126,7 +126,7 @@ chnsw_index *ix_new_empty(const chnsw_config *config, chnsw_status *status) {
     if (a && (!a->allocate || !a->reallocate || !a->release)) return NULL;
 
     kernels kern;
-    *status = kernels_select(config->kernel, &kern);
+    *status = chnsw_kernels_select(config->kernel, &kern);
     if (*status != CHNSW_OK) return NULL;
 
     chnsw_allocator allocator = a ? *a
@@ -151,7 +151,7 @@ chnsw_index *ix_new_empty(const chnsw_config *config, chnsw_status *status) {
     ix->links_offset = (size_t)ix->dim * sizeof(float);
     size_t raw = ix->links_offset + (1 + (size_t)ix->m0) * sizeof(uint32_t);
     ix->block_size = (raw + 63) & ~(size_t)63;
-    walk_codes_configure(ix);
+    chnsw_walk_codes_configure(ix);
     ix->entry = NO_NODE;
     ix->max_level = -1;
 
@@ -165,13 +165,13 @@ chnsw_index *ix_new_empty(const chnsw_config *config, chnsw_status *status) {
     rw = pthread_rwlock_init(&ix->rwlock, &attr) == 0;
     pthread_rwlockattr_destroy(&attr);
     em = rw && pthread_mutex_init(&ix->entry_mutex, NULL) == 0;
-    vp = em && visited_pool_init(&ix->visited) == CHNSW_OK;
-    if (!vp || label_map_init(ix, &ix->labels_map, 16) != CHNSW_OK ||
-        tenant_map_init(ix, &ix->tenants_map) != CHNSW_OK) {
-        if (vp) visited_pool_destroy(ix, &ix->visited);
+    vp = em && chnsw_visited_pool_init(&ix->visited) == CHNSW_OK;
+    if (!vp || chnsw_label_map_init(ix, &ix->labels_map, 16) != CHNSW_OK ||
+        chnsw_tenant_map_init(ix, &ix->tenants_map) != CHNSW_OK) {
+        if (vp) chnsw_visited_pool_destroy(ix, &ix->visited);
         if (em) pthread_mutex_destroy(&ix->entry_mutex);
         if (rw) pthread_rwlock_destroy(&ix->rwlock);
-        label_map_destroy(ix, &ix->labels_map);
+        chnsw_label_map_destroy(ix, &ix->labels_map);
         allocator.release(ix, allocator.context);
         return NULL;
     }
@@ -183,7 +183,7 @@ chnsw_status chnsw_create(const chnsw_config *config, chnsw_index **out) {
     if (!out) return CHNSW_ERR_INVALID_ARGUMENT;
     *out = NULL;
     chnsw_status status;
-    chnsw_index *ix = ix_new_empty(config, &status);
+    chnsw_index *ix = chnsw_ix_new_empty(config, &status);
     if (status == CHNSW_OK) *out = ix;
     return status;
 }
@@ -191,20 +191,20 @@ chnsw_status chnsw_create(const chnsw_config *config, chnsw_index **out) {
 void chnsw_free(chnsw_index *ix) {
     if (!ix) return;
     if (ix->upper)
-        for (size_t i = 0; i < ix->count; i++) ix_free(ix, ix->upper[i]);
-    if (!ix_in_mapping(ix, ix->blocks)) ix_free(ix, ix->blocks);
-    if (!ix_in_mapping(ix, ix->codes)) ix_free(ix, ix->codes);
+        for (size_t i = 0; i < ix->count; i++) chnsw_ix_free(ix, ix->upper[i]);
+    if (!ix_in_mapping(ix, ix->blocks)) chnsw_ix_free(ix, ix->blocks);
+    if (!ix_in_mapping(ix, ix->codes)) chnsw_ix_free(ix, ix->codes);
     if (ix->mapping) munmap(ix->mapping, ix->mapping_size);
-    ix_free(ix, ix->labels);
-    ix_free(ix, ix->tenants);
-    ix_free(ix, ix->levels);
-    ix_free(ix, ix->removed);
-    ix_free(ix, ix->sq_norms);
-    ix_free(ix, ix->upper);
-    ix_free(ix, (void *)ix->node_locks);
-    label_map_destroy(ix, &ix->labels_map);
-    tenant_map_destroy(ix, &ix->tenants_map);
-    visited_pool_destroy(ix, &ix->visited);
+    chnsw_ix_free(ix, ix->labels);
+    chnsw_ix_free(ix, ix->tenants);
+    chnsw_ix_free(ix, ix->levels);
+    chnsw_ix_free(ix, ix->removed);
+    chnsw_ix_free(ix, ix->sq_norms);
+    chnsw_ix_free(ix, ix->upper);
+    chnsw_ix_free(ix, (void *)ix->node_locks);
+    chnsw_label_map_destroy(ix, &ix->labels_map);
+    chnsw_tenant_map_destroy(ix, &ix->tenants_map);
+    chnsw_visited_pool_destroy(ix, &ix->visited);
     pthread_mutex_destroy(&ix->entry_mutex);
     pthread_rwlock_destroy(&ix->rwlock);
     chnsw_allocator a = ix->allocator;
@@ -234,11 +234,11 @@ static void advise_huge_pages(const chnsw_index *ix, void *p, size_t n) {
 /* A realloc of an array that may live in the file mapping, which only a heap copy can grow. */
 static void *grow_array(chnsw_index *ix, void *p, size_t old_bytes, size_t bytes) {
     if (!ix_in_mapping(ix, p)) {
-        void *grown = ix_realloc(ix, p, bytes);
+        void *grown = chnsw_ix_realloc(ix, p, bytes);
         if (grown) advise_huge_pages(ix, grown, bytes);
         return grown;
     }
-    void *grown = ix_alloc(ix, bytes);
+    void *grown = chnsw_ix_alloc(ix, bytes);
     if (!grown) return NULL;
     advise_huge_pages(ix, grown, bytes);
     memcpy(grown, p, old_bytes);
@@ -290,13 +290,13 @@ static chnsw_status reserve(chnsw_index *ix, size_t capacity, reserve_mode mode)
     return CHNSW_OK;
 }
 
-chnsw_status ix_reserve(chnsw_index *ix, size_t capacity) { return reserve(ix, capacity, RESERVE_ZEROED); }
+chnsw_status chnsw_ix_reserve(chnsw_index *ix, size_t capacity) { return reserve(ix, capacity, RESERVE_ZEROED); }
 
-chnsw_status ix_reserve_filled(chnsw_index *ix, size_t capacity) {
+chnsw_status chnsw_ix_reserve_filled(chnsw_index *ix, size_t capacity) {
     return ix->capacity == 0 ? reserve(ix, capacity, RESERVE_FILLED) : CHNSW_ERR_INVALID_ARGUMENT;
 }
 
-chnsw_status ix_reserve_mapped(chnsw_index *ix, size_t capacity, uint8_t *blocks, uint8_t *codes) {
+chnsw_status chnsw_ix_reserve_mapped(chnsw_index *ix, size_t capacity, uint8_t *blocks, uint8_t *codes) {
     if (ix->capacity != 0 || !ix_in_mapping(ix, blocks) || !ix_in_mapping(ix, codes)) return CHNSW_ERR_INVALID_ARGUMENT;
     ix->blocks = blocks;
     ix->codes = codes;
@@ -318,7 +318,7 @@ chnsw_status chnsw_get_info(chnsw_index *ix, chnsw_info *info) {
     info->node_count = ix->count;
     info->live_count = ix->live_count;
     info->removed_count = ix->count - ix->live_count;
-    info->tenant_count = tenant_map_live_tenants(&ix->tenants_map);
+    info->tenant_count = chnsw_tenant_map_live_tenants(&ix->tenants_map);
     info->max_level = ix->max_level;
     uint64_t bytes = ix->capacity * (ix->block_size + ix->code_stride + sizeof(uint64_t) + sizeof(uint32_t) + 3 +
                                      sizeof(float) + sizeof(uint32_t *));
@@ -335,7 +335,7 @@ chnsw_status chnsw_get_info(chnsw_index *ix, chnsw_info *info) {
 chnsw_status chnsw_tenant_size(chnsw_index *ix, uint32_t tenant, uint64_t *size) {
     if (!ix || !size) return CHNSW_ERR_INVALID_ARGUMENT;
     pthread_rwlock_rdlock(&ix->rwlock);
-    tenant_entry *e = tenant_map_find(&ix->tenants_map, tenant);
+    tenant_entry *e = chnsw_tenant_map_find(&ix->tenants_map, tenant);
     *size = e ? e->live : 0;
     pthread_rwlock_unlock(&ix->rwlock);
     return CHNSW_OK;
@@ -352,7 +352,7 @@ chnsw_status chnsw_live_count(chnsw_index *ix, uint64_t *count) {
 chnsw_status chnsw_contains(chnsw_index *ix, uint64_t label, int *present) {
     if (!ix || !present) return CHNSW_ERR_INVALID_ARGUMENT;
     pthread_rwlock_rdlock(&ix->rwlock);
-    *present = label_map_get(&ix->labels_map, label) != NO_NODE;
+    *present = chnsw_label_map_get(&ix->labels_map, label) != NO_NODE;
     pthread_rwlock_unlock(&ix->rwlock);
     return CHNSW_OK;
 }
@@ -361,7 +361,7 @@ chnsw_status chnsw_get_vector(chnsw_index *ix, uint64_t label, float *out, uint3
     if (!ix || !out) return CHNSW_ERR_INVALID_ARGUMENT;
     if (dimension != ix->dim) return CHNSW_ERR_DIMENSION_MISMATCH;
     pthread_rwlock_rdlock(&ix->rwlock);
-    node_id n = label_map_get(&ix->labels_map, label);
+    node_id n = chnsw_label_map_get(&ix->labels_map, label);
     if (n != NO_NODE) memcpy(out, node_vector(ix, n), ix->dim * sizeof(float));
     pthread_rwlock_unlock(&ix->rwlock);
     return n == NO_NODE ? CHNSW_ERR_UNKNOWN_LABEL : CHNSW_OK;
@@ -372,7 +372,7 @@ chnsw_status chnsw_get_vector(chnsw_index *ix, uint64_t label, float *out, uint3
 chnsw_status chnsw_remove(chnsw_index *ix, uint64_t label) {
     if (!ix) return CHNSW_ERR_INVALID_ARGUMENT;
     pthread_rwlock_wrlock(&ix->rwlock);
-    node_id n = label_map_get(&ix->labels_map, label);
+    node_id n = chnsw_label_map_get(&ix->labels_map, label);
     if (n == NO_NODE) {
         pthread_rwlock_unlock(&ix->rwlock);
         return CHNSW_ERR_UNKNOWN_LABEL;
@@ -380,8 +380,8 @@ chnsw_status chnsw_remove(chnsw_index *ix, uint64_t label) {
     /* The node stays in the graph as a waypoint; only the tombstone hides it. */
     ix->removed[n] = 1;
     ix->live_count--;
-    tenant_map_find(&ix->tenants_map, ix->tenants[n])->live--;
-    label_map_erase(&ix->labels_map, label);
+    chnsw_tenant_map_find(&ix->tenants_map, ix->tenants[n])->live--;
+    chnsw_label_map_erase(&ix->labels_map, label);
     pthread_rwlock_unlock(&ix->rwlock);
     return CHNSW_OK;
 }

@@ -138,7 +138,7 @@ static void connect_back(const chnsw_index *ix, visited_list *v, node_id n, node
             work[i] = (scored){ix_distance(ix, nv, node_vector(ix, links[i + 1])), links[i + 1]};
         work[links[0]] = (scored){distance, newcomer};
         qsort(work, links[0] + 1, sizeof(scored), compare_scored);
-        size_t kept = select_neighbors(ix, work, links[0] + 1, cap);
+        size_t kept = chnsw_select_neighbors(ix, work, links[0] + 1, cap);
         for (size_t i = 0; i < kept; i++) links[1 + i] = work[i].node;
         links[0] = (uint32_t)kept;
     }
@@ -171,13 +171,13 @@ static void link_node(chnsw_index *ix, visited_list *v, node_id q) {
     walk_query walk = {.codes = codes, .sq_norm = ix->sq_norms[q]};
     const walk_query *w = NULL;
     if (ix->dim <= WALK_STACK_DIM) {
-        walk.scale = q8_query_codes(qv, ix->dim, codes, NULL);
+        walk.scale = chnsw_q8_query_codes(qv, ix->dim, codes, NULL);
         w = &walk;
     }
     for (int l = (level < top ? level : top); l >= 0; l--) {
         size_t n = search_layer(ix, v, qv, w, cur, ix->ef_construction, l);
         cur = v->work[0];
-        size_t kept = select_neighbors(ix, v->work, n, ix->m);
+        size_t kept = chnsw_select_neighbors(ix, v->work, n, ix->m);
         node_lock(ix, q);
         uint32_t *links = node_links(ix, q, l);
         for (size_t i = 0; i < kept; i++) links[1 + i] = v->work[i].node;
@@ -219,7 +219,7 @@ static void *link_worker_main(void *arg) {
     return NULL;
 }
 
-void graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_list **scratch, uint32_t threads) {
+void chnsw_graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_list **scratch, uint32_t threads) {
     link_job job = {.ix = ix, .first = first, .n = n};
     atomic_init(&job.next, 0);
     link_worker workers[64];
@@ -261,8 +261,8 @@ static int compare_row_key(const void *a, const void *b) {
 static chnsw_status validate_batch(chnsw_index *ix, size_t n, const uint64_t *labels, const float *vectors,
                                    uint32_t dim, row_key *sorted, size_t *failed_row) {
     for (size_t r = 0; r < n; r++) {
-        chnsw_status s = check_vector(ix, vectors + r * (size_t)dim, dim);
-        if (s == CHNSW_OK && label_map_get(&ix->labels_map, labels[r]) != NO_NODE)
+        chnsw_status s = chnsw_check_vector(ix, vectors + r * (size_t)dim, dim);
+        if (s == CHNSW_OK && chnsw_label_map_get(&ix->labels_map, labels[r]) != NO_NODE)
             s = CHNSW_ERR_DUPLICATE_LABEL;
         if (s != CHNSW_OK) {
             *failed_row = r;
@@ -286,7 +286,7 @@ static chnsw_status add_batch_locked(chnsw_index *ix, size_t n, const uint64_t *
     if (ix->max_elements && ix->count + n > ix->max_elements) return CHNSW_ERR_CAPACITY_EXCEEDED;
     if (ix->count + n >= NO_NODE) return CHNSW_ERR_CAPACITY_EXCEEDED;
 
-    row_key *order = ix_alloc(ix, n * sizeof(row_key));
+    row_key *order = chnsw_ix_alloc(ix, n * sizeof(row_key));
     if (!order) return CHNSW_ERR_OUT_OF_MEMORY;
     chnsw_status status = validate_batch(ix, n, labels, vectors, dim, order, failed_row);
 
@@ -299,9 +299,9 @@ static chnsw_status add_batch_locked(chnsw_index *ix, size_t n, const uint64_t *
     /* Reserve everything before touching the index. */
     size_t needed = ix->count + n, capacity = ix->capacity ? ix->capacity : 1024;
     while (capacity < needed) capacity *= 2;
-    if (status == CHNSW_OK) status = ix_reserve(ix, capacity);
-    if (status == CHNSW_OK) status = label_map_reserve(ix, &ix->labels_map, ix->labels_map.size + n);
-    if (status == CHNSW_OK) status = tenant_map_reserve(ix, &ix->tenants_map, tenants, n);
+    if (status == CHNSW_OK) status = chnsw_ix_reserve(ix, capacity);
+    if (status == CHNSW_OK) status = chnsw_label_map_reserve(ix, &ix->labels_map, ix->labels_map.size + n);
+    if (status == CHNSW_OK) status = chnsw_tenant_map_reserve(ix, &ix->tenants_map, tenants, n);
 
     uint64_t rng_before = ix->rng_state;
     size_t allocated = 0;
@@ -311,7 +311,7 @@ static chnsw_status add_batch_locked(chnsw_index *ix, size_t n, const uint64_t *
         ix->levels[id] = level;
         ix->upper[id] = NULL;
         if (level > 0) {
-            ix->upper[id] = ix_calloc(ix, (size_t)level * (ix->m + 1), sizeof(uint32_t));
+            ix->upper[id] = chnsw_ix_calloc(ix, (size_t)level * (ix->m + 1), sizeof(uint32_t));
             if (!ix->upper[id]) status = CHNSW_ERR_OUT_OF_MEMORY;
         }
     }
@@ -321,19 +321,19 @@ static chnsw_status add_batch_locked(chnsw_index *ix, size_t n, const uint64_t *
     visited_list *scratch[64] = {0};
     size_t work = (ix->ef_construction > ix->m0 ? ix->ef_construction : ix->m0) + 1;
     for (uint32_t t = 0; status == CHNSW_OK && t < threads; t++) {
-        scratch[t] = visited_acquire(ix, ix->ef_construction, work);
+        scratch[t] = chnsw_visited_acquire(ix, ix->ef_construction, work);
         if (!scratch[t]) status = CHNSW_ERR_OUT_OF_MEMORY;
     }
     if (status != CHNSW_OK) {
         for (size_t i = 0; i < allocated; i++) {
-            ix_free(ix, ix->upper[ix->count + i]);
+            chnsw_ix_free(ix, ix->upper[ix->count + i]);
             ix->upper[ix->count + i] = NULL;
             ix->levels[ix->count + i] = 0;
         }
         for (uint32_t t = 0; t < threads; t++)
-            if (scratch[t]) visited_release(ix, scratch[t]);
+            if (scratch[t]) chnsw_visited_release(ix, scratch[t]);
         ix->rng_state = rng_before;
-        ix_free(ix, order);
+        chnsw_ix_free(ix, order);
         return status;
     }
 
@@ -343,22 +343,22 @@ static chnsw_status add_batch_locked(chnsw_index *ix, size_t n, const uint64_t *
         size_t r = order[i].row;
         node_id id = first + (node_id)i;
         float *dst = node_vector(ix, id);
-        prepare_vector(ix, vectors + r * (size_t)dim, dst);
+        chnsw_prepare_vector(ix, vectors + r * (size_t)dim, dst);
         node_links0(ix, id)[0] = 0;
         ix->labels[id] = labels[r];
         ix->tenants[id] = (uint32_t)order[i].key;
         ix->removed[id] = 0;
         ix->sq_norms[id] = ix->kern.dot(dst, dst, dim);
-        walk_codes_store(ix, id);
-        label_map_put(&ix->labels_map, labels[r], id);
-        tenant_map_append(&ix->tenants_map, (uint32_t)order[i].key, id);
+        chnsw_walk_codes_store(ix, id);
+        chnsw_label_map_put(&ix->labels_map, labels[r], id);
+        chnsw_tenant_map_append(&ix->tenants_map, (uint32_t)order[i].key, id);
     }
     ix->count += n;
     ix->live_count += n;
-    ix_free(ix, order);
+    chnsw_ix_free(ix, order);
 
-    graph_link_range(ix, first, n, scratch, threads);
-    for (uint32_t t = 0; t < threads; t++) visited_release(ix, scratch[t]);
+    chnsw_graph_link_range(ix, first, n, scratch, threads);
+    for (uint32_t t = 0; t < threads; t++) chnsw_visited_release(ix, scratch[t]);
     return CHNSW_OK;
 }
 

@@ -16,6 +16,10 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+/* Everything declared below is internal to the library: hidden from its users (only the chnsw_*
+ * functions of include/ are exported; `make -C CHNSW check-symbols` checks it). */
+#pragma GCC visibility push(hidden)
+
 /* Nodes are addressed by a dense 32-bit internal id, assigned in insertion order. */
 typedef uint32_t node_id;
 #define NO_NODE UINT32_MAX
@@ -167,25 +171,25 @@ struct chnsw_index {
 
 /* ---- files (persist.c) ---- */
 /* chnsw_save in an older format `version` (1 or 2, for tests of reading old files) or the current one. */
-chnsw_status persist_save_version(chnsw_index *ix, const char *path, uint32_t version);
+chnsw_status chnsw_persist_save_version(chnsw_index *ix, const char *path, uint32_t version);
 
 /* ---- allocation (index.c) ---- */
-void *ix_alloc(const chnsw_index *ix, size_t size);
-void *ix_calloc(const chnsw_index *ix, size_t count, size_t size);
-void *ix_realloc(const chnsw_index *ix, void *p, size_t size);
-void ix_free(const chnsw_index *ix, void *p);
-chnsw_status ix_reserve(chnsw_index *ix, size_t capacity);
-/* ix_reserve for an empty index whose caller then writes every byte of the first `capacity`
+void *chnsw_ix_alloc(const chnsw_index *ix, size_t size);
+void *chnsw_ix_calloc(const chnsw_index *ix, size_t count, size_t size);
+void *chnsw_ix_realloc(const chnsw_index *ix, void *p, size_t size);
+void chnsw_ix_free(const chnsw_index *ix, void *p);
+chnsw_status chnsw_ix_reserve(chnsw_index *ix, size_t capacity);
+/* chnsw_ix_reserve for an empty index whose caller then writes every byte of the first `capacity`
  * node blocks' vector and links and of their walk records (chnsw_load): those are not zeroed. */
-chnsw_status ix_reserve_filled(chnsw_index *ix, size_t capacity);
-/* ix_reserve for an empty index whose `capacity` node blocks and walk records are already
+chnsw_status chnsw_ix_reserve_filled(chnsw_index *ix, size_t capacity);
+/* chnsw_ix_reserve for an empty index whose `capacity` node blocks and walk records are already
  * written at `blocks` and `codes`, inside ix->mapping (a version-3 file). */
-chnsw_status ix_reserve_mapped(chnsw_index *ix, size_t capacity, uint8_t *blocks, uint8_t *codes);
+chnsw_status chnsw_ix_reserve_mapped(chnsw_index *ix, size_t capacity, uint8_t *blocks, uint8_t *codes);
 /* Whether p points into the index's file mapping. */
 static inline bool ix_in_mapping(const chnsw_index *ix, const void *p) {
     return ix->mapping && (const uint8_t *)p >= ix->mapping && (const uint8_t *)p < ix->mapping + ix->mapping_size;
 }
-chnsw_index *ix_new_empty(const chnsw_config *config, chnsw_status *status);
+chnsw_index *chnsw_ix_new_empty(const chnsw_config *config, chnsw_status *status);
 
 /* ---- node accessors ---- */
 static inline float *node_vector(const chnsw_index *ix, node_id n) {
@@ -211,7 +215,7 @@ static inline const float *node_code_scale_norm(const chnsw_index *ix, node_id n
 }
 
 /* ---- distances (distance.c) ---- */
-chnsw_status kernels_select(chnsw_kernel wanted, kernels *out);
+chnsw_status chnsw_kernels_select(chnsw_kernel wanted, kernels *out);
 static inline float ix_distance(const chnsw_index *ix, const float *a, const float *b) {
     if (ix->metric == CHNSW_METRIC_L2) return ix->kern.l2sq(a, b, ix->dim);
     return 1.0f - ix->kern.dot(a, b, ix->dim);
@@ -219,16 +223,16 @@ static inline float ix_distance(const chnsw_index *ix, const float *a, const flo
 
 /* ---- int8 scans (block_q8.c) ---- */
 /* The q8_dots_fn kernel for `kind` (AUTO: the widest this CPU runs); NULL if this CPU cannot run it. */
-q8_dots_fn q8_dots_kernel(chnsw_kernel kind);
+q8_dots_fn chnsw_q8_dots_kernel(chnsw_kernel kind);
 /* Its one-row counterpart (what a graph walk calls per node, without the row loop). */
-q8_dot_fn q8_dot_kernel(chnsw_kernel kind);
+q8_dot_fn chnsw_q8_dot_kernel(chnsw_kernel kind);
 /* Quantises q (dim floats) to int16 codes with one scale, returned, chosen so that the kernels'
  * int32 sums cannot overflow (|code| <= M with dim * M * 128 <= INT32_MAX); q ~ scale * codes.
  * *l1_error (if not NULL) receives sum_i |q_i - scale * codes_i|. */
-float q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error);
+float chnsw_q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error);
 /* One row's int8 codes, scale and (when `bound` is not NULL) error bound exactly as
  * chnsw_quantize_block writes them. Errors: NON_FINITE. */
-chnsw_status q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound);
+chnsw_status chnsw_q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound);
 
 /* A quantised query as the error intervals of block_q8.c see it (the proof above
  * chnsw_scan_block_q8): <q, x> lies within q8_interval_slack of s_x * scale * <qc, c>. */
@@ -238,7 +242,7 @@ typedef struct q8_query {
     float norm;      /* ||q||, plus gamma_dim of it above 1,600 dimensions; rounded up */
 } q8_query;
 /* Quantises q (dim floats, squared norm sq_norm) into int16 codes and returns its interval terms. */
-q8_query q8_query_prepare(const float *q, uint32_t dim, double sq_norm, int16_t *codes);
+q8_query chnsw_q8_query_prepare(const float *q, uint32_t dim, double sq_norm, int16_t *codes);
 /* f32 rounding pad of an interval, per unit of 1 + |sim| + slack (block_q8.c's proof). */
 #define Q8_PAD 0x1p-20f
 /* Half-width of the interval around 1 - sim (sim = s_x * s_q * <qc, c>, in f32) that holds the
@@ -251,9 +255,9 @@ static inline float q8_interval_slack(const q8_query *qq, float scale_x, float b
 
 /* ---- the int8 walk (walk_codes.c) ---- */
 /* Sets the code record layout and kernel of a new index (before any node is stored). */
-void walk_codes_configure(chnsw_index *ix);
+void chnsw_walk_codes_configure(chnsw_index *ix);
 /* Writes node n's code record from its stored vector and ix->sq_norms[n]. */
-void walk_codes_store(chnsw_index *ix, node_id n);
+void chnsw_walk_codes_store(chnsw_index *ix, node_id n);
 
 /* A query as the walk sees it: int16 codes (q ~ scale * codes) and its squared norm; for a
  * search also its interval terms (bounds.scale == scale), which the rescoring uses. */
@@ -294,37 +298,37 @@ static inline float walk_distance(const chnsw_index *ix, const walk_query *w, no
 }
 
 /* ---- vector validation (validate.c) ---- */
-chnsw_status check_vector(const chnsw_index *ix, const float *v, uint32_t dim);
+chnsw_status chnsw_check_vector(const chnsw_index *ix, const float *v, uint32_t dim);
 /* The sum of v_i^2 in double (non-finite when an element is). */
-double sum_squares(const float *v, uint32_t dim);
+double chnsw_sum_squares(const float *v, uint32_t dim);
 /* Copies v into out, normalised when the metric is cosine. */
-void prepare_vector(const chnsw_index *ix, const float *v, float *out);
+void chnsw_prepare_vector(const chnsw_index *ix, const float *v, float *out);
 
 /* ---- labels (labels.c) ---- */
-chnsw_status label_map_init(chnsw_index *ix, label_map *map, size_t capacity);
-void label_map_destroy(chnsw_index *ix, label_map *map);
-node_id label_map_get(const label_map *map, uint64_t key);
-chnsw_status label_map_reserve(chnsw_index *ix, label_map *map, size_t size);
-void label_map_put(label_map *map, uint64_t key, node_id value); /* capacity reserved first */
-void label_map_erase(label_map *map, uint64_t key);
+chnsw_status chnsw_label_map_init(chnsw_index *ix, label_map *map, size_t capacity);
+void chnsw_label_map_destroy(chnsw_index *ix, label_map *map);
+node_id chnsw_label_map_get(const label_map *map, uint64_t key);
+chnsw_status chnsw_label_map_reserve(chnsw_index *ix, label_map *map, size_t size);
+void chnsw_label_map_put(label_map *map, uint64_t key, node_id value); /* capacity reserved first */
+void chnsw_label_map_erase(label_map *map, uint64_t key);
 
 /* ---- tenants (tenants.c) ---- */
-chnsw_status tenant_map_init(chnsw_index *ix, tenant_map *map);
-void tenant_map_destroy(chnsw_index *ix, tenant_map *map);
-tenant_entry *tenant_map_find(const tenant_map *map, uint32_t tenant);
-chnsw_status tenant_map_reserve(chnsw_index *ix, tenant_map *map, const uint32_t *tenants, size_t n);
-void tenant_map_append(tenant_map *map, uint32_t tenant, node_id node); /* reserved first */
-uint64_t tenant_map_live_tenants(const tenant_map *map);
+chnsw_status chnsw_tenant_map_init(chnsw_index *ix, tenant_map *map);
+void chnsw_tenant_map_destroy(chnsw_index *ix, tenant_map *map);
+tenant_entry *chnsw_tenant_map_find(const tenant_map *map, uint32_t tenant);
+chnsw_status chnsw_tenant_map_reserve(chnsw_index *ix, tenant_map *map, const uint32_t *tenants, size_t n);
+void chnsw_tenant_map_append(tenant_map *map, uint32_t tenant, node_id node); /* reserved first */
+uint64_t chnsw_tenant_map_live_tenants(const tenant_map *map);
 
 /* ---- visited lists (visited.c) ---- */
-chnsw_status visited_pool_init(visited_pool *pool);
-void visited_pool_destroy(chnsw_index *ix, visited_pool *pool);
+chnsw_status chnsw_visited_pool_init(visited_pool *pool);
+void chnsw_visited_pool_destroy(chnsw_index *ix, visited_pool *pool);
 /*
  * Returns scratch with a fresh tag, sized for ix->capacity, whose heaps hold at least
  * `results` + 1 items and work array `work` items; NULL when out of memory.
  */
-visited_list *visited_acquire(chnsw_index *ix, size_t results, size_t work);
-void visited_release(chnsw_index *ix, visited_list *list);
+visited_list *chnsw_visited_acquire(chnsw_index *ix, size_t results, size_t work);
+void chnsw_visited_release(chnsw_index *ix, visited_list *list);
 /* Starts a new walk: bumps the tag, clearing the array only when the 16-bit tag wraps. */
 static inline void visited_next_tag(visited_list *v) {
     if (++v->current == 0) {
@@ -340,13 +344,13 @@ static inline bool visited_test_and_set(visited_list *v, node_id n) {
 
 /* ---- graph construction (insert.c, neighbors.c) ---- */
 /* Links nodes first..first+n-1 (already stored) into the graph with up to `threads` threads. */
-void graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_list **scratch, uint32_t threads);
+void chnsw_graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_list **scratch, uint32_t threads);
 /*
  * The paper's neighbour-selection heuristic: keeps from candidates[0..n) (sorted
  * ascending) each one closer to the base than to every one already kept, up to `limit`.
  * Returns the count kept, compacted at the front of candidates.
  */
-size_t select_neighbors(const chnsw_index *ix, scored *candidates, size_t n, size_t limit);
+size_t chnsw_select_neighbors(const chnsw_index *ix, scored *candidates, size_t n, size_t limit);
 
 /* ---- locks on single nodes, used only by inserts (readers hold the index read lock) ---- */
 static inline void node_lock(const chnsw_index *ix, node_id n) {
@@ -360,5 +364,7 @@ static inline void node_lock(const chnsw_index *ix, node_id n) {
 static inline void node_unlock(const chnsw_index *ix, node_id n) {
     atomic_store_explicit(&ix->node_locks[n], 0, memory_order_release);
 }
+
+#pragma GCC visibility pop
 
 #endif /* CHNSW_INTERNAL_H */

@@ -16,14 +16,14 @@ static inline size_t hash_label(uint64_t key) {
     return (size_t)key;
 }
 
-chnsw_status label_map_init(chnsw_index *ix, label_map *map, size_t capacity) {
+chnsw_status chnsw_label_map_init(chnsw_index *ix, label_map *map, size_t capacity) {
     size_t cap = 16;
     while (cap < capacity) cap *= 2;
-    map->keys = ix_alloc(ix, cap * sizeof(uint64_t));
-    map->values = ix_alloc(ix, cap * sizeof(node_id));
+    map->keys = chnsw_ix_alloc(ix, cap * sizeof(uint64_t));
+    map->values = chnsw_ix_alloc(ix, cap * sizeof(node_id));
     if (!map->keys || !map->values) {
-        ix_free(ix, map->keys);
-        ix_free(ix, map->values);
+        chnsw_ix_free(ix, map->keys);
+        chnsw_ix_free(ix, map->values);
         map->keys = NULL;
         map->values = NULL;
         return CHNSW_ERR_OUT_OF_MEMORY;
@@ -34,13 +34,13 @@ chnsw_status label_map_init(chnsw_index *ix, label_map *map, size_t capacity) {
     return CHNSW_OK;
 }
 
-void label_map_destroy(chnsw_index *ix, label_map *map) {
-    ix_free(ix, map->keys);
-    ix_free(ix, map->values);
+void chnsw_label_map_destroy(chnsw_index *ix, label_map *map) {
+    chnsw_ix_free(ix, map->keys);
+    chnsw_ix_free(ix, map->values);
     memset(map, 0, sizeof(*map));
 }
 
-node_id label_map_get(const label_map *map, uint64_t key) {
+node_id chnsw_label_map_get(const label_map *map, uint64_t key) {
     size_t mask = map->capacity - 1;
     for (size_t i = hash_label(key) & mask;; i = (i + 1) & mask) {
         if (map->values[i] == NO_NODE) return NO_NODE;
@@ -48,7 +48,7 @@ node_id label_map_get(const label_map *map, uint64_t key) {
     }
 }
 
-void label_map_put(label_map *map, uint64_t key, node_id value) {
+void chnsw_label_map_put(label_map *map, uint64_t key, node_id value) {
     size_t mask = map->capacity - 1;
     for (size_t i = hash_label(key) & mask;; i = (i + 1) & mask) {
         if (map->values[i] == NO_NODE) {
@@ -64,20 +64,20 @@ void label_map_put(label_map *map, uint64_t key, node_id value) {
     }
 }
 
-chnsw_status label_map_reserve(chnsw_index *ix, label_map *map, size_t size) {
+chnsw_status chnsw_label_map_reserve(chnsw_index *ix, label_map *map, size_t size) {
     /* Keep the load factor at or below 1/2. */
     if (size * 2 <= map->capacity) return CHNSW_OK;
     label_map grown;
-    chnsw_status status = label_map_init(ix, &grown, size * 2);
+    chnsw_status status = chnsw_label_map_init(ix, &grown, size * 2);
     if (status != CHNSW_OK) return status;
     for (size_t i = 0; i < map->capacity; i++)
-        if (map->values[i] != NO_NODE) label_map_put(&grown, map->keys[i], map->values[i]);
-    label_map_destroy(ix, map);
+        if (map->values[i] != NO_NODE) chnsw_label_map_put(&grown, map->keys[i], map->values[i]);
+    chnsw_label_map_destroy(ix, map);
     *map = grown;
     return CHNSW_OK;
 }
 
-void label_map_erase(label_map *map, uint64_t key) {
+void chnsw_label_map_erase(label_map *map, uint64_t key) {
     size_t mask = map->capacity - 1;
     size_t i = hash_label(key) & mask;
     for (;; i = (i + 1) & mask) {

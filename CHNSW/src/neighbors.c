@@ -8,7 +8,7 @@
  */
 #include "internal.h"
 
-size_t select_neighbors(const chnsw_index *ix, scored *candidates, size_t n, size_t limit) {
+size_t chnsw_select_neighbors(const chnsw_index *ix, scored *candidates, size_t n, size_t limit) {
     if (n <= limit) return n;
     size_t kept = 0;
     for (size_t i = 0; i < n && kept < limit; i++) {

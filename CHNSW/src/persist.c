@@ -63,7 +63,7 @@ static void write_bytes(writer *w, const void *p, size_t n) {
 static void write_section(writer *w, const void *p, size_t n) {
     static const uint8_t zeros[SECTION_ALIGN];
     uint64_t len = n;
-    uint32_t crc = crc32c_update(0, p, n);
+    uint32_t crc = chnsw_crc32c_update(0, p, n);
     write_bytes(w, &len, sizeof(len));
     if (w->align) write_bytes(w, zeros, (size_t)((w->align - w->at % w->align) % w->align));
     write_bytes(w, p, n);
@@ -87,7 +87,7 @@ static uint64_t get64(const uint8_t *p) {
 static chnsw_status write_upper(chnsw_index *ix, writer *w) {
     size_t n = ix->count, upper_words = 0;
     for (size_t i = 0; i < n; i++) upper_words += (size_t)ix->levels[i] * (ix->m + 1);
-    uint32_t *upper = ix_alloc(ix, upper_words ? upper_words * 4 : 1);
+    uint32_t *upper = chnsw_ix_alloc(ix, upper_words ? upper_words * 4 : 1);
     if (!upper) return CHNSW_ERR_OUT_OF_MEMORY;
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
@@ -96,7 +96,7 @@ static chnsw_status write_upper(chnsw_index *ix, writer *w) {
         at += words;
     }
     write_section(w, upper, upper_words * 4);
-    ix_free(ix, upper);
+    chnsw_ix_free(ix, upper);
     return CHNSW_OK;
 }
 
@@ -106,7 +106,7 @@ static chnsw_status write_split_sections(chnsw_index *ix, writer *w, uint32_t ve
     /* Sections are built in one buffer at a time: vectors and links are strided in memory. */
     size_t links0 = 1 + (size_t)ix->m0;
     size_t biggest = n * (dim > links0 ? dim : links0) * sizeof(float);
-    uint8_t *buf = ix_alloc(ix, biggest ? biggest : 1);
+    uint8_t *buf = chnsw_ix_alloc(ix, biggest ? biggest : 1);
     if (!buf) return CHNSW_ERR_OUT_OF_MEMORY;
     for (size_t i = 0; i < n; i++) memcpy(buf + i * dim * 4, node_vector(ix, (node_id)i), dim * 4);
     write_section(w, buf, n * dim * 4);
@@ -116,7 +116,7 @@ static chnsw_status write_split_sections(chnsw_index *ix, writer *w, uint32_t ve
     write_section(w, ix->removed, n);
     for (size_t i = 0; i < n; i++) memcpy(buf + i * links0 * 4, node_links0(ix, (node_id)i), links0 * 4);
     write_section(w, buf, n * links0 * 4);
-    ix_free(ix, buf);
+    chnsw_ix_free(ix, buf);
     chnsw_status status = write_upper(ix, w);
     if (status == CHNSW_OK && version >= 2) write_section(w, ix->codes, n * ix->code_stride);
     return status;
@@ -137,7 +137,7 @@ static chnsw_status write_all_sections(chnsw_index *ix, writer *w, uint32_t vers
     put32(header + 48, ix->entry);
     put32(header + 52, (uint32_t)ix->max_level);
     put32(header + 56, version >= 2 ? (uint32_t)ix->code_stride : 0);
-    put32(header + 60, crc32c_update(0, header, 60));
+    put32(header + 60, chnsw_crc32c_update(0, header, 60));
     write_bytes(w, header, HEADER_SIZE);
     if (version < 3) return write_split_sections(ix, w, version);
 
@@ -153,7 +153,7 @@ static chnsw_status write_all_sections(chnsw_index *ix, writer *w, uint32_t vers
     return status;
 }
 
-chnsw_status persist_save_version(chnsw_index *ix, const char *path, uint32_t version) {
+chnsw_status chnsw_persist_save_version(chnsw_index *ix, const char *path, uint32_t version) {
     if (!ix || !path || version < 1 || version > FORMAT_VERSION) return CHNSW_ERR_INVALID_ARGUMENT;
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 5);
@@ -179,7 +179,7 @@ chnsw_status persist_save_version(chnsw_index *ix, const char *path, uint32_t ve
     return status;
 }
 
-chnsw_status chnsw_save(chnsw_index *ix, const char *path) { return persist_save_version(ix, path, FORMAT_VERSION); }
+chnsw_status chnsw_save(chnsw_index *ix, const char *path) { return chnsw_persist_save_version(ix, path, FORMAT_VERSION); }
 
 /* ---- reading ---- */
 
@@ -207,7 +207,7 @@ static const uint8_t *read_section(reader *r, uint64_t expected_len, bool check)
     }
     if (len != expected_len || r->size - start < 4 || r->size - start - 4 < len) return NULL;
     const uint8_t *p = r->data + start;
-    if ((check || r->verify) && crc32c_update(0, p, (size_t)len) != get32(p + len)) return NULL;
+    if ((check || r->verify) && chnsw_crc32c_update(0, p, (size_t)len) != get32(p + len)) return NULL;
     r->at = start + (size_t)len + 4;
     return p;
 }
@@ -227,7 +227,7 @@ static bool links_valid(const uint32_t *links, uint32_t cap, size_t n, const uin
 static chnsw_status load_image(uint8_t *data, size_t size, const chnsw_allocator *allocator, chnsw_kernel kernel,
                                bool verify, chnsw_index **out, bool *adopted) {
     if (size < HEADER_SIZE || memcmp(data, magic, 8) != 0) return CHNSW_ERR_CORRUPT_FILE;
-    if (crc32c_update(0, data, 60) != get32(data + 60)) return CHNSW_ERR_CORRUPT_FILE;
+    if (chnsw_crc32c_update(0, data, 60) != get32(data + 60)) return CHNSW_ERR_CORRUPT_FILE;
     uint32_t version = get32(data + 8);
     if (version > FORMAT_VERSION) return CHNSW_ERR_UNSUPPORTED_VERSION;
     if (version < 1) return CHNSW_ERR_CORRUPT_FILE;
@@ -246,7 +246,7 @@ static chnsw_status load_image(uint8_t *data, size_t size, const chnsw_allocator
     int32_t max_level = (int32_t)get32(data + 52);
 
     chnsw_status status;
-    chnsw_index *ix = ix_new_empty(&config, &status);
+    chnsw_index *ix = chnsw_ix_new_empty(&config, &status);
     if (!ix) return status == CHNSW_ERR_INVALID_ARGUMENT ? CHNSW_ERR_CORRUPT_FILE : status;
     /* Counts come from the file: bound them by the file's size before allocating. */
     size_t dim = ix->dim, links0 = 1 + (size_t)ix->m0;
@@ -284,8 +284,8 @@ static chnsw_status load_image(uint8_t *data, size_t size, const chnsw_allocator
     if (r.at != r.size) goto fail;
     if (n && (entry >= n || levels[entry] != max_level)) goto fail;
 
-    if (mapped) status = ix_reserve_mapped(ix, n, (uint8_t *)first, (uint8_t *)records);
-    else if (n) status = ix_reserve_filled(ix, n);
+    if (mapped) status = chnsw_ix_reserve_mapped(ix, n, (uint8_t *)first, (uint8_t *)records);
+    else if (n) status = chnsw_ix_reserve_filled(ix, n);
     if (status != CHNSW_OK) goto fail;
     status = CHNSW_ERR_CORRUPT_FILE;
 
@@ -314,11 +314,11 @@ static chnsw_status load_image(uint8_t *data, size_t size, const chnsw_allocator
         } else {
             const float *v = node_vector(ix, (node_id)i);
             ix->sq_norms[i] = ix->kern.dot(v, v, ix->dim);
-            walk_codes_store(ix, (node_id)i);
+            chnsw_walk_codes_store(ix, (node_id)i);
         }
         size_t words = (size_t)ix->levels[i] * (ix->m + 1);
         if (words) {
-            ix->upper[i] = ix_alloc(ix, words * 4);
+            ix->upper[i] = chnsw_ix_alloc(ix, words * 4);
             if (!ix->upper[i]) {
                 status = CHNSW_ERR_OUT_OF_MEMORY;
                 goto fail;
@@ -332,18 +332,18 @@ static chnsw_status load_image(uint8_t *data, size_t size, const chnsw_allocator
     }
     if (live_seen != live) goto fail;
 
-    status = label_map_reserve(ix, &ix->labels_map, live);
-    if (status == CHNSW_OK) status = tenant_map_reserve(ix, &ix->tenants_map, ix->tenants, n);
+    status = chnsw_label_map_reserve(ix, &ix->labels_map, live);
+    if (status == CHNSW_OK) status = chnsw_tenant_map_reserve(ix, &ix->tenants_map, ix->tenants, n);
     if (status != CHNSW_OK) goto fail;
     status = CHNSW_ERR_CORRUPT_FILE;
     for (size_t i = 0; i < n; i++) {
-        tenant_map_append(&ix->tenants_map, ix->tenants[i], (node_id)i);
+        chnsw_tenant_map_append(&ix->tenants_map, ix->tenants[i], (node_id)i);
         if (ix->removed[i]) {
-            tenant_map_find(&ix->tenants_map, ix->tenants[i])->live--;
+            chnsw_tenant_map_find(&ix->tenants_map, ix->tenants[i])->live--;
             continue;
         }
-        if (label_map_get(&ix->labels_map, ix->labels[i]) != NO_NODE) goto fail; /* two live copies */
-        label_map_put(&ix->labels_map, ix->labels[i], (node_id)i);
+        if (chnsw_label_map_get(&ix->labels_map, ix->labels[i]) != NO_NODE) goto fail; /* two live copies */
+        chnsw_label_map_put(&ix->labels_map, ix->labels[i], (node_id)i);
     }
     ix->live_count = live;
     ix->entry = entry;

@@ -45,7 +45,7 @@ static void scan_run(const chnsw_index *ix, const search_filter *f, const float 
     }
 }
 
-uint64_t scan_nodes(const chnsw_index *ix, const search_filter *f, const float *q, const node_id *nodes,
+uint64_t chnsw_scan_nodes(const chnsw_index *ix, const search_filter *f, const float *q, const node_id *nodes,
                     size_t n, heap *top, size_t k) {
     float q_sq_norm = ix->kern.dot(q, q, ix->dim);
     size_t i = 0;
@@ -66,7 +66,7 @@ uint64_t scan_nodes(const chnsw_index *ix, const search_filter *f, const float *
     return n;
 }
 
-uint64_t scan_all(const chnsw_index *ix, const search_filter *f, const float *q, heap *top, size_t k) {
+uint64_t chnsw_scan_all(const chnsw_index *ix, const search_filter *f, const float *q, heap *top, size_t k) {
     if (ix->count == 0) return 0;
     scan_run(ix, f, q, ix->kern.dot(q, q, ix->dim), 0, ix->count, top, k);
     return ix->count;
@@ -81,7 +81,7 @@ chnsw_status chnsw_search_exact_batch(chnsw_index *ix, const float *queries, siz
     if (k == 0) return CHNSW_ERR_K_ZERO;
     if (nq == 0) return CHNSW_OK;
     for (size_t i = 0; i < nq; i++) {
-        chnsw_status s = check_vector(ix, queries + i * dimension, dimension);
+        chnsw_status s = chnsw_check_vector(ix, queries + i * dimension, dimension);
         if (s != CHNSW_OK) return s;
     }
     pthread_rwlock_rdlock(&ix->rwlock);
@@ -94,16 +94,16 @@ chnsw_status chnsw_search_exact_batch(chnsw_index *ix, const float *queries, siz
     }
 
     const size_t chunk = 2048;
-    float *prepared = ix_alloc(ix, nq * ix->dim * sizeof(float));
-    float *q_norms = ix_alloc(ix, nq * sizeof(float));
-    float *dots = ix_alloc(ix, nq * chunk * sizeof(float));
-    heap *tops = ix_calloc(ix, nq, sizeof(heap));
+    float *prepared = chnsw_ix_alloc(ix, nq * ix->dim * sizeof(float));
+    float *q_norms = chnsw_ix_alloc(ix, nq * sizeof(float));
+    float *dots = chnsw_ix_alloc(ix, nq * chunk * sizeof(float));
+    heap *tops = chnsw_ix_calloc(ix, nq, sizeof(heap));
     bool ok = prepared && q_norms && dots && tops;
     for (size_t i = 0; ok && i < nq; i++) ok = heap_reserve(ix, &tops[i], (size_t)k + 1);
     if (ok) {
         search_filter none = {0};
         for (size_t i = 0; i < nq; i++) {
-            prepare_vector(ix, queries + i * ix->dim, prepared + i * ix->dim);
+            chnsw_prepare_vector(ix, queries + i * ix->dim, prepared + i * ix->dim);
             q_norms[i] = ix->kern.dot(prepared + i * ix->dim, prepared + i * ix->dim, ix->dim);
         }
         for (size_t base = 0; base < ix->count; base += chunk) {
@@ -121,7 +121,7 @@ chnsw_status chnsw_search_exact_batch(chnsw_index *ix, const float *queries, siz
         }
         scored sorted_buf[1024];
         for (size_t qi = 0; qi < nq; qi++) {
-            scored *sorted = k <= 1024 ? sorted_buf : ix_alloc(ix, (size_t)k * sizeof(scored));
+            scored *sorted = k <= 1024 ? sorted_buf : chnsw_ix_alloc(ix, (size_t)k * sizeof(scored));
             if (!sorted) {
                 ok = false;
                 break;
@@ -131,15 +131,15 @@ chnsw_status chnsw_search_exact_batch(chnsw_index *ix, const float *queries, siz
                 labels[qi * k + j] = j < got ? ix->labels[sorted[j].node] : UINT64_MAX;
                 distances[qi * k + j] = j < got ? sorted[j].distance : INFINITY;
             }
-            if (sorted != sorted_buf) ix_free(ix, sorted);
+            if (sorted != sorted_buf) chnsw_ix_free(ix, sorted);
         }
     }
     if (tops)
         for (size_t i = 0; i < nq; i++) heap_release(ix, &tops[i]);
-    ix_free(ix, tops);
-    ix_free(ix, dots);
-    ix_free(ix, q_norms);
-    ix_free(ix, prepared);
+    chnsw_ix_free(ix, tops);
+    chnsw_ix_free(ix, dots);
+    chnsw_ix_free(ix, q_norms);
+    chnsw_ix_free(ix, prepared);
     pthread_rwlock_unlock(&ix->rwlock);
     return ok ? CHNSW_OK : CHNSW_ERR_OUT_OF_MEMORY;
 }

@@ -180,7 +180,7 @@ static void sort_ascending(scored *items, size_t n) {
  */
 static uint64_t rerank(const chnsw_index *ix, visited_list *v, const walk_query *w, const float *q, size_t wanted) {
     size_t n = v->results.size;
-    /* The candidate heap is spent, and holds at least ef + 1 items (visited_acquire). */
+    /* The candidate heap is spent, and holds at least ef + 1 items (chnsw_visited_acquire). */
     scored *kept = v->candidates.items;
     memcpy(kept, v->results.items, n * sizeof(scored));
     v->candidates.size = 0;
@@ -243,7 +243,7 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
     in.filter.predicate = p->predicate;
     in.filter.predicate_context = p->predicate_context;
     if (p->restrict_to_tenant) {
-        tenant_entry *e = tenant_map_find(&ix->tenants_map, p->tenant);
+        tenant_entry *e = chnsw_tenant_map_find(&ix->tenants_map, p->tenant);
         if (!e || e->live == 0) return CHNSW_ERR_UNKNOWN_TENANT;
         in.filter.by_tenant = true;
         in.filter.tenant = p->tenant;
@@ -259,10 +259,10 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
     chnsw_status status = CHNSW_OK;
     visited_list *v = NULL;
     if (p->allow_labels) {
-        allow_nodes = ix_alloc(ix, (p->allow_count ? p->allow_count : 1) * sizeof(node_id));
+        allow_nodes = chnsw_ix_alloc(ix, (p->allow_count ? p->allow_count : 1) * sizeof(node_id));
         if (!allow_nodes) return CHNSW_ERR_OUT_OF_MEMORY;
         for (size_t i = 0; i < p->allow_count; i++) {
-            node_id n = label_map_get(&ix->labels_map, p->allow_labels[i]);
+            node_id n = chnsw_label_map_get(&ix->labels_map, p->allow_labels[i]);
             if (n != NO_NODE) allow_nodes[allow_nodes_n++] = n;
         }
         qsort(allow_nodes, allow_nodes_n, sizeof(node_id), compare_node);
@@ -270,7 +270,7 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
         for (size_t i = 0; i < allow_nodes_n; i++)
             if (unique == 0 || allow_nodes[unique - 1] != allow_nodes[i]) allow_nodes[unique++] = allow_nodes[i];
         allow_nodes_n = unique;
-        allow_bits = ix_calloc(ix, (ix->count + 63) / 64, sizeof(uint64_t));
+        allow_bits = chnsw_ix_calloc(ix, (ix->count + 63) / 64, sizeof(uint64_t));
         if (!allow_bits) {
             status = CHNSW_ERR_OUT_OF_MEMORY;
             goto done;
@@ -289,7 +289,7 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
     if (plan == CHNSW_PLAN_AUTO)
         plan = (in.candidates && in.estimate <= ix->exact_scan_threshold) ? CHNSW_PLAN_EXACT : CHNSW_PLAN_GRAPH;
 
-    v = visited_acquire(ix, ef, 0);
+    v = chnsw_visited_acquire(ix, ef, 0);
     if (!v) {
         status = CHNSW_ERR_OUT_OF_MEMORY;
         goto done;
@@ -297,8 +297,8 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
     uint64_t dist_count = 0;
     size_t wanted = p->k;
     if (plan == CHNSW_PLAN_EXACT) {
-        if (in.candidates) dist_count += scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted);
-        else dist_count += scan_all(ix, &in.filter, q, &v->results, wanted);
+        if (in.candidates) dist_count += chnsw_scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted);
+        else dist_count += chnsw_scan_all(ix, &in.filter, q, &v->results, wanted);
     } else {
         scored seeds[MAX_SEEDS + 1];
         seeds[0] = descend(ix, w, &dist_count);
@@ -314,8 +314,8 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
         /* A filter whose qualifying nodes the walk could not reach: fall back to a scan. */
         if (filtered && v->results.size < wanted && p->plan == CHNSW_PLAN_AUTO) {
             v->results.size = 0;
-            if (in.candidates) dist_count += scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted);
-            else dist_count += scan_all(ix, &in.filter, q, &v->results, wanted);
+            if (in.candidates) dist_count += chnsw_scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted);
+            else dist_count += chnsw_scan_all(ix, &in.filter, q, &v->results, wanted);
             plan = CHNSW_PLAN_EXACT;
         }
     }
@@ -339,9 +339,9 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
         stats->qualifying_estimate = filtered ? in.estimate : 0;
     }
 done:
-    if (v) visited_release(ix, v);
-    ix_free(ix, allow_bits);
-    ix_free(ix, allow_nodes);
+    if (v) chnsw_visited_release(ix, v);
+    chnsw_ix_free(ix, allow_bits);
+    chnsw_ix_free(ix, allow_nodes);
     return status;
 }
 
@@ -351,7 +351,7 @@ chnsw_status chnsw_search(chnsw_index *ix, const float *query, uint32_t dimensio
     if (p->allow_count && !p->allow_labels) return CHNSW_ERR_INVALID_ARGUMENT;
     if ((unsigned)p->plan > CHNSW_PLAN_GRAPH) return CHNSW_ERR_INVALID_ARGUMENT;
     *count = 0;
-    chnsw_status status = check_vector(ix, query, dimension);
+    chnsw_status status = chnsw_check_vector(ix, query, dimension);
     if (status != CHNSW_OK) return status;
     if (p->k == 0) return CHNSW_ERR_K_ZERO;
     if (p->ef < p->k) return CHNSW_ERR_EF_TOO_SMALL;
@@ -360,12 +360,12 @@ chnsw_status chnsw_search(chnsw_index *ix, const float *query, uint32_t dimensio
     float local[WALK_STACK_DIM];
     int16_t local_codes[WALK_STACK_DIM];
     bool small = ix->dim <= WALK_STACK_DIM;
-    float *q = small ? local : ix_alloc(ix, ix->dim * sizeof(float));
-    int16_t *codes = small ? local_codes : ix_alloc(ix, ix->dim * sizeof(int16_t));
+    float *q = small ? local : chnsw_ix_alloc(ix, ix->dim * sizeof(float));
+    int16_t *codes = small ? local_codes : chnsw_ix_alloc(ix, ix->dim * sizeof(int16_t));
     if (q && codes) {
-        prepare_vector(ix, query, q);
-        double sq_norm = sum_squares(q, ix->dim);
-        q8_query bounds = q8_query_prepare(q, ix->dim, sq_norm, codes);
+        chnsw_prepare_vector(ix, query, q);
+        double sq_norm = chnsw_sum_squares(q, ix->dim);
+        q8_query bounds = chnsw_q8_query_prepare(q, ix->dim, sq_norm, codes);
         walk_query w = {codes, bounds.scale, (float)sq_norm, bounds};
         pthread_rwlock_rdlock(&ix->rwlock);
         status = search_locked(ix, q, &w, p, labels, distances, count, stats);
@@ -374,8 +374,8 @@ chnsw_status chnsw_search(chnsw_index *ix, const float *query, uint32_t dimensio
         status = CHNSW_ERR_OUT_OF_MEMORY;
     }
     if (!small) {
-        ix_free(ix, q);
-        ix_free(ix, codes);
+        chnsw_ix_free(ix, q);
+        chnsw_ix_free(ix, codes);
     }
     return status;
 }

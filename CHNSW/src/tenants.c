@@ -13,24 +13,24 @@ static inline size_t hash_tenant(uint32_t t) {
     return (size_t)((t * 0x9E3779B1u) ^ (t >> 16));
 }
 
-chnsw_status tenant_map_init(chnsw_index *ix, tenant_map *map) {
+chnsw_status chnsw_tenant_map_init(chnsw_index *ix, tenant_map *map) {
     memset(map, 0, sizeof(*map));
     map->capacity = 16;
-    map->keys = ix_alloc(ix, map->capacity * sizeof(uint32_t));
-    map->slots = ix_alloc(ix, map->capacity * sizeof(uint32_t));
+    map->keys = chnsw_ix_alloc(ix, map->capacity * sizeof(uint32_t));
+    map->slots = chnsw_ix_alloc(ix, map->capacity * sizeof(uint32_t));
     if (!map->keys || !map->slots) {
-        tenant_map_destroy(ix, map);
+        chnsw_tenant_map_destroy(ix, map);
         return CHNSW_ERR_OUT_OF_MEMORY;
     }
     memset(map->slots, 0xff, map->capacity * sizeof(uint32_t));
     return CHNSW_OK;
 }
 
-void tenant_map_destroy(chnsw_index *ix, tenant_map *map) {
-    for (size_t i = 0; i < map->entry_count; i++) ix_free(ix, map->entries[i].nodes);
-    ix_free(ix, map->entries);
-    ix_free(ix, map->keys);
-    ix_free(ix, map->slots);
+void chnsw_tenant_map_destroy(chnsw_index *ix, tenant_map *map) {
+    for (size_t i = 0; i < map->entry_count; i++) chnsw_ix_free(ix, map->entries[i].nodes);
+    chnsw_ix_free(ix, map->entries);
+    chnsw_ix_free(ix, map->keys);
+    chnsw_ix_free(ix, map->slots);
     memset(map, 0, sizeof(*map));
 }
 
@@ -41,22 +41,22 @@ static size_t probe(const tenant_map *map, uint32_t tenant) {
     return i;
 }
 
-tenant_entry *tenant_map_find(const tenant_map *map, uint32_t tenant) {
+tenant_entry *chnsw_tenant_map_find(const tenant_map *map, uint32_t tenant) {
     size_t i = probe(map, tenant);
     return map->slots[i] == EMPTY_SLOT ? NULL : &map->entries[map->slots[i]];
 }
 
 static chnsw_status rehash(chnsw_index *ix, tenant_map *map, size_t capacity) {
-    uint32_t *keys = ix_alloc(ix, capacity * sizeof(uint32_t));
-    uint32_t *slots = ix_alloc(ix, capacity * sizeof(uint32_t));
+    uint32_t *keys = chnsw_ix_alloc(ix, capacity * sizeof(uint32_t));
+    uint32_t *slots = chnsw_ix_alloc(ix, capacity * sizeof(uint32_t));
     if (!keys || !slots) {
-        ix_free(ix, keys);
-        ix_free(ix, slots);
+        chnsw_ix_free(ix, keys);
+        chnsw_ix_free(ix, slots);
         return CHNSW_ERR_OUT_OF_MEMORY;
     }
     memset(slots, 0xff, capacity * sizeof(uint32_t));
-    ix_free(ix, map->keys);
-    ix_free(ix, map->slots);
+    chnsw_ix_free(ix, map->keys);
+    chnsw_ix_free(ix, map->slots);
     map->keys = keys;
     map->slots = slots;
     map->capacity = capacity;
@@ -73,15 +73,15 @@ static chnsw_status rehash(chnsw_index *ix, tenant_map *map, size_t capacity) {
  * further allocation, so a batch either fails here, untouched, or is inserted whole.
  */
 static void undo_provisional(tenant_map *map, const uint32_t *tenants, size_t rows) {
-    for (size_t r = 0; r < rows; r++) tenant_map_find(map, tenants ? tenants[r] : 0)->count--;
+    for (size_t r = 0; r < rows; r++) chnsw_tenant_map_find(map, tenants ? tenants[r] : 0)->count--;
 }
 
-chnsw_status tenant_map_reserve(chnsw_index *ix, tenant_map *map, const uint32_t *tenants, size_t n) {
+chnsw_status chnsw_tenant_map_reserve(chnsw_index *ix, tenant_map *map, const uint32_t *tenants, size_t n) {
     chnsw_status status = CHNSW_OK;
     size_t r = 0;
     for (; r < n; r++) {
         uint32_t t = tenants ? tenants[r] : 0;
-        tenant_entry *e = tenant_map_find(map, t);
+        tenant_entry *e = chnsw_tenant_map_find(map, t);
         if (!e) {
             if ((map->entry_count + 1) * 2 > map->capacity) {
                 status = rehash(ix, map, map->capacity * 2);
@@ -89,7 +89,7 @@ chnsw_status tenant_map_reserve(chnsw_index *ix, tenant_map *map, const uint32_t
             }
             if (map->entry_count == map->entry_capacity) {
                 size_t cap = map->entry_capacity ? map->entry_capacity * 2 : 16;
-                tenant_entry *grown = ix_realloc(ix, map->entries, cap * sizeof(tenant_entry));
+                tenant_entry *grown = chnsw_ix_realloc(ix, map->entries, cap * sizeof(tenant_entry));
                 if (!grown) {
                     status = CHNSW_ERR_OUT_OF_MEMORY;
                     break;
@@ -113,7 +113,7 @@ chnsw_status tenant_map_reserve(chnsw_index *ix, tenant_map *map, const uint32_t
                 status = CHNSW_ERR_CAPACITY_EXCEEDED;
                 break;
             }
-            node_id *grown = ix_realloc(ix, e->nodes, cap * sizeof(node_id));
+            node_id *grown = chnsw_ix_realloc(ix, e->nodes, cap * sizeof(node_id));
             if (!grown) {
                 status = CHNSW_ERR_OUT_OF_MEMORY;
                 break;
@@ -123,18 +123,18 @@ chnsw_status tenant_map_reserve(chnsw_index *ix, tenant_map *map, const uint32_t
         }
         e->count++;
     }
-    /* The reserve pass only sizes the arrays; tenant_map_append does the real counting. */
+    /* The reserve pass only sizes the arrays; chnsw_tenant_map_append does the real counting. */
     undo_provisional(map, tenants, r);
     return status;
 }
 
-void tenant_map_append(tenant_map *map, uint32_t tenant, node_id node) {
-    tenant_entry *e = tenant_map_find(map, tenant);
+void chnsw_tenant_map_append(tenant_map *map, uint32_t tenant, node_id node) {
+    tenant_entry *e = chnsw_tenant_map_find(map, tenant);
     e->nodes[e->count++] = node;
     e->live++;
 }
 
-uint64_t tenant_map_live_tenants(const tenant_map *map) {
+uint64_t chnsw_tenant_map_live_tenants(const tenant_map *map) {
     uint64_t n = 0;
     for (size_t i = 0; i < map->entry_count; i++) n += map->entries[i].live > 0;
     return n;

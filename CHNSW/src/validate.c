@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-double sum_squares(const float *v, uint32_t dim) {
+double chnsw_sum_squares(const float *v, uint32_t dim) {
     /* Four partial sums in double: no float overflow, and four independent add chains instead
      * of one (a search pays this per query). */
     double s[4] = {0, 0, 0, 0};
@@ -17,22 +17,22 @@ double sum_squares(const float *v, uint32_t dim) {
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-chnsw_status check_vector(const chnsw_index *ix, const float *v, uint32_t dim) {
+chnsw_status chnsw_check_vector(const chnsw_index *ix, const float *v, uint32_t dim) {
     if (!v) return CHNSW_ERR_INVALID_ARGUMENT;
     if (dim != ix->dim) return CHNSW_ERR_DIMENSION_MISMATCH;
     /* A NaN or infinite element makes the sum of squares NaN or infinite, and so does a sum of
      * finite squares too large for a double (none is: 65536 * FLT_MAX^2 fits): one pass checks both. */
-    double norm = sum_squares(v, dim);
+    double norm = chnsw_sum_squares(v, dim);
     if (!isfinite(norm)) return CHNSW_ERR_NON_FINITE;
     if (ix->metric == CHNSW_METRIC_COSINE && norm == 0) return CHNSW_ERR_ZERO_VECTOR;
     return CHNSW_OK;
 }
 
-void prepare_vector(const chnsw_index *ix, const float *v, float *out) {
+void chnsw_prepare_vector(const chnsw_index *ix, const float *v, float *out) {
     if (ix->metric != CHNSW_METRIC_COSINE) {
         memcpy(out, v, ix->dim * sizeof(float));
         return;
     }
-    float scale = (float)(1.0 / sqrt(sum_squares(v, ix->dim)));
+    float scale = (float)(1.0 / sqrt(chnsw_sum_squares(v, ix->dim)));
     for (uint32_t i = 0; i < ix->dim; i++) out[i] = v[i] * scale;
 }

@@ -22,20 +22,20 @@
 #include <math.h>
 #include <string.h>
 
-void walk_codes_configure(chnsw_index *ix) {
+void chnsw_walk_codes_configure(chnsw_index *ix) {
     ix->code_scale_offset = ((size_t)ix->dim + 3) & ~(size_t)3;
     ix->code_stride = (ix->code_scale_offset + 3 * sizeof(float) + 63) & ~(size_t)63;
-    ix->walk_dot = q8_dot_kernel(ix->kern.kind);
-    if (!ix->walk_dot) ix->walk_dot = q8_dot_kernel(CHNSW_KERNEL_SCALAR);
+    ix->walk_dot = chnsw_q8_dot_kernel(ix->kern.kind);
+    if (!ix->walk_dot) ix->walk_dot = chnsw_q8_dot_kernel(CHNSW_KERNEL_SCALAR);
 }
 
-void walk_codes_store(chnsw_index *ix, node_id n) {
+void chnsw_walk_codes_store(chnsw_index *ix, node_id n) {
     uint8_t *record = ix->codes + (size_t)n * ix->code_stride;
     memset(record, 0, ix->code_stride); /* the padding too: records are saved whole */
     float tail[3] = {1.0f, ix->sq_norms[n], INFINITY}; /* scale, squared norm, error bound */
     /* Inserted vectors are finite. A loaded file's are not checked: a non-finite one leaves
      * codes that rank its node arbitrarily during the walk, and an infinite bound that has
      * the rescoring always score it, never a crash. */
-    if (q8_row_codes(node_vector(ix, n), ix->dim, (int8_t *)record, &tail[0], &tail[2]) != CHNSW_OK) tail[2] = INFINITY;
+    if (chnsw_q8_row_codes(node_vector(ix, n), ix->dim, (int8_t *)record, &tail[0], &tail[2]) != CHNSW_OK) tail[2] = INFINITY;
     memcpy(record + ix->code_scale_offset, tail, sizeof tail);
 }

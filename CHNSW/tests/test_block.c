@@ -259,8 +259,8 @@ static void test_q8_kernels_agree(void) {
     int8_t *c = malloc((size_t)MAX_ROWS * max_dim);
     uint64_t seed = 99;
     chnsw_kernel kinds[4] = {CHNSW_KERNEL_SCALAR, CHNSW_KERNEL_AVX2, CHNSW_KERNEL_AVX512, CHNSW_KERNEL_AUTO};
-    CHECK(q8_dots_kernel(CHNSW_KERNEL_SCALAR) != NULL && q8_dots_kernel(CHNSW_KERNEL_AUTO) != NULL);
-    CHECK(q8_dots_kernel((chnsw_kernel)9) == NULL);
+    CHECK(chnsw_q8_dots_kernel(CHNSW_KERNEL_SCALAR) != NULL && chnsw_q8_dots_kernel(CHNSW_KERNEL_AUTO) != NULL);
+    CHECK(chnsw_q8_dots_kernel((chnsw_kernel)9) == NULL);
     for (uint32_t dim = 1; dim <= max_dim; dim += dim < 70 ? 1 : 97) {
         int32_t m = q8_query_code_max(dim);
         for (int extreme = 0; extreme < 2; extreme++) {
@@ -276,10 +276,10 @@ static void test_q8_kernels_agree(void) {
             }
             for (int k = 0; k < 4; k++) {
                 /* The one-row kernels of the walk, AVX-512's included, give the same integers. */
-                q8_dot_fn dot = q8_dot_kernel(kinds[k]);
+                q8_dot_fn dot = chnsw_q8_dot_kernel(kinds[k]);
                 if (dot)
                     for (uint32_t r = 0; r < MAX_ROWS; r++) CHECK(dot(q, c + r * dim, dim) == (int32_t)want[r]);
-                q8_dots_fn dots = q8_dots_kernel(kinds[k]);
+                q8_dots_fn dots = chnsw_q8_dots_kernel(kinds[k]);
                 if (!dots) continue;
                 for (uint32_t rows = 1; rows <= MAX_ROWS; rows++) {
                     int32_t got[MAX_ROWS];

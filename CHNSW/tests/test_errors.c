@@ -6,7 +6,7 @@
  */
 #include "harness.h"
 #include "../src/crc32c.h"
-#include "../src/internal.h" /* persist_save_version: files in older formats */
+#include "../src/internal.h" /* chnsw_persist_save_version: files in older formats */
 
 #include <unistd.h>
 
@@ -263,7 +263,7 @@ static long file_size(const char *path) {
 
 /* Writes the first n bytes of a file image to path after fixing its header checksum. */
 static void write_with_header_crc(const char *path, unsigned char *image, size_t n) {
-    uint32_t crc = crc32c_update(0, image, 60);
+    uint32_t crc = chnsw_crc32c_update(0, image, 60);
     memcpy(image + 60, &crc, 4);
     FILE *f = fopen(path, "wb");
     CHECK(f && fwrite(image, 1, n, f) == n);
@@ -368,7 +368,7 @@ static void test_save_load_roundtrip_and_damage(void) {
 
     /* A version-2 file (today's format before the mapped one) opens and answers exactly as the
      * index it was saved from. */
-    CHECK_STATUS(persist_save_version(ix, damaged, 2), CHNSW_OK);
+    CHECK_STATUS(chnsw_persist_save_version(ix, damaged, 2), CHNSW_OK);
     CHECK_STATUS(chnsw_verify_file(damaged), CHNSW_OK);
     chnsw_index *v2 = NULL;
     CHECK_STATUS(chnsw_load(damaged, NULL, CHNSW_KERNEL_AUTO, &v2), CHNSW_OK);

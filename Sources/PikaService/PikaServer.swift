@@ -93,7 +93,9 @@ public struct PikaServer {
         }.filter { !$0.contains(" /internal/") }.sorted()  // local tools' routes, not the public API
         let dataDirectory = configuration.dataDirectory
         var application = Application(
-            responder: PikaResponder(router: router.buildResponder()),
+            responder: PikaResponder(
+                router: router.buildResponder(),
+                methods: RouteMethods(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pika"),
             onServerRunning: { channel in
                 // Published once listening, with the port actually bound (a configured 0 picks one).

@@ -30,7 +30,7 @@ func remoteConfiguration(_ server: TestHTTPServer, dimension: Int = 4) -> Remote
     return configuration
 }
 
-@Suite("Remote embedder against a real HTTP server")
+@Suite("Remote embedder against a real HTTP server", .timeLimit(.minutes(2)))
 struct RemoteEmbedderTests {
     @Test("sends model, input and key; orders vectors by index; splits batches")
     func success() async throws {
@@ -120,8 +120,7 @@ struct RemoteEmbedderTests {
     @Test("a refused connection is a transport error")
     func refused() async throws {
         let server = try TestHTTPServer { request, _ in embeddingsAnswer(for: request) }
-        server.stop()
-        try await Task.sleep(for: .milliseconds(150))  // the listener closes within one poll interval
+        await server.stopAndWait()
         var configuration = remoteConfiguration(server)
         configuration.maxAttempts = 1
         let embedder = try RemoteEmbedder(configuration: configuration)
@@ -139,7 +138,8 @@ struct RemoteEmbedderTests {
         var configuration = remoteConfiguration(server)
         configuration.maxAttempts = 1
         configuration.failureThreshold = 2
-        configuration.openDuration = .milliseconds(300)
+        // Open for longer than any test runs: the refusal below cannot race the breaker's timer.
+        configuration.openDuration = .seconds(600)
         let embedder = try RemoteEmbedder(configuration: configuration)
         for _ in 0..<2 {
             let error = await #expect(throws: EmbeddingError.self) { try await embedder.embed(["x"]) }
@@ -149,9 +149,14 @@ struct RemoteEmbedderTests {
         #expect(open?.code == .circuitOpen)
         #expect(server.requests.count == 2)  // refused without a request
 
+        // A breaker open for 1 ms: its trial call is due as soon as the sleep (at least 20 ms) ends.
+        configuration.openDuration = .milliseconds(1)
+        let brief = try RemoteEmbedder(configuration: configuration)
+        for _ in 0..<2 { _ = try? await brief.embed(["x"]) }
+        guard case .open = await brief.breaker.state else { Issue.record("two failures did not open the breaker"); return }
         healthy.withLockedValue { $0 = true }
-        try await Task.sleep(for: .milliseconds(350))
-        #expect(try await embedder.embed(["xy"]) == [[2, 0, 0, 0]])
-        #expect(await embedder.breaker.state == .closed(failures: 0))
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await brief.embed(["xy"]) == [[2, 0, 0, 0]])
+        #expect(await brief.breaker.state == .closed(failures: 0))
     }
 }

@@ -37,6 +37,7 @@ public final class TestHTTPServer: @unchecked Sendable {
 
     private struct State {
         var stopped = false
+        var listenerClosed = false
         var requests: [TestHTTPRequest] = []
     }
 
@@ -76,10 +77,19 @@ public final class TestHTTPServer: @unchecked Sendable {
     /// Stops accepting; stalled connections hang up within 50 ms.
     public func stop() { state.withLockedValue { $0.stopped = true } }
 
+    /// Stops accepting and returns once the listening socket is closed: a connection is then refused.
+    public func stopAndWait() async {
+        stop()
+        while !state.withLockedValue({ $0.listenerClosed }) { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
     private var stopped: Bool { state.withLockedValue { $0.stopped } }
 
     private func acceptLoop() {
-        defer { close(listener) }
+        defer {
+            close(listener)
+            state.withLockedValue { $0.listenerClosed = true }
+        }
         while !stopped {
             var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, 50) > 0 else { continue }

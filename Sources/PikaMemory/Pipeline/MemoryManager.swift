@@ -183,7 +183,7 @@ public final class MemoryManager: Sendable {
             MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: input.metadata, attribute: fact.attribute, provenance: fact.provenance,
-                kind: fact.kind, occurredAt: fact.occurredAt, createdAt: now, updatedAt: now, embedding: vector)
+                kind: fact.kind, occurredAt: fact.occurredAt.flatMap(RequestTime.representable), createdAt: now, updatedAt: now, embedding: vector)
         }
         let stored = try await store.apply(records.map { .add($0) })
         wrote = true
@@ -221,7 +221,7 @@ public final class MemoryManager: Sendable {
             let record = MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: metadata, attribute: fact.attribute, provenance: fact.provenance,
-                kind: fact.kind, occurredAt: fact.occurredAt, createdAt: now, updatedAt: now, embedding: vector)
+                kind: fact.kind, occurredAt: fact.occurredAt.flatMap(RequestTime.representable), createdAt: now, updatedAt: now, embedding: vector)
             let stored = try await store.apply([.add(record)])[0]
             wrote = true
             keywordIndexes.apply(.upsert(label: stored.label, text: stored.text), to: scope)
@@ -288,6 +288,9 @@ public final class MemoryManager: Sendable {
         -> (hits: [RankedHit], records: [UInt64: MemoryRecord])
     {
         guard let number = try await existingScopeNumber(scope) else { return ([], [:]) }
+        // A query with no words (punctuation only, for the hashing embedder) embeds to the zero vector,
+        // which is near nothing: no hits, rather than the engine's refusal of a zero cosine query.
+        guard vector.contains(where: { $0 != 0 }) else { return ([], [:]) }
         let started = ContinuousClock.now
         defer { metrics.engineLatency.record(milliseconds(since: started)) }
         if let searchingStore {

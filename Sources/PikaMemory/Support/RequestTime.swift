@@ -27,6 +27,12 @@ public enum RequestTime {
         return nil
     }
 
+    /// `date` when ISO 8601 can write it (years 1...9999), else nil: a time derived from a request
+    /// (a relative date resolved near the range's end) must not leave the range requests may give.
+    public static func representable(_ date: Date) -> Date? {
+        (-62_135_596_800..<253_402_300_800).contains(date.timeIntervalSince1970) ? date : nil
+    }
+
     private static func date(unixSeconds: Double) -> Date? {
         // 1970 ... 9999-12-31: a wider number is a unit mistake (milliseconds) rather than a time.
         guard unixSeconds.isFinite, unixSeconds >= 0, unixSeconds < 253_402_300_800 else { return nil }

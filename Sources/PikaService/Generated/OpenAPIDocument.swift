@@ -98,6 +98,7 @@ paths:
         '403': { $ref: '#/components/responses/Problem' }
         '413': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
     get:
       summary: List a user's memories, oldest first, with cursor pagination.
       parameters:
@@ -105,7 +106,7 @@ paths:
         - { name: agent_id, in: query, schema: { $ref: '#/components/schemas/Id' } }
         - { name: run_id, in: query, schema: { $ref: '#/components/schemas/Id' } }
         - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 100, default: 20 } }
-        - { name: cursor, in: query, schema: { type: string, maxLength: 64 } }
+        - { name: cursor, in: query, description: 'The `next_cursor` of the previous page (the position after which the page starts); empty or absent for the first.', schema: { type: string, pattern: '^[0-9]{0,19}$' } }
       responses:
         '200': { description: A page., content: { application/json: { schema: { $ref: '#/components/schemas/MemoryPage' } } } }
         '400': { $ref: '#/components/responses/Problem' }
@@ -124,6 +125,7 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
   /v1/memories/{id}:
     parameters:
       - { $ref: '#/components/parameters/MemoryId' }
@@ -135,6 +137,7 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '400': { $ref: '#/components/responses/Problem' }
     put:
       summary: Change a memory's text (re-embedded) and/or metadata (merged; null removes a key).
       requestBody:
@@ -143,6 +146,8 @@ paths:
           application/json:
             schema:
               type: object
+              description: At least one of text and metadata.
+              anyOf: [{ required: [text] }, { required: [metadata] }]
               properties:
                 text: { type: string, minLength: 1, maxLength: 10000 }
                 metadata: { type: object }
@@ -153,6 +158,7 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
     delete:
       summary: Delete a memory (its history keeps the DELETE event).
       responses:
@@ -161,6 +167,8 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '400': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
   /v1/memories/{id}/history:
     parameters:
       - { $ref: '#/components/parameters/MemoryId' }
@@ -172,12 +180,13 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '400': { $ref: '#/components/responses/Problem' }
   /v1/users:
     get:
       summary: The tenant's users holding at least one memory, with their memory counts, by user id.
       parameters:
         - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 200, default: 50 } }
-        - { name: cursor, in: query, schema: { type: string, maxLength: 200 } }
+        - { name: cursor, in: query, description: 'The `next_cursor` of the previous page (the last user id it listed); empty or absent for the first.', schema: { type: string, maxLength: 128, pattern: '^\.?([A-Za-z0-9_:@-]+\.?)*$' } }
       responses:
         '200': { description: A page of users., content: { application/json: { schema: { $ref: '#/components/schemas/UserPage' } } } }
         '400': { $ref: '#/components/responses/Problem' }
@@ -194,16 +203,19 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '400': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
   /v1/users/{user_id}/export:
     parameters:
       - { $ref: '#/components/parameters/UserId' }
     get:
       summary: Export a user's memories as JSONL, one ExportLine per line.
       responses:
-        '200': { description: JSONL., content: { application/x-ndjson: { schema: { type: string } } } }
+        '200': { description: JSONL, one ExportLine per line., content: { application/x-ndjson: {} } }
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '400': { $ref: '#/components/responses/Problem' }
   /v1/users/{user_id}/import:
     parameters:
       - { $ref: '#/components/parameters/UserId' }
@@ -211,7 +223,8 @@ paths:
       summary: Import JSONL written by export (ids kept; lines already present are skipped).
       requestBody:
         required: true
-        content: { application/x-ndjson: { schema: { type: string } } }
+        description: JSONL, one ExportLine per line (the schema is of the lines, in order); 1 to 10,000 lines.
+        content: { application/x-ndjson: { schema: { type: array, minItems: 1, maxItems: 10000, items: { $ref: '#/components/schemas/ExportLine' } } } }
       responses:
         '200':
           description: Counts.
@@ -223,13 +236,14 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
   /v1/users/{user_id}/graph:
     parameters:
       - { $ref: '#/components/parameters/UserId' }
     get:
       summary: A user's entity graph, whole or around one entity.
       parameters:
-        - { name: entity, in: query, schema: { type: string, maxLength: 200 } }
+        - { name: entity, in: query, schema: { type: string, minLength: 1, maxLength: 200 } }
         - { name: depth, in: query, schema: { type: integer, minimum: 1, maximum: 5, default: 2 } }
       responses:
         '200': { description: Entities and relations., content: { application/json: { schema: { $ref: '#/components/schemas/Graph' } } } }
@@ -248,6 +262,7 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '400': { $ref: '#/components/responses/Problem' }
   /v1/admin/keys:
     post:
       summary: Create an API key (admin only); the key is shown this once.
@@ -259,7 +274,7 @@ paths:
               type: object
               required: [tenant, role]
               properties:
-                tenant: { type: string, maxLength: 64 }
+                tenant: { type: string, minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:@-]+$' }
                 role: { type: string, enum: [read, write, admin] }
       responses:
         '201':
@@ -272,6 +287,7 @@ paths:
         '403': { $ref: '#/components/responses/Problem' }
         '401': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '400': { $ref: '#/components/responses/Problem' }
   /search_facts:
     post:
       summary: The customer's alias of POST /v1/memories/search.
@@ -284,6 +300,7 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
   /extract_facts:
     post:
       summary: The customer's alias of POST /v1/memories with async on.
@@ -298,6 +315,7 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
   /jobs/{id}:
     parameters:
       - { $ref: '#/components/parameters/JobId' }
@@ -309,12 +327,13 @@ paths:
         '401': { $ref: '#/components/responses/Problem' }
         '403': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
+        '400': { $ref: '#/components/responses/Problem' }
   /openapi.yaml:
     get:
       summary: This document (compiled into the binary).
       security: []
       responses:
-        '200': { description: The OpenAPI document., content: { application/yaml: { schema: { type: string } } } }
+        '200': { description: The OpenAPI document (YAML text)., content: { application/yaml: {} } }
   /v1/ping/:
     get:
       tags: [mem0]
@@ -372,6 +391,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
   /v1/memories/search/:
     post:
       tags: [mem0]
@@ -383,6 +403,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
   /v2/memories/search/:
     post:
       tags: [mem0]
@@ -394,6 +415,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
   /v3/memories/search/:
     post:
       tags: [mem0]
@@ -405,6 +427,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
   /v2/memories/:
     post:
       tags: [mem0]
@@ -441,6 +464,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '400': { $ref: '#/components/responses/Mem0Error' }
     put:
       tags: [mem0]
       summary: Mem0 update (`text`, `metadata`; `timestamp` and `expiration_date` accepted and ignored).
@@ -448,7 +472,11 @@ paths:
         required: true
         content:
           application/json:
-            schema: { type: object, properties: { text: { type: string }, metadata: { type: object }, timestamp: {}, expiration_date: {} } }
+            schema:
+              type: object
+              description: At least one of the four.
+              anyOf: [{ required: [text] }, { required: [metadata] }, { required: [timestamp] }, { required: [expiration_date] }]
+              properties: { text: { type: string }, metadata: { type: object }, timestamp: {}, expiration_date: {} }
       responses:
         '200': { description: The memory and a message., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Memory' } } } }
         '400': { $ref: '#/components/responses/Mem0Error' }
@@ -456,6 +484,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
     delete:
       tags: [mem0]
       summary: Mem0 delete.
@@ -465,6 +494,8 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '400': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
   /v1/memories/{id}/history/:
     parameters:
       - { $ref: '#/components/parameters/MemoryId' }
@@ -492,6 +523,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '400': { $ref: '#/components/responses/Mem0Error' }
   /v1/batch/:
     put:
       tags: [mem0]
@@ -504,6 +536,7 @@ paths:
         '403': { $ref: '#/components/responses/Mem0Error' }
         '404': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
     delete:
       tags: [mem0]
       summary: Mem0 batch_delete, `{"memories":[{memory_id}]}`, at most 1,000; all ids are checked before any change.
@@ -515,6 +548,7 @@ paths:
         '403': { $ref: '#/components/responses/Mem0Error' }
         '404': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
   /v1/event/{id}/:
     parameters:
       - { $ref: '#/components/parameters/JobId' }
@@ -527,6 +561,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '400': { $ref: '#/components/responses/Mem0Error' }
   /v1/entities/:
     get:
       tags: [mem0]
@@ -549,6 +584,7 @@ paths:
         '401': { $ref: '#/components/responses/Mem0Error' }
         '403': { $ref: '#/components/responses/Mem0Error' }
         '429': { $ref: '#/components/responses/Mem0Error' }
+        '503': { $ref: '#/components/responses/Mem0Error' }
 components:
   securitySchemes:
     apiKey: { type: apiKey, in: header, name: X-API-Key }
@@ -558,9 +594,9 @@ components:
     MemoryId: { name: id, in: path, required: true, schema: { type: string, format: uuid } }
     JobId: { name: id, in: path, required: true, schema: { type: string, format: uuid } }
     UserId: { name: user_id, in: path, required: true, schema: { $ref: '#/components/schemas/Id' } }
-    Mem0UserId: { name: user_id, in: query, schema: { $ref: '#/components/schemas/Id' } }
-    Mem0Filters: { name: filters, in: query, description: A Mem0Filter as JSON or as the Python literal the SDK sends., schema: { type: string } }
-    Mem0Page: { name: page, in: query, schema: { type: integer, minimum: 1, default: 1 } }
+    Mem0UserId: { name: user_id, in: query, schema: { $ref: '#/components/schemas/Mem0Id' } }
+    Mem0Filters: { name: filters, in: query, description: A Mem0Filter as JSON or as the Python literal the SDK sends., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Filter' } } } }
+    Mem0Page: { name: page, in: query, schema: { type: integer, minimum: 1, maximum: 1000000, default: 1 } }
     Mem0PageSize: { name: page_size, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
     IdempotencyKey: { name: Idempotency-Key, in: header, schema: { type: string, minLength: 1, maxLength: 200 } }
   headers:
@@ -593,7 +629,10 @@ components:
       description: An RFC 9457 problem with a stable code.
       content: { application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } }
   schemas:
-    Id: { type: string, minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@-]+$' }
+    Id: { type: string, minLength: 1, maxLength: 128, pattern: '^\.?([A-Za-z0-9_:@-]+\.?)*$', description: 'Letters, digits and _ . : @ -, never two dots in a row.' }
+    Mem0Id:
+      description: An id, or `*` (any).
+      anyOf: [{ $ref: '#/components/schemas/Id' }, { const: '*' }]
     Status: { type: object, properties: { status: { type: string } } }
     Readiness:
       type: object
@@ -620,18 +659,25 @@ components:
       type: object
       required: [role, content]
       properties:
-        role: { type: string, maxLength: 32 }
+        role: { type: string, minLength: 1, maxLength: 32 }
         content: { type: string }
-        metadata: { type: object, description: 'e.g. {"dia_id": "D1:3"}: kept as the fact''s provenance' }
-        name: { type: string, maxLength: 128, description: 'The speaker (OpenAI''s name): who "I" is; events name them ("User" when absent)' }
-        timestamp: { $ref: '#/components/schemas/Time' }
+        metadata: { type: [object, 'null'], description: 'e.g. {"dia_id": "D1:3"}: kept as the fact''s provenance' }
+        name: { type: [string, 'null'], maxLength: 128, description: 'The speaker (OpenAI''s name): who "I" is; events name them ("User" when absent)' }
+        timestamp: { anyOf: [{ $ref: '#/components/schemas/Time' }, { type: 'null' }] }
     Time:
       description: >-
         Unix seconds (a number or a string of digits) or ISO 8601 (2023-05-08T13:56:00Z, with fraction or
         offset, or a date alone, read as UTC midnight). Anything else is a 400 with code invalid_argument.
-      oneOf:
-        - { type: number, minimum: 0 }
-        - { type: string }
+      anyOf:
+        - { $ref: '#/components/schemas/TimeValue' }
+        - { type: 'null', description: The same as absent. }
+    TimeValue:
+      description: A Time that is not null.
+      anyOf:
+        - { type: number, minimum: 0, exclusiveMaximum: 253402300800 }
+        - { type: string, pattern: '^[0-9]{1,11}(\.[0-9]+)?$' }
+        - { type: string, format: date-time }
+        - { type: string, format: date }
     AddRequest:
       type: object
       required: [messages, user_id]
@@ -641,11 +687,11 @@ components:
             - { type: string, minLength: 1 }
             - { type: array, minItems: 1, maxItems: 200, items: { $ref: '#/components/schemas/Message' } }
         user_id: { $ref: '#/components/schemas/Id' }
-        agent_id: { $ref: '#/components/schemas/Id' }
-        run_id: { $ref: '#/components/schemas/Id' }
-        metadata: { type: object }
-        infer: { type: boolean, default: true }
-        async: { type: boolean, default: true }
+        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        metadata: { type: [object, 'null'] }
+        infer: { type: [boolean, 'null'], default: true, description: null is the default. }
+        async: { type: [boolean, 'null'], default: true, description: null is the default. }
         timestamp:
           allOf: [{ $ref: '#/components/schemas/Time' }]
           description: When the conversation took place; the time of every message without its own. Relative dates
@@ -679,28 +725,71 @@ components:
         updated_at: { type: string, format: date-time }
     Filter:
       type: object
+      minProperties: 1
+      properties:
+        AND: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
+        OR: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
+        NOT: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
+        occurred_at:
+          anyOf:
+            - { $ref: '#/components/schemas/TimeValue' }
+            - { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
+            - type: object
+              minProperties: 1
+              additionalProperties: false
+              properties:
+                eq: { $ref: '#/components/schemas/TimeValue' }
+                ne: { $ref: '#/components/schemas/TimeValue' }
+                in: { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
+                nin: { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
+                gt: { $ref: '#/components/schemas/TimeValue' }
+                gte: { $ref: '#/components/schemas/TimeValue' }
+                lt: { $ref: '#/components/schemas/TimeValue' }
+                lte: { $ref: '#/components/schemas/TimeValue' }
+      propertyNames: { minLength: 1, maxLength: 128 }
+      additionalProperties: { $ref: '#/components/schemas/FilterCondition' }
       description: |
         {"AND"|"OR"|"NOT": [Filter, ...]} or {"field": {"eq"|"ne"|"in"|"nin"|"gt"|"gte"|"lt"|"lte"|"contains": value}}
         or {"field": value} (eq). Fields are metadata keys, or agent_id / run_id, or kind (fact | event), or
         occurred_at (operands in Unix seconds or ISO 8601; a memory without one matches no comparison but ne / nin).
+    FilterCondition:
+      description: A value (eq), or an object of operators and their operands.
+      anyOf:
+        - { type: [string, number, boolean, 'null', array] }
+        - type: object
+          minProperties: 1
+          additionalProperties: false
+          properties:
+            eq: {}
+            ne: {}
+            in: { type: array }
+            nin: { type: array }
+            gt: { type: [number, string] }
+            gte: { type: [number, string] }
+            lt: { type: [number, string] }
+            lte: { type: [number, string] }
+            contains: { type: [string, number, boolean, 'null'] }
     SearchRequest:
       type: object
       required: [query, user_id]
+      anyOf:
+        - { required: [mode], properties: { mode: { const: keyword } } }
+        - { properties: { threshold: { minimum: -1, maximum: 1 } } }
       properties:
         query: { type: string, minLength: 1, maxLength: 2000 }
         user_id: { $ref: '#/components/schemas/Id' }
-        agent_id: { $ref: '#/components/schemas/Id' }
-        run_id: { $ref: '#/components/schemas/Id' }
-        limit: { type: integer, minimum: 1, maximum: 100, default: 10 }
-        filters: { $ref: '#/components/schemas/Filter' }
+        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        limit: { type: [integer, 'null'], minimum: 1, maximum: 100, default: 10 }
+        filters: { anyOf: [{ $ref: '#/components/schemas/Filter' }, { type: 'null' }] }
         threshold:
-          type: number
+          type: [number, 'null']
           description: >-
             Minimum score of a result, compared with the mode's score: cosine similarity (vector),
             fused score in 0...1 (hybrid), BM25 (keyword, unbounded). Must be -1...1 except in keyword mode.
         mode:
-          type: string
-          enum: [vector, keyword, hybrid]
+          type: [string, 'null']
+          enum: [vector, keyword, hybrid, null]
           default: hybrid
           description: >-
             Signals that rank the memories. hybrid fuses cosine and BM25 by confidence-weighted z-scores
@@ -729,7 +818,7 @@ components:
       type: object
       properties:
         results: { type: array, items: { $ref: '#/components/schemas/Memory' } }
-        next_cursor: { type: [string, 'null'] }
+        next_cursor: { type: [string, 'null'], description: Pass back as `cursor`; null on the last page. }
     UserPage:
       type: object
       required: [results, next_cursor]
@@ -745,41 +834,78 @@ components:
         next_cursor: { type: [string, 'null'], description: Pass back as `cursor`; null on the last page. }
     Mem0Filter:
       type: object
+      properties:
+        AND: { $ref: '#/components/schemas/Mem0FilterList' }
+        OR: { $ref: '#/components/schemas/Mem0FilterList' }
+        NOT: { $ref: '#/components/schemas/Mem0FilterList' }
+        and: { $ref: '#/components/schemas/Mem0FilterList' }
+        or: { $ref: '#/components/schemas/Mem0FilterList' }
+        not: { $ref: '#/components/schemas/Mem0FilterList' }
+        metadata: { type: object, additionalProperties: { $ref: '#/components/schemas/Mem0Condition' } }
+      propertyNames: { maxLength: 128 }
+      additionalProperties: { $ref: '#/components/schemas/Mem0Condition' }
       description: |
         Mem0's filters: {"AND"|"OR"|"NOT": [Mem0Filter, ...]}, {"field": value} or {"field": {"op": value}} with op one of
         eq ne in nin gt gte lt lte contains icontains; the value "*" means the field is present. Fields: user_id, agent_id,
         run_id, app_id, created_at and updated_at (ISO 8601 dates or Unix seconds), keywords (the memory text),
         metadata ({"metadata": {"key": value-or-ops}}); any other name is a metadata key.
+    Mem0FilterList:
+      description: Filters, or one filter (under NOT).
+      anyOf:
+        - { type: array, minItems: 1, items: { $ref: '#/components/schemas/Mem0Filter' } }
+        - { $ref: '#/components/schemas/Mem0Filter' }
+    Mem0Condition:
+      description: A value (eq; "*" means present), or an object of operators and their operands.
+      anyOf:
+        - { type: [string, number, boolean, 'null', array] }
+        - type: object
+          minProperties: 1
+          additionalProperties: false
+          properties:
+            eq: {}
+            ne: {}
+            in: { type: array }
+            nin: { type: array }
+            gt: {}
+            gte: {}
+            lt: {}
+            lte: {}
+            contains: {}
+            icontains: {}
     Mem0AddRequest:
       type: object
       required: [messages]
+      description: Names one user, as `user_id` or in `filters` (Pika keeps every memory under one user).
+      anyOf:
+        - { required: [user_id], properties: { user_id: { $ref: '#/components/schemas/Id' } } }
+        - { required: [filters], properties: { filters: { required: [user_id], properties: { user_id: { $ref: '#/components/schemas/Id' } } } } }
       properties:
-        messages: { oneOf: [{ type: string }, { type: array, items: { $ref: '#/components/schemas/Message' } }] }
-        user_id: { $ref: '#/components/schemas/Id' }
-        agent_id: { $ref: '#/components/schemas/Id' }
-        run_id: { $ref: '#/components/schemas/Id' }
-        app_id: { $ref: '#/components/schemas/Id', description: Kept as the metadata key app_id. }
-        filters: { $ref: '#/components/schemas/Mem0Filter' }
-        metadata: { type: object }
-        infer: { type: boolean, default: true }
-        async_mode: { type: boolean, default: true }
+        messages: { oneOf: [{ type: string, minLength: 1 }, { type: array, minItems: 1, items: { $ref: '#/components/schemas/Message' } }] }
+        user_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        app_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }], description: Kept as the metadata key app_id. }
+        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+        metadata: { type: [object, 'null'] }
+        infer: { type: [boolean, 'null'], default: true, description: null is the default. }
+        async_mode: { type: [boolean, 'null'], default: true, description: null is the default. }
     Mem0SearchRequest:
       type: object
       required: [query]
       properties:
         query: { type: string, minLength: 1, maxLength: 2000 }
-        filters: { $ref: '#/components/schemas/Mem0Filter' }
-        user_id: { $ref: '#/components/schemas/Id' }
-        top_k: { type: integer, minimum: 1, maximum: 100, default: 10 }
-        threshold: { type: number, minimum: 0, maximum: 1 }
-        rerank: { type: boolean, description: Accepted; Pika's ranking is used. }
+        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+        user_id: { anyOf: [{ $ref: '#/components/schemas/Mem0Id' }, { type: 'null' }] }
+        top_k: { type: [integer, 'null'], minimum: 1, maximum: 100, default: 10 }
+        threshold: { type: [number, 'null'], minimum: 0, maximum: 1 }
+        rerank: { description: Accepted (any value) and ignored; Pika's ranking is used. }
     Mem0ListRequest:
       type: object
       properties:
-        filters: { $ref: '#/components/schemas/Mem0Filter' }
-        user_id: { $ref: '#/components/schemas/Id' }
-        page: { type: integer, minimum: 1 }
-        page_size: { type: integer, minimum: 1, maximum: 1000 }
+        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+        user_id: { anyOf: [{ $ref: '#/components/schemas/Mem0Id' }, { type: 'null' }] }
+        page: { type: [integer, 'null'], minimum: 1, maximum: 1000000 }
+        page_size: { type: [integer, 'null'], minimum: 1, maximum: 1000 }
     Mem0Batch:
       type: object
       required: [memories]
@@ -788,7 +914,7 @@ components:
           type: array
           minItems: 1
           maxItems: 1000
-          items: { type: object, required: [memory_id], properties: { memory_id: { type: string, format: uuid }, text: { type: string }, metadata: { type: object } } }
+          items: { type: object, required: [memory_id], properties: { memory_id: { type: string, format: uuid }, text: { type: string, minLength: 1, pattern: '\S' }, metadata: { type: object } } }
     Mem0Ping:
       type: object
       properties: { status: { type: string }, org_id: { type: string }, project_id: { type: string }, user_email: { type: [string, 'null'] } }
@@ -807,6 +933,21 @@ components:
         hash: { type: string }
         created_at: { type: string, format: date-time }
         updated_at: { type: string, format: date-time }
+    ExportLine:
+      type: object
+      required: [id, memory]
+      properties:
+        id: { type: string, format: uuid }
+        memory: { type: string, minLength: 1, pattern: '\S', description: Text (not blank). }
+        metadata: { type: [object, 'null'] }
+        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+        attribute: { type: [string, 'null'] }
+        provenance: { type: [array, 'null'], items: { type: string } }
+        kind: { type: [string, 'null'], enum: [fact, event, null] }
+        created_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
+        updated_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
+        occurred_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
     Relation:
       type: object
       properties: { source: { type: string }, relation: { type: string }, target: { type: string } }

@@ -9,6 +9,9 @@ public struct PikaRequestContext: RequestContext {
     public var apiKey: APIKeyRecord?
     /// A request id for logs and problem bodies.
     public var requestID: String = ""
+    /// The methods the request's path answers when its own method is not among them (set by
+    /// ``PikaResponder``): the router's 404 then becomes a 405 with `Allow` (``RequestMiddleware``).
+    public var allowedMethods: [String] = []
 
     /// Creates a context for a new request.
     public init(source: Source) {

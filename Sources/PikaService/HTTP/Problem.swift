@@ -70,3 +70,15 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         }
     }
 }
+
+extension Problem {
+    /// The answer to a synchronous add whose job did not complete: a job its input failed for good
+    /// (MemoryError invalid_argument; the job stays failed) is the request's fault, so a 400 saying
+    /// why; anything else is ours and may pass (503; the job is retried).
+    static func unfinishedJob(_ job: JobRecord?) -> Problem {
+        if let job, job.status == .failed, let error = job.error, error.hasPrefix(MemoryError.Code.invalidArgument.rawValue + ":") {
+            return .badRequest(MemoryError.Code.invalidArgument.rawValue, error)
+        }
+        return Problem(.serviceUnavailable, "job_failed", job?.error ?? "the memories could not be added now; the job will be retried")
+    }
+}

@@ -19,6 +19,11 @@ struct RequestMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && !context.allowedMethods.isEmpty {
+            let allow = context.allowedMethods.joined(separator: ", ")
+            var problem = Problem(.methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not allowed here; this path allows \(allow)")
+            problem.headers[.allow] = allow
+            response = problem.makeResponse(requestID: requestID)
         } catch {
             let problem = Problem.from(error)
             if problem.status.code >= 500 {

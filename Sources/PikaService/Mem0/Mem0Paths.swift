@@ -27,15 +27,20 @@ enum Mem0Paths {
 }
 
 /// The service's responder: the router, reached through ``Mem0Paths``. Errors of Mem0 routes are
-/// sent as `application/json` (the Mem0 SDK reads `detail` only from that type).
+/// sent as `application/json` (the Mem0 SDK reads `detail` only from that type). A path that exists
+/// without the request's method is marked in the context, so the router's 404 becomes a 405.
 public struct PikaResponder: HTTPResponder {
     /// The request context.
     public typealias Context = PikaRequestContext
     let router: RouterResponder<PikaRequestContext>
+    let methods: RouteMethods
 
     /// Routes `request`.
     public func respond(to request: Request, context: Context) async throws -> Response {
         let (routed, isMem0) = Mem0Paths.route(request)
+        var context = context
+        let allowed = methods.allowed(for: routed.uri.path)
+        if !allowed.contains(routed.method.rawValue) { context.allowedMethods = allowed }
         var response = try await router.respond(to: routed, context: context)
         if isMem0, response.headers[.contentType] == "application/problem+json" {
             response.headers[.contentType] = "application/json"

@@ -36,7 +36,7 @@ struct Mem0Request {
         let query = request.uri.queryParameters
         var entities: [String: String] = [:]
         for name in Self.entityNames {
-            guard let value = query.get(name), !value.isEmpty else { continue }
+            guard let value = query.get(name) else { continue }
             guard Identifiers.isValid(value) || value == "*" else { throw Problem.badRequest("invalid_id", "\(name) is not a valid id") }
             entities[name] = value
         }

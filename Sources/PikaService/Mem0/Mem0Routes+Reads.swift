@@ -40,14 +40,22 @@ extension Mem0Routes {
     func page(_ target: Mem0Request, key: APIKeyRecord, request: Request, body: [String: JSONValue]) async throws -> Response {
         let query = request.uri.queryParameters
         func number(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-            let raw: Double? = query.get(name).flatMap(Double.init) ?? body[name]?.numberValue
-            guard let raw else {
-                if query.get(name) != nil { throw Problem.badRequest("invalid_argument", "\(name) must be an integer") }
-                return value
+            // The query wins over the body; each given value must be valid (none is skipped).
+            var given: [Double] = []
+            if let text = query.get(name) {
+                guard let number = Double(text) else { throw Problem.badRequest("invalid_argument", "\(name) must be an integer") }
+                given.append(number)
             }
-            guard raw == raw.rounded(), range.contains(Int(raw)) else {
+            if let field = body[name], field != .null {
+                guard let number = field.numberValue else { throw Problem.badRequest("invalid_argument", "\(name) must be an integer") }
+                given.append(number)
+            }
+            // Checked as Doubles: Int(_:) traps on an infinity ("inf" parses as one) or a number past its range.
+            let bounds = Double(range.lowerBound)...Double(range.upperBound)
+            for number in given where !(number == number.rounded() && bounds.contains(number)) {
                 throw Problem.badRequest("invalid_argument", "\(name) must be an integer in \(range.lowerBound)...\(range.upperBound)")
             }
+            guard let raw = given.first else { return value }
             return Int(raw)
         }
         let page = try number("page", default: 1, range: 1...1_000_000)

@@ -43,9 +43,8 @@ extension Mem0Routes {
             }
         }
         await deps.runner.process(stored)
-        guard let done = try await deps.jobs.job(id: stored.id, tenant: key.tenant), done.status == .completed else {
-            throw Problem(.serviceUnavailable, "job_failed", "the memories could not be added now; the job will be retried")
-        }
+        let finished = try await deps.jobs.job(id: stored.id, tenant: key.tenant)
+        guard let done = finished, done.status == .completed else { throw Problem.unfinishedJob(finished) }
         let results = Mem0AddResults.list(done.result)
         switch style {
         case .v3:

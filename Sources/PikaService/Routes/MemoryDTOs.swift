@@ -125,9 +125,14 @@ enum Timestamps {
     static func format(_ date: Date) -> String { ISO8601Timestamp.string(from: date) }
 }
 
-/// Opaque list cursors: base64url of `m1:<label>`.
+/// List cursors: the decimal label of the page's last memory. Any such number is a position (the
+/// page starts after it), so a cursor needs no signature and no server state.
 enum Cursor {
-    static func encode(_ label: UInt64) -> String { CursorText.encode(tag: "m1", String(label)) }
+    static func encode(_ label: UInt64) -> String { String(label) }
 
-    static func decode(_ text: String) -> UInt64? { CursorText.decode(tag: "m1", text, maxLength: 64).flatMap { UInt64($0) } }
+    /// The label of `text`, nil unless it is 1-19 ASCII digits (every such number fits a UInt64).
+    static func decode(_ text: String) -> UInt64? {
+        guard (1...19).contains(text.utf8.count), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return UInt64(text)
+    }
 }

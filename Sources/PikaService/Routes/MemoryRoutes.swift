@@ -87,14 +87,7 @@ struct MemoryRoutes {
             if created && idempotencyKey == nil { try await deps.jobs.forgetResult(id: done.id) }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: result)))
         }
-        // A job failed for good by its input (MemoryError invalid_argument: the job stays failed) is the
-        // request's fault, so a 400 saying why; anything else is ours and may pass (503, retried).
-        if done.status == .failed, let error = done.error, error.hasPrefix(MemoryError.Code.invalidArgument.rawValue + ":") {
-            throw Problem.badRequest(MemoryError.Code.invalidArgument.rawValue, error)
-        }
-        if done.status == .failed || done.error != nil {
-            throw Problem(.serviceUnavailable, "job_failed", done.error ?? "processing failed; the job will be retried")
-        }
+        if done.status == .failed || done.error != nil { throw Problem.unfinishedJob(done) }
         // This request ran the attempt, yet it is still `processing`: its outcome could not even be
         // recorded (a full disk, say). Nothing was acknowledged; the lease runs out and it is retried.
         if created && done.status == .processing {
@@ -186,7 +179,7 @@ struct MemoryRoutes {
         }
         var after: UInt64 = 0
         if let raw = param("cursor"), !raw.isEmpty {
-            guard let label = Cursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor is not one this API issued") }
+            guard let label = Cursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor must be the next_cursor of a page") }
             after = label
         }
         let page = try await deps.manager.list(

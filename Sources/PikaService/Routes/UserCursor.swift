@@ -1,10 +1,8 @@
-/// Opaque cursors of `GET /v1/users`: base64url of `u1:<user_id>` (the last user of the page).
+/// Cursors of `GET /v1/users`: the last user id of the page. Any valid user id is a position (the
+/// page starts after it in user id order), so a cursor needs no signature and no server state.
 enum UserCursor {
-    static func encode(_ userID: String) -> String { CursorText.encode(tag: "u1", userID) }
+    static func encode(_ userID: String) -> String { userID }
 
-    /// The user id of a cursor this API issued; nil for anything else.
-    static func decode(_ text: String) -> String? {
-        guard let userID = CursorText.decode(tag: "u1", text, maxLength: 200), Identifiers.isValid(userID) else { return nil }
-        return userID
-    }
+    /// The user id of `text`; nil when it is not a valid user id.
+    static func decode(_ text: String) -> String? { Identifiers.isValid(text) ? text : nil }
 }

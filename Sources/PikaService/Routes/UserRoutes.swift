@@ -19,7 +19,7 @@ struct UserRoutes {
             }
             var after: String?
             if let raw = query.get("cursor"), !raw.isEmpty {
-                guard let userID = UserCursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor is not one this API issued") }
+                guard let userID = UserCursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor must be the next_cursor of a page") }
                 after = userID
             }
             let page = try await deps.manager.users(tenant: key.tenant, after: after, limit: limit)
@@ -93,7 +93,8 @@ struct UserRoutes {
     }
 
     private func scope(_ context: PikaRequestContext, _ key: APIKeyRecord) throws -> MemoryScope {
-        guard let user = context.parameters.get("user_id"), Identifiers.isValid(user) else {
+        // The router leaves path parameters percent-encoded (`a%40b` for `a@b`).
+        guard let user = context.parameters.get("user_id")?.removingPercentEncoding, Identifiers.isValid(user) else {
             throw Problem.badRequest("invalid_id", "user_id must be 1-128 characters of letters, digits and _-.:@")
         }
         return MemoryScope(tenant: key.tenant, userID: user)
