@@ -65,9 +65,10 @@ final class ServerProcess: Sendable {
 struct CrashRecoveryTests {
     @Test func queuedJobsSurviveKill9AndCompleteAfterRestart() async throws {
         let directory = ServiceHarness.temporaryDirectory()
-        let port = Int.random(in: 20_000...40_000)
+        // Ports from freeLoopbackPort (below the ephemeral range, checked free), a fresh one per start:
+        // a random port collided with another test's server once ("Address already in use").
         // No workers: the accepted jobs stay queued in SQLite when the server is killed.
-        let first = try ServerProcess(dataDirectory: directory, port: port, workers: 0)
+        let first = try ServerProcess(dataDirectory: directory, port: try freeLoopbackPort(), workers: 0)
         try await first.waitUntilReady()
         var jobs: [String] = []
         for name in ["Minh", "Anh", "Bao"] {
@@ -77,7 +78,7 @@ struct CrashRecoveryTests {
         }
         try await first.kill9AndWait()
 
-        let second = try ServerProcess(dataDirectory: directory, port: port, workers: 2)
+        let second = try ServerProcess(dataDirectory: directory, port: try freeLoopbackPort(), workers: 2)
         defer { second.kill9() }
         try await second.waitUntilReady()
         for job in jobs {
@@ -107,7 +108,7 @@ struct CrashRecoveryTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let key = try #require(json["key"] as? String)
         #expect(json["tenant"] as? String == "acme" && json["role"] as? String == "read")
-        let server = try ServerProcess(dataDirectory: directory, port: Int.random(in: 40_001...50_000), workers: 1)
+        let server = try ServerProcess(dataDirectory: directory, port: try freeLoopbackPort(), workers: 1)
         defer { server.kill9() }
         try await server.waitUntilReady()
         let (status, _) = try await server.request("GET", "/v1/memories?user_id=u1", key: key)

@@ -23,8 +23,7 @@ struct FullDiskTests {
         let filler = mountPoint + "/filler"
         try Data(count: 2 << 20).write(to: URL(fileURLWithPath: filler))
         let directory = mountPoint + "/data"
-        let port = try freeLoopbackPort()
-        var server = try ServerProcess(dataDirectory: directory, port: port, workers: 1)
+        var server = try ServerProcess(dataDirectory: directory, port: try freeLoopbackPort(), workers: 1)
         try await server.waitUntilReady()
 
         var acknowledged: Set<String> = []
@@ -53,7 +52,7 @@ struct FullDiskTests {
 
         try FileManager.default.removeItem(atPath: filler)
         try await server.kill9AndWait()
-        server = try ServerProcess(dataDirectory: directory, port: port, workers: 1)
+        server = try ServerProcess(dataDirectory: directory, port: try freeLoopbackPort(), workers: 1)
         defer { server.kill9() }
         try await server.waitUntilReady()
         let (again, reply) = try await server.request(
