@@ -58,17 +58,24 @@ __attribute__((target("avx2"))) static inline __m256i madd_step(__m256i acc, con
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)c)), q));
 }
 
-/* The exact score of one row, with no prefetching (the remainder rows and single-row calls). */
-__attribute__((target("avx2"))) static int32_t dot_q16_avx2(const int16_t *q, const int8_t *c, size_t dim) {
-    __m256i a = _mm256_setzero_si256();
-    size_t i = 0;
-    for (; i + 16 <= dim; i += 16) a = madd_step(a, c + i, _mm256_loadu_si256((const __m256i *)(q + i)));
+/* Sums the eight lanes of `a` and adds the products of the elements from `i` on (the tail that
+ * a vector step does not cover): the end of every one-row kernel. */
+__attribute__((target("avx2"))) static inline int32_t finish_q16(__m256i a, const int16_t *q, const int8_t *c, size_t i,
+                                                                 size_t dim) {
     __m128i sum = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
     sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, _MM_SHUFFLE(1, 0, 3, 2)));
     sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, _MM_SHUFFLE(2, 3, 0, 1)));
     int32_t t = _mm_cvtsi128_si32(sum);
     for (; i < dim; i++) t += (int32_t)q[i] * c[i];
     return t;
+}
+
+/* The exact score of one row, with no prefetching (the remainder rows and single-row calls). */
+__attribute__((target("avx2"))) static int32_t dot_q16_avx2(const int16_t *q, const int8_t *c, size_t dim) {
+    __m256i a = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 16 <= dim; i += 16) a = madd_step(a, c + i, _mm256_loadu_si256((const __m256i *)(q + i)));
+    return finish_q16(a, q, c, i, dim);
 }
 
 __attribute__((target("avx2"))) static void dots_q16_avx2(const int16_t *q, const int8_t *codes, size_t dim, size_t rows,
@@ -130,12 +137,7 @@ __attribute__((target("avx2,avx512f,avx512bw"))) static int32_t dot_q16_avx512(c
         h = madd_step(h, c + i, _mm256_loadu_si256((const __m256i *)(q + i)));
         i += 16;
     }
-    __m128i sum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, _MM_SHUFFLE(1, 0, 3, 2)));
-    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, _MM_SHUFFLE(2, 3, 0, 1)));
-    int32_t t = _mm_cvtsi128_si32(sum);
-    for (; i < dim; i++) t += (int32_t)q[i] * c[i];
-    return t;
+    return finish_q16(h, q, c, i, dim);
 }
 
 static bool avx512bw_supported(void) {

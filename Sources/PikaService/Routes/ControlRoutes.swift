@@ -88,14 +88,7 @@ struct ControlRoutes {
                 throw Problem(.conflict, "embedder_mismatch", "the service embeds with \(deps.configuration.embedder.rawValue), not \(wanted)")
             }
             let buffer = try await request.body.collect(upTo: Self.maxCommitBytes)
-            var lines: [ExportLine] = []
-            for (number, raw) in String(buffer: buffer).split(separator: "\n").enumerated() {
-                guard let line = ExportLine.parse(String(raw)) else {
-                    throw Problem.badRequest("malformed_jsonl", "line \(number + 1) is not a memory export line")
-                }
-                lines.append(line)
-            }
-            guard !lines.isEmpty else { throw Problem.badRequest("empty_import", "no export lines") }
+            let lines = try ImportBody.lines(String(buffer: buffer))
             let outcome = try await deps.manager.importLines(lines, scope: MemoryScope(tenant: tenant, userID: user))
             return try JSONBody.response(.ok, ["imported": outcome.imported, "skipped": outcome.skipped])
         }

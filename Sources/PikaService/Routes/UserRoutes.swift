@@ -53,17 +53,7 @@ struct UserRoutes {
             let key = try context.require(.write)
             let scope = try scope(context, key)
             let data = try await JSONBody.bytes(request)
-            var lines: [ExportLine] = []
-            for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
-                if text.isEmpty { continue }
-                guard let parsed = ExportLine.parse(text) else {
-                    throw Problem.badRequest("malformed_jsonl", "line \(number + 1) is not a memory export line")
-                }
-                lines.append(parsed)
-            }
-            // No body (or only blank lines) is a mistake, not an import of nothing.
-            guard !lines.isEmpty else { throw Problem.badRequest("empty_import", "the body holds no export lines (JSONL, one memory per line)") }
+            let lines = try ImportBody.lines(String(decoding: data, as: UTF8.self))
             guard lines.count <= 10_000 else { throw Problem.badRequest("too_many_lines", "at most 10000 lines per import") }
             for line in lines {
                 if let agent = line.agentID, !Identifiers.isValid(agent) { throw Problem.badRequest("invalid_id", "agent_id of \(line.id)") }
