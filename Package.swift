@@ -4,7 +4,7 @@ import PackageDescription
 // Linux only: PikaStorage, PikaEngine and the CLI call Glibc (mmap, fsync, posix_fadvise, readdir)
 // directly, and CI builds and tests nowhere else. Say so here rather than fail deep in a compile.
 #if !os(Linux)
-#error("Pika Memory builds on Linux only (its storage calls Glibc directly)")
+    #error("Pika Memory builds on Linux only (its storage calls Glibc directly)")
 #endif
 
 let package = Package(
@@ -24,15 +24,19 @@ let package = Package(
     ],
     targets: [
         // System libraries, each behind a shim with a module map.
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
-                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         // hiredis.pc carries -D_FILE_OFFSET_BITS=64, which SwiftPM drops with a warning; link it directly.
-        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis",
-                       providers: [.apt(["libhiredis-dev"])]),
-        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
-                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CHiredis", path: "Sources/CHiredis",
+            providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
 
         // The vector engine in C11. SIMD kernels pick their ISA at run time, so no -march here.
         .target(
@@ -134,7 +138,8 @@ let package = Package(
         .testTarget(
             name: "PikaServiceTests",
             dependencies: [
-                "PikaService", "PikaMemory", "PikaRelational", "PikaDataStore", "PikaStorage", "PikaEmbeddings", "PikaPostgres", "PikaRedis", "pika",
+                "PikaService", "PikaMemory", "PikaRelational", "PikaDataStore", "PikaStorage", "PikaEmbeddings", "PikaPostgres",
+                "PikaRedis", "pika",
                 "PikaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -156,7 +161,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PikaRetrievalTests", dependencies: ["PikaRetrieval", "PikaEngine"]),
-        .testTarget(name: "PikaEvaluationTests", dependencies: ["PikaEvaluation", "PikaRetrieval", "PikaMemory", "PikaEmbeddings"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PikaEvaluationTests", dependencies: ["PikaEvaluation", "PikaRetrieval", "PikaMemory", "PikaEmbeddings"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "PikaEmbeddingsTests", dependencies: ["PikaEmbeddings", "PikaTestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6],

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of Pika Memory: installs what is missing, then
+#   0. the Swift style check (scripts/lint.sh, the committed .swift-format);
 #   1. the C engine's tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #      and its concurrency test under ThreadSanitizer;
 #   2. the Swift test suites (engine wrapper, CLI through the real binary, embeddings).
@@ -16,6 +17,9 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "setup"
 scripts/setup.sh
+
+step "Lint: swift format against .swift-format (scripts/lint.sh --fix rewrites what it can)"
+scripts/lint.sh
 
 step "C engine tests (ASan + UBSan, then TSan; exported symbols, stack figure)"
 make -s -C CHNSW check check-tsan check-symbols check-stack

@@ -27,9 +27,11 @@ enum HistoryProjection {
                         (memory_id, tenant, user_id, event, old_memory, new_memory, new_digest, created_at, event_id)
                     VALUES (?,?,?,?,?,?,?,?,?)
                     """,
-                    [.text(note.memoryID ?? ""), .text(note.tenant), .text(note.user), .text(note.kind ?? MemoryEvent.none.rawValue),
-                     .optional(note.old), elided == nil ? .optional(note.new) : .null,
-                     elided.map { .integer(Int64(bitPattern: digest($0))) } ?? .null, .real(note.at), .text(note.event)])
+                    [
+                        .text(note.memoryID ?? ""), .text(note.tenant), .text(note.user), .text(note.kind ?? MemoryEvent.none.rawValue),
+                        .optional(note.old), elided == nil ? .optional(note.new) : .null,
+                        elided.map { .integer(Int64(bitPattern: digest($0))) } ?? .null, .real(note.at), .text(note.event),
+                    ])
             }
         }
     }
@@ -50,10 +52,12 @@ enum HistoryProjection {
                     WHERE memory_id = ? AND tenant = ? ORDER BY seq
                     """, [.text(memoryID), .text(tenant)]
                 ).map { row in
-                    (HistoryEntry(
-                        memoryID: row.string(0) ?? "", event: MemoryEvent(rawValue: row.string(1) ?? "") ?? .none,
-                        oldMemory: row.string(2), newMemory: row.string(3), createdAt: Date(timeIntervalSince1970: row.double(4))),
-                     row.values[5] == .null ? nil : row.int64(5))
+                    (
+                        HistoryEntry(
+                            memoryID: row.string(0) ?? "", event: MemoryEvent(rawValue: row.string(1) ?? "") ?? .none,
+                            oldMemory: row.string(2), newMemory: row.string(3), createdAt: Date(timeIntervalSince1970: row.double(4))),
+                        row.values[5] == .null ? nil : row.int64(5)
+                    )
                 }
             }
             for i in rows.indices.dropLast() where rows[i].digest != nil {

@@ -29,7 +29,10 @@ enum LegacyMemories {
                 try db.query(
                     "SELECT \(SQLiteMemoryStore.columns), embedding, scope FROM memories WHERE label > ? ORDER BY label LIMIT ?",
                     [.integer(after), .int(batch)]
-                ).map { (SQLiteMemoryStore.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(15))) }  // scope: after the 14 columns and the embedding
+                ).map {
+                    // The scope column follows the 14 record columns and the embedding.
+                    (SQLiteMemoryStore.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(15)))
+                }
             }
             guard let last = rows.last else { break }
             let changes = rows.map { record, scope in

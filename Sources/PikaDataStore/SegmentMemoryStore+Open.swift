@@ -47,7 +47,10 @@ extension SegmentMemoryStore {
             throw MemoryError(.storage, "cannot open the memory store at \(path): \(error)")
         }
         if let dimension, segments.configuration.dimension != dimension {
-            throw MemoryError(.conflict, "the memory store at \(path) holds \(segments.configuration.dimension)-dimensional vectors, the embedder makes \(dimension)")
+            throw MemoryError(
+                .conflict,
+                "the memory store at \(path) holds \(segments.configuration.dimension)-dimensional vectors, the embedder makes \(dimension)"
+            )
         }
         for problem in segments.recovery.problems {
             logger.error("memory store: set aside or repaired", metadata: ["problem": "\(problem)"])
@@ -71,7 +74,9 @@ extension SegmentMemoryStore {
     /// Opens the memory store of a service data directory for reading only, without the writer
     /// lock: safe while `pika serve` owns the directory (`pika export`). It sees what was committed
     /// when it opened; writes through it throw. History reads come from `database`.
-    public static func openReadOnly(serviceDirectory directory: String, database: SQLiteDatabase, logger: Logger) async throws
+    public static func openReadOnly(
+        serviceDirectory directory: String, database: SQLiteDatabase, logger: Logger
+    ) async throws
         -> SegmentMemoryStore
     {
         var options = OpenOptions()

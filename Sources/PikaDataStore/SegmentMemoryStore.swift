@@ -96,7 +96,9 @@ public final class SegmentMemoryStore: VectorSearchingStore {
             case .add(var record):
                 record.label = fresh.next()!
                 let note = HistoryNote(record, .add, old: nil, new: record.text, at: record.createdAt)
-                changes.append(.upsert(RecordMapping.stored(record, scopeNumber: numbers[record.scope]!), vector: record.embedding, note: note.encoded()))
+                changes.append(
+                    .upsert(
+                        RecordMapping.stored(record, scopeNumber: numbers[record.scope]!), vector: record.embedding, note: note.encoded()))
                 notes.append(note)
                 applied.append(record)
             case .update(var record, let previousText):
@@ -106,7 +108,8 @@ public final class SegmentMemoryStore: VectorSearchingStore {
                 record.label = current.record.label
                 let vector = record.embedding.isEmpty ? current.vector : record.embedding
                 let note = HistoryNote(record, .update, old: previousText, new: record.text, at: record.updatedAt)
-                changes.append(.upsert(RecordMapping.stored(record, scopeNumber: numbers[record.scope]!), vector: vector, note: note.encoded()))
+                changes.append(
+                    .upsert(RecordMapping.stored(record, scopeNumber: numbers[record.scope]!), vector: vector, note: note.encoded()))
                 notes.append(note)
                 applied.append(record)
             case .delete(let record):
@@ -215,7 +218,9 @@ public final class SegmentMemoryStore: VectorSearchingStore {
     public func records(labels: [UInt64]) async throws -> [MemoryRecord] { [] }
 
     /// See ``MemoryRecordStore/records(scope:agentID:runID:afterLabel:limit:)``.
-    public func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
+    public func records(
+        scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int
+    ) async throws
         -> [MemoryRecord]
     {
         guard let number = try await scopeNumber(for: scope, create: false) else { return [] }
@@ -249,7 +254,9 @@ public final class SegmentMemoryStore: VectorSearchingStore {
     // MARK: Vector search
 
     /// See ``VectorSearchingStore/nearest(_:scopeNumber:limit:allowed:)``.
-    public func nearest(_ vector: [Float], scopeNumber: UInt32, limit: Int, allowed: Set<UInt64>?) async throws
+    public func nearest(
+        _ vector: [Float], scopeNumber: UInt32, limit: Int, allowed: Set<UInt64>?
+    ) async throws
         -> [(record: MemoryRecord, similarity: Float)]
     {
         guard limit > 0 else { return [] }

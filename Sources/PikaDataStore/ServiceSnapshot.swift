@@ -45,7 +45,9 @@ public enum ServiceSnapshot {
                 // committing jobs meanwhile), on the store's queue: the copy is blocking file work.
                 let source = database.path
                 try await store.onQueueUntyped { _ = try SQLiteConnection(path: source).query("VACUUM INTO ?", [.text(databaseCopy)]) }
-                let archive = try await store.onQueue { () throws(StorageError) in try store.directory.snapshot(to: partial + "/" + archiveFile) }
+                let archive = try await store.onQueue { () throws(StorageError) in
+                    try store.directory.snapshot(to: partial + "/" + archiveFile)
+                }
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: databaseCopy)[.size] as? Int) ?? 0
                 return Info(path: path, memories: archive.records, lsn: archive.lsn, bytes: bytes + archive.bytes)
             }
@@ -59,7 +61,8 @@ public enum ServiceSnapshot {
 
     /// Whether `path` is a snapshot folder of a service data directory.
     public static func isServiceSnapshot(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: path + "/" + databaseFile) && FileManager.default.fileExists(atPath: path + "/" + archiveFile)
+        FileManager.default.fileExists(atPath: path + "/" + databaseFile)
+            && FileManager.default.fileExists(atPath: path + "/" + archiveFile)
     }
 
     /// Restores the snapshot folder `path` into the service data directory `directory`, which must

@@ -61,7 +61,8 @@ struct E5ModelFile {
         else {
             throw EmbeddingError(
                 .modelInvalid,
-                "\(path): block \(blockSize), hidden \(c.hiddenSize), FFN \(c.intermediateSize), heads \(c.heads) are not a supported shape")
+                "\(path): block \(blockSize), hidden \(c.hiddenSize), FFN \(c.intermediateSize), heads \(c.heads) are not a supported shape"
+            )
         }
         configuration = c
 

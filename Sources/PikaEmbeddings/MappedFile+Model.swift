@@ -1,9 +1,10 @@
+import PikaEngine
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import PikaEngine
 
 extension MappedFile {
     /// Maps a model file read-only. Throws ``EmbeddingError/Code/modelNotFound`` if it does not

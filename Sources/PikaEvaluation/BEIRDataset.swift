@@ -145,7 +145,9 @@ func forEachJSONLine(
 }
 
 /// A string field of a JSON object (numbers are accepted and printed); "" when optional and absent.
-func string(_ object: [String: Any], _ key: String, file: String, line: Int?, required: Bool) throws(EvaluationError)
+func string(
+    _ object: [String: Any], _ key: String, file: String, line: Int?, required: Bool
+) throws(EvaluationError)
     -> String
 {
     switch object[key] {

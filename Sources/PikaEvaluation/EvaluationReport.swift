@@ -74,7 +74,8 @@ public struct EvaluationReport: Sendable, Hashable {
     public func table() -> String {
         var rows = [("all" + (categories.isEmpty ? "" : " (1-4)"), overall)]
         for name in categories.keys.sorted(by: Self.categoryOrder) { rows.append((name, categories[name]!)) }
-        let header = "subset".padding(toLength: 16, withPad: " ", startingAt: 0)
+        let header =
+            "subset".padding(toLength: 16, withPad: " ", startingAt: 0)
             + "  queries  ndcg@10  recall@10  recall@100  mrr@10"
         let described = details.keys.sorted().map { "\($0) \(details[$0]!)" }.joined(separator: ", ")
         var lines = [

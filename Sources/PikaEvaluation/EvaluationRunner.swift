@@ -72,8 +72,9 @@ public struct EvaluationRunner: Sendable {
         candidates.write()
         let overall = MetricSummary(rankings: rankings)
         guard overall.queries > 0 else { throw EvaluationError(.emptyDataset, "no query has a relevant document") }
-        return report(name: name, format: "beir", overall: overall, categories: [:], latencies: latencies,
-                      documents: documents.count, ingestSeconds: ingestSeconds)
+        return report(
+            name: name, format: "beir", overall: overall, categories: [:], latencies: latencies,
+            documents: documents.count, ingestSeconds: ingestSeconds)
     }
 
     // MARK: LoCoMo
@@ -115,8 +116,9 @@ public struct EvaluationRunner: Sendable {
         }
         candidates.write()
         let (overall, categories) = MetricSummary.locomo(byCategory)
-        return report(name: name, format: "locomo", overall: overall, categories: categories, latencies: latencies,
-                      documents: documents.count, ingestSeconds: ingestSeconds)
+        return report(
+            name: name, format: "locomo", overall: overall, categories: categories, latencies: latencies,
+            documents: documents.count, ingestSeconds: ingestSeconds)
     }
 
     // MARK: Steps
@@ -171,7 +173,9 @@ public struct EvaluationRunner: Sendable {
     }
 
     /// One service search, 100 deep: the ranking as document ids and its latency in milliseconds.
-    private func search(_ manager: MemoryManager, text: String, scope: MemoryScope) async throws(EvaluationError)
+    private func search(
+        _ manager: MemoryManager, text: String, scope: MemoryScope
+    ) async throws(EvaluationError)
         -> ([String], Double)
     {
         let started = ContinuousClock.now

@@ -103,10 +103,11 @@ public struct ExtractionEvaluator: Sendable {
                 } catch {
                     throw EvaluationError(.extraction, "\(conversation.sampleID) session \(session.number): \(error.message)")
                 }
-                sessions.append(Session(
-                    conversation: number,
-                    facts: facts.filter { !$0.isRetraction }.map { ($0.text, Set($0.provenance.compactMap { speakerOf[$0] })) },
-                    observations: conversation.observations.filter { $0.session == session.number }))
+                sessions.append(
+                    Session(
+                        conversation: number,
+                        facts: facts.filter { !$0.isRetraction }.map { ($0.text, Set($0.provenance.compactMap { speakerOf[$0] })) },
+                        observations: conversation.observations.filter { $0.session == session.number }))
                 progress("extract", sessions.count, total)
             }
         }
@@ -124,7 +125,9 @@ public struct ExtractionEvaluator: Sendable {
 
 /// Cosine similarity; 0 when either vector is zero.
 func cosine(_ a: [Float], _ b: [Float]) -> Float {
-    var dot: Float = 0, na: Float = 0, nb: Float = 0
+    var dot: Float = 0
+    var na: Float = 0
+    var nb: Float = 0
     for i in 0..<min(a.count, b.count) {
         dot += a[i] * b[i]
         na += a[i] * a[i]

@@ -23,11 +23,13 @@ extension LoCoMoDataset {
     public static func sessionDate(_ text: String) -> Date? {
         let pattern = #"(\d{1,2}):(\d{2})\s*([ap]m)\s+on\s+(\d{1,2})\s+([A-Za-z]+),?\s+(\d{4})"#
         guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]),
-              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+            let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+        else { return nil }
         let parts = (1...6).map { Range(match.range(at: $0), in: text).map { String(text[$0]) } ?? "" }
         let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
         guard var hour = Int(parts[0]), let minute = Int(parts[1]), let day = Int(parts[3]), let year = Int(parts[5]),
-              let month = months.firstIndex(of: String(parts[4].lowercased().prefix(3))) else { return nil }
+            let month = months.firstIndex(of: String(parts[4].lowercased().prefix(3)))
+        else { return nil }
         hour = hour % 12 + (parts[2].lowercased() == "pm" ? 12 : 0)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

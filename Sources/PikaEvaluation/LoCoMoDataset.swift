@@ -148,7 +148,9 @@ public struct LoCoMoDataset: Sendable {
         return path + "/" + name
     }
 
-    private static func conversation(_ item: [String: Any], index: Int, file: String) throws(EvaluationError)
+    private static func conversation(
+        _ item: [String: Any], index: Int, file: String
+    ) throws(EvaluationError)
         -> Conversation
     {
         let sampleID = (item["sample_id"] as? String) ?? "#\(index)"

@@ -41,7 +41,9 @@ public struct MetricSummary: Sendable, Hashable, Codable {
 
     /// LoCoMo's figures from rankings per category: the headline over categories 1–4, and every
     /// category (adversarial, 5, included) apart, keyed by name.
-    public static func locomo(_ byCategory: [Int: [(ranking: [String], judgements: Judgements)]])
+    public static func locomo(
+        _ byCategory: [Int: [(ranking: [String], judgements: Judgements)]]
+    )
         -> (overall: MetricSummary, categories: [String: MetricSummary])
     {
         let overall = MetricSummary(rankings: byCategory.filter { $0.key != 5 }.values.flatMap { $0 })

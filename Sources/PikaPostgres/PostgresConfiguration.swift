@@ -21,8 +21,9 @@ public struct PostgresConfiguration: Sendable {
         url: String, poolSize: Int = 4, acquireTimeout: Duration = .seconds(5), statementTimeout: Duration = .seconds(30),
         connectTimeout: Int = 3, applicationName: String = "pika", schema: String? = nil
     ) {
-        precondition(schema?.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } ?? true,
-                     "a schema name is a plain identifier")
+        precondition(
+            schema?.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } ?? true,
+            "a schema name is a plain identifier")
         self.url = url
         self.poolSize = poolSize
         self.acquireTimeout = acquireTimeout

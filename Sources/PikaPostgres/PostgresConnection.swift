@@ -14,7 +14,9 @@ public final class PostgresConnection {
     ///   - connectTimeout: seconds libpq waits for the server (`connect_timeout`, at least 2).
     ///   - settings: server settings for this session, sent at connect time (`options=-c name=value`),
     ///     e.g. `statement_timeout` or `search_path`; values are plain identifiers or numbers.
-    public init(url: String, connectTimeout: Int = 5, settings: [(String, String)] = [], applicationName: String = "pika")
+    public init(
+        url: String, connectTimeout: Int = 5, settings: [(String, String)] = [], applicationName: String = "pika"
+    )
         throws(PostgresError)
     {
         var keywords = ["dbname", "connect_timeout", "application_name"]
@@ -125,7 +127,8 @@ public final class PostgresConnection {
         case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
             return PostgresResult(rows: [], affectedRows: Int(String(cString: PQcmdTuples(result))) ?? 0)
         case PGRES_TUPLES_OK:
-            let rowCount = PQntuples(result), columnCount = PQnfields(result)
+            let rowCount = PQntuples(result)
+            let columnCount = PQnfields(result)
             var rows: [PostgresRow] = []
             rows.reserveCapacity(Int(rowCount))
             for row in 0..<rowCount {
@@ -139,7 +142,8 @@ public final class PostgresConnection {
             return PostgresResult(rows: rows, affectedRows: Int(rowCount))
         default:
             let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            let message =
+                PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
                 ?? Self.errorMessage(handle)
             if PQstatus(handle) != CONNECTION_OK {
                 throw PostgresError(.unavailable, sqlState: sqlState, message: "connection lost: \(message)")

@@ -53,7 +53,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// This error as the memory pipeline's error: `unavailable` (HTTP 503) when the database is out of
     /// reach, `storage_error` (500) otherwise.
     public var memoryError: MemoryError {
-        MemoryError(isUnavailable ? .unavailable : .storage,
-                    isUnavailable ? "PostgreSQL is unavailable: \(message)" : description)
+        MemoryError(
+            isUnavailable ? .unavailable : .storage,
+            isUnavailable ? "PostgreSQL is unavailable: \(message)" : description)
     }
 }

@@ -29,8 +29,9 @@ public final class PostgresListener: Sendable {
         configuration: PostgresConfiguration, channels: [String], logger: Logger,
         handler: @escaping @Sendable (PostgresListenerEvent) -> Void
     ) {
-        precondition(channels.allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } },
-                     "channel names are plain identifiers")
+        precondition(
+            channels.allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } },
+            "channel names are plain identifiers")
         self.configuration = configuration
         self.channels = channels
         self.handler = handler

@@ -41,8 +41,9 @@ public enum PostgresMigrator {
             for migration in ordered where !applied.contains(migration.version) {
                 try connection.transaction { connection throws(PostgresError) in
                     try connection.execute(migration.sql)
-                    try connection.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                                         [.int(migration.version), .text(migration.name)])
+                    try connection.query(
+                        "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                        [.int(migration.version), .text(migration.name)])
                 }
                 appliedNow.append(migration.version)
             }

@@ -31,12 +31,16 @@ public final class PostgresPool: Sendable {
         init(index: Int) { queue = DispatchQueue(label: "pika.postgres.\(index)") }
 
         /// Runs `body` with a live connection (opening one if needed); forgets the connection if it broke.
-        func use<T>(_ configuration: PostgresConfiguration, _ body: (PostgresConnection) throws(PostgresError) -> T)
+        func use<T>(
+            _ configuration: PostgresConfiguration, _ body: (PostgresConnection) throws(PostgresError) -> T
+        )
             throws(PostgresError) -> T
         {
             if let current = connection, !current.isHealthy || current.serverHasClosed() { connection = nil }
             let live: PostgresConnection
-            if let connection { live = connection } else {
+            if let connection {
+                live = connection
+            } else {
                 live = try configuration.connect()
                 connection = live
             }
@@ -65,7 +69,9 @@ public final class PostgresPool: Sendable {
     /// Throws ``PostgresError`` only: `poolTimeout` when no connection frees up in time, `unavailable`
     /// when the server cannot be reached, or what the statement raised.
     @discardableResult
-    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> T)
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> T
+    )
         async throws -> T
     {
         let index = try await acquire()
@@ -81,7 +87,9 @@ public final class PostgresPool: Sendable {
 
     /// Runs `body` in a transaction on a pooled connection.
     @discardableResult
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> T)
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> T
+    )
         async throws -> T
     {
         try await withConnection { connection throws(PostgresError) in try connection.transaction(body) }
@@ -116,8 +124,9 @@ public final class PostgresPool: Sendable {
                 let expired = state.withLock { state in
                     state.waiters.firstIndex { $0.id == outcome.id }.map { state.waiters.remove(at: $0).continuation }
                 }
-                expired?.resume(throwing: PostgresError(
-                    .poolTimeout, message: "no PostgreSQL connection free within \(timeout) (pool of \(slots.count))"))
+                expired?.resume(
+                    throwing: PostgresError(
+                        .poolTimeout, message: "no PostgreSQL connection free within \(timeout) (pool of \(slots.count))"))
             }
         }
     }

@@ -4,38 +4,40 @@
 public enum PostgresSchema {
     /// The migrations, oldest first. Never edit one that has shipped; append a new version.
     public static let migrations: [PostgresMigration] = [
-        PostgresMigration(version: 1, name: "jobs, api keys, graph, summaries, audit log", sql: """
-            CREATE TABLE jobs (
-                seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, user_id TEXT NOT NULL,
-                kind TEXT NOT NULL, payload TEXT NOT NULL,
-                status TEXT NOT NULL CHECK (status IN ('queued', 'processing', 'completed', 'failed')),
-                attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, run_after TIMESTAMPTZ NOT NULL,
-                lease_until TIMESTAMPTZ, result TEXT, error TEXT, idempotency_key TEXT,
-                created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
-                UNIQUE (tenant, idempotency_key));
-            CREATE INDEX jobs_unfinished ON jobs (seq) WHERE status IN ('queued', 'processing');
-            CREATE INDEX jobs_scope ON jobs (tenant, user_id, seq);
-            CREATE TABLE api_keys (
-                id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL,
-                role TEXT NOT NULL CHECK (role IN ('read', 'write', 'admin')), created_at TIMESTAMPTZ NOT NULL);
-            CREATE TABLE graph_entities (
-                tenant TEXT NOT NULL, user_id TEXT NOT NULL, name_key TEXT NOT NULL, name TEXT NOT NULL,
-                type TEXT NOT NULL, PRIMARY KEY (tenant, user_id, name_key));
-            CREATE TABLE graph_relations (
-                seq BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL, user_id TEXT NOT NULL, source TEXT NOT NULL,
-                relation TEXT NOT NULL, target TEXT NOT NULL, memory_id TEXT NOT NULL,
-                valid_from TIMESTAMPTZ NOT NULL, valid_to TIMESTAMPTZ);
-            CREATE INDEX graph_relations_current ON graph_relations (tenant, user_id, seq) WHERE valid_to IS NULL;
-            CREATE INDEX graph_relations_memory ON graph_relations (tenant, user_id, memory_id);
-            CREATE TABLE user_favorite_summary (
-                tenant TEXT NOT NULL, user_id VARCHAR(255) NOT NULL, summary_json JSONB NOT NULL,
-                last_updated TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (tenant, user_id));
-            CREATE INDEX user_favorite_summary_last_updated ON user_favorite_summary (last_updated);
-            CREATE TABLE audit_log (
-                seq BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
-                target TEXT, detail JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL);
-            CREATE INDEX audit_log_tenant ON audit_log (tenant, seq);
-            """),
+        PostgresMigration(
+            version: 1, name: "jobs, api keys, graph, summaries, audit log",
+            sql: """
+                CREATE TABLE jobs (
+                    seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, user_id TEXT NOT NULL,
+                    kind TEXT NOT NULL, payload TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'processing', 'completed', 'failed')),
+                    attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, run_after TIMESTAMPTZ NOT NULL,
+                    lease_until TIMESTAMPTZ, result TEXT, error TEXT, idempotency_key TEXT,
+                    created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+                    UNIQUE (tenant, idempotency_key));
+                CREATE INDEX jobs_unfinished ON jobs (seq) WHERE status IN ('queued', 'processing');
+                CREATE INDEX jobs_scope ON jobs (tenant, user_id, seq);
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('read', 'write', 'admin')), created_at TIMESTAMPTZ NOT NULL);
+                CREATE TABLE graph_entities (
+                    tenant TEXT NOT NULL, user_id TEXT NOT NULL, name_key TEXT NOT NULL, name TEXT NOT NULL,
+                    type TEXT NOT NULL, PRIMARY KEY (tenant, user_id, name_key));
+                CREATE TABLE graph_relations (
+                    seq BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL, user_id TEXT NOT NULL, source TEXT NOT NULL,
+                    relation TEXT NOT NULL, target TEXT NOT NULL, memory_id TEXT NOT NULL,
+                    valid_from TIMESTAMPTZ NOT NULL, valid_to TIMESTAMPTZ);
+                CREATE INDEX graph_relations_current ON graph_relations (tenant, user_id, seq) WHERE valid_to IS NULL;
+                CREATE INDEX graph_relations_memory ON graph_relations (tenant, user_id, memory_id);
+                CREATE TABLE user_favorite_summary (
+                    tenant TEXT NOT NULL, user_id VARCHAR(255) NOT NULL, summary_json JSONB NOT NULL,
+                    last_updated TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (tenant, user_id));
+                CREATE INDEX user_favorite_summary_last_updated ON user_favorite_summary (last_updated);
+                CREATE TABLE audit_log (
+                    seq BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+                    target TEXT, detail JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL);
+                CREATE INDEX audit_log_tenant ON audit_log (tenant, seq);
+                """)
     ]
 
     /// Applies the migrations not yet applied (safe when several processes start at once).

@@ -57,14 +57,17 @@ public final class RedisCache: CacheBackend {
     }
 
     /// See ``CacheBackend/versionAndResult(of:queryHash:knownVersion:)``.
-    public func versionAndResult(of scope: MemoryScope, queryHash: String, knownVersion: String?) async throws
+    public func versionAndResult(
+        of scope: MemoryScope, queryHash: String, knownVersion: String?
+    ) async throws
         -> (version: String, value: [UInt8]?)
     {
-        let reply = try await client.execute(RedisCommand(
-            "EVAL", Self.lookupScript, "1", CacheKeys.version(scope), CacheKeys.searchPrefix(scope), ":" + queryHash,
-            Self.freshVersion(), String(Self.versionTTL), knownVersion ?? ""))
+        let reply = try await client.execute(
+            RedisCommand(
+                "EVAL", Self.lookupScript, "1", CacheKeys.version(scope), CacheKeys.searchPrefix(scope), ":" + queryHash,
+                Self.freshVersion(), String(Self.versionTTL), knownVersion ?? ""))
         guard case .array(let parts) = try reply.checked(command: "EVAL"), let first = parts.first,
-              let version = try first.string(command: "EVAL")
+            let version = try first.string(command: "EVAL")
         else {
             throw RedisError(.unexpectedReply, "lookup script returned \(reply)", command: "EVAL")
         }

@@ -1,8 +1,9 @@
 import CHiredis
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One blocking connection to Redis, owning hiredis's `redisContext` (never exposed).
@@ -18,8 +19,9 @@ public final class RedisConnection {
 
     /// Connects (TCP, then `AUTH` and `SELECT` when configured) with the configuration's timeouts.
     public init(_ configuration: RedisConfiguration) throws(RedisError) {
-        guard let context = redisConnectWithTimeout(
-            configuration.host, Int32(configuration.port), Self.timeValue(configuration.connectTimeout))
+        guard
+            let context = redisConnectWithTimeout(
+                configuration.host, Int32(configuration.port), Self.timeValue(configuration.connectTimeout))
         else {
             throw RedisError(.connectionFailed, "cannot allocate a redis context")
         }
@@ -76,11 +78,13 @@ public final class RedisConnection {
 
     /// Marks the connection broken and describes the context's error.
     private func failure(_ command: RedisCommand) -> RedisError {
-        let code = context.pointee.err, savedErrno = errno
+        let code = context.pointee.err
+        let savedErrno = errno
         isBroken = true
         let message = Self.message(context)
         // A socket timeout surfaces as an I/O error with EAGAIN (hiredis copies strerror into errstr).
-        let timedOut = savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || savedErrno == ETIMEDOUT
+        let timedOut =
+            savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || savedErrno == ETIMEDOUT
             || message.contains("temporarily unavailable")
         if code == REDIS_ERR_IO && timedOut {
             return RedisError(.timeout, "no reply within the command timeout", command: command.name)

@@ -30,7 +30,8 @@ public enum RankFusion {
                 let matched = Set(keyword.map(\.label))
                 padded += vector.filter { !matched.contains($0.label) }.map { RankedHit(label: $0.label, score: 0) }
             }
-            let dense = Standardized(vector), sparse = Standardized(padded)
+            let dense = Standardized(vector)
+            let sparse = Standardized(padded)
             let total = dense.confidence + sparse.confidence
             let weight = total > 0 ? dense.confidence / total : 0.5
             for label in dense.scores.keys { scores[label] = 0 }

@@ -35,7 +35,8 @@ public struct PikaServer {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
             // 3 ms: issue 5's search target, so the server's own p95 can be read against it.
-            .microseconds(250), .milliseconds(1), .milliseconds(2), .milliseconds(3), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .microseconds(250), .milliseconds(1), .milliseconds(2), .milliseconds(3), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25),
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
         ]
         factory.defaultValueHistogramBuckets = [0.1, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 10_000, 100_000, 1_000_000]
@@ -51,9 +52,12 @@ public struct PikaServer {
                 serviceDirectory: configuration.dataDirectory, database: database, dimension: embedder.dimension, logger: logger)
         case .worker:
             guard SegmentMemoryStore.exists(serviceDirectory: configuration.dataDirectory) else {
-                throw ConfigurationError(problems: ["PIKA_DATA_DIR: no memory store in \(configuration.dataDirectory); start pika serve on it first"])
+                throw ConfigurationError(problems: [
+                    "PIKA_DATA_DIR: no memory store in \(configuration.dataDirectory); start pika serve on it first"
+                ])
             }
-            records = try await SegmentMemoryStore.openReadOnly(serviceDirectory: configuration.dataDirectory, database: database, logger: logger)
+            records = try await SegmentMemoryStore.openReadOnly(
+                serviceDirectory: configuration.dataDirectory, database: database, logger: logger)
         }
         let manager = try await MemoryManager(
             store: records, graph: backends.graph, embedder: embedder,
@@ -104,13 +108,16 @@ public struct PikaServer {
                 do {
                     try published.publish(in: dataDirectory)
                 } catch {
-                    logger.warning("cannot publish the control channel; pika snapshot create needs the service stopped", metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "cannot publish the control channel; pika snapshot create needs the service stopped",
+                        metadata: ["error": "\(error)"])
                 }
             },
             logger: logger)
         if configuration.workers > 0 {
-            application.addServices(JobWorkerService(
-                runner: runner, count: configuration.workers, idleDelay: backends.workerIdleWait, logger: logger))
+            application.addServices(
+                JobWorkerService(
+                    runner: runner, count: configuration.workers, idleDelay: backends.workerIdleWait, logger: logger))
         }
         application.addServices(
             SummaryRefreshService(search: search, interval: .seconds(configuration.l2RefreshSeconds), logger: logger))

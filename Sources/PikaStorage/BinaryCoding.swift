@@ -76,7 +76,9 @@ struct ByteReader {
     }
     mutating func floats(_ n: Int, _ what: String = "vector") throws(StorageError) -> [Float] {
         let start = try take(n * 4, what)
-        return (0..<n).map { Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self))) }
+        return (0..<n).map {
+            Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self)))
+        }
     }
     mutating func string(_ what: String = "string") throws(StorageError) -> String? {
         let n = try u32(what)

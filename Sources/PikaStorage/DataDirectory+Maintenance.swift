@@ -26,7 +26,9 @@ extension DataDirectory {
                     let id = manifest.nextSegmentID
                     manifest.nextSegmentID += 1
                     let entry = try contents.vectors.withBuffer { (v) throws(StorageError) in
-                        try buildSegment(id: id, generation: manifest.generation, records: contents.records, vectors: v, threads: threads ?? options.buildThreads, progress: nil)
+                        try buildSegment(
+                            id: id, generation: manifest.generation, records: contents.records, vectors: v,
+                            threads: threads ?? options.buildThreads, progress: nil)
                     }
                     added = try SealedSegment(directory: path, entry: entry)
                     manifest.segments.append(entry)
@@ -35,12 +37,14 @@ extension DataDirectory {
                 for i in manifest.segments.indices where dirty.contains(manifest.segments[i].id) {
                     let id = manifest.segments[i].id
                     let name = Names.tombstones(id, generation: manifest.generation)
-                    try POSIX.writeAtomically(TombstoneFile.encode(segment: id, rows: deleted[id] ?? Bitmap()), to: path + "/" + name, directory: path)
+                    try POSIX.writeAtomically(
+                        TombstoneFile.encode(segment: id, rows: deleted[id] ?? Bitmap()), to: path + "/" + name, directory: path)
                     if let old = manifest.segments[i].tombstones { obsolete.append(old) }
                     manifest.segments[i].tombstones = name
                 }
                 let walName = Names.wal(manifest.generation)
-                let newWAL = try WriteAheadLog.create(directory: path, name: walName, dimension: configuration.dimension, firstLSN: w.nextLSN)
+                let newWAL = try WriteAheadLog.create(
+                    directory: path, name: walName, dimension: configuration.dimension, firstLSN: w.nextLSN)
                 obsolete.append(manifest.wal)
                 manifest.checkpointLSN = w.nextLSN - 1
                 manifest.wal = walName
@@ -117,7 +121,9 @@ extension DataDirectory {
         _ records: [StoredRecord], vectors: [Float], threads: Int = 1, progress: ProgressHandler? = nil
     ) throws(StorageError) {
         guard vectors.count == records.count * configuration.dimension else {
-            throw StorageError(code: .dimensionMismatch, message: "\(vectors.count) floats do not make \(records.count) rows of \(configuration.dimension)")
+            throw StorageError(
+                code: .dimensionMismatch, message: "\(vectors.count) floats do not make \(records.count) rows of \(configuration.dimension)"
+            )
         }
         var seen = Set<String>()
         for (i, r) in records.enumerated() {
@@ -138,7 +144,8 @@ extension DataDirectory {
             let id = manifest.nextSegmentID
             manifest.nextSegmentID += 1
             let entry = try vectors.withBuffer { (v) throws(StorageError) in
-                try buildSegment(id: id, generation: manifest.generation, records: records, vectors: v, threads: threads, progress: progress)
+                try buildSegment(
+                    id: id, generation: manifest.generation, records: records, vectors: v, threads: threads, progress: progress)
             }
             let segment = try SealedSegment(directory: path, entry: entry)
             manifest.segments.append(entry)
@@ -180,7 +187,9 @@ extension DataDirectory {
                 }
             }
             var entry = try vectors.withBuffer { (v) throws(StorageError) in
-                try buildSegment(id: nextID, generation: generation, records: records, vectors: v, threads: threads ?? options.buildThreads, progress: progress)
+                try buildSegment(
+                    id: nextID, generation: generation, records: records, vectors: v, threads: threads ?? options.buildThreads,
+                    progress: progress)
             }
             let merged = try SealedSegment(directory: path, entry: entry)
             let inputIDs = Set(inputs.map(\.id))
@@ -201,7 +210,8 @@ extension DataDirectory {
                     manifest.nextSegmentID = nextID + 1
                     if carried.count > 0 {
                         let name = Names.tombstones(nextID, generation: generation)
-                        try POSIX.writeAtomically(TombstoneFile.encode(segment: nextID, rows: carried), to: path + "/" + name, directory: path)
+                        try POSIX.writeAtomically(
+                            TombstoneFile.encode(segment: nextID, rows: carried), to: path + "/" + name, directory: path)
                         entry.tombstones = name
                     }
                     for old in manifest.segments where inputIDs.contains(old.id) {
@@ -228,10 +238,13 @@ extension DataDirectory {
     /// Rebuilds every sealed segment's graph from its stored vectors with new parameters,
     /// then switches to the new graphs with one atomic manifest write. Searches and writes
     /// continue meanwhile (searches use the old graphs until the switch).
-    public func rebuild(m: Int? = nil, efConstruction: Int? = nil, threads: Int = 1, progress: ProgressHandler? = nil) throws(StorageError) {
+    public func rebuild(m: Int? = nil, efConstruction: Int? = nil, threads: Int = 1, progress: ProgressHandler? = nil) throws(StorageError)
+    {
         let m = m ?? configuration.m
         let ef = efConstruction ?? configuration.efConstruction
-        guard (2...256).contains(m), ef >= 1 else { throw StorageError(code: .invalidArgument, message: "m must be 2...256 and efConstruction at least 1") }
+        guard (2...256).contains(m), ef >= 1 else {
+            throw StorageError(code: .invalidArgument, message: "m must be 2...256 and efConstruction at least 1")
+        }
         try maintenance.withLock { (_) throws(StorageError) in
             guard writer.withLock({ $0.wal != nil }) else { throw StorageError(code: .readOnly, message: "opened read-only", path: path) }
             let (segments, generation) = state.withLock { ($0.segments, $0.manifest.generation + 1) }

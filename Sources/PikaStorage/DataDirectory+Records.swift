@@ -75,9 +75,11 @@ extension DataDirectory {
     /// and each one's vector, for exact scoring of a few chosen records.
     public func entries(tenant: UInt32) throws(StorageError) -> [(record: StoredRecord, vector: [Float])] {
         let (growing, segments, deleted) = state.withLock { s in
-            (s.growing.records.filter { $0.value.tenant == tenant }.compactMap { slot, record in
-                (try? s.growing.index.vector(for: slot)).map { (record, $0) }
-            }, s.segments, s.deleted)
+            (
+                s.growing.records.filter { $0.value.tenant == tenant }.compactMap { slot, record in
+                    (try? s.growing.index.vector(for: slot)).map { (record, $0) }
+                }, s.segments, s.deleted
+            )
         }
         var out = growing
         for segment in segments {

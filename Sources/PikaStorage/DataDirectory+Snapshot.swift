@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import PikaEngine
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension DataDirectory {
     /// Writes a consistent point-in-time snapshot to `file` while writes continue.
@@ -113,13 +114,15 @@ extension DataDirectory {
         guard let manifestEntry = entries.last, manifestEntry.name == Manifest.fileName else {
             throw .corrupt(file, "the last file is not the MANIFEST")
         }
-        let manifest = try Manifest.decode(UnsafeRawBufferPointer(rebasing: bytes[manifestEntry.range]), path: file + ":" + Manifest.fileName)
+        let manifest = try Manifest.decode(
+            UnsafeRawBufferPointer(rebasing: bytes[manifestEntry.range]), path: file + ":" + Manifest.fileName)
 
         try POSIX.mkdir(directory)
         let existing = try POSIX.list(directory).filter { $0 != "LOCK" }
         if !existing.isEmpty {
             guard force else {
-                throw StorageError(code: .notEmpty, message: "target holds \(existing.count) entries; use --force to replace them", path: directory)
+                throw StorageError(
+                    code: .notEmpty, message: "target holds \(existing.count) entries; use --force to replace them", path: directory)
             }
             for name in existing { POSIX.unlink(directory + "/" + name) }
         }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PikaEngine
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A durable collection of memory records and their vectors in one directory.
 ///
@@ -179,14 +180,19 @@ public final class DataDirectory: Sendable {
                         report.replayedRecords += 1
                         if let note = entry.note { report.notes.append(LoggedNote(lsn: lsn, note: note)) }
                     } catch {
-                        report.problems.append(StorageError(code: error.code, message: "replaying LSN \(lsn): \(error.message)", path: walPath))
+                        report.problems.append(
+                            StorageError(code: error.code, message: "replaying LSN \(lsn): \(error.message)", path: walPath))
                     }
                     nextLSN = lsn + 1
                 }
                 if scan.tornBytes > 0 {
                     report.truncatedBytes = scan.tornBytes
                     report.problems.append(
-                        StorageError(code: .corruptFile, message: "torn last record: \(scan.tornBytes) bytes at offset \(scan.validSize) \(options.readOnly ? "ignored" : "truncated")", path: walPath))
+                        StorageError(
+                            code: .corruptFile,
+                            message:
+                                "torn last record: \(scan.tornBytes) bytes at offset \(scan.validSize) \(options.readOnly ? "ignored" : "truncated")",
+                            path: walPath))
                 }
                 if let damage = scan.damage { walDamage = damage }
             }
@@ -199,7 +205,8 @@ public final class DataDirectory: Sendable {
                 // Set the damaged log aside and start a fresh one holding what replayed.
                 if POSIX.exists(walPath) { try POSIX.rename(walPath, walPath + ".damaged") }
                 let name = Names.wal(manifest.generation + 1)
-                let fresh = try WriteAheadLog.create(directory: path, name: name, dimension: configuration.dimension, firstLSN: manifest.checkpointLSN + 1)
+                let fresh = try WriteAheadLog.create(
+                    directory: path, name: name, dimension: configuration.dimension, firstLSN: manifest.checkpointLSN + 1)
                 var lsn = manifest.checkpointLSN
                 for (entryLSN, entry) in scan?.entries ?? [] where entryLSN > manifest.checkpointLSN {
                     lsn += 1
@@ -258,7 +265,9 @@ public final class DataDirectory: Sendable {
     }
 
     /// `search`, also telling whether any graph was walked (false: exact scans only).
-    public func searchReport(_ query: [Float], options: RecordSearchOptions = RecordSearchOptions()) throws(StorageError) -> RecordSearchResult {
+    public func searchReport(
+        _ query: [Float], options: RecordSearchOptions = RecordSearchOptions()
+    ) throws(StorageError) -> RecordSearchResult {
         var scratch = SearchScratch()
         let gathered = try query.withBuffer { (q) throws(StorageError) in try gather(q, options: options, scratch: &scratch) }
         var hits = gathered.growing
@@ -293,7 +302,8 @@ public final class DataDirectory: Sendable {
     /// Checks the dimension, that every value is finite and, for cosine, that the vector is not zero.
     func validate(_ vector: UnsafeBufferPointer<Float>) throws(StorageError) {
         guard vector.count == configuration.dimension, let base = vector.baseAddress else {
-            throw StorageError(code: .dimensionMismatch, message: "vector has dimension \(vector.count), the collection \(configuration.dimension)")
+            throw StorageError(
+                code: .dimensionMismatch, message: "vector has dimension \(vector.count), the collection \(configuration.dimension)")
         }
         // x - x is 0 for a finite x and NaN for NaN or ±infinity, so one NaN test of the sum
         // replaces a branch per value and the loop runs eight lanes at a time. The norm only

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Group commit: writers append under the writer lock, then wait here until an fsync covers
 /// their record. The first writer to wait while no fsync is running becomes the leader and

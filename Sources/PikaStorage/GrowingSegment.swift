@@ -51,7 +51,8 @@ struct GrowingSegment: Sendable {
             do {
                 vector = try index.vector(for: slot)
             } catch {
-                throw StorageError(code: .engine, message: "record \(self.records[slot]!.id) of the growing segment has no vector to seal: \(error)")
+                throw StorageError(
+                    code: .engine, message: "record \(self.records[slot]!.id) of the growing segment has no vector to seal: \(error)")
             }
             records.append(self.records[slot]!)
             vectors.append(contentsOf: vector)

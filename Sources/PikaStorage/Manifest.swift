@@ -88,7 +88,9 @@ struct Manifest: Codable, Sendable, Equatable {
 
     /// Field sanity, so a checksummed but nonsensical manifest still gives a named error.
     func validate(path: String) throws(StorageError) {
-        guard (1...65_536).contains(configuration.dimension) else { throw .corrupt(path, "dimension \(configuration.dimension) out of range") }
+        guard (1...65_536).contains(configuration.dimension) else {
+            throw .corrupt(path, "dimension \(configuration.dimension) out of range")
+        }
         guard (2...256).contains(configuration.m), configuration.efConstruction >= 1, configuration.exactScanThreshold >= 0 else {
             throw .corrupt(path, "graph parameters out of range")
         }

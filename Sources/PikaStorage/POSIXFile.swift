@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PikaEngine
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Thin wrappers over the POSIX file calls the storage layer needs. Each retries EINTR
 /// and throws `StorageError.io` (`noSpace` for a full disk) carrying errno's text, the call and the path.

@@ -101,7 +101,10 @@ extension DataDirectory {
             // the growing segment meanwhile, its records moved to a sealed segment: search again.
             let (index, empty, segments, deleted) = state.withLock { s in (s.growing.index, s.growing.count == 0, s.segments, s.deleted) }
             // An empty growing segment (a bulk-loaded directory) costs no copy of the query.
-            let slots = empty ? [] : try GrowingSegment.searchSlots(index, query, k: options.k, ef: options.ef, tenant: options.tenant, plan: options.plan)
+            let slots =
+                empty
+                ? []
+                : try GrowingSegment.searchSlots(index, query, k: options.k, ef: options.ef, tenant: options.tenant, plan: options.plan)
             let growing = state.withLock { s -> [RecordHit]? in
                 guard s.growing.index === index else { return nil }
                 // A slot removed meanwhile was deleted or replaced by a write that ran beside this search.

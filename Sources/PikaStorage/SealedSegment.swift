@@ -276,7 +276,8 @@ final class SealedSegment: Sendable {
             throw StorageError(code: .engine, message: String(cString: chnsw_status_message(status)), path: file.path)
         }
         for i in 0..<Int(count) {
-            scratch.candidates.append(SealedCandidate(segment: segmentIndex, row: range.lowerBound + Int(rowsOut[i]), distance: distances[i]))
+            scratch.candidates.append(
+                SealedCandidate(segment: segmentIndex, row: range.lowerBound + Int(rowsOut[i]), distance: distances[i]))
         }
     }
 

@@ -90,8 +90,10 @@ enum SegmentFormat {
         w.u32(UInt32(h.dimension))
         w.u32(metricCode(h.metric))
         w.u32(0)
-        for v in [h.rows, h.tenants, h.vectorsOffset, h.tenantDirectoryOffset, h.idIndexOffset, h.recordOffsetsOffset,
-                  h.recordsOffset, h.recordsLength, h.fileLength] {
+        for v in [
+            h.rows, h.tenants, h.vectorsOffset, h.tenantDirectoryOffset, h.idIndexOffset, h.recordOffsetsOffset,
+            h.recordsOffset, h.recordsLength, h.fileLength,
+        ] {
             w.u64(UInt64(v))
         }
         w.u32(h.vectorsCRC)
@@ -133,7 +135,9 @@ enum SegmentFormat {
         }
         guard version >= 1 else { throw .corrupt(path, "format version 0") }
         guard version <= formatVersion else {
-            throw StorageError(code: .unsupportedVersion, message: "segment format version \(version) is newer than this build reads (\(formatVersion))", path: path)
+            throw StorageError(
+                code: .unsupportedVersion, message: "segment format version \(version) is newer than this build reads (\(formatVersion))",
+                path: path)
         }
         let metric: Metric
         switch metricRaw {
@@ -153,7 +157,9 @@ enum SegmentFormat {
         }
         // Rows no more than the file's bytes keeps the size products below from overflowing.
         guard h.rows <= h.fileLength else { throw .corrupt(path, "row count \(h.rows) impossible for \(h.fileLength) bytes") }
-        guard h.tenants <= h.rows, (h.rows == 0) == (h.tenants == 0) else { throw .corrupt(path, "tenant count \(h.tenants) impossible for \(h.rows) rows") }
+        guard h.tenants <= h.rows, (h.rows == 0) == (h.tenants == 0) else {
+            throw .corrupt(path, "tenant count \(h.tenants) impossible for \(h.rows) rows")
+        }
         guard h.vectorsOffset >= headerSize, h.vectorsOffset % pageSize == 0,
             h.tenantDirectoryOffset == h.vectorsOffset + h.vectorsLength,
             h.idIndexOffset == h.tenantDirectoryOffset + h.tenants * tenantEntrySize,

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CHNSW
 import PikaEngine
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes a sealed segment file from records and their vectors.
 enum SegmentWriter {
@@ -87,7 +88,8 @@ enum SegmentWriter {
         try meta.bytes.withRawBytes { (raw) throws(StorageError) in
             try POSIX.pwriteAll(fd, raw, at: header.tenantDirectoryOffset, path: temporary)
         }
-        try blob.bytes.withRawBytes { (raw) throws(StorageError) in try POSIX.pwriteAll(fd, raw, at: header.recordsOffset, path: temporary) }
+        try blob.bytes.withRawBytes { (raw) throws(StorageError) in try POSIX.pwriteAll(fd, raw, at: header.recordsOffset, path: temporary)
+        }
         if header.quantizedOffset > header.recordsEnd {
             let padding = [UInt8](repeating: 0, count: header.quantizedOffset - header.recordsEnd)
             try padding.withRawBytes { (raw) throws(StorageError) in try POSIX.pwriteAll(fd, raw, at: header.recordsEnd, path: temporary) }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The snapshot archive format (`pika snapshot create --out FILE`).
@@ -41,9 +41,12 @@ enum SnapshotArchive {
         let created = try r.i64()
         _ = try r.u32()
         let crc = try r.u32()
-        guard crc == Checksum.crc32c(UnsafeRawBufferPointer(rebasing: bytes[0..<36])) else { throw .corrupt(path, "header checksum mismatch") }
+        guard crc == Checksum.crc32c(UnsafeRawBufferPointer(rebasing: bytes[0..<36])) else {
+            throw .corrupt(path, "header checksum mismatch")
+        }
         guard version >= 1, version <= formatVersion else {
-            throw StorageError(code: .unsupportedVersion, message: "snapshot format version \(version) is newer than this build reads", path: path)
+            throw StorageError(
+                code: .unsupportedVersion, message: "snapshot format version \(version) is newer than this build reads", path: path)
         }
         guard files <= 1_000_000 else { throw .corrupt(path, "file count \(files) out of range") }
         return Header(files: Int(files), lsn: lsn, createdAt: created)

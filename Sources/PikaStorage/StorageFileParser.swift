@@ -53,7 +53,9 @@ public enum StorageFileParser {
             return "segment \(header.rows) rows, \(header.tenants) tenants, \(records) records read"
         case .tombstones:
             let rows = try bytes.withRawBytes { (raw) throws(StorageError) in
-                try TombstoneFile.decode(raw, path: path, segment: raw.count >= 24 ? raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) : 0, rowLimit: 1 << 20)
+                try TombstoneFile.decode(
+                    raw, path: path, segment: raw.count >= 24 ? raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) : 0,
+                    rowLimit: 1 << 20)
             }
             return "tombstones \(rows.count) rows"
         case .snapshot:

@@ -56,9 +56,10 @@ extension DataDirectory {
             total += bytes
             let ts = segment.tenants
             tenants.formUnion(ts)
-            out.append(.init(
-                id: segment.id, file: segment.entry.file, rows: segment.rows, tombstones: deleted[segment.id]?.count ?? 0,
-                tenants: ts.count, bytes: bytes, graphLoaded: segment.graphLoaded))
+            out.append(
+                .init(
+                    id: segment.id, file: segment.entry.file, rows: segment.rows, tombstones: deleted[segment.id]?.count ?? 0,
+                    tenants: ts.count, bytes: bytes, graphLoaded: segment.graphLoaded))
         }
         let wal = POSIX.fileSize(path + "/" + manifest.wal) ?? 0
         total += wal + (POSIX.fileSize(path + "/" + Manifest.fileName) ?? 0)

@@ -36,7 +36,8 @@ enum TombstoneFile {
             throw .corrupt(path, "header checksum mismatch")
         }
         guard version >= 1, version <= formatVersion else {
-            throw StorageError(code: .unsupportedVersion, message: "tombstone format version \(version) is newer than this build reads", path: path)
+            throw StorageError(
+                code: .unsupportedVersion, message: "tombstone format version \(version) is newer than this build reads", path: path)
         }
         guard owner == segment else { throw .corrupt(path, "belongs to segment \(owner), not \(segment)") }
         guard count <= UInt64(rowLimit), Int(count) * 8 == r.remaining else {

@@ -54,7 +54,8 @@ enum WALFormat {
             throw .corrupt(path, "header checksum mismatch")
         }
         guard version >= 1, version <= formatVersion else {
-            throw StorageError(code: .unsupportedVersion, message: "WAL format version \(version) is newer than this build reads", path: path)
+            throw StorageError(
+                code: .unsupportedVersion, message: "WAL format version \(version) is newer than this build reads", path: path)
         }
         return (Int(dimension), first)
     }
@@ -81,7 +82,9 @@ enum WALFormat {
     }
 
     /// Decodes a record body whose checksum already matched.
-    static func decodeBody(_ body: UnsafeRawBufferPointer, dimension: Int, path: String, offset: Int) throws(StorageError) -> (UInt64, WALEntry) {
+    static func decodeBody(
+        _ body: UnsafeRawBufferPointer, dimension: Int, path: String, offset: Int
+    ) throws(StorageError) -> (UInt64, WALEntry) {
         var r = ByteReader(body, path: path)
         let lsn = try r.u64("LSN")
         let kind = try r.u8("kind")
@@ -148,7 +151,9 @@ enum WALFormat {
             let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + recordHeaderSize)..<(offset + recordHeaderSize + length)])
             let end = offset + recordHeaderSize + length
             guard Checksum.crc32c(body) == crc else {
-                if end == bytes.count { scan.tornBytes = left } else {
+                if end == bytes.count {
+                    scan.tornBytes = left
+                } else {
                     scan.damage = .corrupt(path, "record at offset \(offset): checksum mismatch")
                 }
                 break

@@ -2,7 +2,7 @@ import Foundation
 import PikaService
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Asks the `pika serve` that owns a data directory to do maintenance work for the CLI, through

@@ -2,7 +2,7 @@ import ArgumentParser
 import PikaRetrieval
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pika eval`: offline quality measurements. `pika eval [retrieval] …` scores search (the

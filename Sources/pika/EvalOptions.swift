@@ -18,10 +18,17 @@ struct EvalEmbedderOptions: ParsableArguments {
         case openai
     }
 
-    @Option(help: "Embedder: minilm, e5-small, hashing or openai (PIKA_EMBEDDINGS_URL, PIKA_EMBEDDINGS_MODEL, PIKA_EMBEDDINGS_DIMENSION, PIKA_EMBEDDINGS_API_KEY).")
+    @Option(
+        help:
+            "Embedder: minilm, e5-small, hashing or openai (PIKA_EMBEDDINGS_URL, PIKA_EMBEDDINGS_MODEL, PIKA_EMBEDDINGS_DIMENSION, PIKA_EMBEDDINGS_API_KEY)."
+    )
     var embedder: Kind = .minilm
 
-    @Option(name: .customLong("model-dir"), help: "Model directory (default: $PIKA_MODEL_DIR, else models/all-MiniLM-L6-v2; e5-small: $PIKA_E5_MODEL_DIR, else models/multilingual-e5-small).")
+    @Option(
+        name: .customLong("model-dir"),
+        help:
+            "Model directory (default: $PIKA_MODEL_DIR, else models/all-MiniLM-L6-v2; e5-small: $PIKA_E5_MODEL_DIR, else models/multilingual-e5-small)."
+    )
     var modelDirectory: String?
 
     @Option(name: .customLong("cache-dir"), help: "Embedding cache (default: ~/.cache/pika/embeddings).")
@@ -75,8 +82,9 @@ struct EvalExtractorOptions: ParsableArguments {
             else {
                 throw fail("--extractor llm needs PIKA_LLM_BASE_URL (an http(s) URL) and PIKA_LLM_MODEL", status: 1)
             }
-            let llm = LLMExtractor(configuration: LLMExtractorConfiguration(
-                baseURL: base, model: model, apiKey: environment["PIKA_LLM_API_KEY"]))
+            let llm = LLMExtractor(
+                configuration: LLMExtractorConfiguration(
+                    baseURL: base, model: model, apiKey: environment["PIKA_LLM_API_KEY"]))
             return (llm, llm)
         }
     }

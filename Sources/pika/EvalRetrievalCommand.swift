@@ -72,7 +72,8 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
     @Option(name: .customLong("bm25-b"), help: "BM25 b.")
     var bm25B: Double = 0.4
 
-    @Option(name: .customLong("candidates-out"), help: "Write each query's vector and keyword candidates (JSON lines) here, to study fusion.")
+    @Option(
+        name: .customLong("candidates-out"), help: "Write each query's vector and keyword candidates (JSON lines) here, to study fusion.")
     var candidatesOutput: String?
 
     @Option(name: .customLong("json"), help: "Also write the JSON result to this file.")

@@ -22,7 +22,8 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var options: UserDataOptions
     @Option(name: .customLong("in"), help: "Input file (default: standard input).") var input: String?
-    @Option(help: "minilm | e5-small | hashing | openai ($PIKA_EMBEDDER, default minilm); must be the data directory's.") var embedder: String?
+    @Option(help: "minilm | e5-small | hashing | openai ($PIKA_EMBEDDER, default minilm); must be the data directory's.") var embedder:
+        String?
     @Option(name: .customLong("model-dir"), help: "MiniLM model directory ($PIKA_MODEL_DIR).") var modelDirectory: String?
 
     func run() async throws {
@@ -78,7 +79,8 @@ struct ImportCommand: AsyncParsableCommand {
             throw fail("\(error.message); nothing was imported", status: 1)
         }
         try await store.seal()
-        FileHandleStderr.write("pika: imported \(outcome.imported), skipped \(outcome.skipped) of \(lines.count) lines into \(options.scope)\n")
+        FileHandleStderr.write(
+            "pika: imported \(outcome.imported), skipped \(outcome.skipped) of \(lines.count) lines into \(options.scope)\n")
         print("{\"imported\":\(outcome.imported),\"skipped\":\(outcome.skipped)}")
     }
 
@@ -86,10 +88,13 @@ struct ImportCommand: AsyncParsableCommand {
     /// which embeds and commits them all or none; nil when no service runs there.
     private func importThroughService(_ lines: [ExportLine]) async throws -> String? {
         var query = URLComponents()
-        query.queryItems = [URLQueryItem(name: "tenant", value: options.scope.tenant), URLQueryItem(name: "user_id", value: options.scope.userID)]
+        query.queryItems = [
+            URLQueryItem(name: "tenant", value: options.scope.tenant), URLQueryItem(name: "user_id", value: options.scope.userID),
+        ]
         if let embedder { query.queryItems?.append(URLQueryItem(name: "embedder", value: embedder)) }
         let body = try lines.map { try $0.jsonLine() }.joined(separator: "\n")
-        return try await ControlClient.post(directory: options.directory, path: "/internal/v1/import?" + (query.percentEncodedQuery ?? ""), body: body)
+        return try await ControlClient.post(
+            directory: options.directory, path: "/internal/v1/import?" + (query.percentEncodedQuery ?? ""), body: body)
     }
 
     /// Every non-blank line as an export line, checked as the HTTP import checks it; the first bad

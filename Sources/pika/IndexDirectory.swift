@@ -2,7 +2,7 @@ import PikaEngine
 import PikaStorage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How `pika` commands reach a data directory (docs/storage.md): `index build --out DIR`

@@ -32,7 +32,8 @@ struct IndexRebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         // A running service owns the directory: it rebuilds, beside its searches and writes.
-        let request = #"{"m":\#(m.map(String.init) ?? "null"),"ef_construction":\#(efConstruction.map(String.init) ?? "null"),"threads":\#(threads)}"#
+        let request =
+            #"{"m":\#(m.map(String.init) ?? "null"),"ef_construction":\#(efConstruction.map(String.init) ?? "null"),"threads":\#(threads)}"#
         if let answer = try await ControlClient.post(directory: dataDir.path, path: "/internal/v1/rebuild", body: request) {
             return print(answer)
         }

@@ -42,7 +42,9 @@ struct IndexSearchCommand: AsyncParsableCommand {
     @Option(help: "Force a plan: auto, exact or graph.")
     var plan: SearchPlan = .automatic
 
-    @Flag(inversion: .prefixedNo, help: "Map every page of the segments before timing (warm_ms); --no-warm times first-touch page faults too.")
+    @Flag(
+        inversion: .prefixedNo, help: "Map every page of the segments before timing (warm_ms); --no-warm times first-touch page faults too."
+    )
     var warm = true
 
     func validate() throws {

@@ -4,7 +4,7 @@ import PikaEmbeddings
 import PikaService
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pika`: the Pika Memory command line, for operators and benchmarks.
@@ -14,8 +14,10 @@ struct Pika: AsyncParsableCommand {
         commandName: "pika",
         abstract: "Pika Memory: long-term memory for AI companions.",
         version: PikaVersion.current,
-        subcommands: [IndexCommand.self, EmbedCommand.self, ServeCommand.self, KeysCommand.self, SnapshotCommand.self, EvalCommand.self,
-                      ExportCommand.self, ImportCommand.self, WorkerCommand.self]
+        subcommands: [
+            IndexCommand.self, EmbedCommand.self, ServeCommand.self, KeysCommand.self, SnapshotCommand.self, EvalCommand.self,
+            ExportCommand.self, ImportCommand.self, WorkerCommand.self,
+        ]
     )
 
     /// Refuses an unknown `PIKA_EMBEDDING_PRECISION` before any command runs (exit 2, naming the

@@ -3,7 +3,7 @@ import PikaEngine
 import PikaStorage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a file of queries against a data directory on several threads and times each search.

@@ -23,9 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
                 ("PIKA_L2_REFRESH_SECONDS", l2RefreshSeconds),
             ])
         let configuration = startup.configuration
-        startup.logger.info("pika serve listening", metadata: [
-            "host": "\(configuration.host)", "port": "\(configuration.port)", "data_dir": "\(configuration.dataDirectory)",
-        ])
+        startup.logger.info(
+            "pika serve listening",
+            metadata: [
+                "host": "\(configuration.host)", "port": "\(configuration.port)", "data_dir": "\(configuration.dataDirectory)",
+            ])
         try await startup.server.application.runService()
     }
 }

@@ -12,16 +12,23 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("llm-api-key"), help: "LLM API key ($PIKA_LLM_API_KEY).") var llmAPIKey: String?
     @Option(help: "Job worker loops in this process ($PIKA_WORKERS, default 2; 0 leaves jobs to pika worker).")
     var workers: String?
-    @Option(name: .customLong("job-lease-seconds"),
-            help: "Job lease, renewed every third of it while a job runs; a dead worker's job is retaken after it ($PIKA_JOB_LEASE_SECONDS, default 60).")
+    @Option(
+        name: .customLong("job-lease-seconds"),
+        help:
+            "Job lease, renewed every third of it while a job runs; a dead worker's job is retaken after it ($PIKA_JOB_LEASE_SECONDS, default 60)."
+    )
     var jobLeaseSeconds: String?
-    @Option(name: .customLong("job-retention-hours"),
-            help: "Hours a finished job is kept before it is deleted in the background ($PIKA_JOB_RETENTION_HOURS, default 168).")
+    @Option(
+        name: .customLong("job-retention-hours"),
+        help: "Hours a finished job is kept before it is deleted in the background ($PIKA_JOB_RETENTION_HOURS, default 168).")
     var jobRetentionHours: String?
     @Option(name: .customLong("redis-url"), help: "Redis for the L1/L3 caches and version tags ($PIKA_REDIS_URL; in-process when unset).")
     var redisURL: String?
-    @Option(name: .customLong("postgres-url"),
-            help: "PostgreSQL for jobs, keys, graph, summaries, audit ($PIKA_POSTGRES_URL; the data directory's SQLite when unset; pika worker needs it).")
+    @Option(
+        name: .customLong("postgres-url"),
+        help:
+            "PostgreSQL for jobs, keys, graph, summaries, audit ($PIKA_POSTGRES_URL; the data directory's SQLite when unset; pika worker needs it)."
+    )
     var postgresURL: String?
     @Option(name: .customLong("postgres-pool-size"), help: "PostgreSQL connections ($PIKA_POSTGRES_POOL_SIZE, default 4).")
     var postgresPoolSize: String?
@@ -32,7 +39,8 @@ struct ServiceOptions: ParsableArguments {
             ("PIKA_DATA_DIR", dataDirectory), ("PIKA_EMBEDDER", embedder), ("PIKA_MODEL_DIR", modelDirectory),
             ("PIKA_EXTRACTOR", extractor), ("PIKA_LLM_BASE_URL", llmBaseURL), ("PIKA_LLM_MODEL", llmModel),
             ("PIKA_LLM_API_KEY", llmAPIKey), ("PIKA_WORKERS", workers), ("PIKA_JOB_LEASE_SECONDS", jobLeaseSeconds),
-            ("PIKA_JOB_RETENTION_HOURS", jobRetentionHours),            ("PIKA_REDIS_URL", redisURL), ("PIKA_POSTGRES_URL", postgresURL), ("PIKA_POSTGRES_POOL_SIZE", postgresPoolSize),
+            ("PIKA_JOB_RETENTION_HOURS", jobRetentionHours), ("PIKA_REDIS_URL", redisURL), ("PIKA_POSTGRES_URL", postgresURL),
+            ("PIKA_POSTGRES_POOL_SIZE", postgresPoolSize),
         ]
     }
 }

@@ -18,7 +18,9 @@ enum ServiceSnapshotCommands {
     static func create(directory: String, out: String) async throws {
         let absolute = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
         let started = monotonicNanoseconds()
-        if let answer = try await ControlClient.post(directory: directory, path: "/internal/v1/snapshot", body: #"{"out":\#(jsonString(absolute))}"#) {
+        if let answer = try await ControlClient.post(
+            directory: directory, path: "/internal/v1/snapshot", body: #"{"out":\#(jsonString(absolute))}"#)
+        {
             print(answer)
             return
         }
@@ -41,7 +43,9 @@ enum ServiceSnapshotCommands {
             throw fail(error.message, status: 1)
         }
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
-        print(#"{"path":\#(jsonString(info.path)),"memories":\#(info.memories),"lsn":\#(info.lsn),"bytes":\#(info.bytes),"snapshot_s":\#(format(seconds, 3))}"#)
+        print(
+            #"{"path":\#(jsonString(info.path)),"memories":\#(info.memories),"lsn":\#(info.lsn),"bytes":\#(info.bytes),"snapshot_s":\#(format(seconds, 3))}"#
+        )
     }
 
     /// Restores a snapshot folder into a service data directory.

@@ -29,7 +29,7 @@ struct ServiceStartup {
         // "Service load").
         BLASThreads.set(1)
         var overrides: [String: String] = [:]
-        for case let (name, value?) in flags { overrides[name] = value }
+        for case (let name, let value?) in flags { overrides[name] = value }
         let environment = ProcessInfo.processInfo.environment
         let configuration: ServiceConfiguration
         do {

@@ -19,8 +19,9 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let startup = try await ServiceStartup.start(label: "pika.worker", flags: service.flags, role: .worker) { configuration in
             guard configuration.postgresURL != nil else {
-                throw fail("pika worker needs PIKA_POSTGRES_URL (or --postgres-url): separate worker processes share "
-                           + "the PostgreSQL job queue; on embedded defaults pika serve runs its workers itself", status: 2)
+                throw fail(
+                    "pika worker needs PIKA_POSTGRES_URL (or --postgres-url): separate worker processes share "
+                        + "the PostgreSQL job queue; on embedded defaults pika serve runs its workers itself", status: 2)
             }
             guard configuration.workers > 0 else { throw fail("PIKA_WORKERS must be at least 1 for pika worker", status: 2) }
         }
@@ -29,10 +30,12 @@ struct WorkerCommand: AsyncParsableCommand {
         // The same assembly as `pika serve` (stores, tiers, write observers); only the workers run.
         let workers = JobWorkerService(
             runner: deps.runner, count: configuration.workers, idleDelay: deps.backends.workerIdleWait, logger: startup.logger)
-        startup.logger.info("pika worker running", metadata: [
-            "workers": "\(configuration.workers)", "data_dir": "\(configuration.dataDirectory)",
-            "job_lease_seconds": "\(configuration.jobLeaseSeconds)",
-        ])
+        startup.logger.info(
+            "pika worker running",
+            metadata: [
+                "workers": "\(configuration.workers)", "data_dir": "\(configuration.dataDirectory)",
+                "job_lease_seconds": "\(configuration.jobLeaseSeconds)",
+            ])
         let group = ServiceGroup(
             configuration: .init(services: [workers], gracefulShutdownSignals: [.sigterm, .sigint], logger: startup.logger))
         try await group.run()

@@ -16,8 +16,10 @@ struct EvalCommandTests {
 
     private func eval(_ mode: String, embedder: String, cache: Scratch, environment: [String: String] = [:]) throws -> PikaProcess.Output {
         try PikaProcess.run(
-            ["eval", "--dataset", Self.fixtures + "/beir-small", "--format", "beir", "--mode", mode,
-             "--embedder", embedder, "--cache-dir", cache.path],
+            [
+                "eval", "--dataset", Self.fixtures + "/beir-small", "--format", "beir", "--mode", mode,
+                "--embedder", embedder, "--cache-dir", cache.path,
+            ],
             environment: environment)
     }
 
@@ -37,8 +39,10 @@ struct EvalCommandTests {
     @Test func aMalformedCorpusExitsWithStatusTwoNamingTheFile() throws {
         let cache = try Scratch()
         let output = try PikaProcess.run(
-            ["eval", "--dataset", Self.fixtures + "/beir-bad-corpus", "--format", "beir", "--embedder", "hashing",
-             "--cache-dir", cache.path])
+            [
+                "eval", "--dataset", Self.fixtures + "/beir-bad-corpus", "--format", "beir", "--embedder", "hashing",
+                "--cache-dir", cache.path,
+            ])
         #expect(output.status == 2)
         #expect(output.stderr.contains("corpus.jsonl"), "stderr: \(output.stderr)")
         #expect(output.lastJSON == nil)
@@ -65,7 +69,8 @@ struct EvalCommandTests {
         let remote = try eval("vector", embedder: "openai", cache: try Scratch(), environment: environment)
         let local = try eval("vector", embedder: "hashing", cache: try Scratch())
         #expect(remote.status == 0, "stderr: \(remote.stderr)")
-        let remoteJSON = try #require(remote.lastJSON), localJSON = try #require(local.lastJSON)
+        let remoteJSON = try #require(remote.lastJSON)
+        let localJSON = try #require(local.lastJSON)
         for key in ["ndcg@10", "recall@10", "recall@100", "mrr@10", "queries"] {
             // Required on both sides, so a key missing from both cannot compare equal as nil == nil.
             let remoteValue = try #require(remoteJSON[key] as? Double, "\(key) missing from the remote run")
@@ -76,8 +81,9 @@ struct EvalCommandTests {
     }
 
     @Test func theOpenAIEmbedderWithoutItsSettingsFailsNamingThem() throws {
-        let output = try eval("vector", embedder: "openai", cache: try Scratch(),
-                              environment: ["PIKA_EMBEDDINGS_URL": "", "PIKA_EMBEDDINGS_MODEL": ""])
+        let output = try eval(
+            "vector", embedder: "openai", cache: try Scratch(),
+            environment: ["PIKA_EMBEDDINGS_URL": "", "PIKA_EMBEDDINGS_MODEL": ""])
         #expect(output.status == 1)
         #expect(output.stderr.contains("PIKA_EMBEDDINGS_URL"), "stderr: \(output.stderr)")
     }

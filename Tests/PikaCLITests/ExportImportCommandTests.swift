@@ -49,7 +49,8 @@ struct ExportImportCommandTests {
         // The export imports into another user's copy of the same data? No: ids are global, so
         // another user of the tenant is a conflict, and nothing is imported for them.
         let conflict = try importing(data, out, user: "u2")
-        #expect(conflict.status == 1 && conflict.stderr.contains("belongs to another user") && conflict.stderr.contains("nothing was imported"))
+        #expect(
+            conflict.status == 1 && conflict.stderr.contains("belongs to another user") && conflict.stderr.contains("nothing was imported"))
         #expect(try exported(data, user: "u2").isEmpty)
         // Another tenant's user ids are their own: another data directory takes the file as is.
         let other = scratch.file("other")
@@ -66,8 +67,10 @@ struct ExportImportCommandTests {
             (valid + "\n\n" + #"{"id":"0b3e7a52-1111-4c3a-9d55-00000000000b"}"#, #"bad.jsonl:3: missing "memory""#),
             (valid + "\n" + #"{"id":"42","memory":"x"}"#, #"bad.jsonl:2: id "42" is not a UUID"#),
             (#"{"id":"0b3e7a52-1111-4c3a-9d55-00000000000c","memory":"   "}"# + "\n" + valid, "bad.jsonl:1: empty memory"),
-            (valid + "\n" + #"{"id":"0b3e7a52-1111-4c3a-9d55-00000000000d","memory":"x","agent_id":"../etc"}"#,
-             #"bad.jsonl:2: agent_id "../etc" is not a valid id"#),
+            (
+                valid + "\n" + #"{"id":"0b3e7a52-1111-4c3a-9d55-00000000000d","memory":"x","agent_id":"../etc"}"#,
+                #"bad.jsonl:2: agent_id "../etc" is not a valid id"#
+            ),
             (valid + "\n" + #"{"id":"0b3e7a52-1111-4c3a-9d55-00000000000e","memory":7}"#, #"bad.jsonl:2: wrong type at "memory""#),
         ]
         for (text, message) in cases {

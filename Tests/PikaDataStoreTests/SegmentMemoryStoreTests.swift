@@ -140,14 +140,17 @@ struct SegmentMemoryStoreTests {
     @Test("a note logged with its change but never projected (a crash between the two) is projected at the next open, once")
     func replaysUnprojectedNotes() async throws {
         let directory = try await ServiceDirectory.make()
-        let record = MemoryRecord(id: UUID().uuidString.lowercased(), label: 7, scope: scope, text: "I ride a bike",
-                                  createdAt: Date(), updatedAt: Date())
+        let record = MemoryRecord(
+            id: UUID().uuidString.lowercased(), label: 7, scope: scope, text: "I ride a bike",
+            createdAt: Date(), updatedAt: Date())
         let note = HistoryNote(record, .add, old: nil, new: record.text, at: Date())
         do {
             let store = try await directory.store()
             let number = try await store.scopeNumber(for: scope, create: true)!
             // What `commit` does before the projection: the change and its note in the log.
-            try store.directory.commit([.upsert(RecordMapping.stored(record, scopeNumber: number), vector: unit(64, 3), note: note.encoded())])
+            try store.directory.commit([
+                .upsert(RecordMapping.stored(record, scopeNumber: number), vector: unit(64, 3), note: note.encoded())
+            ])
             #expect(try await store.history(memoryID: record.id, tenant: "t").isEmpty)
         }
         for _ in 0..<2 {
@@ -239,10 +242,13 @@ struct SegmentMemoryStoreTests {
         let texts = (0..<2_500).map { "legacy memory number \($0)" }
         let vectors = try await embedder.embed(texts)
         let now = Date()
-        let written = try await legacy.apply(zip(texts, vectors).map { text, vector in
-            .add(MemoryRecord(id: UUID().uuidString.lowercased(), scope: scope, text: text, attribute: nil, provenance: ["0"],
-                              createdAt: now, updatedAt: now, embedding: vector))
-        })
+        let written = try await legacy.apply(
+            zip(texts, vectors).map { text, vector in
+                .add(
+                    MemoryRecord(
+                        id: UUID().uuidString.lowercased(), scope: scope, text: text, attribute: nil, provenance: ["0"],
+                        createdAt: now, updatedAt: now, embedding: vector))
+            })
         let store = try await directory.store()
         let moved = try await store.allRecords(scope: scope)
         #expect(moved.count == 2_500)

@@ -74,7 +74,8 @@ enum DebianLibraries {
             guard output.status == 0 else { continue }  // not installed here: its own name still counts
             for clause in output.stdout.split(separator: ",") {
                 let first = clause.split(separator: "|").first ?? ""
-                let name = first.trimmingCharacters(in: .whitespaces)
+                let name =
+                    first.trimmingCharacters(in: .whitespaces)
                     .split(separator: " ").first.map(String.init)?
                     .split(separator: ":").first.map(String.init) ?? ""
                 if !name.isEmpty { queue.append(name) }

@@ -29,7 +29,8 @@ struct DockerfileModel {
                 for command in run.components(separatedBy: "&&").flatMap({ $0.components(separatedBy: ";") }) {
                     let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
                     guard let apt = words.firstIndex(where: { $0 == "apt-get" || $0 == "apt" }),
-                          let install = words[apt...].firstIndex(of: "install") else { continue }
+                        let install = words[apt...].firstIndex(of: "install")
+                    else { continue }
                     packages += words[(install + 1)...].filter { !$0.hasPrefix("-") }
                 }
             }

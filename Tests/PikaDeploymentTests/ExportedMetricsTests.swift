@@ -12,7 +12,9 @@ struct ExportedMetricsTests {
         for expression in try DeploymentFiles.dashboardExpressions() {
             for name in PromQLNames.metrics(in: expression) { named[name, default: []].insert(DeploymentFiles.dashboard) }
         }
-        for name in try DeploymentFiles.dashboardVariableMetrics() { named[name, default: []].insert("\(DeploymentFiles.dashboard) variables") }
+        for name in try DeploymentFiles.dashboardVariableMetrics() {
+            named[name, default: []].insert("\(DeploymentFiles.dashboard) variables")
+        }
         for (alert, expression) in try DeploymentFiles.alertRules() {
             for name in PromQLNames.metrics(in: expression) { named[name, default: []].insert("alert \(alert)") }
         }

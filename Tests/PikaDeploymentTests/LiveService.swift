@@ -48,19 +48,25 @@ enum LiveService {
 
     /// Writes (sync and queued), searches (repeated, paraphrased, about favourites), graph and history reads.
     private static func exercise(_ client: some TestClientProtocol) async throws {
-        let sync = try await client.send(.post, "/v1/memories", json: """
-            {"user_id":"minh","messages":[{"role":"user","content":"My name is Minh. My favourite animal is the dinosaur. I live in Hanoi."}],"async":false}
-            """)
+        let sync = try await client.send(
+            .post, "/v1/memories",
+            json: """
+                {"user_id":"minh","messages":[{"role":"user","content":"My name is Minh. My favourite animal is the dinosaur. I live in Hanoi."}],"async":false}
+                """)
         guard sync.status == 200 else { throw Failure("sync add answered \(sync.status): \(sync.body)") }
-        let queued = try await client.send(.post, "/extract_facts", json: """
-            {"user_id":"minh","messages":[{"role":"user","content":"My favourite colour is green. I have a dog named Max."}]}
-            """)
+        let queued = try await client.send(
+            .post, "/extract_facts",
+            json: """
+                {"user_id":"minh","messages":[{"role":"user","content":"My favourite colour is green. I have a dog named Max."}]}
+                """)
         guard queued.status == 202, let job = queued.json["job_id"]?.stringValue else {
             throw Failure("queued add answered \(queued.status): \(queued.body)")
         }
         try await waitForJob(job, client)
-        for query in ["what animal does he like?", "what animal does he like?", "which animal does Minh love",
-                      "what is my favourite colour?", "what are my favourites?"] {
+        for query in [
+            "what animal does he like?", "what animal does he like?", "which animal does Minh love",
+            "what is my favourite colour?", "what are my favourites?",
+        ] {
             for path in ["/search_facts", "/v1/memories/search"] {
                 let reply = try await client.send(.post, path, json: #"{"user_id":"minh","query":"\#(query)"}"#)
                 guard reply.status == 200 else { throw Failure("\(path) answered \(reply.status): \(reply.body)") }
@@ -91,7 +97,9 @@ struct Reply: Sendable {
 
 extension TestClientProtocol {
     /// Sends a request with the admin key (unless `key` is nil) and an optional JSON body.
-    func send(_ method: HTTPRequest.Method, _ uri: String, key: String? = LiveService.adminKey, json: String? = nil)
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, key: String? = LiveService.adminKey, json: String? = nil
+    )
         async throws -> Reply
     {
         var headers = HTTPFields()

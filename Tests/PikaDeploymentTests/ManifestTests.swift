@@ -8,9 +8,11 @@ import Testing
 struct ManifestTests {
     @Test func everyYAMLFileUnderDeployParses() throws {
         let files = DeploymentFiles.yamlFiles
-        for expected in [DeploymentFiles.compose, DeploymentFiles.prometheus, DeploymentFiles.alerts,
-                         "deploy/grafana/provisioning/datasources/prometheus.yml",
-                         "deploy/grafana/provisioning/dashboards/pika.yml"] {
+        for expected in [
+            DeploymentFiles.compose, DeploymentFiles.prometheus, DeploymentFiles.alerts,
+            "deploy/grafana/provisioning/datasources/prometheus.yml",
+            "deploy/grafana/provisioning/dashboards/pika.yml",
+        ] {
             #expect(files.contains(expected), "missing \(expected)")
         }
         for file in files {
@@ -38,8 +40,9 @@ struct ManifestTests {
         if let worker = services["worker"] {
             #expect(worker["command"]?.elements.first?.stringValue == "worker")
             let dataVolume = services["pika"]?["volumes"]?.elements.compactMap(\.stringValue).first { $0.hasSuffix(":/var/lib/pika/data") }
-            #expect(dataVolume != nil && worker["volumes"]?.elements.compactMap(\.stringValue).contains(dataVolume!) == true,
-                    "the worker must mount the service's data volume")
+            #expect(
+                dataVolume != nil && worker["volumes"]?.elements.compactMap(\.stringValue).contains(dataVolume!) == true,
+                "the worker must mount the service's data volume")
             #expect(worker["healthcheck"]?["disable"] == .bool(true))
             let help = try HostCommand.run(try DebianLibraries.builtExecutable(), ["worker", "--help"])
             #expect(help.status == 0, "`pika worker --help` failed: \(help.stderr)")
@@ -60,7 +63,9 @@ struct ManifestTests {
         for (service, definition) in compose["services"]?.objectValue ?? [:] {
             for name in definition["environment"]?.objectValue?.keys.sorted() ?? [] { settings.append(("compose \(service)", name)) }
         }
-        for name in compose["x-pika-environment"]?.objectValue?.keys.sorted() ?? [] { settings.append(("compose x-pika-environment", name)) }
+        for name in compose["x-pika-environment"]?.objectValue?.keys.sorted() ?? [] {
+            settings.append(("compose x-pika-environment", name))
+        }
         for (file, object) in try DeploymentFiles.kubernetesObjects() where ["ConfigMap", "Secret"].contains(object["kind"]?.stringValue) {
             let data = (object["data"]?.objectValue ?? [:]).merging(object["stringData"]?.objectValue ?? [:]) { a, _ in a }
             for name in data.keys.sorted() { settings.append((file, name)) }
@@ -93,8 +98,10 @@ struct ManifestTests {
     @Test func kubernetesManifestsHaveTheExpectedKindsAndShapes() throws {
         let objects = try DeploymentFiles.kubernetesObjects().map(\.object)
         let kinds = Set(objects.compactMap { $0["kind"]?.stringValue })
-        for kind in ["Namespace", "ConfigMap", "Secret", "Service", "StatefulSet", "Deployment", "PodDisruptionBudget",
-                     "NetworkPolicy"] {
+        for kind in [
+            "Namespace", "ConfigMap", "Secret", "Service", "StatefulSet", "Deployment", "PodDisruptionBudget",
+            "NetworkPolicy",
+        ] {
             #expect(kinds.contains(kind), "deploy/k8s has no \(kind)")
         }
         func object(_ kind: String, _ name: String? = nil) -> JSONValue? {
@@ -108,15 +115,17 @@ struct ManifestTests {
         #expect(api["spec"]?["replicas"] == .number(1))
         let claim = try #require(api["spec"]?["volumeClaimTemplates"]?.elements.first?["metadata"]?["name"]?.stringValue)
         let mounts = DeploymentFiles.containers(of: api).first?["volumeMounts"]?.elements ?? []
-        #expect(mounts.contains { $0["name"]?.stringValue == claim && $0["mountPath"]?.stringValue == dataDirectory },
-                "the StatefulSet must mount its claim at PIKA_DATA_DIR (\(dataDirectory ?? "unset"))")
+        #expect(
+            mounts.contains { $0["name"]?.stringValue == claim && $0["mountPath"]?.stringValue == dataDirectory },
+            "the StatefulSet must mount its claim at PIKA_DATA_DIR (\(dataDirectory ?? "unset"))")
         // Nothing scales the single writer out, and nothing runs `pika serve` as a Deployment.
         for hpa in objects where hpa["kind"]?.stringValue == "HorizontalPodAutoscaler" {
             #expect(hpa["spec"]?["scaleTargetRef"]?["name"] != api["metadata"]?["name"], "an HPA scales the single-writer StatefulSet")
         }
         for deployment in objects where deployment["kind"]?.stringValue == "Deployment" {
-            #expect(!DeploymentFiles.containers(of: deployment).contains { $0["args"]?.elements.first?.stringValue == "serve" },
-                    "`pika serve` owns a data directory: a StatefulSet, not a Deployment")
+            #expect(
+                !DeploymentFiles.containers(of: deployment).contains { $0["args"]?.elements.first?.stringValue == "serve" },
+                "`pika serve` owns a data directory: a StatefulSet, not a Deployment")
         }
         let cache = try #require(object("Deployment", "pika-redis"))
         #expect(cache["spec"]?["replicas"] == .number(1), "one Redis: independent replicas would split the version tags")
@@ -126,7 +135,8 @@ struct ManifestTests {
         #expect(selects(object("PodDisruptionBudget")?["spec"]?["selector"]?["matchLabels"]?.objectValue ?? [:]))
         #expect(selects(object("NetworkPolicy", "pika-api")?["spec"]?["podSelector"]?["matchLabels"]?.objectValue ?? [:]))
         for name in ["pika", "pika-headless"] {
-            #expect(selects(object("Service", name)?["spec"]?["selector"]?.objectValue ?? [:]), "Service \(name) does not select the API pod")
+            #expect(
+                selects(object("Service", name)?["spec"]?["selector"]?.objectValue ?? [:]), "Service \(name) does not select the API pod")
         }
         #expect(api["spec"]?["serviceName"]?.stringValue == "pika-headless")
 
@@ -150,7 +160,9 @@ struct ManifestTests {
         let observed = try await SharedService.observation.value
         for (place, path) in probes {
             #expect(observed.routes.contains("GET \(path)"), "\(place): the service has no route GET \(path)")
-            #expect(observed.probeStatuses[path] == 200, "\(place): GET \(path) answered \(observed.probeStatuses[path].map(String.init) ?? "nothing")")
+            #expect(
+                observed.probeStatuses[path] == 200,
+                "\(place): GET \(path) answered \(observed.probeStatuses[path].map(String.init) ?? "nothing")")
         }
     }
 }

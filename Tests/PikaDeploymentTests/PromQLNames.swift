@@ -12,10 +12,10 @@ enum PromQLNames {
     static func metrics(in expression: String) -> [String] {
         var text = expression
         let erase: [String] = [
-            #""(?:[^"\\]|\\.)*""#,                                   // string literals
-            #"\$\{[^}]*\}|\$\w+"#,                                   // Grafana variables ($job, ${__range})
-            #"\{[^}]*\}"#,                                           // label matchers
-            #"\[[^\]]*\]"#,                                          // range selectors
+            #""(?:[^"\\]|\\.)*""#,  // string literals
+            #"\$\{[^}]*\}|\$\w+"#,  // Grafana variables ($job, ${__range})
+            #"\{[^}]*\}"#,  // label matchers
+            #"\[[^\]]*\]"#,  // range selectors
             #"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"#,  // grouping label lists
         ]
         for pattern in erase {

@@ -153,7 +153,10 @@ struct RemoteEmbedderTests {
         configuration.openDuration = .milliseconds(1)
         let brief = try RemoteEmbedder(configuration: configuration)
         for _ in 0..<2 { _ = try? await brief.embed(["x"]) }
-        guard case .open = await brief.breaker.state else { Issue.record("two failures did not open the breaker"); return }
+        guard case .open = await brief.breaker.state else {
+            Issue.record("two failures did not open the breaker")
+            return
+        }
         healthy.withLockedValue { $0 = true }
         try await Task.sleep(for: .milliseconds(20))
         #expect(try await brief.embed(["xy"]) == [[2, 0, 0, 0]])

@@ -38,7 +38,9 @@ struct TestData {
 }
 
 /// Brute-force nearest labels by cosine distance among rows where `keep(row)`.
-func bruteForce(_ base: [Float], dimension: Int, query: ArraySlice<Float>, k: Int, keep: (Int) -> Bool = { _ in true })
+func bruteForce(
+    _ base: [Float], dimension: Int, query: ArraySlice<Float>, k: Int, keep: (Int) -> Bool = { _ in true }
+)
     -> [UInt64]
 {
     let rows = base.count / dimension
@@ -53,12 +55,12 @@ func bruteForce(_ base: [Float], dimension: Int, query: ArraySlice<Float>, k: In
 }
 
 extension Float {
-    static func log(_ x: Float) -> Float { Float(Foundation_log(Double(x))) }
-    static func cos(_ x: Float) -> Float { Float(Foundation_cos(Double(x))) }
+    static func log(_ x: Float) -> Float { Float(glibcLog(Double(x))) }
+    static func cos(_ x: Float) -> Float { Float(glibcCos(Double(x))) }
 }
 
 #if canImport(Glibc)
-import Glibc
-private func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
-private func Foundation_cos(_ x: Double) -> Double { Glibc.cos(x) }
+    import Glibc
+    private func glibcLog(_ x: Double) -> Double { Glibc.log(x) }
+    private func glibcCos(_ x: Double) -> Double { Glibc.cos(x) }
 #endif

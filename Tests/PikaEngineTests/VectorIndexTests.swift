@@ -189,7 +189,8 @@ struct VectorIndexTests {
         try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {
                 for i in 0..<500 {
-                    try index.add(label: UInt64(10_000 + i), tenant: 1, vector: Array(extra[(i * Self.dimension)..<((i + 1) * Self.dimension)]))
+                    try index.add(
+                        label: UInt64(10_000 + i), tenant: 1, vector: Array(extra[(i * Self.dimension)..<((i + 1) * Self.dimension)]))
                 }
                 return 0
             }
@@ -213,5 +214,5 @@ struct VectorIndexTests {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

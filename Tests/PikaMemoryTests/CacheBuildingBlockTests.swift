@@ -102,23 +102,26 @@ struct CacheBuildingBlockTests {
     @Test func summariesAnswerFromTheirSlotsOnly() {
         let scope = MemoryScope(tenant: "t", userID: "u")
         func record(_ label: UInt64, _ text: String, _ attribute: String?, at time: Double) -> MemoryRecord {
-            MemoryRecord(id: "id\(label)", label: label, scope: scope, text: text, attribute: attribute,
-                         createdAt: Date(timeIntervalSince1970: time), updatedAt: Date(timeIntervalSince1970: time))
+            MemoryRecord(
+                id: "id\(label)", label: label, scope: scope, text: text, attribute: attribute,
+                createdAt: Date(timeIntervalSince1970: time), updatedAt: Date(timeIntervalSince1970: time))
         }
-        let summary = FavoriteSummary(records: [
-            record(1, "Favorite color is blue", "favorite_color", at: 1),
-            record(2, "Favorite ice cream is vanilla", "favorite_ice_cream", at: 2),
-            record(3, "Loves dinosaurs", "pref:dinosaurs", at: 3),
-            record(4, "Dislikes broccoli", "pref:broccoli", at: 4),
-            record(5, "Name is Minh", "name", at: 5),
-            record(6, "Likes cats", "pref:cats", at: 6),
-        ], version: "v1")
+        let summary = FavoriteSummary(
+            records: [
+                record(1, "Favorite color is blue", "favorite_color", at: 1),
+                record(2, "Favorite ice cream is vanilla", "favorite_ice_cream", at: 2),
+                record(3, "Loves dinosaurs", "pref:dinosaurs", at: 3),
+                record(4, "Dislikes broccoli", "pref:broccoli", at: 4),
+                record(5, "Name is Minh", "name", at: 5),
+                record(6, "Likes cats", "pref:cats", at: 6),
+            ], version: "v1")
         #expect(summary.answer(.favorite(topic: "color"), limit: 10)?.map(\.record.text) == ["Favorite color is blue"])
         #expect(summary.answer(.favorite(topic: "colors"), limit: 10)?.map(\.record.text) == ["Favorite color is blue"])
         #expect(summary.answer(.favorite(topic: "ice cream flavor"), limit: 10)?.map(\.record.text) == ["Favorite ice cream is vanilla"])
         #expect(summary.answer(.favorite(topic: "animal"), limit: 10) == nil)
-        #expect(summary.answer(.likes, limit: 10)?.map(\.record.text)
-            == ["Favorite ice cream is vanilla", "Favorite color is blue", "Likes cats", "Loves dinosaurs"])
+        #expect(
+            summary.answer(.likes, limit: 10)?.map(\.record.text)
+                == ["Favorite ice cream is vanilla", "Favorite color is blue", "Likes cats", "Loves dinosaurs"])
         #expect(summary.answer(.likes, limit: 2)?.count == 2)
         #expect(summary.answer(.dislikes, limit: 10)?.map(\.record.text) == ["Dislikes broccoli"])
         #expect(summary.answer(.preferences, limit: 10)?.count == 5)

@@ -32,7 +32,8 @@ struct CachedAnswerTests {
     }
 
     static func answer(_ n: Int) -> CachedAnswer {
-        var entry = CachedAnswer(query: "v1\nmode=hybrid\ntext=\"q \(texts[n % texts.count])\"", answer: SearchAnswer(results: [], relations: []))
+        var entry = CachedAnswer(
+            query: "v1\nmode=hybrid\ntext=\"q \(texts[n % texts.count])\"", answer: SearchAnswer(results: [], relations: []))
         entry.results = (0..<(n % 12)).map { i in
             let (record, score) = record(n * 13 + i)
             return CachedRecord(record, score: score)

@@ -39,7 +39,9 @@ final class HookedRecordStore: MemoryRecordStore {
         if recordsByLabelsFail.withLock({ $0 }) { throw Unreadable() }
         return try await base.records(labels: labels)
     }
-    func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
+    func records(
+        scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int
+    ) async throws
         -> [MemoryRecord]
     {
         try await base.records(scope: scope, agentID: agentID, runID: runID, afterLabel: afterLabel, limit: limit)

@@ -48,8 +48,10 @@ struct HybridSearchTests {
         return try await manager.add(input, scope: MemoryScope(tenant: "t", userID: user))[0].id
     }
 
-    func search(_ manager: MemoryManager, _ text: String, _ mode: SearchMode, limit: Int = 10, filter: MemoryFilter? = nil,
-                threshold: Float? = nil) async throws -> [(text: String, score: Float)] {
+    func search(
+        _ manager: MemoryManager, _ text: String, _ mode: SearchMode, limit: Int = 10, filter: MemoryFilter? = nil,
+        threshold: Float? = nil
+    ) async throws -> [(text: String, score: Float)] {
         try await manager.search(SearchQuery(text: text, scope: scope, limit: limit, filter: filter, threshold: threshold, mode: mode))
             .results.map { ($0.record.text, $0.score) }
     }
@@ -171,8 +173,9 @@ struct UserKeywordIndexesTests {
     let scope = MemoryScope(tenant: "t", userID: "u")
 
     static func record(_ label: UInt64, _ text: String) -> MemoryRecord {
-        MemoryRecord(id: "m\(label)", label: label, scope: MemoryScope(tenant: "t", userID: "u"), text: text,
-                     createdAt: Date(), updatedAt: Date())
+        MemoryRecord(
+            id: "m\(label)", label: label, scope: MemoryScope(tenant: "t", userID: "u"), text: text,
+            createdAt: Date(), updatedAt: Date())
     }
 
     @Test func aWriteDuringABuildKeepsTheStaleIndexOut() async throws {
@@ -194,7 +197,10 @@ struct UserKeywordIndexesTests {
         let fresh = try await indexes.index(for: scope) { [Self.record(1, "new text"), Self.record(2, "more")] }
         #expect(fresh.count == 2 && indexes.isResident(scope))
         // Resident now: the loader is not called again.
-        let cached = try await indexes.index(for: scope) { Issue.record("rebuilt a resident index"); return [] }
+        let cached = try await indexes.index(for: scope) {
+            Issue.record("rebuilt a resident index")
+            return []
+        }
         #expect(cached.count == 2)
     }
 

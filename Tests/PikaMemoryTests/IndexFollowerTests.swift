@@ -45,8 +45,9 @@ struct IndexFollowerTests {
             embedder: try HashingEmbedder(), extractor: RuleExtractor(), logger: logger)
         let notified = Notified()
         reader.writeObservers.add { scope in notified.scopes.withLock { $0.append(scope) } }
-        return Pair(writer: writer, reader: reader, follower: IndexFollower(manager: reader, startingAfter: start, logger: logger),
-                    notified: notified)
+        return Pair(
+            writer: writer, reader: reader, follower: IndexFollower(manager: reader, startingAfter: start, logger: logger),
+            notified: notified)
     }
 
     func input(_ text: String) -> AddInput {

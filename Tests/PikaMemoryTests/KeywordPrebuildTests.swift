@@ -23,7 +23,12 @@ struct KeywordPrebuildTests {
         init(_ gated: MemoryScope) { self.gated = gated }
 
         func hold(_ scope: MemoryScope) async {
-            guard scope == gated, armed.withLock({ armed in defer { armed = false }; return armed }) else { return }
+            guard scope == gated,
+                armed.withLock({ armed in
+                    defer { armed = false }
+                    return armed
+                })
+            else { return }
             reachedStream.continuation.yield()
             for await _ in releaseStream.stream { break }
         }
@@ -62,7 +67,8 @@ struct KeywordPrebuildTests {
         let writer = try await manager(database)
         for (user, count) in counts.enumerated() {
             let messages = (0..<count).map { i in
-                ConversationMessage(role: "user", content: "I like \(Self.words[(user + i) % 10]) and \(Self.words[(user * 3 + i * 7) % 10]) \(i)")
+                ConversationMessage(
+                    role: "user", content: "I like \(Self.words[(user + i) % 10]) and \(Self.words[(user * 3 + i * 7) % 10]) \(i)")
             }
             _ = try await writer.add(AddInput(messages: messages, infer: false), scope: scope(user))
         }

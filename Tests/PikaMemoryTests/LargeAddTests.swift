@@ -50,9 +50,11 @@ import Testing
         let sentences = records.flatMap { EventRewriter.sentences($0.text) }
         // Each sentence is kept at most once, rewritten and dated; how many of the 400 stay apart is
         // consolidation's call (events whose vectors are near-duplicates are merged as NONE).
-        let pool = Set((0..<400).map {
-            "On 7 May 2023 Ana" + Self.sentence($0).dropFirst("Yesterday I".count).replacingOccurrences(of: "my cousin. ", with: "Ana's cousin.")
-        })
+        let pool = Set(
+            (0..<400).map {
+                "On 7 May 2023 Ana"
+                    + Self.sentence($0).dropFirst("Yesterday I".count).replacingOccurrences(of: "my cousin. ", with: "Ana's cousin.")
+            })
         #expect(!sentences.isEmpty && Set(sentences).count == sentences.count)
         #expect(Set(sentences).isSubset(of: pool))
         #expect(records.allSatisfy { $0.text.count <= EventRewriter.maxEventLength })

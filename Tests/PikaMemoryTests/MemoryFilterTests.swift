@@ -6,8 +6,9 @@ import Testing
 @Suite("Metadata filters")
 struct MemoryFilterTests {
     func record(_ metadata: [String: JSONValue]) -> MemoryRecord {
-        MemoryRecord(id: "x", scope: MemoryScope(tenant: "t", userID: "u"), text: "x", metadata: metadata,
-                     createdAt: Date(), updatedAt: Date())
+        MemoryRecord(
+            id: "x", scope: MemoryScope(tenant: "t", userID: "u"), text: "x", metadata: metadata,
+            createdAt: Date(), updatedAt: Date())
     }
 
     func parse(_ json: String) throws -> MemoryFilter {

@@ -26,10 +26,11 @@ import Testing
 
     @Test func eventsAndFactsArePersistedWithKindAndTime() async throws {
         let manager = try await manager()
-        let input = AddInput(messages: [
-            ConversationMessage(role: "user", content: "My favorite color is green.", name: "Ana"),
-            ConversationMessage(role: "user", content: "Yesterday I repainted the whole kitchen in that shade.", name: "Ana"),
-        ], timestamp: Self.date(2023, 5, 8))
+        let input = AddInput(
+            messages: [
+                ConversationMessage(role: "user", content: "My favorite color is green.", name: "Ana"),
+                ConversationMessage(role: "user", content: "Yesterday I repainted the whole kitchen in that shade.", name: "Ana"),
+            ], timestamp: Self.date(2023, 5, 8))
         let results = try await manager.add(input, scope: scope)
         #expect(results.map(\.event) == [.add, .add])
         let records = try await manager.store.allRecords(scope: scope)
@@ -43,8 +44,12 @@ import Testing
     @Test func kindAndOccurredAtFilters() async throws {
         let manager = try await manager()
         for (day, text) in [(1, "I planted tomatoes in the garden."), (20, "I harvested the first tomatoes from the garden.")] {
-            _ = try await manager.add(AddInput(messages: [ConversationMessage(role: "user", content: text, name: "Ana",
-                                                                              timestamp: Self.date(2023, 6, day))]), scope: scope)
+            _ = try await manager.add(
+                AddInput(messages: [
+                    ConversationMessage(
+                        role: "user", content: text, name: "Ana",
+                        timestamp: Self.date(2023, 6, day))
+                ]), scope: scope)
         }
         _ = try await manager.add(AddInput(messages: [ConversationMessage(role: "user", content: "I love tomatoes.")]), scope: scope)
         func texts(_ filter: JSONValue) async throws -> [String] {
@@ -53,7 +58,10 @@ import Testing
         }
         #expect(try await texts(.object(["kind": .string("fact")])) == ["Loves tomatoes"])
         #expect(try await texts(.object(["kind": .string("event")])).count == 2)
-        #expect(try await texts(.object(["occurred_at": .object(["gte": .string("2023-06-10T00:00:00Z")])])) == ["Ana harvested the first tomatoes from the garden."])
+        #expect(
+            try await texts(.object(["occurred_at": .object(["gte": .string("2023-06-10T00:00:00Z")])])) == [
+                "Ana harvested the first tomatoes from the garden."
+            ])
         let june5 = Self.date(2023, 6, 5).timeIntervalSince1970
         #expect(try await texts(.object(["occurred_at": .object(["lte": .number(june5)])])) == ["Ana planted tomatoes in the garden."])
         #expect(throws: MemoryError.self) { try MemoryFilter.parse(.object(["occurred_at": .object(["gte": .string("not a time")])])) }
@@ -62,11 +70,15 @@ import Testing
     @Test func aQueryTimeSpanRanksMemoriesOfThatSpanFirst() async throws {
         let manager = try await manager()
         // Same words, different times: only the time can order them.
-        for (date, text) in [(Self.date(2022, 7, 14), "Swam in the lake with the dog"),
-                             (Self.date(2023, 1, 20), "Swam in the lake with the dog again"),
-                             (Self.date(2023, 4, 25), "Swam in the lake with the dog once more")] {
-            _ = try await manager.add(AddInput(messages: [ConversationMessage(role: "user", content: text, timestamp: date)],
-                                               infer: false), scope: scope)
+        for (date, text) in [
+            (Self.date(2022, 7, 14), "Swam in the lake with the dog"),
+            (Self.date(2023, 1, 20), "Swam in the lake with the dog again"),
+            (Self.date(2023, 4, 25), "Swam in the lake with the dog once more"),
+        ] {
+            _ = try await manager.add(
+                AddInput(
+                    messages: [ConversationMessage(role: "user", content: text, timestamp: date)],
+                    infer: false), scope: scope)
         }
         func top(_ query: String) async throws -> String? {
             try await manager.search(SearchQuery(text: query, scope: scope, referenceTime: Self.date(2023, 5, 8)))
@@ -87,15 +99,17 @@ import Testing
         #expect(span("trips in May 2023")! == (day(Self.date(2023, 5, 1)), day(Self.date(2023, 6, 1))))
         #expect(span("what happened last summer")! == (day(Self.date(2022, 6, 1)), day(Self.date(2022, 9, 1))))
         #expect(span("books read in 2021")! == (day(Self.date(2021, 1, 1)), day(Self.date(2022, 1, 1))))
-        #expect(span("what did Ana cook")  == nil)
+        #expect(span("what did Ana cook") == nil)
     }
 
     /// Every time form a query may hold is found (the time-word pre-check skips none of them), and a
     /// query without one names no time.
-    @Test(arguments: ["the day after tomorrow", "the day before yesterday", "last night", "this morning", "tonight",
-                      "3 days ago", "two weeks ago", "a few months ago", "a year ago", "in 5 days", "in two weeks",
-                      "next weekend", "last week", "this month", "next year", "last Friday", "last summer", "in May 2023",
-                      "on 7 May 2023", "in 2021", "hôm qua", "tuần trước", "thứ sáu tuần trước", "năm ngoái", "tháng 5/2023"])
+    @Test(arguments: [
+        "the day after tomorrow", "the day before yesterday", "last night", "this morning", "tonight",
+        "3 days ago", "two weeks ago", "a few months ago", "a year ago", "in 5 days", "in two weeks",
+        "next weekend", "last week", "this month", "next year", "last Friday", "last summer", "in May 2023",
+        "on 7 May 2023", "in 2021", "hôm qua", "tuần trước", "thứ sáu tuần trước", "năm ngoái", "tháng 5/2023",
+    ])
     func everyTimeFormInAQuery(phrase: String) {
         #expect(TemporalQuery.span(in: "what did Ana do \(phrase)", reference: Self.date(2023, 5, 8)) != nil, "\(phrase)")
         #expect(TemporalQuery.span(in: "what does Ana like to paint", reference: Self.date(2023, 5, 8)) == nil)
@@ -106,8 +120,10 @@ import Testing
         func record(_ text: String) -> MemoryRecord {
             MemoryRecord(id: text, scope: scope, text: text, kind: .event, createdAt: .now, updatedAt: .now)
         }
-        let ranking = [(record("Ben adopted a cat from the shelter."), 0.9), (record("Ana adopted a cat from the shelter."), 0.8),
-                       (record("Ben repaired a bike."), 0.1)]
+        let ranking = [
+            (record("Ben adopted a cat from the shelter."), 0.9), (record("Ana adopted a cat from the shelter."), 0.8),
+            (record("Ben repaired a bike."), 0.1),
+        ]
         let boosted = boosts.apply(to: ranking, query: "What pet did Ana adopt?", reference: .now)
         #expect(boosted.map(\.record.text).first == "Ana adopted a cat from the shelter.")
         // A name every candidate holds (or none does) changes nothing.
@@ -118,10 +134,12 @@ import Testing
 
     @Test func exportAndImportKeepBothKinds() async throws {
         let manager = try await manager()
-        _ = try await manager.add(AddInput(messages: [
-            ConversationMessage(role: "user", content: "I have a dog named Rex. Last weekend I took Rex to the vet for his shots.",
-                                name: "Ana", timestamp: Self.date(2023, 5, 8)),
-        ]), scope: scope)
+        _ = try await manager.add(
+            AddInput(messages: [
+                ConversationMessage(
+                    role: "user", content: "I have a dog named Rex. Last weekend I took Rex to the vet for his shots.",
+                    name: "Ana", timestamp: Self.date(2023, 5, 8))
+            ]), scope: scope)
         let lines = try await manager.export(scope)
         #expect(Set(lines.compactMap(\.kind)) == [.fact, .event])
         let reparsed = try lines.map { try #require(ExportLine.parse(try $0.jsonLine())) }

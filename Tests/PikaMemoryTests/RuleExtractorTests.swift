@@ -21,11 +21,13 @@ struct RuleExtractorTests {
 
     @Test func familySchoolPlansFavourites() {
         let found = facts(
-            "My sister is named Lan. I go to Sunrise Elementary. I'm in 3rd grade. My favorite color is blue. I'm going to visit grandma on Saturday. My birthday is on May 3rd.")
-        #expect(found.map(\.text) == [
-            "Sister is named Lan", "Goes to Sunrise Elementary", "Is in 3rd grade", "Favorite color is blue",
-            "Plans to visit grandma on Saturday", "Birthday is on May 3rd",
-        ])
+            "My sister is named Lan. I go to Sunrise Elementary. I'm in 3rd grade. My favorite color is blue. I'm going to visit grandma on Saturday. My birthday is on May 3rd."
+        )
+        #expect(
+            found.map(\.text) == [
+                "Sister is named Lan", "Goes to Sunrise Elementary", "Is in 3rd grade", "Favorite color is blue",
+                "Plans to visit grandma on Saturday", "Birthday is on May 3rd",
+            ])
         #expect(found[3].attribute == "favorite_color")
     }
 

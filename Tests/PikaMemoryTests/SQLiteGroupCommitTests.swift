@@ -40,9 +40,15 @@ struct SQLiteGroupCommitTests {
         let task: Task<Void, any Error>
 
         init(_ database: SQLiteDatabase) async throws {
-            let semaphore = DispatchSemaphore(value: 0), holding = Flag()
+            let semaphore = DispatchSemaphore(value: 0)
+            let holding = Flag()
             self.semaphore = semaphore
-            task = Task { try await database.run { _ in holding.set(); semaphore.wait() } }
+            task = Task {
+                try await database.run { _ in
+                    holding.set()
+                    semaphore.wait()
+                }
+            }
             try await Self.until("the gate holds the write queue") { holding.isSet }
         }
 
@@ -181,8 +187,9 @@ struct SQLiteGroupCommitTests {
             woken.set()
         }
         try await Task.sleep(for: .milliseconds(20))
-        let job = JobRecord(id: UUID().uuidString.lowercased(), scope: scope, kind: "add", payload: "{}", maxAttempts: 1,
-                            createdAt: Date(), updatedAt: Date())
+        let job = JobRecord(
+            id: UUID().uuidString.lowercased(), scope: scope, kind: "add", payload: "{}", maxAttempts: 1,
+            createdAt: Date(), updatedAt: Date())
         _ = try await queue.enqueue(job, idempotencyKey: nil)
         try await QueueGate.until("the waiting worker wakes") { woken.isSet }
         await waiter.value

@@ -17,8 +17,9 @@ func temporaryDatabase() async throws -> SQLiteDatabase {
 @Suite("SQLite stores")
 struct SQLiteStoreTests {
     func job(_ user: String, tenant: String = "t") -> JobRecord {
-        JobRecord(id: UUID().uuidString.lowercased(), scope: MemoryScope(tenant: tenant, userID: user), kind: "add",
-                  payload: "{}", maxAttempts: 2, createdAt: Date(), updatedAt: Date())
+        JobRecord(
+            id: UUID().uuidString.lowercased(), scope: MemoryScope(tenant: tenant, userID: user), kind: "add",
+            payload: "{}", maxAttempts: 2, createdAt: Date(), updatedAt: Date())
     }
 
     @Test func errorsCarryCodeAndStatement() async throws {
@@ -33,7 +34,9 @@ struct SQLiteStoreTests {
 
     @Test func jobsOfOneUserRunInOrderAndUsersInParallel() async throws {
         let queue = SQLiteJobQueue(database: try await temporaryDatabase())
-        let a1 = job("a"), a2 = job("a"), b1 = job("b")
+        let a1 = job("a")
+        let a2 = job("a")
+        let b1 = job("b")
         for j in [a1, a2, b1] { _ = try await queue.enqueue(j, idempotencyKey: nil) }
         let first = try await queue.claim(now: Date(), lease: .seconds(30))
         let second = try await queue.claim(now: Date(), lease: .seconds(30))
@@ -69,8 +72,9 @@ struct SQLiteStoreTests {
         let store = SQLiteMemoryStore(database: db)
         let scope = MemoryScope(tenant: "t", userID: "u")
         let now = Date()
-        var record = MemoryRecord(id: UUID().uuidString.lowercased(), scope: scope, text: "Likes cats", metadata: ["k": .number(1)],
-                                  createdAt: now, updatedAt: now, embedding: [0.5, -1, 2])
+        var record = MemoryRecord(
+            id: UUID().uuidString.lowercased(), scope: scope, text: "Likes cats", metadata: ["k": .number(1)],
+            createdAt: now, updatedAt: now, embedding: [0.5, -1, 2])
         record = try await store.apply([.add(record)])[0]
         #expect(record.label > 0)
         let loaded = try #require(try await store.record(id: record.id, tenant: "t"))

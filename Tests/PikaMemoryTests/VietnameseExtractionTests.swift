@@ -23,8 +23,11 @@ import Testing
 
     @Test func theIssuesExampleKeepsNameLikeSchoolAndTheDatedOuting() throws {
         let facts = extract("Em tên là Lan. Em thích mèo và em học lớp 3 ở trường Hoa Sen. Hôm qua em đi sở thú với bà.")
-        #expect(facts.map(\.text) == ["Tên là Lan", "Lan thích mèo", "Lan học lớp 3 ở trường Hoa Sen",
-                                      "Ngày 5/12/2026 Lan đi sở thú với bà."])
+        #expect(
+            facts.map(\.text) == [
+                "Tên là Lan", "Lan thích mèo", "Lan học lớp 3 ở trường Hoa Sen",
+                "Ngày 5/12/2026 Lan đi sở thú với bà.",
+            ])
         #expect(facts.map(\.attribute) == ["name", "pref:mèo", "school", nil])
         #expect(facts.map(\.kind) == [.fact, .fact, .fact, .event])
         #expect(facts[3].occurredAt == Self.date(2026, 12, 5, hour: 0))
@@ -32,8 +35,10 @@ import Testing
         #expect(facts[2].relations == [GraphRelation(source: "user", relation: "attends", target: "trường Hoa Sen")])
     }
 
-    @Test(arguments: ["Em tên là Lan.", "Tên em là Lan.", "Tên của con là Lan ạ.", "Mình tên Lan.", "Cháu tên là lan",
-                      "Tớ tên là Lan nhé!"])
+    @Test(arguments: [
+        "Em tên là Lan.", "Tên em là Lan.", "Tên của con là Lan ạ.", "Mình tên Lan.", "Cháu tên là lan",
+        "Tớ tên là Lan nhé!",
+    ])
     func nameInEveryWordOrder(sentence: String) {
         let facts = extract(sentence)
         #expect(facts.map(\.text) == ["Tên là Lan"], "\(sentence)")
@@ -43,14 +48,16 @@ import Testing
     @Test(arguments: ["Em", "Con", "Mình", "Tớ", "Tôi", "Cháu"])
     func everyFirstPersonBecomesTheSpeaker(pronoun: String) {
         #expect(texts("\(pronoun) thích mèo lắm ạ.") == ["Lan thích mèo"])
-        #expect(texts("Hôm qua \(pronoun.lowercased()) đi sở thú với mẹ \(pronoun.lowercased()).")
+        #expect(
+            texts("Hôm qua \(pronoun.lowercased()) đi sở thú với mẹ \(pronoun.lowercased()).")
                 == ["Ngày 5/12/2026 Lan đi sở thú với mẹ Lan."])
     }
 
     @Test func withoutANameTheSpeakerIsBe() {
         #expect(texts("Tớ thích bóng đá.", name: nil) == ["Bé thích bóng đá"])
         // A name stated later in the add names what follows it.
-        #expect(texts("Tớ thích bóng đá. Tớ tên là Minh. Tớ ghét rau.", name: nil)
+        #expect(
+            texts("Tớ thích bóng đá. Tớ tên là Minh. Tớ ghét rau.", name: nil)
                 == ["Bé thích bóng đá", "Tên là Minh", "Minh ghét rau"])
     }
 
@@ -121,7 +128,8 @@ import Testing
 
     @Test func englishWithAVietnameseWordStaysEnglish() {
         #expect(texts("I love phở.", name: nil) == ["Loves phở"])
-        #expect(texts("Yesterday I ate phở with my grandma in Hà Nội.", name: "Ana")
+        #expect(
+            texts("Yesterday I ate phở with my grandma in Hà Nội.", name: "Ana")
                 == ["On 5 December 2026 Ana ate phở with Ana's grandma in Hà Nội."])
     }
 

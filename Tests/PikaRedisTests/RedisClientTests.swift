@@ -3,8 +3,9 @@ import Logging
 import PikaRedis
 import PikaTestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("hiredis wrapper against a real Redis", .serialized, .timeLimit(.minutes(2)))
@@ -26,13 +27,17 @@ struct RedisClientTests {
 
     @Test func pipelineKeepsOrderAndIsolatesErrorReplies() async throws {
         let redis = try TestRedis.client()
-        let counter = key("counter"), text = key("text")
+        let counter = key("counter")
+        let text = key("text")
         let replies = try await redis.pipeline([
             RedisCommand("INCR", counter), RedisCommand("SET", text, "abc"), RedisCommand("INCR", text),
             RedisCommand("INCR", counter), RedisCommand("MGET", counter, text, key("none")),
         ])
         #expect(replies[0] == .integer(1) && replies[1] == .status("OK") && replies[3] == .integer(2))
-        guard case .error(let message) = replies[2] else { Issue.record("expected an error reply"); return }
+        guard case .error(let message) = replies[2] else {
+            Issue.record("expected an error reply")
+            return
+        }
         #expect(message.contains("not an integer"))
         #expect(replies[4] == .array([.bulk(Array("2".utf8)), .bulk(Array("abc".utf8)), .null]))
         #expect(throws: RedisError.self) { try replies[2].checked() }
@@ -67,7 +72,10 @@ struct RedisClientTests {
         configuration.password = "not-the-password"
         #expect(throws: RedisError.self) { _ = try RedisConnection(configuration) }
         let closed = try SilentServer.unusedPort()
-        let redis = try TestRedis.client { $0.port = closed; $0.retryInterval = .seconds(30) }
+        let redis = try TestRedis.client {
+            $0.port = closed
+            $0.retryInterval = .seconds(30)
+        }
         do {
             _ = try await redis.execute(RedisCommand("PING"))
             Issue.record("PING to a closed port answered")

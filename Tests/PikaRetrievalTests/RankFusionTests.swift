@@ -33,8 +33,11 @@ import Testing
         // label 4, missing, takes the lowest z. keyword 10, 4 and the vector candidates it lacks (1, 2)
         // at BM25 0: mean 3.5, sd √16.75 = sk; z(3) = 6.5/sk, z(4) = 0.5/sk, z(1) = z(2) = −3.5/sk;
         // confidence 6.5/sk. Weight on vector: cv / (cv + ck).
-        let sv = (0.32 / 3).squareRoot(), sk = 16.75.squareRoot()
-        let cv = 0.4 / sv, ck = 6.5 / sk, w = cv / (cv + ck)
+        let sv = (0.32 / 3).squareRoot()
+        let sk = 16.75.squareRoot()
+        let cv = 0.4 / sv
+        let ck = 6.5 / sk
+        let w = cv / (cv + ck)
         let expected: [UInt64: Double] = [
             1: w * 0.4 / sv + (1 - w) * -3.5 / sk, 2: w * 0 + (1 - w) * -3.5 / sk,
             3: w * -0.4 / sv + (1 - w) * 6.5 / sk, 4: w * -0.4 / sv + (1 - w) * 0.5 / sk,
@@ -42,7 +45,8 @@ import Testing
         let fused = RankFusion.fuse(vector: vector, keyword: keyword, method: .confidence, k: 10)
         #expect(fused.map(\.label) == [3, 1, 4, 2])
         // Scaled to 0...1 over the candidates.
-        let low = expected[2]!, high = expected[3]!
+        let low = expected[2]!
+        let high = expected[3]!
         for hit in fused { #expect(abs(hit.score - (expected[hit.label]! - low) / (high - low)) < 1e-9) }
         #expect(fused.first?.score == 1 && fused.last?.score == 0)
     }

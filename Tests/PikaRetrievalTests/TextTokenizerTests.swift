@@ -15,8 +15,10 @@ import Testing
     /// A query typed without accents holds ASCII words, stemmed and stop-worded; the folded forms of
     /// accented text are analysed the same way, so every word of the toneless query meets its text.
     @Test func aTonelessQueryMeetsTheFoldedFormsOfAccentedText() {
-        for (typed, written) in [("lan thich meo", "Lan thích mèo"), ("hom nay ngay dep", "Hôm nay ngày đẹp"),
-                                 ("may bay", "máy bay"), ("cay thay", "cây thấy")] {
+        for (typed, written) in [
+            ("lan thich meo", "Lan thích mèo"), ("hom nay ngay dep", "Hôm nay ngày đẹp"),
+            ("may bay", "máy bay"), ("cay thay", "cây thấy"),
+        ] {
             let query = Set(tokenizer.tokens(typed))
             #expect(!query.isEmpty)
             #expect(query.isSubset(of: Set(tokenizer.tokens(written))), "\(typed) → \(query) vs \(tokenizer.tokens(written))")
@@ -50,9 +52,10 @@ import Testing
     }
 
     @Test func mixedVietnameseAndEnglish() {
-        #expect(tokenizer.tokens("Con thích Minecraft và bóng đá") == [
-            "con", "thích", "thich", "minecraft", "và", "va", "bóng", "bong", "đá", "da",
-        ])
+        #expect(
+            tokenizer.tokens("Con thích Minecraft và bóng đá") == [
+                "con", "thích", "thich", "minecraft", "và", "va", "bóng", "bong", "đá", "da",
+            ])
     }
 }
 

@@ -24,15 +24,30 @@ struct BadInputTests {
                 (.post, "/v1/memories/search", #"{"query":"hi"}"#, nil, .badRequest, "missing_field"),
                 (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","limit":1000}"#, nil, .badRequest, "invalid_limit"),
                 (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","limit":2.5}"#, nil, .badRequest, "invalid_limit"),
-                (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","filters":{"a":{"near":1}}}"#, nil, .badRequest, "invalid_filter"),
-                (.post, "/v1/memories/search", "{\"query\":\"\(String(repeating: "a", count: 2001))\",\"user_id\":\"u1\"}", nil, .badRequest, "too_long"),
+                (
+                    .post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","filters":{"a":{"near":1}}}"#, nil, .badRequest,
+                    "invalid_filter"
+                ),
+                (
+                    .post, "/v1/memories/search", "{\"query\":\"\(String(repeating: "a", count: 2001))\",\"user_id\":\"u1\"}", nil,
+                    .badRequest, "too_long"
+                ),
                 (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","mode":"semantic"}"#, nil, .badRequest, "invalid_mode"),
                 (.post, "/search_facts", #"{"query":"hi","user_id":"u1","mode":"HYBRID"}"#, nil, .badRequest, "invalid_mode"),
-                (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","reference_time":"last tuesday"}"#, nil, .badRequest, "invalid_argument"),
+                (
+                    .post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","reference_time":"last tuesday"}"#, nil, .badRequest,
+                    "invalid_argument"
+                ),
                 (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","reference_time":-5}"#, nil, .badRequest, "invalid_argument"),
                 (.post, "/v1/memories", #"{"messages":"hi","user_id":"u1","timestamp":"soon"}"#, nil, .badRequest, "invalid_argument"),
-                (.post, "/v1/memories", #"{"messages":[{"role":"user","content":"hi","timestamp":true}],"user_id":"u1"}"#, nil, .badRequest, "invalid_argument"),
-                (.post, "/v1/memories", #"{"messages":[{"role":"user","content":"hi","name":7}],"user_id":"u1"}"#, nil, .badRequest, "invalid_type"),
+                (
+                    .post, "/v1/memories", #"{"messages":[{"role":"user","content":"hi","timestamp":true}],"user_id":"u1"}"#, nil,
+                    .badRequest, "invalid_argument"
+                ),
+                (
+                    .post, "/v1/memories", #"{"messages":[{"role":"user","content":"hi","name":7}],"user_id":"u1"}"#, nil, .badRequest,
+                    "invalid_type"
+                ),
                 (.post, "/search_facts", #"{"query":"hi","user_id":"u1","mode":3}"#, nil, .badRequest, "invalid_type"),
                 (.post, "/v1/memories/search", #"{"query":"hi","user_id":"u1","threshold":2}"#, nil, .badRequest, "invalid_threshold"),
                 (.get, "/v1/memories/00000000-0000-0000-0000-000000000000", nil, nil, .notFound, "not_found"),
@@ -53,7 +68,10 @@ struct BadInputTests {
                 (.post, "/v1/users/u1/import", nil, [], .badRequest, "empty_import"),
                 (.post, "/v1/users/u1/import", nil, Array("\n  \n".utf8), .badRequest, "empty_import"),
                 // Punctuation only: the hashing embedder's zero vector, which nothing could find again.
-                (.post, "/v1/memories", #"{"messages":"?!…","user_id":"u1","infer":false,"async":false}"#, nil, .badRequest, "invalid_argument"),
+                (
+                    .post, "/v1/memories", #"{"messages":"?!…","user_id":"u1","infer":false,"async":false}"#, nil, .badRequest,
+                    "invalid_argument"
+                ),
                 (.post, "/v1/admin/keys", #"{"tenant":"t","role":"root"}"#, nil, .badRequest, "invalid_role"),
                 (.get, "/v1/nothing-here", nil, nil, .notFound, "route_not_found"),
                 // Found by scripts/contract-fuzz.sh: a page number past Int's range trapped the server.
@@ -63,8 +81,14 @@ struct BadInputTests {
                 (.get, "/v1/memories/?user_id=", nil, nil, .badRequest, "invalid_id"),
                 (.delete, "/v1/memories/", nil, nil, .badRequest, "missing_field"),
                 // The Mem0 routes' synchronous add answers a wordless message as the native one does.
-                (.post, "/v3/memories/add/", #"{"messages":"?!…","user_id":"u1","infer":false,"async_mode":false}"#, nil, .badRequest, "invalid_argument"),
-                (.post, "/v1/memories/", #"{"messages":"?!…","user_id":"u1","infer":false,"async_mode":false}"#, nil, .badRequest, "invalid_argument"),
+                (
+                    .post, "/v3/memories/add/", #"{"messages":"?!…","user_id":"u1","infer":false,"async_mode":false}"#, nil, .badRequest,
+                    "invalid_argument"
+                ),
+                (
+                    .post, "/v1/memories/", #"{"messages":"?!…","user_id":"u1","infer":false,"async_mode":false}"#, nil, .badRequest,
+                    "invalid_argument"
+                ),
                 // A wordless query finds nothing (below), rather than failing.
                 (.delete, "/v1/users/a%2E%2E", nil, nil, .badRequest, "invalid_id"),
                 (.get, "/v1/users?cursor=not%20an%20id", nil, nil, .badRequest, "invalid_cursor"),
@@ -74,7 +98,9 @@ struct BadInputTests {
                 let reply = try await client.call(method, uri, json: json, bytes: bytes)
                 #expect(reply.status == status, "\(method) \(uri) \(json ?? "") → \(reply.status) \(reply.text)")
                 #expect(reply.code == code, "\(method) \(uri) \(json ?? "") → \(reply.text)")
-                #expect(reply.headers[.contentType] == (uri.hasSuffix("/") || uri.contains("/?") ? "application/json" : "application/problem+json"))
+                #expect(
+                    reply.headers[.contentType]
+                        == (uri.hasSuffix("/") || uri.contains("/?") ? "application/json" : "application/problem+json"))
             }
             let tooMany = (0..<201).map { _ in #"{"role":"user","content":"x"}"# }.joined(separator: ",")
             let many = try await client.call(.post, "/v1/memories", json: #"{"messages":[\#(tooMany)],"user_id":"u1"}"#)
@@ -150,7 +176,9 @@ struct DerivedTimeTests {
         try await ServiceHarness.run(workers: 0) { client in
             let added = try await client.call(
                 .post, "/v1/memories",
-                json: #"{"messages":[{"role":"user","content":"Tomorrow I go hiking in the Alps"}],"user_id":"u1","timestamp":"9999-12-31","async":false}"#)
+                json:
+                    #"{"messages":[{"role":"user","content":"Tomorrow I go hiking in the Alps"}],"user_id":"u1","timestamp":"9999-12-31","async":false}"#
+            )
             #expect(added.status == .ok, "\(added.text)")
             let listed = try await client.call(.get, "/v1/memories?user_id=u1")
             #expect(!listed.results.isEmpty, "\(listed.text)")

@@ -78,7 +78,8 @@ struct CacheFreshnessTests {
             try await client.addSync("My favorite color is blue. I love dinosaurs.", user: user)
             // A phrasing the worker does not warm: answered by L2 once the summary is rebuilt.
             let question = "what's my favourite colour"
-            var tier = "", found: [String] = []
+            var tier = ""
+            var found: [String] = []
             for _ in 0..<100 where tier != "l2" {
                 (_, tier, found) = try await client.search(question, user: user)
                 if tier != "l2" { try await Task.sleep(for: .milliseconds(20)) }

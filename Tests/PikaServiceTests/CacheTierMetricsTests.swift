@@ -1,9 +1,9 @@
 import Foundation
 import HummingbirdTesting
+import Logging
 import PikaMemory
 import PikaRedis
 import PikaTestSupport
-import Logging
 import Testing
 
 /// Per-tier hit/miss counters, and searches while Redis is down or hung.
@@ -74,7 +74,8 @@ struct CacheTierMetricsTests {
             #expect(try await client.search("dinosaurs", user: user).memories == ["Loves sharks"])
 
             try await services.run("start-redis")
-            var tier = "engine", found: [String] = []
+            var tier = "engine"
+            var found: [String] = []
             for _ in 0..<100 where tier == "engine" {
                 (_, tier, found) = try await client.search("dinosaurs", user: user)
                 #expect(found == ["Loves sharks"])

@@ -3,7 +3,7 @@ import PikaTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The built `pika` binary, run as a server process.
@@ -24,8 +24,10 @@ final class ServerProcess: Sendable {
         self.port = port
         process = try ChildProcess(
             name: "serve", executable: Self.executable.path,
-            arguments: ["serve", "--data-dir", dataDirectory, "--port", String(port), "--embedder", "hashing",
-                        "--api-key", key, "--workers", String(workers)],
+            arguments: [
+                "serve", "--data-dir", dataDirectory, "--port", String(port), "--embedder", "hashing",
+                "--api-key", key, "--workers", String(workers),
+            ],
             environment: ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "warning"].merging(environment) { $1 })
     }
 
@@ -72,7 +74,8 @@ struct CrashRecoveryTests {
         try await first.waitUntilReady()
         var jobs: [String] = []
         for name in ["Minh", "Anh", "Bao"] {
-            let (status, reply) = try await first.request("POST", "/extract_facts", body: #"{"messages":"My name is \#(name)","user_id":"u1"}"#)
+            let (status, reply) = try await first.request(
+                "POST", "/extract_facts", body: #"{"messages":"My name is \#(name)","user_id":"u1"}"#)
             #expect(status == 202)
             jobs.append(try #require(reply["job_id"] as? String))
         }

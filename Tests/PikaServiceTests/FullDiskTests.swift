@@ -29,9 +29,12 @@ struct FullDiskTests {
         var acknowledged: Set<String> = []
         var refusal: (status: Int, body: [String: Any])?
         for batch in 0..<200 {
-            let messages = (0..<50).map { #"{"role":"user","content":"batch \#(batch) note \#($0) \#(String(repeating: "x", count: 300))"}"# }
+            let messages = (0..<50).map {
+                #"{"role":"user","content":"batch \#(batch) note \#($0) \#(String(repeating: "x", count: 300))"}"#
+            }
             let (status, reply) = try await server.request(
-                "POST", "/v1/memories", body: #"{"user_id":"u1","infer":false,"async":false,"messages":[\#(messages.joined(separator: ","))]}"#)
+                "POST", "/v1/memories",
+                body: #"{"user_id":"u1","infer":false,"async":false,"messages":[\#(messages.joined(separator: ","))]}"#)
             guard status == 200 else {
                 refusal = (status, reply)
                 break
@@ -56,7 +59,8 @@ struct FullDiskTests {
         defer { server.kill9() }
         try await server.waitUntilReady()
         let (again, reply) = try await server.request(
-            "POST", "/v1/memories", body: #"{"user_id":"u2","infer":false,"async":false,"messages":"written after the disk had room again"}"#)
+            "POST", "/v1/memories",
+            body: #"{"user_id":"u2","infer":false,"async":false,"messages":"written after the disk had room again"}"#)
         #expect(again == 200, "\(reply)")
         var listed: Set<String> = []
         var cursor: String?

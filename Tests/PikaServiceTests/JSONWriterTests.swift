@@ -27,7 +27,7 @@ struct JSONWriterTests {
             switch next(depth > 1 ? 4 : 6) {
             case 0: return .null
             case 1: return .bool(next(2) == 0)
-            case 2: return .number([0, -3, 42, 0.25, -1e-7, 1.5e300, 123456789012, Double(next(1000)) / 7][next(8)])
+            case 2: return .number([0, -3, 42, 0.25, -1e-7, 1.5e300, 123_456_789_012, Double(next(1000)) / 7][next(8)])
             case 3: return .string(text())
             case 4: return .array((0..<next(3)).map { _ in value(depth: depth + 1) })
             default: return .object(Dictionary((0..<next(3)).map { _ in ("k\(next(50))" + text(), value(depth: depth + 1)) }) { a, _ in a })
@@ -62,14 +62,18 @@ struct JSONWriterTests {
 
     @Test func sameBytesAsTheEncoderForAnOrdinaryAnswer() throws {
         let record = MemoryRecord(
-            id: "m1", scope: MemoryScope(tenant: "t", userID: "u1"), text: "Bé thích \"khủng long\" 🦖", metadata: ["n": .number(3), "tags": .array([.string("a/b")])],
-            provenance: ["msg:0"], createdAt: Date(timeIntervalSince1970: 1_700_000_000.5), updatedAt: Date(timeIntervalSince1970: 1_700_000_001))
+            id: "m1", scope: MemoryScope(tenant: "t", userID: "u1"), text: "Bé thích \"khủng long\" 🦖",
+            metadata: ["n": .number(3), "tags": .array([.string("a/b")])],
+            provenance: ["msg:0"], createdAt: Date(timeIntervalSince1970: 1_700_000_000.5),
+            updatedAt: Date(timeIntervalSince1970: 1_700_000_001))
         let results = [MemoryOut(record: record, score: 1), MemoryOut(record: record, score: nil)]
         let relations = [GraphRelation(source: "bé", relation: "likes", target: "khủng long")]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let encoded = try encoder.encode(EncoderOut(results: results, relations: relations))
-        #expect(String(decoding: SearchAnswerJSON.bytes(results: results, relations: relations), as: UTF8.self) == String(decoding: encoded, as: UTF8.self))
+        #expect(
+            String(decoding: SearchAnswerJSON.bytes(results: results, relations: relations), as: UTF8.self)
+                == String(decoding: encoded, as: UTF8.self))
     }
 
     @Test func controlCharactersAndQuotesAreEscaped() {

@@ -45,7 +45,8 @@ struct KeywordPrebuildServiceTests {
             for (n, user) in Self.users.enumerated() {
                 let messages = ["I love dinosaurs", "My dog eats salmon", "I drink green tea", "I play the violin \(n)"]
                     .map { #"{"role":"user","content":"\#($0)"}"# }.joined(separator: ",")
-                let added = try await client.call(.post, "/v1/memories", json: #"{"messages":[\#(messages)],"user_id":"\#(user)","infer":false,"async":false}"#)
+                let added = try await client.call(
+                    .post, "/v1/memories", json: #"{"messages":[\#(messages)],"user_id":"\#(user)","infer":false,"async":false}"#)
                 #expect(added.status == .ok && added.results.count == 4)
             }
             return try await answers(client)

@@ -63,7 +63,8 @@ struct KillNineHistoryTests {
     }
 
     /// One random write: an add (half the time, or when there is nothing to change), an update or a delete.
-    private func step(_ server: ServerProcess, ledgers: SharedValue<[String: Ledger]>, pending: SharedValue<Set<String>>, serial: Int) async {
+    private func step(_ server: ServerProcess, ledgers: SharedValue<[String: Ledger]>, pending: SharedValue<Set<String>>, serial: Int) async
+    {
         let live = ledgers.value.filter { $0.value.events.last != "DELETE" && $0.value.inFlight == nil }.map(\.key)
         let choice = live.isEmpty ? 0 : Int.random(in: 0..<4)
         if choice <= 1 {
@@ -82,16 +83,29 @@ struct KillNineHistoryTests {
             let text = "memory number \(serial) rewritten"
             ledgers.mutate { $0[id]?.inFlight = ("UPDATE", text) }
             guard let (status, _) = try? await server.request("PUT", "/v1/memories/\(id)", body: #"{"text":"\#(text)"}"#) else { return }
-            if status == 200 { ledgers.mutate { $0[id]?.events.append("UPDATE"); $0[id]?.text = text; $0[id]?.inFlight = nil } }
+            if status == 200 {
+                ledgers.mutate {
+                    $0[id]?.events.append("UPDATE")
+                    $0[id]?.text = text
+                    $0[id]?.inFlight = nil
+                }
+            }
         } else {
             ledgers.mutate { $0[id]?.inFlight = ("DELETE", "") }
             guard let (status, _) = try? await server.request("DELETE", "/v1/memories/\(id)") else { return }
-            if status == 200 || status == 204 { ledgers.mutate { $0[id]?.events.append("DELETE"); $0[id]?.inFlight = nil } }
+            if status == 200 || status == 204 {
+                ledgers.mutate {
+                    $0[id]?.events.append("DELETE")
+                    $0[id]?.inFlight = nil
+                }
+            }
         }
     }
 
     /// Checks the restarted server against the ledgers, then settles what the writes in flight did.
-    private func verify(_ server: ServerProcess, ledgers: inout [String: Ledger], unansweredAdds: inout Set<String>, cycle: Int) async throws {
+    private func verify(
+        _ server: ServerProcess, ledgers: inout [String: Ledger], unansweredAdds: inout Set<String>, cycle: Int
+    ) async throws {
         for (id, ledger) in ledgers {
             let (status, json) = try await server.request("GET", "/v1/memories/\(id)/history")
             let events = (json["results"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
@@ -100,7 +114,8 @@ struct KillNineHistoryTests {
                 settled.events.append(inFlight.event)
                 if inFlight.event == "UPDATE" { settled.text = inFlight.text }
             } else {
-                #expect(events == ledger.events, "cycle \(cycle), memory \(id): history \(events), acknowledged \(ledger.events) (\(status))")
+                #expect(
+                    events == ledger.events, "cycle \(cycle), memory \(id): history \(events), acknowledged \(ledger.events) (\(status))")
             }
             settled.inFlight = nil
             let (getStatus, memory) = try await server.request("GET", "/v1/memories/\(id)")
@@ -115,7 +130,8 @@ struct KillNineHistoryTests {
         var listed: [[String: Any]] = []
         var cursor = ""
         repeat {
-            let (_, page) = try await server.request("GET", "/v1/memories?user_id=u&limit=100" + (cursor.isEmpty ? "" : "&cursor=\(cursor)"))
+            let (_, page) = try await server.request(
+                "GET", "/v1/memories?user_id=u&limit=100" + (cursor.isEmpty ? "" : "&cursor=\(cursor)"))
             listed += page["results"] as? [[String: Any]] ?? []
             cursor = page["next_cursor"] as? String ?? ""
         } while !cursor.isEmpty

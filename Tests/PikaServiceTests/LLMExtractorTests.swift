@@ -54,7 +54,8 @@ struct FakeLLM {
 
 @Suite("LLM extractor against an in-process OpenAI-compatible server")
 struct LLMExtractorTests {
-    static let answer = #"{"facts":[{"text":"Loves dinosaurs","attribute":"pref:dinosaurs","sources":[0],"entities":[{"name":"dinosaurs","type":"thing"}],"relations":[{"source":"user","relation":"loves","target":"dinosaurs"}]}]}"#
+    static let answer =
+        #"{"facts":[{"text":"Loves dinosaurs","attribute":"pref:dinosaurs","sources":[0],"entities":[{"name":"dinosaurs","type":"thing"}],"relations":[{"source":"user","relation":"loves","target":"dinosaurs"}]}]}"#
 
     func configuration(_ url: URL) -> LLMExtractorConfiguration {
         var configuration = LLMExtractorConfiguration(baseURL: url, model: "test-model")
@@ -68,8 +69,11 @@ struct LLMExtractorTests {
     @Test func extractsAndRetriesServerErrors() async throws {
         try await FakeLLM.run({ n in n < 2 ? .status(503) : .facts(Self.answer) }) { url, requests in
             let extractor = LLMExtractor(configuration: configuration(url))
-            let facts = try await extractor.extract([ConversationMessage(role: "user", content: "I love dinosaurs",
-                                                                        metadata: ["dia_id": .string("D1:1")])])
+            let facts = try await extractor.extract([
+                ConversationMessage(
+                    role: "user", content: "I love dinosaurs",
+                    metadata: ["dia_id": .string("D1:1")])
+            ])
             #expect(facts.map(\.text) == ["Loves dinosaurs"])
             #expect(facts.first?.provenance == ["D1:1"])
             #expect(requests() == 3)
@@ -77,11 +81,17 @@ struct LLMExtractorTests {
     }
 
     @Test func bothKindsWithSpeakerAndTimeInThePrompt() async throws {
-        let answer = #"{"facts":[{"kind":"event","text":"Ana went camping on 7 May 2023.","occurred_at":"2023-05-07","sources":[1]},{"kind":"event","text":"Ana baked bread.","sources":[1]},{"kind":"fact","text":"Has a dog named Rex","attribute":"pet_name:rex","sources":[0]},{"kind":"event","text":"Ana will travel.","occurred_at":"2030-01-01","sources":[2]}]}"#
+        let answer =
+            #"{"facts":[{"kind":"event","text":"Ana went camping on 7 May 2023.","occurred_at":"2023-05-07","sources":[1]},{"kind":"event","text":"Ana baked bread.","sources":[1]},{"kind":"fact","text":"Has a dog named Rex","attribute":"pet_name:rex","sources":[0]},{"kind":"event","text":"Ana will travel.","occurred_at":"2030-01-01","sources":[2]}]}"#
         let said = Date(timeIntervalSince1970: 1_683_554_160)  // 2023-05-08T13:56:00Z
         final class Prompt: Sendable { let text = Mutex("") }
         let prompt = Prompt()
-        try await FakeLLM.run({ _ in .content { body in prompt.text.withLock { $0 = body }; return answer } }) { url, _ in
+        try await FakeLLM.run({ _ in
+            .content { body in
+                prompt.text.withLock { $0 = body }
+                return answer
+            }
+        }) { url, _ in
             let extractor = LLMExtractor(configuration: configuration(url))
             let facts = try await extractor.extract([
                 ConversationMessage(role: "user", content: "I have a dog named Rex.", name: "Ana", timestamp: said),
@@ -111,7 +121,9 @@ struct LLMExtractorTests {
             let extractor = LLMExtractor(configuration: settings)
             // The stalled request ends by our deadline (0.5 s), not by the server's answer at 3 s:
             // the error says so (a wall-clock bound would flake on a loaded machine).
-            let stalled = await #expect(throws: MemoryError.self) { try await extractor.extract([ConversationMessage(role: "user", content: "x")]) }
+            let stalled = await #expect(throws: MemoryError.self) {
+                try await extractor.extract([ConversationMessage(role: "user", content: "x")])
+            }
             #expect(stalled?.message.contains("timed out after") == true, "\(String(describing: stalled))")
             await #expect(throws: MemoryError.self) { try await extractor.extract([ConversationMessage(role: "user", content: "x")]) }
             let before = requests()
@@ -129,7 +141,8 @@ struct LLMExtractorTests {
         try await FakeLLM.run({ _ in .facts(Self.answer) }) { url, _ in
             let extractor = LLMExtractor(configuration: configuration(url))
             try await ServiceHarness.run(extractor: extractor) { client in
-                let accepted = try await client.call(.post, "/extract_facts", json: #"{"messages":"I really love dinosaurs","user_id":"u1"}"#)
+                let accepted = try await client.call(
+                    .post, "/extract_facts", json: #"{"messages":"I really love dinosaurs","user_id":"u1"}"#)
                 let job = try await client.waitForJob(try #require(accepted["job_id"]?.stringValue))
                 #expect(job["status"]?.stringValue == "completed")
                 let search = try await client.call(.post, "/search_facts", json: #"{"query":"dinosaurs","user_id":"u1"}"#)

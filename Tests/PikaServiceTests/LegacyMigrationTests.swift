@@ -13,16 +13,20 @@ struct LegacyMigrationTests {
     @Test("the first start moves the memories; memories, history and search answers are those the old release gave")
     func firstStartMigrates() async throws {
         let expected = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture.appendingPathComponent("expected.json"))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture.appendingPathComponent("expected.json"))) as? [String: Any]
+        )
         let directory = ServiceHarness.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.fixture.appendingPathComponent("pika.sqlite").path, toPath: directory + "/pika.sqlite")
+        try FileManager.default.copyItem(
+            atPath: Self.fixture.appendingPathComponent("pika.sqlite").path, toPath: directory + "/pika.sqlite")
         for restart in 0..<2 {
             let server = try ServerProcess(dataDirectory: directory, port: try freeLoopbackPort(), workers: 0)
             try await server.waitUntilReady()
             for (user, memories) in expected["users"] as? [String: [[String: String]]] ?? [:] {
                 let (_, list) = try await server.request("GET", "/v1/memories?user_id=\(user)&limit=100")
-                let got = (list["results"] as? [[String: Any]] ?? []).map { ["id": $0["id"] as? String ?? "", "memory": $0["memory"] as? String ?? ""] }
+                let got = (list["results"] as? [[String: Any]] ?? []).map {
+                    ["id": $0["id"] as? String ?? "", "memory": $0["memory"] as? String ?? ""]
+                }
                 #expect(got.sorted { $0["id"]! < $1["id"]! } == memories, "start \(restart), user \(user)")
             }
             for (id, events) in expected["histories"] as? [String: [[Any]]] ?? [:] {

@@ -4,7 +4,7 @@ import PikaTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// SIGKILL of `pika serve` while it seals, compacts or writes a snapshot (asked through the control
@@ -32,7 +32,9 @@ struct MaintenanceKillTests {
         return texts
     }
 
-    @Test("six kills at random moments of compact and snapshot: acknowledged writes and their history survive, files verify, snapshots are whole or absent")
+    @Test(
+        "six kills at random moments of compact and snapshot: acknowledged writes and their history survive, files verify, snapshots are whole or absent"
+    )
     func killsDuringMaintenance() async throws {
         let directory = ServiceHarness.temporaryDirectory()
         var server = try ServerProcess(dataDirectory: directory, port: try freeLoopbackPort(), workers: 1)
@@ -44,7 +46,8 @@ struct MaintenanceKillTests {
             let user = "u\(cycle % 3)"
             let messages = (0..<200).map { #"{"role":"user","content":"cycle \#(cycle) note \#($0) for \#(user)"}"# }
             let (status, added) = try await server.request(
-                "POST", "/v1/memories", body: #"{"user_id":"\#(user)","infer":false,"async":false,"messages":[\#(messages.joined(separator: ","))]}"#)
+                "POST", "/v1/memories",
+                body: #"{"user_id":"\#(user)","infer":false,"async":false,"messages":[\#(messages.joined(separator: ","))]}"#)
             #expect(status == 200)
             let results = (added["results"] as? [[String: Any]] ?? []).compactMap { item in
                 (item["id"] as? String).flatMap { id in (item["memory"] as? String).map { (id: id, text: $0) } }
@@ -75,7 +78,8 @@ struct MaintenanceKillTests {
             #expect(verify.exitCode == 0, "cycle \(cycle): \(verify.logTail)")
             if cycle % 2 == 1 && FileManager.default.fileExists(atPath: snapshot) {
                 for file in ["pika.sqlite", "memories.snapshot"] {
-                    #expect(FileManager.default.fileExists(atPath: snapshot + "/" + file), "cycle \(cycle): \(file) missing from a snapshot")
+                    #expect(
+                        FileManager.default.fileExists(atPath: snapshot + "/" + file), "cycle \(cycle): \(file) missing from a snapshot")
                 }
             }
         }

@@ -6,8 +6,10 @@ import Testing
 
 @Suite("Mem0 filters and query values")
 struct Mem0FilterTests {
-    static func record(user: String = "alice", agent: String? = nil, text: String = "I have a dog", metadata: [String: JSONValue] = [:],
-                       created: String = "2024-07-10T12:00:00Z") -> MemoryRecord {
+    static func record(
+        user: String = "alice", agent: String? = nil, text: String = "I have a dog", metadata: [String: JSONValue] = [:],
+        created: String = "2024-07-10T12:00:00Z"
+    ) -> MemoryRecord {
         let date = Mem0Dates.parse(created)!
         return MemoryRecord(
             id: UUID().uuidString.lowercased(), scope: MemoryScope(tenant: "t", userID: user), agentID: agent, text: text,
@@ -19,10 +21,12 @@ struct Mem0FilterTests {
     }
 
     @Test func readsThePythonLiteralTheSDKPutsInTheQueryString() {
-        #expect(Mem0QueryValue.parse("{'user_id': 'alice', 'n': 2, 'ok': True, 'no': None}")
-            == .object(["user_id": .string("alice"), "n": .number(2), "ok": .bool(true), "no": .null]))
-        #expect(Mem0QueryValue.parse(#"{"AND": [{"user_id": "bob"}]}"#)
-            == .object(["AND": .array([.object(["user_id": .string("bob")])])]))
+        #expect(
+            Mem0QueryValue.parse("{'user_id': 'alice', 'n': 2, 'ok': True, 'no': None}")
+                == .object(["user_id": .string("alice"), "n": .number(2), "ok": .bool(true), "no": .null]))
+        #expect(
+            Mem0QueryValue.parse(#"{"AND": [{"user_id": "bob"}]}"#)
+                == .object(["AND": .array([.object(["user_id": .string("bob")])])]))
         #expect(Mem0QueryValue.parse("{'a': ('x', 'it\\'s')}") == .object(["a": .array([.string("x"), .string("it's")])]))
         #expect(Mem0QueryValue.parse("{'a': ") == nil)
         #expect(Mem0QueryValue.parse("{'a': 1} trailing") == nil)
@@ -52,8 +56,9 @@ struct Mem0FilterTests {
         let record = Self.record(agent: "a", metadata: ["topic": .string("pets")])
         #expect(engine.matches(record) && specialized.matches(record))
         #expect(ids.specialized(userID: "bob").simplified().engineFilter() == .or([]))
-        #expect(try Self.filter(#"{"user_id": "alice", "created_at": {"gte": "2024-01-01"}}"#)
-            .specialized(userID: "alice").simplified().engineFilter() == nil)
+        #expect(
+            try Self.filter(#"{"user_id": "alice", "created_at": {"gte": "2024-01-01"}}"#)
+                .specialized(userID: "alice").simplified().engineFilter() == nil)
         #expect(try Self.filter(#"{"user_id": "alice"}"#).specialized(userID: "alice").simplified().isEverything)
     }
 }

@@ -28,7 +28,9 @@ struct Mem0SDKTests {
         defer { try? FileManager.default.removeItem(atPath: home) }
         let check = try ChildProcess(
             name: "mem0-sdk-\(major)", executable: python,
-            arguments: [root.appendingPathComponent("Tests/mem0/sdk_check.py").path, "http://127.0.0.1:\(server.port)", keys[0], keys[1], major],
+            arguments: [
+                root.appendingPathComponent("Tests/mem0/sdk_check.py").path, "http://127.0.0.1:\(server.port)", keys[0], keys[1], major,
+            ],
             environment: ["PATH": "/usr/bin:/bin", "HOME": home, "MEM0_TELEMETRY": "False", "PYTHONUNBUFFERED": "1"])
         try await check.waitForExit(within: .seconds(300))
         #expect(check.exitCode == 0, "\(check.logTail)")

@@ -21,9 +21,11 @@ struct MemoryAPITests {
             _ = try await client.call(.post, "/search_facts", json: #"{"query":"hi","user_id":"u1"}"#)
             let metrics = try await client.call(.get, "/metrics", key: nil)
             #expect(metrics.status == .ok)
-            for name in ["http_requests_total", "http_request_duration_seconds", "search_facts_requests_total",
-                         "http_request_size_bytes", "http_response_size_bytes", "cache_misses_total", "job_success_rate",
-                         "cache_hit_rate"] {
+            for name in [
+                "http_requests_total", "http_request_duration_seconds", "search_facts_requests_total",
+                "http_request_size_bytes", "http_response_size_bytes", "cache_misses_total", "job_success_rate",
+                "cache_hit_rate",
+            ] {
                 #expect(metrics.text.contains(name), "missing metric \(name)")
             }
         }
@@ -31,11 +33,13 @@ struct MemoryAPITests {
 
     @Test func syncAddSearchGetListUpdateDeleteHistory() async throws {
         try await ServiceHarness.run { client in
-            let added = try await client.call(.post, "/v1/memories", json: """
-                {"messages":[{"role":"user","content":"My name is Minh. I love dinosaurs. I have a dog named Max."},
-                             {"role":"assistant","content":"I love that!"}],
-                 "user_id":"u1","agent_id":"pika","metadata":{"source":"chat"},"async":false}
-                """)
+            let added = try await client.call(
+                .post, "/v1/memories",
+                json: """
+                    {"messages":[{"role":"user","content":"My name is Minh. I love dinosaurs. I have a dog named Max."},
+                                 {"role":"assistant","content":"I love that!"}],
+                     "user_id":"u1","agent_id":"pika","metadata":{"source":"chat"},"async":false}
+                    """)
             #expect(added.status == .ok)
             #expect(added.results.map { $0["event"]?.stringValue } == ["ADD", "ADD", "ADD"])
             let search = try await client.call(.post, "/v1/memories/search", json: #"{"query":"dinosaurs","user_id":"u1","limit":2}"#)
@@ -68,10 +72,12 @@ struct MemoryAPITests {
         try await ServiceHarness.run { client in
             var idem = HTTPFields()
             idem[.init("Idempotency-Key")!] = "req-1"
-            let first = try await client.call(.post, "/extract_facts", json: #"{"messages":"My name is Minh","user_id":"u1"}"#, headers: idem)
+            let first = try await client.call(
+                .post, "/extract_facts", json: #"{"messages":"My name is Minh","user_id":"u1"}"#, headers: idem)
             #expect(first.status == .accepted && first["status"]?.stringValue == "queued")
             let jobID = try #require(first["job_id"]?.stringValue)
-            let retry = try await client.call(.post, "/extract_facts", json: #"{"messages":"My name is Minh","user_id":"u1"}"#, headers: idem)
+            let retry = try await client.call(
+                .post, "/extract_facts", json: #"{"messages":"My name is Minh","user_id":"u1"}"#, headers: idem)
             #expect(retry["job_id"]?.stringValue == jobID)
             // Three jobs of one user apply in order: the last name wins, through UPDATEs.
             var ids: [String] = []
@@ -121,26 +127,33 @@ struct MemoryAPITests {
             #expect(add.results.first?["event"]?.stringValue == "ADD")
             let same = try await client.call(.post, "/v1/memories", json: #"{"messages":"I like pizza.","user_id":"u1","async":false}"#)
             #expect(same.results.first?["event"]?.stringValue == "NONE")
-            let gone = try await client.call(.post, "/v1/memories", json: #"{"messages":"I don't like pizza anymore","user_id":"u1","async":false}"#)
+            let gone = try await client.call(
+                .post, "/v1/memories", json: #"{"messages":"I don't like pizza anymore","user_id":"u1","async":false}"#)
             #expect(gone.results.first?["event"]?.stringValue == "DELETE")
             #expect(try await client.call(.get, "/v1/memories?user_id=u1").results.isEmpty)
-            let verbatim = try await client.call(.post, "/v1/memories", json: #"{"messages":[{"role":"user","content":"raw note"}],"user_id":"u1","infer":false,"async":false}"#)
+            let verbatim = try await client.call(
+                .post, "/v1/memories",
+                json: #"{"messages":[{"role":"user","content":"raw note"}],"user_id":"u1","infer":false,"async":false}"#)
             #expect(verbatim.results.first?["memory"]?.stringValue == "raw note")
         }
     }
 
     @Test func eventsWithSpeakerTimeKindAndTimeSearch() async throws {
         try await ServiceHarness.run { client in
-            let add = try await client.call(.post, "/v1/memories", json: #"""
-                {"messages":[{"role":"user","name":"Ana","content":"Hi! Yesterday I ran my first half marathon in Hue."},
-                             {"role":"assistant","content":"Congratulations!"}],
-                 "timestamp":"2023-05-08T13:56:00Z","user_id":"u1","async":false}
-                """#)
+            let add = try await client.call(
+                .post, "/v1/memories",
+                json: #"""
+                    {"messages":[{"role":"user","name":"Ana","content":"Hi! Yesterday I ran my first half marathon in Hue."},
+                                 {"role":"assistant","content":"Congratulations!"}],
+                     "timestamp":"2023-05-08T13:56:00Z","user_id":"u1","async":false}
+                    """#)
             #expect(add.results.map { $0["memory"]?.stringValue } == ["On 7 May 2023 Ana ran Ana's first half marathon in Hue."])
-            let found = try await client.call(.post, "/v1/memories/search", json: #"""
-                {"query":"what did Ana run last week","user_id":"u1","reference_time":1683554160,
-                 "filters":{"AND":[{"kind":"event"},{"occurred_at":{"gte":"2023-05-01","lte":1683590400}}]}}
-                """#)
+            let found = try await client.call(
+                .post, "/v1/memories/search",
+                json: #"""
+                    {"query":"what did Ana run last week","user_id":"u1","reference_time":1683554160,
+                     "filters":{"AND":[{"kind":"event"},{"occurred_at":{"gte":"2023-05-01","lte":1683590400}}]}}
+                    """#)
             let first = try #require(found.results.first)
             #expect(first["kind"]?.stringValue == "event")
             #expect(first["occurred_at"]?.stringValue == "2023-05-07T00:00:00.000Z")
@@ -160,7 +173,8 @@ struct MemoryAPITests {
             let search = try await client.call(.post, "/search_facts", key: otherKey, json: #"{"query":"cats","user_id":"u1"}"#)
             #expect(search.status == .ok && search.results.isEmpty)
             #expect(try await client.call(.get, "/v1/memories?user_id=u1", key: otherKey).results.isEmpty)
-            #expect(try await client.call(.post, "/v1/admin/keys", key: otherKey, json: #"{"tenant":"x","role":"admin"}"#).status == .forbidden)
+            #expect(
+                try await client.call(.post, "/v1/admin/keys", key: otherKey, json: #"{"tenant":"x","role":"admin"}"#).status == .forbidden)
             let reader = try await client.call(.post, "/v1/admin/keys", json: #"{"tenant":"default","role":"read"}"#)
             let readKey = try #require(reader["key"]?.stringValue)
             #expect(try await client.call(.get, "/v1/memories/\(id)", key: readKey).status == .ok)
@@ -175,23 +189,31 @@ struct MemoryAPITests {
             for i in 0..<40 {
                 let category = i == 17 ? "rare" : "common"
                 let text = i == 17 ? "the kitchen tap is leaking" : "dinosaurs fact number \(i)"
-                let reply = try await client.call(.post, "/v1/memories", json: """
-                    {"messages":[{"role":"user","content":"\(text)"}],"user_id":"u1","infer":false,"async":false,
-                     "metadata":{"category":"\(category)","n":\(i)}}
-                    """)
+                let reply = try await client.call(
+                    .post, "/v1/memories",
+                    json: """
+                        {"messages":[{"role":"user","content":"\(text)"}],"user_id":"u1","infer":false,"async":false,
+                         "metadata":{"category":"\(category)","n":\(i)}}
+                        """)
                 #expect(reply.status == .ok)
             }
-            let filtered = try await client.call(.post, "/v1/memories/search", json: """
-                {"query":"dinosaurs","user_id":"u1","limit":1,"filters":{"category":{"eq":"rare"}}}
-                """)
+            let filtered = try await client.call(
+                .post, "/v1/memories/search",
+                json: """
+                    {"query":"dinosaurs","user_id":"u1","limit":1,"filters":{"category":{"eq":"rare"}}}
+                    """)
             #expect(filtered.results.map { $0["memory"]?.stringValue } == ["the kitchen tap is leaking"])
-            let range = try await client.call(.post, "/v1/memories/search", json: """
-                {"query":"dinosaurs","user_id":"u1","limit":100,"filters":{"AND":[{"n":{"gte":10}},{"n":{"lt":13}}]}}
-                """)
+            let range = try await client.call(
+                .post, "/v1/memories/search",
+                json: """
+                    {"query":"dinosaurs","user_id":"u1","limit":100,"filters":{"AND":[{"n":{"gte":10}},{"n":{"lt":13}}]}}
+                    """)
             #expect(range.results.count == 3)
-            let bad = try await client.call(.post, "/v1/memories/search", json: """
-                {"query":"dinosaurs","user_id":"u1","filters":{"category":{"regex":"r.*"}}}
-                """)
+            let bad = try await client.call(
+                .post, "/v1/memories/search",
+                json: """
+                    {"query":"dinosaurs","user_id":"u1","filters":{"category":{"regex":"r.*"}}}
+                    """)
             #expect(bad.status == .badRequest && bad.code == "invalid_filter")
         }
     }
@@ -199,9 +221,11 @@ struct MemoryAPITests {
     @Test func searchModesOnBothPaths() async throws {
         try await ServiceHarness.run { client in
             for text in ["Minh plays the violin every weekend", "Lan studies chemistry at school", "Tôi sống ở Hà Nội"] {
-                let reply = try await client.call(.post, "/v1/memories", json: """
-                    {"messages":[{"role":"user","content":"\(text)"}],"user_id":"u1","infer":false,"async":false}
-                    """)
+                let reply = try await client.call(
+                    .post, "/v1/memories",
+                    json: """
+                        {"messages":[{"role":"user","content":"\(text)"}],"user_id":"u1","infer":false,"async":false}
+                        """)
                 #expect(reply.status == .ok)
             }
             for path in ["/v1/memories/search", "/search_facts"] {
@@ -211,7 +235,8 @@ struct MemoryAPITests {
                     return reply.results.map { $0["memory"]?.stringValue }
                 }
                 // Keyword: only term matches, accents folded ("ha noi" finds "Hà Nội").
-                #expect(try await search(#"{"query":"violins","user_id":"u1","mode":"keyword"}"#) == ["Minh plays the violin every weekend"])
+                #expect(
+                    try await search(#"{"query":"violins","user_id":"u1","mode":"keyword"}"#) == ["Minh plays the violin every weekend"])
                 #expect(try await search(#"{"query":"ha noi","user_id":"u1","mode":"keyword"}"#) == ["Tôi sống ở Hà Nội"])
                 #expect(try await search(#"{"query":"violin","user_id":"u1","mode":"keyword","threshold":50}"#).isEmpty)
                 // Vector and hybrid rank every memory; the term match comes first in hybrid (the default).
@@ -225,7 +250,9 @@ struct MemoryAPITests {
 
     @Test func graphAndRelationsInSearch() async throws {
         try await ServiceHarness.run { client in
-            _ = try await client.call(.post, "/v1/memories", json: #"{"messages":"My sister Lan likes cats. I have a dog named Max.","user_id":"u1","async":false}"#)
+            _ = try await client.call(
+                .post, "/v1/memories",
+                json: #"{"messages":"My sister Lan likes cats. I have a dog named Max.","user_id":"u1","async":false}"#)
             let graph = try await client.call(.get, "/v1/users/u1/graph?entity=Lan&depth=1")
             #expect(graph.status == .ok)
             #expect(graph["entities"]?.arrayValue?.contains { $0["name"]?.stringValue == "Lan" } == true)
@@ -238,8 +265,11 @@ struct MemoryAPITests {
 
     @Test func deleteUserLeavesNoTraceAndExportImportRoundTrip() async throws {
         try await ServiceHarness.run { client in
-            _ = try await client.call(.post, "/v1/memories", json: #"{"messages":"My name is Minh. My sister Lan likes cats. I like pizza","user_id":"u1","async":false}"#)
-            _ = try await client.call(.post, "/v1/memories", json: #"{"messages":"I don't like pizza anymore","user_id":"u1","async":false}"#)
+            _ = try await client.call(
+                .post, "/v1/memories",
+                json: #"{"messages":"My name is Minh. My sister Lan likes cats. I like pizza","user_id":"u1","async":false}"#)
+            _ = try await client.call(
+                .post, "/v1/memories", json: #"{"messages":"I don't like pizza anymore","user_id":"u1","async":false}"#)
             _ = try await client.call(.post, "/v1/memories", json: #"{"messages":"I like kites","user_id":"u2","async":false}"#)
             let export = try await client.call(.get, "/v1/users/u1/export")
             #expect(export.status == .ok && export.headers[.contentType] == "application/x-ndjson")
@@ -268,7 +298,9 @@ struct MemoryAPITests {
             #expect(again["imported"]?.numberValue == 0 && again["skipped"]?.numberValue == 2)
             let restored = try await client.call(.get, "/v1/memories?user_id=u1")
             #expect(Set(restored.results.compactMap { $0["id"]?.stringValue }) == Set(ids))
-            #expect(try await client.call(.post, "/search_facts", json: #"{"query":"name","user_id":"u1"}"#).results.first?["memory"]?.stringValue == "Name is Minh")
+            #expect(
+                try await client.call(.post, "/search_facts", json: #"{"query":"name","user_id":"u1"}"#).results.first?["memory"]?
+                    .stringValue == "Name is Minh")
         }
     }
 

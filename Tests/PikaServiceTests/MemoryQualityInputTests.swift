@@ -10,16 +10,19 @@ struct MemoryQualityInputTests {
     /// A made-up place per `k`: sentences about different places are not near-duplicates.
     static func place(_ k: Int) -> String {
         let syllables = ["ka", "lo", "mi", "tu", "re", "sa", "no", "vi", "pe", "du"]
-        return "the fence of " + [0, 1, 2].map { salt in
-            (syllables[(k + salt) % 10] + syllables[(k / 10 + 3 * salt) % 10] + "n").capitalized
-        }.joined(separator: " and ")
+        return "the fence of "
+            + [0, 1, 2].map { salt in
+                (syllables[(k + salt) % 10] + syllables[(k / 10 + 3 * salt) % 10] + "n").capitalized
+            }.joined(separator: " and ")
     }
 
     @Test func withoutATimestampNoDateIsGuessed() async throws {
         try await ServiceHarness.run { client in
-            let added = try await client.call(.post, "/v1/memories", json: #"""
-                {"messages":[{"role":"user","name":"Ana","content":"Yesterday I ran my first half marathon in Hue."}],"user_id":"u1","async":false}
-                """#)
+            let added = try await client.call(
+                .post, "/v1/memories",
+                json: #"""
+                    {"messages":[{"role":"user","name":"Ana","content":"Yesterday I ran my first half marathon in Hue."}],"user_id":"u1","async":false}
+                    """#)
             #expect(added.results.map { $0["memory"]?.stringValue } == ["Yesterday Ana ran Ana's first half marathon in Hue."])
             let listed = try await client.call(.get, "/v1/memories?user_id=u1")
             let event = try #require(listed.results.first)
@@ -72,9 +75,12 @@ struct MemoryQualityInputTests {
             } while cursor != nil
             let sentences = texts.flatMap { EventRewriter.sentences($0) }
             #expect(!sentences.isEmpty && Set(sentences).count == sentences.count)
-            #expect(Set(sentences).isSubset(of: Set((0..<100).map {
-                "On the weekend of 6 May 2023 Ana repaired \(Self.place($0)) with Ana's uncle."
-            })))
+            #expect(
+                Set(sentences).isSubset(
+                    of: Set(
+                        (0..<100).map {
+                            "On the weekend of 6 May 2023 Ana repaired \(Self.place($0)) with Ana's uncle."
+                        })))
         }
     }
 }

@@ -20,7 +20,10 @@ struct OpenAPIDocumentTests {
         var inPaths = false
         var path: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
+            if line.hasPrefix("paths:") {
+                inPaths = true
+                continue
+            }
             guard inPaths else { continue }
             if !line.hasPrefix(" ") && !line.isEmpty { break }
             if line.hasPrefix("  /") && line.hasSuffix(":") {
@@ -45,7 +48,9 @@ struct OpenAPIDocumentTests {
             configuration: configuration, logger: Logger(label: "openapi-test"), embedder: try HashingEmbedder())
         let documented = Self.documentedOperations(text)
         #expect(documented.count >= 19)
-        #expect(documented == server.routes, "documented only: \(Set(documented).subtracting(server.routes)); routes only: \(Set(server.routes).subtracting(documented))")
+        #expect(
+            documented == server.routes,
+            "documented only: \(Set(documented).subtracting(server.routes)); routes only: \(Set(server.routes).subtracting(documented))")
         // docs/api.md mentions every route too.
         let guide = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/api.md"), encoding: .utf8)
         for route in server.routes {

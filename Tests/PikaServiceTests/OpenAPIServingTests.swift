@@ -43,10 +43,20 @@ struct OpenAPIServingTests {
         var path = ""
         var inPaths = false
         for line in try Self.spec().split(separator: "\n").map(String.init) {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
+            if line.hasPrefix("paths:") {
+                inPaths = true
+                continue
+            }
             guard inPaths else { continue }
-            if !line.hasPrefix(" ") { finish(); break }
-            if line.hasPrefix("  /") { finish(); path = String(line.dropFirst(2).dropLast()); continue }
+            if !line.hasPrefix(" ") {
+                finish()
+                break
+            }
+            if line.hasPrefix("  /") {
+                finish()
+                path = String(line.dropFirst(2).dropLast())
+                continue
+            }
             if line.hasPrefix("    "), !line.hasPrefix("     ") {
                 finish()
                 let key = line.trimmingCharacters(in: .whitespaces).dropLast()

@@ -34,9 +34,11 @@ struct PostgresFaultTests {
         let server = try await PikaServer.make(configuration: configuration, logger: logger, embedder: try HashingEmbedder())
         try await server.application.test(.live) { client in
             #expect(try await client.call(.get, "/readyz", key: nil).status == .ok)
-            let accepted = try await client.call(.post, "/v1/memories", json: """
-                {"messages":[{"role":"user","content":"I love dinosaurs. My sister is Lan."}],"user_id":"u1"}
-                """)
+            let accepted = try await client.call(
+                .post, "/v1/memories",
+                json: """
+                    {"messages":[{"role":"user","content":"I love dinosaurs. My sister is Lan."}],"user_id":"u1"}
+                    """)
             #expect(accepted.status == .accepted)
             let jobID = try #require(accepted["job_id"]?.stringValue ?? accepted["id"]?.stringValue)
             #expect(try await client.waitForJob(jobID)["status"]?.stringValue == "completed")
@@ -59,7 +61,8 @@ struct PostgresFaultTests {
                 if !recovered { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(recovered, "/readyz is ready again")
-            #expect(try await client.call(.get, "/v1/jobs/\(jobID)")["status"]?.stringValue == "completed", "the job accepted before survived")
+            #expect(
+                try await client.call(.get, "/v1/jobs/\(jobID)")["status"]?.stringValue == "completed", "the job accepted before survived")
             let again = try await client.call(.post, "/v1/memories", json: #"{"messages":"I like green tea","user_id":"u1"}"#)
             #expect(again.status == .accepted)
             let againID = try #require(again["job_id"]?.stringValue ?? again["id"]?.stringValue)

@@ -111,7 +111,8 @@ struct ReembedTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/" + Reembedding.oldFolder))
 
         // Same records (every payload field) and vectors as the uninterrupted run, new dimension.
-        let after = try contents(directory), reference = try contents(copy)
+        let after = try contents(directory)
+        let reference = try contents(copy)
         #expect(after.count == 79 && Set(after.keys) == Set(before.keys))
         for (id, (record, vector)) in after {
             #expect(record == before[id]?.0)

@@ -7,13 +7,15 @@ struct SHA256Tests {
     @Test func fipsVectors() {
         #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hex(String(repeating: "a", count: 1000)).count == 64)
     }
 
     @Test func keysAreRandomAndPrefixed() {
-        let a = APIKeys.generate(), b = APIKeys.generate()
+        let a = APIKeys.generate()
+        let b = APIKeys.generate()
         #expect(a != b && a.hasPrefix("pk_") && a.count == 67)
     }
 }

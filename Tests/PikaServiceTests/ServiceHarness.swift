@@ -17,7 +17,9 @@ enum ServiceHarness {
     }
 
     /// The test settings: a loopback port picked by the system, the admin key, the hashing embedder.
-    static func configuration(dataDirectory: String = temporaryDirectory(), workers: Int = 2, rateLimit: Double = 10_000)
+    static func configuration(
+        dataDirectory: String = temporaryDirectory(), workers: Int = 2, rateLimit: Double = 10_000
+    )
         -> ServiceConfiguration
     {
         var configuration = ServiceConfiguration()

@@ -11,7 +11,8 @@ struct UserListTests {
             for (user, count) in [("carol", 1), ("alice", 2), ("bob", 3)] {
                 for i in 0..<count {
                     let added = try await client.call(
-                        .post, "/v1/memories", json: #"{"messages":"note \#(i) of \#(user)","user_id":"\#(user)","infer":false,"async":false}"#)
+                        .post, "/v1/memories",
+                        json: #"{"messages":"note \#(i) of \#(user)","user_id":"\#(user)","infer":false,"async":false}"#)
                     #expect(added.status == .ok)
                 }
             }

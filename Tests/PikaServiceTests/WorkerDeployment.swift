@@ -5,7 +5,7 @@ import PikaTestSupport
 import Synchronization
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `pika serve` and `pika worker` processes (the built binary) sharing one data directory and a fresh
@@ -25,7 +25,8 @@ final class WorkerDeployment: Sendable {
     static func make() async throws -> WorkerDeployment {
         guard let url = ProcessInfo.processInfo.environment["PIKA_TEST_POSTGRES_URL"], !url.isEmpty else {
             throw ChildProcessFailure(
-                "PIKA_TEST_POSTGRES_URL is not set: start the test servers with `eval \"$(scripts/test-services.sh start)\"` and run the tests again")
+                "PIKA_TEST_POSTGRES_URL is not set: start the test servers with `eval \"$(scripts/test-services.sh start)\"` and run the tests again"
+            )
         }
         let name = "pika_w_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         _ = try await PostgresPool(configuration: PostgresConfiguration(url: url, poolSize: 1)).query("CREATE DATABASE \(name)")
@@ -46,8 +47,10 @@ final class WorkerDeployment: Sendable {
 
     /// Settings every process shares: the data directory, the database, the hashing embedder.
     private func environment(_ extra: [String: String]) -> [String: String] {
-        ["PATH": "/usr/bin:/bin", "PIKA_DATA_DIR": dataDirectory, "PIKA_POSTGRES_URL": postgresURL,
-         "PIKA_EMBEDDER": "hashing", "PIKA_LOG_LEVEL": "debug"].merging(extra) { $1 }
+        [
+            "PATH": "/usr/bin:/bin", "PIKA_DATA_DIR": dataDirectory, "PIKA_POSTGRES_URL": postgresURL,
+            "PIKA_EMBEDDER": "hashing", "PIKA_LOG_LEVEL": "debug",
+        ].merging(extra) { $1 }
     }
 
     /// Starts `pika serve` with no job workers of its own and waits until `/readyz` answers 200.
@@ -118,9 +121,11 @@ final class WorkerDeployment: Sendable {
             let job = try await call("GET", "/v1/jobs/\(id)").json
             if let status = job["status"]?.stringValue, status == "completed" || status == "failed" { return job }
             guard ContinuousClock.now < deadline else {
-                throw ChildProcessFailure("job \(id) not finished within \(timeout): \(job)\n" + children.withLock { all in
-                    all.map { "--- \($0.name) ---\n\($0.logTail)" }.joined(separator: "\n")
-                })
+                throw ChildProcessFailure(
+                    "job \(id) not finished within \(timeout): \(job)\n"
+                        + children.withLock { all in
+                            all.map { "--- \($0.name) ---\n\($0.logTail)" }.joined(separator: "\n")
+                        })
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -20,16 +20,18 @@ struct WorkerProcessTests {
     }
 
     @Test func refusesToStartWithoutPostgreSQL() async throws {
-        let worker = try await run("worker-no-pg", ["worker", "--data-dir", ServiceHarness.temporaryDirectory(), "--embedder", "hashing"],
-                                   environment: [:])
+        let worker = try await run(
+            "worker-no-pg", ["worker", "--data-dir", ServiceHarness.temporaryDirectory(), "--embedder", "hashing"],
+            environment: [:])
         #expect(worker.exitCode == 2)
         #expect(worker.log.contains("PIKA_POSTGRES_URL"), "\(worker.log)")
     }
 
     @Test("an invalid job lease stops pika serve and pika worker at start-up, naming the setting")
     func invalidLeaseStopsStartUp() async throws {
-        let serve = try await run("serve-bad-lease", ["serve", "--port", "0", "--embedder", "hashing"],
-                                  environment: ["PIKA_JOB_LEASE_SECONDS": "0", "PIKA_DATA_DIR": ServiceHarness.temporaryDirectory()])
+        let serve = try await run(
+            "serve-bad-lease", ["serve", "--port", "0", "--embedder", "hashing"],
+            environment: ["PIKA_JOB_LEASE_SECONDS": "0", "PIKA_DATA_DIR": ServiceHarness.temporaryDirectory()])
         #expect(serve.exitCode == 2)
         #expect(serve.log.contains("PIKA_JOB_LEASE_SECONDS: '0' is not 1...3600"), "\(serve.log)")
         let worker = try await run(
@@ -85,13 +87,15 @@ struct WorkerProcessTests {
             for user in users {
                 let list = try await deployment.call("GET", "/v1/memories?user_id=\(user)")
                 let memories = list.json["results"]?.arrayValue ?? []
-                #expect(memories.compactMap { $0["memory"]?.stringValue } == ["Favorite color is black"],
-                        "one memory per user, the last colour: \(list.text)")
+                #expect(
+                    memories.compactMap { $0["memory"]?.stringValue } == ["Favorite color is black"],
+                    "one memory per user, the last colour: \(list.text)")
                 let id = try #require(memories.first?["id"]?.stringValue)
                 let history = try await deployment.call("GET", "/v1/memories/\(id)/history")
                 let sequence = history.json["results"]?.arrayValue?.compactMap { $0["new_memory"]?.stringValue } ?? []
-                #expect(sequence == colours.indices.map { "Favorite color is \(colour(user, $0))" } + ["Favorite color is black"],
-                        "\(user)'s jobs applied in order")
+                #expect(
+                    sequence == colours.indices.map { "Favorite color is \(colour(user, $0))" } + ["Favorite color is black"],
+                    "\(user)'s jobs applied in order")
             }
             return (jobs.map { $0.id }, workers)
         }
@@ -112,8 +116,10 @@ struct WorkerProcessTests {
             let deployment = try await WorkerDeployment.make()
             try await runStopping(deployment) {
                 try await deployment.startServe(["PIKA_JOB_LEASE_SECONDS": "2"])
-                let llmSettings = ["PIKA_EXTRACTOR": "llm", "PIKA_LLM_BASE_URL": llm.absoluteString, "PIKA_LLM_MODEL": "test",
-                                   "PIKA_JOB_LEASE_SECONDS": "2"]
+                let llmSettings = [
+                    "PIKA_EXTRACTOR": "llm", "PIKA_LLM_BASE_URL": llm.absoluteString, "PIKA_LLM_MODEL": "test",
+                    "PIKA_JOB_LEASE_SECONDS": "2",
+                ]
                 let doomed = try await deployment.startWorker("worker-doomed", llmSettings)
                 let id = try await deployment.submit("I fly kites", user: "pilot")
                 // The first worker claims the job and hangs in its LLM request.
@@ -135,8 +141,9 @@ struct WorkerProcessTests {
                 #expect(job["attempts"]?.numberValue == 2, "the killed attempt and the survivor's: \(job)")
                 #expect(requests() == 2)
                 let list = try await deployment.call("GET", "/v1/memories?user_id=pilot")
-                #expect(list.json["results"]?.arrayValue?.compactMap { $0["memory"]?.stringValue } == ["Favorite kite is the red one"],
-                        "one memory: \(list.text)")
+                #expect(
+                    list.json["results"]?.arrayValue?.compactMap { $0["memory"]?.stringValue } == ["Favorite kite is the red one"],
+                    "one memory: \(list.text)")
                 try await survivor.waitForLog("job completed", within: .seconds(5))
                 #expect(survivor.log.contains(id), "the surviving worker completed the job")
             }

@@ -2,6 +2,7 @@ import Foundation
 import PikaEngine
 import PikaTestSupport
 import Testing
+
 @testable import PikaStorage
 
 /// Bit flips and truncations at every structural offset of each file kind: each gives a
@@ -92,11 +93,14 @@ struct CorruptionTests {
             }
         }
         // A newer format version is refused by name.
-        try s.withDamaged("MANIFEST", { bytes in
-            bytes[8] = 9
-            let crc = Checksum.crc32c(Array(bytes[0..<20]))
-            for i in 0..<4 { bytes[20 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
-        }) {
+        try s.withDamaged(
+            "MANIFEST",
+            { bytes in
+                bytes[8] = 9
+                let crc = Checksum.crc32c(Array(bytes[0..<20]))
+                for i in 0..<4 { bytes[20 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
+            }
+        ) {
             do {
                 _ = try s.openReadOnly()
             } catch {
@@ -123,8 +127,10 @@ struct CorruptionTests {
                 #expect(store.record(id: "id-70") == nil)
             }
         }
-        let cuts = [0, 10, SegmentFormat.headerSize - 1, SegmentFormat.pageSize, header.tenantDirectoryOffset, header.idIndexOffset,
-                    header.recordOffsetsOffset, header.recordsOffset, bytes.count - 1]
+        let cuts = [
+            0, 10, SegmentFormat.headerSize - 1, SegmentFormat.pageSize, header.tenantDirectoryOffset, header.idIndexOffset,
+            header.recordOffsetsOffset, header.recordsOffset, bytes.count - 1,
+        ]
         for length in cuts {
             try s.withDamaged(name, { $0.removeLast($0.count - length) }) {
                 let store = try s.openReadOnly()

@@ -2,6 +2,7 @@ import Foundation
 import PikaEngine
 import PikaTestSupport
 import Testing
+
 @testable import PikaStorage
 
 /// SIGKILL a writer at random moments, reopen, check every acknowledged write.
@@ -79,7 +80,8 @@ struct CrashTests {
             if let (id, n) = present.randomElement(using: &generator) {
                 let hits = try store.search(Self.crashVector(n), options: RecordSearchOptions(k: 1, tenant: UInt32(n % 5)))
                 // Records of different cycles share vectors (same n): any of them is a right answer.
-                #expect(hits.first?.record.id.split(separator: "-").last == id.split(separator: "-").last, "cycle \(cycle): search for \(id)")
+                #expect(
+                    hits.first?.record.id.split(separator: "-").last == id.split(separator: "-").last, "cycle \(cycle): search for \(id)")
                 #expect(hits.first?.distance ?? 1 < 1e-4, "cycle \(cycle): search for \(id)")
             }
         }

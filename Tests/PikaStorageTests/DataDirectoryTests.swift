@@ -3,6 +3,7 @@ import PikaEngine
 import PikaTestSupport
 import Synchronization
 import Testing
+
 @testable import PikaStorage
 
 @Suite("Data directory: writes, recovery, seal, search", .blockingWork)
@@ -48,7 +49,9 @@ struct DataDirectoryTests {
         try store.seal()
         #expect(store.stats().segments.count == 2)
         let query = Fixture.vector(5000)
-        #expect(Fixture.ids(try store.search(query, options: RecordSearchOptions(k: 10, ef: 200))) == Fixture.bruteForce(query, live: Array(0..<350), k: 10))
+        #expect(
+            Fixture.ids(try store.search(query, options: RecordSearchOptions(k: 10, ef: 200)))
+                == Fixture.bruteForce(query, live: Array(0..<350), k: 10))
     }
 
     @Test("updates replace and deletes remove, in the log, in sealed segments and after reopening")
@@ -163,11 +166,13 @@ struct DataDirectoryTests {
         commit.endWrite(ticket)
         group.wait()
         #expect(commit.syncCount == before + 1)
-        let reopened = try DataDirectory.open(at: dir.sub("d"), options: {
-            var ro = OpenOptions()
-            ro.readOnly = true
-            return ro
-        }())
+        let reopened = try DataDirectory.open(
+            at: dir.sub("d"),
+            options: {
+                var ro = OpenOptions()
+                ro.readOnly = true
+                return ro
+            }())
         #expect(reopened.count == 22)
     }
 
@@ -176,7 +181,8 @@ struct DataDirectoryTests {
         // A spawned child holds copies of this process's descriptors, the lock's too, until its exec.
         let dir = try TempDir()
         _ = try Fixture.store(at: dir.sub("d"), count: 5)
-        let stop = Atomic<Bool>(false), spawned = Atomic<Int>(0)
+        let stop = Atomic<Bool>(false)
+        let spawned = Atomic<Int>(0)
         let spawner = Thread {
             while !stop.load(ordering: .relaxed) {
                 var pid: pid_t = 0
@@ -254,7 +260,9 @@ struct DataDirectoryTests {
         #expect(store.count == 500)
         #expect(store.stats().tenants == 4)
         let query = Fixture.vector(9999)
-        #expect(Fixture.ids(try store.search(query, options: RecordSearchOptions(k: 10, tenant: 2))) == Fixture.bruteForce(query, live: Array(0..<500), k: 10, tenant: 2))
+        #expect(
+            Fixture.ids(try store.search(query, options: RecordSearchOptions(k: 10, tenant: 2)))
+                == Fixture.bruteForce(query, live: Array(0..<500), k: 10, tenant: 2))
         let graph = try store.search(query, options: RecordSearchOptions(k: 10, ef: 300))
         #expect(Set(Fixture.ids(graph)).intersection(Fixture.bruteForce(query, live: Array(0..<500), k: 10)).count >= 9)
     }

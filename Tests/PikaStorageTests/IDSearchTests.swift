@@ -2,6 +2,7 @@ import Foundation
 import PikaEngine
 import PikaTestSupport
 import Testing
+
 @testable import PikaStorage
 
 /// `DataDirectory.searchIDs`, the ids-only search `pika index search` uses: the same ids and
@@ -109,7 +110,9 @@ struct IDSearchTests {
         for bad in [Float.nan, .infinity] {
             var tail = [Float](repeating: 0.5, count: 11)
             tail[10] = bad
-            #expect(throws: StorageError.self) { try tail.withUnsafeBufferPointer { try odd.searchIDs($0, options: RecordSearchOptions(k: 1), into: &result) } }
+            #expect(throws: StorageError.self) {
+                try tail.withUnsafeBufferPointer { try odd.searchIDs($0, options: RecordSearchOptions(k: 1), into: &result) }
+            }
             #expect(throws: StorageError.self) { try odd.search(tail) }
         }
         #expect(throws: StorageError.self) { try odd.search([Float](repeating: 0, count: 11)) }

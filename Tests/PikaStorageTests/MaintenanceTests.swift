@@ -3,6 +3,7 @@ import PikaEngine
 import PikaTestSupport
 import Synchronization
 import Testing
+
 @testable import PikaStorage
 
 @Suite("Compaction, rebuild, snapshots, verify", .blockingWork)
@@ -31,8 +32,12 @@ struct MaintenanceTests {
         for q in 0..<8 {
             let query = Fixture.vector(7000 + q)
             let tenant = UInt32(q % 4)
-            #expect(Fixture.ids(try store.search(query, options: RecordSearchOptions(k: 10, ef: 400))) == Fixture.bruteForce(query, live: live, k: 10))
-            #expect(Fixture.ids(try store.search(query, options: RecordSearchOptions(k: 6, ef: 400, tenant: tenant))) == Fixture.bruteForce(query, live: live, k: 6, tenant: tenant))
+            #expect(
+                Fixture.ids(try store.search(query, options: RecordSearchOptions(k: 10, ef: 400)))
+                    == Fixture.bruteForce(query, live: live, k: 10))
+            #expect(
+                Fixture.ids(try store.search(query, options: RecordSearchOptions(k: 6, ef: 400, tenant: tenant)))
+                    == Fixture.bruteForce(query, live: live, k: 6, tenant: tenant))
         }
     }
 
@@ -106,17 +111,24 @@ struct MaintenanceTests {
         var live = Set(liveAtStart)
         // The rebuild stops at its first progress report until the searches and writes below
         // are done, so they certainly run while it is under way.
-        let paused = DispatchSemaphore(value: 0), resume = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        let paused = DispatchSemaphore(value: 0)
+        let resume = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
         let firstReport = Mutex(true)
         let box = ErrorBox()
         DispatchQueue.global().async {
             do {
-                try store.rebuild(m: 8, efConstruction: 100, threads: 1, progress: { _, _ in
-                    if firstReport.withLock({ first in defer { first = false }; return first }) {
-                        paused.signal()
-                        resume.wait()
-                    }
-                })
+                try store.rebuild(
+                    m: 8, efConstruction: 100, threads: 1,
+                    progress: { _, _ in
+                        if firstReport.withLock({ first in
+                            defer { first = false }
+                            return first
+                        }) {
+                            paused.signal()
+                            resume.wait()
+                        }
+                    })
             } catch { box.set(error) }
             done.signal()
         }

@@ -1,6 +1,7 @@
 import Foundation
 import PikaTestSupport
 import Testing
+
 @testable import PikaStorage
 
 /// `DataDirectory.prefault()`: a freshly opened directory maps its segment files without reading

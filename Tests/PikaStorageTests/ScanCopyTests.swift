@@ -2,6 +2,7 @@ import Foundation
 import PikaEngine
 import PikaTestSupport
 import Testing
+
 @testable import PikaStorage
 
 /// The int8 scan copy of sealed segments (format version 2): exact tenant scans read it and

@@ -1,5 +1,6 @@
 import Foundation
 import PikaEngine
+
 @testable import PikaStorage
 
 /// A temporary directory removed when released.

@@ -3,6 +3,7 @@ import PikaEngine
 import PikaTestSupport
 import Synchronization
 import Testing
+
 @testable import PikaStorage
 
 /// Failed appends and fsyncs of the write-ahead log, injected through `OpenOptions.faults`.

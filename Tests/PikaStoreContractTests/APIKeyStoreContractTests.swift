@@ -4,8 +4,9 @@ import Testing
 /// ``APIKeyStore``: the same behaviour on SQLite and PostgreSQL.
 @Suite("APIKeyStore contract")
 struct APIKeyStoreContractTests {
-    @Test("a key is found by its hash; an unknown hash finds nothing; inserting a hash again replaces it",
-          arguments: StoreBackend.allCases)
+    @Test(
+        "a key is found by its hash; an unknown hash finds nothing; inserting a hash again replaces it",
+        arguments: StoreBackend.allCases)
     func lookupAndReplace(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let keys = stores.keys()

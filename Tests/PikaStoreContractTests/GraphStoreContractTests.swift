@@ -15,15 +15,17 @@ struct GraphStoreContractTests {
         GraphRelation(source: "Binh", relation: "sibling", target: "Alice"),
     ]
 
-    @Test("relations touching names, entities mentioned in text, duplicates merged case-insensitively",
-          arguments: StoreBackend.allCases)
+    @Test(
+        "relations touching names, entities mentioned in text, duplicates merged case-insensitively",
+        arguments: StoreBackend.allCases)
     func addAndQuery(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let graph = stores.graph()
             try await graph.add(entities: entities, relations: relations, memoryID: "m1", scope: alice)
-            try await graph.add(entities: [GraphEntity(name: "MOCHI", type: "pet")],
-                                relations: [GraphRelation(source: "alice", relation: "has_pet", target: "mochi")],
-                                memoryID: "m2", scope: alice)
+            try await graph.add(
+                entities: [GraphEntity(name: "MOCHI", type: "pet")],
+                relations: [GraphRelation(source: "alice", relation: "has_pet", target: "mochi")],
+                memoryID: "m2", scope: alice)
             #expect(try await graph.relations(touching: ["mochi"], scope: alice) == [relations[0]])
             #expect(try await graph.relations(touching: ["ALICE"], scope: alice) == relations)
             #expect(try await graph.relations(touching: [], scope: alice).isEmpty)

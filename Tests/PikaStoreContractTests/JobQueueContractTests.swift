@@ -7,8 +7,9 @@ import Testing
 @Suite("JobQueue contract")
 struct JobQueueContractTests {
     private func job(_ id: String, user: String, tenant: String = "t1", at seconds: Double = 0, maxAttempts: Int = 3) -> JobRecord {
-        JobRecord(id: id, scope: MemoryScope(tenant: tenant, userID: user), kind: "add", payload: #"{"text":"\#(id)"}"#,
-                  maxAttempts: maxAttempts, createdAt: t0 + seconds, updatedAt: t0 + seconds)
+        JobRecord(
+            id: id, scope: MemoryScope(tenant: tenant, userID: user), kind: "add", payload: #"{"text":"\#(id)"}"#,
+            maxAttempts: maxAttempts, createdAt: t0 + seconds, updatedAt: t0 + seconds)
     }
 
     @Test("an enqueued job reads back whole, only inside its tenant", arguments: StoreBackend.allCases)
@@ -85,21 +86,25 @@ struct JobQueueContractTests {
             let held = try #require(try await queue.claim(now: t0, lease: .seconds(30)))
             #expect(try await queue.extendLease(id: "j1", attempt: held.attempts, lease: .seconds(30), now: t0 + 20))
             #expect(try await queue.claim(now: t0 + 45, lease: .seconds(30)) == nil, "extended to t0 + 50")
-            #expect(try await queue.extendLease(id: "j1", attempt: held.attempts + 1, lease: .seconds(30), now: t0 + 21) == false,
-                    "an attempt that never claimed the job holds no lease")
+            #expect(
+                try await queue.extendLease(id: "j1", attempt: held.attempts + 1, lease: .seconds(30), now: t0 + 21) == false,
+                "an attempt that never claimed the job holds no lease")
             #expect(try await queue.extendLease(id: "nope", attempt: 1, lease: .seconds(30), now: t0 + 21) == false)
             let retaken = try #require(try await queue.claim(now: t0 + 51, lease: .seconds(30)))
             #expect(retaken.attempts == held.attempts + 1)
-            #expect(try await queue.extendLease(id: "j1", attempt: held.attempts, lease: .seconds(30), now: t0 + 52) == false,
-                    "the first worker's lease is lost once another claim took the job")
+            #expect(
+                try await queue.extendLease(id: "j1", attempt: held.attempts, lease: .seconds(30), now: t0 + 52) == false,
+                "the first worker's lease is lost once another claim took the job")
             #expect(try await queue.complete(id: "j1", attempt: retaken.attempts, result: "[]", now: t0 + 53))
-            #expect(try await queue.extendLease(id: "j1", attempt: retaken.attempts, lease: .seconds(30), now: t0 + 54) == false,
-                    "a completed job holds no lease")
+            #expect(
+                try await queue.extendLease(id: "j1", attempt: retaken.attempts, lease: .seconds(30), now: t0 + 54) == false,
+                "a completed job holds no lease")
         }
     }
 
-    @Test("completion and failure are fenced: a worker whose lease passed on cannot overwrite the new owner's outcome",
-          arguments: StoreBackend.allCases)
+    @Test(
+        "completion and failure are fenced: a worker whose lease passed on cannot overwrite the new owner's outcome",
+        arguments: StoreBackend.allCases)
     func fencedOutcome(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let queue = stores.jobs()
@@ -165,8 +170,9 @@ struct JobQueueContractTests {
         }
     }
 
-    @Test("completion releases the payload; forgetting a result clears a completed job's result only",
-          arguments: StoreBackend.allCases)
+    @Test(
+        "completion releases the payload; forgetting a result clears a completed job's result only",
+        arguments: StoreBackend.allCases)
     func releasesText(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let queue = stores.jobs()
@@ -185,8 +191,9 @@ struct JobQueueContractTests {
         }
     }
 
-    @Test("pruning deletes finished jobs older than the cutoff, in batches, never a queued or recent one",
-          arguments: StoreBackend.allCases)
+    @Test(
+        "pruning deletes finished jobs older than the cutoff, in batches, never a queued or recent one",
+        arguments: StoreBackend.allCases)
     func prune(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let queue = stores.jobs()
@@ -225,12 +232,14 @@ struct JobQueueContractTests {
         }
     }
 
-    @Test("concurrent claimers never lease one job twice, and each user's jobs stay in order",
-          arguments: StoreBackend.allCases)
+    @Test(
+        "concurrent claimers never lease one job twice, and each user's jobs stay in order",
+        arguments: StoreBackend.allCases)
     func concurrentClaimers(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend, poolSize: 8) { stores in
             let queue = stores.jobs()
-            let users = 12, perUser = 5
+            let users = 12
+            let perUser = 5
             for index in 0..<perUser {
                 for user in 0..<users {
                     _ = try await queue.enqueue(job("u\(user)-\(index)", user: "u\(user)", at: Double(index)), idempotencyKey: nil)

@@ -10,10 +10,11 @@ struct PostgresClientTests {
     @Test("parameters travel as text, NULL stays NULL, arrays bind to ANY")
     func parameters() async throws {
         let pool = PostgresPool(configuration: PostgresConfiguration(url: try testPostgresURL(), poolSize: 1))
-        let row = try #require(try await pool.query(
-            "SELECT $1::text, $2::text IS NULL, $3::int + 1, $4::float8, 'b' = ANY($5::text[]), $6::bool",
-            [.text("it's \"quoted\" — ünïcode"), .null, .int(41), .double(0.1), .textArray(["a", "b\"c", "b"]), .bool(true)]
-        ).rows.first)
+        let row = try #require(
+            try await pool.query(
+                "SELECT $1::text, $2::text IS NULL, $3::int + 1, $4::float8, 'b' = ANY($5::text[]), $6::bool",
+                [.text("it's \"quoted\" — ünïcode"), .null, .int(41), .double(0.1), .textArray(["a", "b\"c", "b"]), .bool(true)]
+            ).rows.first)
         #expect(row.string(0) == "it's \"quoted\" — ünïcode")
         #expect(row.bool(1) && row.int(2) == 42 && row.double(3) == 0.1 && row.bool(4) && row.bool(5))
     }
@@ -41,8 +42,9 @@ struct PostgresClientTests {
 
     @Test("the statement timeout cancels a long statement")
     func statementTimeout() async throws {
-        let pool = PostgresPool(configuration: PostgresConfiguration(
-            url: try testPostgresURL(), poolSize: 1, statementTimeout: .milliseconds(200)))
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(
+                url: try testPostgresURL(), poolSize: 1, statementTimeout: .milliseconds(200)))
         let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT pg_sleep(5)") }
         #expect(error?.kind == .statementTimeout && error?.sqlState == "57014")
         #expect(try await pool.query("SELECT 1").rows.count == 1)
@@ -50,8 +52,9 @@ struct PostgresClientTests {
 
     @Test("a caller waits at most the acquire timeout for a busy pool")
     func acquireTimeout() async throws {
-        let pool = PostgresPool(configuration: PostgresConfiguration(
-            url: try testPostgresURL(), poolSize: 1, acquireTimeout: .milliseconds(200)))
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(
+                url: try testPostgresURL(), poolSize: 1, acquireTimeout: .milliseconds(200)))
         let busyDone = Mutex(false)
         let busy = Task {
             _ = try await pool.query("SELECT pg_sleep(4)")

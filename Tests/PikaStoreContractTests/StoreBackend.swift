@@ -42,9 +42,10 @@ struct PostgresTestSchema: Sendable {
 
     /// A pool whose connections use this schema.
     func pool(size: Int = 4, acquireTimeout: Duration = .seconds(5), statementTimeout: Duration = .seconds(30)) -> PostgresPool {
-        PostgresPool(configuration: PostgresConfiguration(
-            url: url, poolSize: size, acquireTimeout: acquireTimeout, statementTimeout: statementTimeout,
-            applicationName: "pika-test", schema: name))
+        PostgresPool(
+            configuration: PostgresConfiguration(
+                url: url, poolSize: size, acquireTimeout: acquireTimeout, statementTimeout: statementTimeout,
+                applicationName: "pika-test", schema: name))
     }
 
     /// Drops the schema and everything in it.
@@ -64,7 +65,9 @@ struct StoreFixture: Sendable {
     let pool: PostgresPool?
 
     /// Runs `body` with fresh stores on `backend`, then removes them.
-    static func with<T: Sendable>(_ backend: StoreBackend, poolSize: Int = 4, _ body: (StoreFixture) async throws -> T)
+    static func with<T: Sendable>(
+        _ backend: StoreBackend, poolSize: Int = 4, _ body: (StoreFixture) async throws -> T
+    )
         async throws -> T
     {
         let fixture = try await make(backend, poolSize: poolSize)

@@ -1,3 +1,7 @@
+import Foundation
+import PikaEngine
+import PikaStorage
+
 // A test helper for the storage crash tests: writes to a data directory forever and
 // appends one line to an acknowledgement file after each write returns. The test
 // SIGKILLs it at random moments, reopens the directory and checks every acknowledged
@@ -6,11 +10,8 @@
 //        compact   upserts and deletes, with compaction running in a loop beside them
 //        snapshot  upserts, with snapshots (DIR/../snap-CYCLE-N) in a loop beside them
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import Foundation
-import PikaEngine
-import PikaStorage
 
 @main
 struct CrashWriter {

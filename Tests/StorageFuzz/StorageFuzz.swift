@@ -6,7 +6,7 @@
 import PikaStorage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The parser chosen for this process.
@@ -18,51 +18,52 @@ let fuzzKind: StorageFileParser.Kind = {
 }()
 
 #if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    _ = try? StorageFileParser.parse(bytes, as: fuzzKind)
-    return 0
-}
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+        _ = try? StorageFileParser.parse(bytes, as: fuzzKind)
+        return 0
+    }
 
-/// libFuzzer's driver (libclang_rt.fuzzer), for the entry point SwiftPM links executables to.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
+    /// libFuzzer's driver (libclang_rt.fuzzer), for the entry point SwiftPM links executables to.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
 
-@_cdecl("StorageFuzz_main")
-public func storageFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc
-    var vector = argv
-    return LLVMFuzzerRunDriver(&count, &vector) { data, size in fuzzOneInput(data, size) }
-}
+    @_cdecl("StorageFuzz_main")
+    public func storageFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+        var count = argc
+        var vector = argv
+        return LLVMFuzzerRunDriver(&count, &vector) { data, size in fuzzOneInput(data, size) }
+    }
 #else
-@main
-struct StorageFuzzReplay {
-    static func main() {
-        let args = CommandLine.arguments
-        guard args.count >= 3, let kind = StorageFileParser.Kind(rawValue: args[1]) else {
-            print("usage: StorageFuzz manifest|wal|segment|tombstones|snapshot FILE...")
-            exit(2)
-        }
-        for path in args.dropFirst(2) {
-            guard let f = fopen(path, "rb") else { continue }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = fread(&chunk, 1, chunk.count, f)
-                if n <= 0 { break }
-                bytes += chunk[0..<n]
+    @main
+    struct StorageFuzzReplay {
+        static func main() {
+            let args = CommandLine.arguments
+            guard args.count >= 3, let kind = StorageFileParser.Kind(rawValue: args[1]) else {
+                print("usage: StorageFuzz manifest|wal|segment|tombstones|snapshot FILE...")
+                exit(2)
             }
-            fclose(f)
-            do {
-                print("\(path): \(try StorageFileParser.parse(bytes, as: kind, path: path))")
-            } catch {
-                print("\(path): \(error)")
+            for path in args.dropFirst(2) {
+                guard let f = fopen(path, "rb") else { continue }
+                var bytes: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = fread(&chunk, 1, chunk.count, f)
+                    if n <= 0 { break }
+                    bytes += chunk[0..<n]
+                }
+                fclose(f)
+                do {
+                    print("\(path): \(try StorageFileParser.parse(bytes, as: kind, path: path))")
+                } catch {
+                    print("\(path): \(error)")
+                }
             }
         }
     }
-}
 #endif

@@ -1,3 +1,7 @@
+import Dispatch
+import PikaEngine
+import PikaStorage
+
 // Storage benchmarks (docs/benchmarks.md, "Storage"): ingest with fsync per write and with
 // group commit, open time, snapshot time and size, rebuild time, and search speed before and
 // after compaction. Prints one JSON object per measurement.
@@ -11,11 +15,8 @@
 //   StorageBench tenant-search DATADIR QUERIES.fbin QUERY_TENANTS.u32bin [rounds=3]
 //       per-tenant exact searches: the full search against the ids-only one, alternating
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import Dispatch
-import PikaEngine
-import PikaStorage
 
 @main
 struct StorageBench {
@@ -61,7 +62,9 @@ struct StorageBench {
         defer { closedir(dir) }
         var total = 0
         while let e = readdir(dir) {
-            let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
             var st = stat()
             if stat(path + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { total += Int(st.st_size) }
         }
@@ -94,7 +97,9 @@ struct StorageBench {
             case .groupCommit(let ms): "group-commit-\(ms)ms"
             case .everyWrite: "fsync-per-write"
             }
-        print(#"{"bench":"ingest","policy":"\#(name)","writers":\#(writers),"records":\#(n),"seconds":\#(s),"records_per_s":\#(Double(n) / s),"load":\#(loadAverage())}"#)
+        print(
+            #"{"bench":"ingest","policy":"\#(name)","writers":\#(writers),"records":\#(n),"seconds":\#(s),"records_per_s":\#(Double(n) / s),"load":\#(loadAverage())}"#
+        )
     }
 
     static func loadAverage() -> Double {
@@ -105,7 +110,9 @@ struct StorageBench {
     static func removeTree(_ path: String) {
         guard let dir = opendir(path) else { return }
         while let e = readdir(dir) {
-            let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
             if name != "." && name != ".." { unlink(path + "/" + name) }
         }
         closedir(dir)
@@ -143,7 +150,9 @@ struct StorageBench {
             opens.append((now() - t0) * 1000)
             precondition(store.count == rows)
         }
-        print(#"{"bench":"open","dir":"\#(path)","rows":\#(rows),"warm_page_cache":true,"opens":\#(count),"median_ms":\#(percentile(opens, 0.5)),"min_ms":\#(opens.min()!),"max_ms":\#(opens.max()!),"load":\#(loadAverage())}"#)
+        print(
+            #"{"bench":"open","dir":"\#(path)","rows":\#(rows),"warm_page_cache":true,"opens":\#(count),"median_ms":\#(percentile(opens, 0.5)),"min_ms":\#(opens.min()!),"max_ms":\#(opens.max()!),"load":\#(loadAverage())}"#
+        )
     }
 
     static func main() throws {
@@ -168,8 +177,9 @@ struct StorageBench {
         // 1. Ingest: fsync per write and group commit, 4 writers each.
         let n = min(rows, 4_000)
         for policy in [DurabilityPolicy.everyWrite, .groupCommit(milliseconds: 5)] {
-            try ingest(at: work + "/ingest-\(policy == .everyWrite ? "fsync" : "group")", policy: policy, writers: 4, records: n,
-                       config: config, data: data, tenants: tenants)
+            try ingest(
+                at: work + "/ingest-\(policy == .everyWrite ? "fsync" : "group")", policy: policy, writers: 4, records: n,
+                config: config, data: data, tenants: tenants)
         }
 
         // 2. Bulk load (sealed segment + graph), open time.
@@ -189,7 +199,9 @@ struct StorageBench {
             opens.append((now() - t0) * 1000)
             _ = store.count
         }
-        print(#"{"bench":"open","rows":\#(rows),"dim":\#(dim),"warm_page_cache":true,"median_ms":\#(percentile(opens, 0.5)),"min_ms":\#(opens.min()!)}"#)
+        print(
+            #"{"bench":"open","rows":\#(rows),"dim":\#(dim),"warm_page_cache":true,"median_ms":\#(percentile(opens, 0.5)),"min_ms":\#(opens.min()!)}"#
+        )
 
         // 3. Snapshot and restore.
         do {
@@ -231,7 +243,9 @@ struct StorageBench {
             let per = rows / 10
             for s in 0..<10 {
                 let range = (s * per)..<((s + 1) * per)
-                try f.bulkLoad(range.map { record($0, tenants: tenants) }, vectors: Array(data[(range.lowerBound * dim)..<(range.upperBound * dim)]), threads: 2)
+                try f.bulkLoad(
+                    range.map { record($0, tenants: tenants) }, vectors: Array(data[(range.lowerBound * dim)..<(range.upperBound * dim)]),
+                    threads: 2)
             }
             try f.delete(ids: stride(from: 0, to: rows, by: 5).map { "r\($0)" })
             try f.seal()

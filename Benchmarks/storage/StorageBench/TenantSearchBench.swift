@@ -45,7 +45,9 @@ enum TenantSearchBench {
             }
             let f = full.sorted()
             let i = ids.sorted()
-            print(#"{"bench":"tenant-search","round":\#(round),"queries":\#(queries.rows),"full_p50_us":\#(StorageBench.percentile(f, 0.5)),"full_p99_us":\#(StorageBench.percentile(f, 0.99)),"ids_p50_us":\#(StorageBench.percentile(i, 0.5)),"ids_p99_us":\#(StorageBench.percentile(i, 0.99)),"top1_differing":\#(differing),"load":\#(StorageBench.loadAverage())}"#)
+            print(
+                #"{"bench":"tenant-search","round":\#(round),"queries":\#(queries.rows),"full_p50_us":\#(StorageBench.percentile(f, 0.5)),"full_p99_us":\#(StorageBench.percentile(f, 0.99)),"ids_p50_us":\#(StorageBench.percentile(i, 0.5)),"ids_p99_us":\#(StorageBench.percentile(i, 0.99)),"top1_differing":\#(differing),"load":\#(StorageBench.loadAverage())}"#
+            )
         }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A row-major matrix read from or written to an interchange file.
@@ -65,10 +65,12 @@ public enum BinaryMatrixFile {
         }
         var header = [rows.littleEndian, columns.littleEndian]
         var ok = fwrite(&header, 4, 2, file) == 2
-        ok = ok && matrix.values.withUnsafeBytes { bytes in
-            // The host is little-endian on every platform Pika supports (x86-64, arm64).
-            bytes.isEmpty || fwrite(bytes.baseAddress, 1, bytes.count, file) == bytes.count
-        }
+        ok =
+            ok
+            && matrix.values.withUnsafeBytes { bytes in
+                // The host is little-endian on every platform Pika supports (x86-64, arm64).
+                bytes.isEmpty || fwrite(bytes.baseAddress, 1, bytes.count, file) == bytes.count
+            }
         ok = (fclose(file) == 0) && ok
         guard ok, rename(temporary, path) == 0 else {
             unlink(temporary)

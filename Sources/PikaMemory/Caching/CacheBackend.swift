@@ -18,7 +18,9 @@ public protocol CacheBackend: Sendable {
     /// The user's version tag and the result stored under `CacheKeys.search(scope, version, queryHash)`,
     /// in one round trip where the backend can; the value is not fetched when the version equals
     /// `knownVersion` (the caller already holds that answer).
-    func versionAndResult(of scope: MemoryScope, queryHash: String, knownVersion: String?) async throws
+    func versionAndResult(
+        of scope: MemoryScope, queryHash: String, knownVersion: String?
+    ) async throws
         -> (version: String, value: [UInt8]?)
     /// Bytes held, for in-process backends (`cache_size_bytes`); nil when the server reports its own.
     var sizeBytes: Int? { get }
@@ -26,7 +28,9 @@ public protocol CacheBackend: Sendable {
 
 extension CacheBackend {
     /// Two steps: the version, then the value.
-    public func versionAndResult(of scope: MemoryScope, queryHash: String, knownVersion: String?) async throws
+    public func versionAndResult(
+        of scope: MemoryScope, queryHash: String, knownVersion: String?
+    ) async throws
         -> (version: String, value: [UInt8]?)
     {
         let version = try await version(of: scope)

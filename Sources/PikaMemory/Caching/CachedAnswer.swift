@@ -69,7 +69,11 @@ struct CachedRecord: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, label, tenant, text, metadata, attribute, provenance, score
-        case userID = "user_id", agentID = "agent_id", runID = "run_id", createdAt = "created_at", updatedAt = "updated_at"
+        case userID = "user_id"
+        case agentID = "agent_id"
+        case runID = "run_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 
     init(_ record: MemoryRecord, score: Float? = nil) {

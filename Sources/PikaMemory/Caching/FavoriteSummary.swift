@@ -21,7 +21,8 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
     public init(records: [MemoryRecord], version: String) {
         self.version = version
         var favorites: [String: CachedRecord] = [:]
-        var likes: [MemoryRecord] = [], dislikes: [MemoryRecord] = []
+        var likes: [MemoryRecord] = []
+        var dislikes: [MemoryRecord] = []
         for record in records {
             guard let attribute = record.attribute else { continue }
             if attribute.hasPrefix("favorite_") {

@@ -36,7 +36,9 @@ public final class InProcessCache: CacheBackend {
     }
 
     /// See ``CacheBackend/versionAndResult(of:queryHash:knownVersion:)``: no I/O, so no round trips to save.
-    public func versionAndResult(of scope: MemoryScope, queryHash: String, knownVersion: String?) async throws
+    public func versionAndResult(
+        of scope: MemoryScope, queryHash: String, knownVersion: String?
+    ) async throws
         -> (version: String, value: [UInt8]?)
     {
         let version = currentVersion(scope)

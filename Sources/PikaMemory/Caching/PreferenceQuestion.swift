@@ -22,7 +22,8 @@ public enum PreferenceQuestion: Sendable, Equatable {
         if let vietnamese = classifyVietnamese(t) { return vietnamese }
         // The yes/no test first: it is cheaper than looking for the question words, and either refuses.
         guard !t.hasPrefix(" do ") && !t.hasPrefix(" does ") && !t.hasPrefix(" is ") && !t.hasPrefix(" are ") else { return nil }
-        let asks = t.hasSuffix("? ") || [" what ", " what's ", " whats ", " which ", " tell me ", " list ", " name "].contains { has(t, $0) }
+        let asks =
+            t.hasSuffix("? ") || [" what ", " what's ", " whats ", " which ", " tell me ", " list ", " name "].contains { has(t, $0) }
         guard asks else { return nil }
         if has(t, " preferences ") || has(t, " likes and dislikes ") { return .preferences }
         if let range = t.range(of: " favorite ") {

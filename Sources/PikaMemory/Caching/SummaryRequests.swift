@@ -30,7 +30,10 @@ public final class SummaryRequests: Sendable {
     /// Takes every waiting user, oldest request first (empty if none).
     public func take() -> [MemoryScope] {
         state.withLock { state in
-            defer { state.waiting = []; state.queued = [] }
+            defer {
+                state.waiting = []
+                state.queued = []
+            }
             return state.waiting
         }
     }

@@ -14,8 +14,10 @@ public struct ConversationMessage: Sendable, Hashable, Codable {
     public var timestamp: Date?
 
     /// Creates a message.
-    public init(role: String, content: String, metadata: [String: JSONValue]? = nil, name: String? = nil,
-                timestamp: Date? = nil) {
+    public init(
+        role: String, content: String, metadata: [String: JSONValue]? = nil, name: String? = nil,
+        timestamp: Date? = nil
+    ) {
         self.role = role
         self.content = content
         self.metadata = metadata

@@ -100,7 +100,7 @@ extension DateShift {
         case .weekend(let n):
             // Calendar numbers Sunday 1 … Saturday 7. On a weekend day "last weekend" is the one before.
             let weekday = calendar.component(.weekday, from: today)
-            let sinceSaturday = weekday % 7 // Saturday 0, Sunday 1, Monday 2 … Friday 6
+            let sinceSaturday = weekday % 7  // Saturday 0, Sunday 1, Monday 2 … Friday 6
             let onWeekend = sinceSaturday <= 1
             let saturday: Date
             let kind: DateSpan.Kind
@@ -112,7 +112,7 @@ extension DateShift {
                 saturday = onWeekend ? day(-sinceSaturday) : day(7 - sinceSaturday)
                 kind = .weekendOf
             default:
-                saturday = day(7 - sinceSaturday) // the coming Saturday (a week on, on a Saturday)
+                saturday = day(7 - sinceSaturday)  // the coming Saturday (a week on, on a Saturday)
                 kind = .weekendAfter
             }
             return span(kind, saturday, calendar.date(byAdding: .day, value: 2, to: saturday)!)
@@ -139,7 +139,8 @@ extension DateShift {
             return span(.season(name), start(year), end(year))
         case .month(let year, let month):
             guard (1...12).contains(month),
-                  let start = calendar.date(from: DateComponents(year: year, month: month, day: 1)) else { return nil }
+                let start = calendar.date(from: DateComponents(year: year, month: month, day: 1))
+            else { return nil }
             return span(.month, start, calendar.date(byAdding: .month, value: 1, to: start)!)
         case .year(let year):
             return Self.yearSpan(year, reference: today)
@@ -152,7 +153,8 @@ extension DateShift {
 
     private static func yearSpan(_ year: Int, reference: Date) -> DateSpan? {
         guard let start = calendar.date(from: DateComponents(year: year, month: 1, day: 1)),
-              let end = calendar.date(from: DateComponents(year: year + 1, month: 1, day: 1)) else { return nil }
+            let end = calendar.date(from: DateComponents(year: year + 1, month: 1, day: 1))
+        else { return nil }
         return DateSpan(kind: .year, start: start, end: end, reference: reference)
     }
 }

@@ -10,12 +10,17 @@ public struct EnglishEventLanguage: EventLanguage {
     /// `User`.
     public var defaultSpeaker: String { "User" }
 
-    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                         "October", "November", "December"]
-    static let monthPattern = "(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+    static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ]
+    static let monthPattern =
+        "(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
     static let weekdays = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
-    static let numbers = ["a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                          "eight": 8, "nine": 9, "ten": 10, "couple of": 2, "few": 3]
+    static let numbers = [
+        "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+        "eight": 8, "nine": 9, "ten": 10, "couple of": 2, "few": 3,
+    ]
     static let count = #"(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few)"#
 
     /// Verb agreement is fixed for the auxiliaries only: "I have" → "Ana has", "I don't" → "Ana doesn't";
@@ -107,7 +112,9 @@ public struct EnglishEventLanguage: EventLanguage {
         let count = Self.count
         let weekday = "(sunday|monday|tuesday|wednesday|thursday|friday|saturday)"
         let season = "(summer|winter|spring|fall|autumn)"
-        let number = Self.number, weekdayNumber = Self.weekdayNumber, seasonShift = Self.seasonShift
+        let number = Self.number
+        let weekdayNumber = Self.weekdayNumber
+        let seasonShift = Self.seasonShift
         return [
             DateExpression(#"\bthe day before yesterday\b"#) { _ in .days(-2) },
             DateExpression(#"\bthe day after tomorrow\b"#) { _ in .days(2) },
@@ -164,9 +171,11 @@ public struct EnglishEventLanguage: EventLanguage {
     /// The words of ``dateExpressions`` and the month names of ``absoluteDates`` (the year-only form
     /// needs a digit).
     public var timeWords: Set<String>? {
-        var words: Set<String> = ["yesterday", "tomorrow", "today", "tonight", "night", "morning", "afternoon", "evening",
-                                  "ago", "day", "days", "week", "weeks", "weekend", "month", "months", "year", "years",
-                                  "summer", "winter", "spring", "fall", "autumn"]
+        var words: Set<String> = [
+            "yesterday", "tomorrow", "today", "tonight", "night", "morning", "afternoon", "evening",
+            "ago", "day", "days", "week", "weeks", "weekend", "month", "months", "year", "years",
+            "summer", "winter", "spring", "fall", "autumn",
+        ]
         words.formUnion(Self.months.map { $0.lowercased() })
         words.formUnion(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
         words.formUnion(Self.weekdays)
@@ -175,11 +184,13 @@ public struct EnglishEventLanguage: EventLanguage {
 
     /// Question words, function words, months and weekdays.
     public var notNames: Set<String> {
-        var words: Set<String> = ["What", "When", "Where", "Who", "Whom", "Whose", "Why", "How", "Which", "Did", "Does", "Do",
-                                  "Is", "Are", "Was", "Were", "Has", "Have", "Had", "Can", "Could", "Would", "Will", "Should",
-                                  "The", "A", "An", "In", "On", "At", "Of", "For", "And", "Or", "But", "If", "I", "My",
-                                  "Tell", "List", "Name", "Give", "According", "Besides", "After", "Before", "During",
-                                  "Last", "Next", "This", "That", "These", "Those", "Yesterday", "Today", "Tomorrow", "User"]
+        var words: Set<String> = [
+            "What", "When", "Where", "Who", "Whom", "Whose", "Why", "How", "Which", "Did", "Does", "Do",
+            "Is", "Are", "Was", "Were", "Has", "Have", "Had", "Can", "Could", "Would", "Will", "Should",
+            "The", "A", "An", "In", "On", "At", "Of", "For", "And", "Or", "But", "If", "I", "My",
+            "Tell", "List", "Name", "Give", "According", "Besides", "After", "Before", "During",
+            "Last", "Next", "This", "That", "These", "Those", "Yesterday", "Today", "Tomorrow", "User",
+        ]
         words.formUnion(Self.months)
         words.formUnion(Self.weekdays.map(\.capitalized))
         return words

@@ -13,7 +13,7 @@ extension EventRewriter {
     func fact(in clause: String, speaker: String, _ rules: Compiled) -> ExtractedFact? {
         var clause = clause.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters))
         if let filler = rules.leadingFiller.firstMatch(in: clause, range: NSRange(clause.startIndex..., in: clause)),
-           filler.range.length > 0, let range = Range(filler.range, in: clause)
+            filler.range.length > 0, let range = Range(filler.range, in: clause)
         {
             clause = String(clause[range.upperBound...])
         }
@@ -30,8 +30,9 @@ extension EventRewriter {
             }
             guard let meaning = pattern.meaning(captures) else { continue }
             let text = meaning.text ?? rewrite(clause, speaker: speaker, time: nil, rules).0
-            return ExtractedFact(text: text, attribute: meaning.attribute, entities: meaning.entities,
-                                 relations: meaning.relations)
+            return ExtractedFact(
+                text: text, attribute: meaning.attribute, entities: meaning.entities,
+                relations: meaning.relations)
         }
         return nil
     }

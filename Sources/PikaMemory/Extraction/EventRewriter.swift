@@ -133,7 +133,7 @@ public final class EventRewriter: @unchecked Sendable {
         var text = sentence.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.hasSuffix("?") else { return nil }
         if let filler = rules.leadingFiller.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-           filler.range.length > 0, let range = Range(filler.range, in: text)
+            filler.range.length > 0, let range = Range(filler.range, in: text)
         {
             // Only the front: the sentence keeps its own end ("…class." stays a sentence).
             text = String(text[range.upperBound...].drop(while: { $0.isWhitespace || $0.isPunctuation }))

@@ -2,7 +2,7 @@ import Foundation
 import PikaEmbeddings
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Extracts facts with any OpenAI-compatible `/v1/chat/completions` model, asking for JSON.
@@ -69,14 +69,16 @@ public struct LLMExtractor: FactExtractor {
             } catch let failure as Failure {
                 if !failure.retryable || attempt >= configuration.maxAttempts {
                     await breaker.record(success: false)
-                    throw MemoryError(failure.retryable ? .unavailable : .extractionFailed,
-                                      "LLM extractor: \(failure.message) (after \(attempt) attempts)")
+                    throw MemoryError(
+                        failure.retryable ? .unavailable : .extractionFailed,
+                        "LLM extractor: \(failure.message) (after \(attempt) attempts)")
                 }
             } catch {
                 await breaker.record(success: false)
                 throw MemoryError(.extractionFailed, "LLM extractor: \(error)")
             }
-            let base = Double(configuration.initialBackoff.components.attoseconds) / 1e18
+            let base =
+                Double(configuration.initialBackoff.components.attoseconds) / 1e18
                 + Double(configuration.initialBackoff.components.seconds)
             try? await Task.sleep(for: .seconds(base * pow(2, Double(attempt - 1))))
             attempt += 1
@@ -148,7 +150,8 @@ public struct LLMExtractor: FactExtractor {
     /// The message text of a chat completion, without code fences.
     static func content(_ data: Data) throws -> String {
         guard let completion = try? JSONDecoder().decode(JSONValue.self, from: data),
-            let content = completion.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue
+            let content = completion.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?
+                .stringValue
         else { throw Failure(message: "malformed completion", retryable: true) }
         var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("```") {
@@ -168,16 +171,18 @@ public struct LLMExtractor: FactExtractor {
             else { return nil }
             let sources = object["sources"]?.arrayValue?.compactMap { $0.numberValue.map(Int.init) } ?? []
             let provenance = sources.filter { messages.indices.contains($0) }.map { messages[$0].provenance(index: $0) }
-            let entities = object["entities"]?.arrayValue?.compactMap { e -> GraphEntity? in
-                guard let name = e.objectValue?["name"]?.stringValue, !name.isEmpty else { return nil }
-                return GraphEntity(name: name, type: e.objectValue?["type"]?.stringValue ?? "thing")
-            } ?? []
-            let relations = object["relations"]?.arrayValue?.compactMap { r -> GraphRelation? in
-                guard let o = r.objectValue, let s = o["source"]?.stringValue, let rel = o["relation"]?.stringValue,
-                    let t = o["target"]?.stringValue
-                else { return nil }
-                return GraphRelation(source: s, relation: rel, target: t)
-            } ?? []
+            let entities =
+                object["entities"]?.arrayValue?.compactMap { e -> GraphEntity? in
+                    guard let name = e.objectValue?["name"]?.stringValue, !name.isEmpty else { return nil }
+                    return GraphEntity(name: name, type: e.objectValue?["type"]?.stringValue ?? "thing")
+                } ?? []
+            let relations =
+                object["relations"]?.arrayValue?.compactMap { r -> GraphRelation? in
+                    guard let o = r.objectValue, let s = o["source"]?.stringValue, let rel = o["relation"]?.stringValue,
+                        let t = o["target"]?.stringValue
+                    else { return nil }
+                    return GraphRelation(source: s, relation: rel, target: t)
+                } ?? []
             var isRetraction = false
             if case .bool(let flag)? = object["retraction"] { isRetraction = flag }
             let kind = object["kind"]?.stringValue.flatMap { MemoryKind(rawValue: $0.lowercased()) } ?? .fact

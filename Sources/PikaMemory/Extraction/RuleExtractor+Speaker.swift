@@ -17,7 +17,8 @@ extension RuleExtractor {
     /// the text as it is (the single-user companion's "Likes dinosaurs").
     static func naming(_ text: String, speaker: String?) -> String {
         guard let speaker = speaker.map(EventRewriter.cleanName), !speaker.isEmpty,
-              let first = text.split(separator: " ", maxSplits: 1).first.map(String.init) else { return text }
+            let first = text.split(separator: " ", maxSplits: 1).first.map(String.init)
+        else { return text }
         let rest = text.prefix(1).lowercased() + text.dropFirst()
         if predicateStarts.contains(first) { return "\(speaker) \(rest)" }
         if possessedStarts.contains(first) { return "\(speaker)'s \(rest)" }

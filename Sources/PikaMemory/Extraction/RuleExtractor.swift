@@ -50,8 +50,11 @@ public struct RuleExtractor: FactExtractor {
                 var matched = 0
                 for clause in clauses {
                     let speaker = message.speaker ?? statedName ?? language.language.defaultSpeaker
-                    guard var fact = ownWords ? rewriter.fact(in: clause, speaker: EventRewriter.cleanName(speaker), language)
-                                              : rules.match(clause) else { continue }
+                    guard
+                        var fact = ownWords
+                            ? rewriter.fact(in: clause, speaker: EventRewriter.cleanName(speaker), language)
+                            : rules.match(clause)
+                    else { continue }
                     matched += 1
                     fact.provenance = [message.provenance(index: index)]
                     if !ownWords { fact.text = Self.naming(fact.text, speaker: message.speaker) }
@@ -62,7 +65,9 @@ public struct RuleExtractor: FactExtractor {
                 // A short sentence a fact rule read ("I like pizza", "I don't have a cat any more") is
                 // said by its fact; an event would repeat it and outlive the fact's retraction. Facts in
                 // the language's own words say every clause they read, whatever its length.
-                let saidByFacts = ownWords ? matched == clauses.count
+                let saidByFacts =
+                    ownWords
+                    ? matched == clauses.count
                     : matched > 0 && sentence.split(whereSeparator: \.isWhitespace).count <= Self.factSentenceWords
                 // A sentence said again in the add (a pasted or repeated message) is kept once.
                 if !saidByFacts, keptSentences.insert(sentence.lowercased()).inserted { eventSentences.append(sentence) }
@@ -70,8 +75,9 @@ public struct RuleExtractor: FactExtractor {
             guard keepsEvents, !eventSentences.isEmpty else { continue }
             let speaker = message.speaker ?? statedName
             for event in rewriter.events(sentences: eventSentences, speaker: speaker, time: message.timestamp) {
-                let fact = ExtractedFact(text: event.text, provenance: [message.provenance(index: index)], kind: .event,
-                                         occurredAt: event.occurredAt)
+                let fact = ExtractedFact(
+                    text: event.text, provenance: [message.provenance(index: index)], kind: .event,
+                    occurredAt: event.occurredAt)
                 if seen.insert(event.text.lowercased()).inserted { facts.append(fact) }
             }
         }
@@ -95,8 +101,9 @@ public struct RuleExtractor: FactExtractor {
             }
         }
         for joiner in joiners {
-            text = text.replacingOccurrences(of: joiner, with: ". " + joiner.split(separator: " ").last! + " ",
-                                             options: .caseInsensitive)
+            text = text.replacingOccurrences(
+                of: joiner, with: ". " + joiner.split(separator: " ").last! + " ",
+                options: .caseInsensitive)
         }
         return text.split(whereSeparator: { ".!?;\n".contains($0) })
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -129,8 +136,11 @@ final class RuleSet: @unchecked Sendable {
         }
         let name = #"(\p{Lu}[\p{L}'\-]*(?:\s\p{Lu}[\p{L}'\-]*)?)"#
         let pets = "dog|cat|puppy|kitten|hamster|rabbit|bunny|fish|bird|parrot|turtle|guinea pig|pony|horse"
-        let kin = "mom|mum|mother|dad|father|sister|brother|grandma|grandmother|grandpa|grandfather|aunt|uncle|cousin|best friend|friend|teacher|baby sister|baby brother"
-        let singleKin: Set<String> = ["mom", "mum", "mother", "dad", "father", "grandma", "grandmother", "grandpa", "grandfather", "teacher", "best friend"]
+        let kin =
+            "mom|mum|mother|dad|father|sister|brother|grandma|grandmother|grandpa|grandfather|aunt|uncle|cousin|best friend|friend|teacher|baby sister|baby brother"
+        let singleKin: Set<String> = [
+            "mom", "mum", "mother", "dad", "father", "grandma", "grandmother", "grandpa", "grandfather", "teacher", "best friend",
+        ]
         let user = "user"
 
         // Retractions first.
@@ -148,8 +158,9 @@ final class RuleSet: @unchecked Sendable {
         }
         // Identity.
         rule(#"(?i:\b(?:my name is|my name's|call me|I am called|I'm called|people call me)\s+)"# + name) { c in
-            ExtractedFact(text: "Name is \(c[1])", attribute: "name", entities: [GraphEntity(name: c[1], type: "person")],
-                          relations: [GraphRelation(source: user, relation: "name", target: c[1])])
+            ExtractedFact(
+                text: "Name is \(c[1])", attribute: "name", entities: [GraphEntity(name: c[1], type: "person")],
+                relations: [GraphRelation(source: user, relation: "name", target: c[1])])
         }
         rule(#"(?i:\bI(?:'m|\s+am)\s+)(\d{1,3})(?i:\s*(?:years?|yrs?)(?:\s+old)?|$)"#) { c in
             ExtractedFact(text: "Is \(c[1]) years old", attribute: "age")
@@ -163,9 +174,10 @@ final class RuleSet: @unchecked Sendable {
         rule(#"(?i:\bmy\s+fav(?:ou?rite)?\s+)([\p{L}]+(?:\s[\p{L}]+)?)(?i:\s+is\s+)(.+)"#) { c in
             let what = c[1].lowercased()
             return Self.clean(c[2]).map { value in
-                ExtractedFact(text: "Favorite \(what) is \(value)", attribute: "favorite_\(what.replacingOccurrences(of: " ", with: "_"))",
-                              entities: [GraphEntity(name: value, type: "thing")],
-                              relations: [GraphRelation(source: user, relation: "favorite_\(what)", target: value)])
+                ExtractedFact(
+                    text: "Favorite \(what) is \(value)", attribute: "favorite_\(what.replacingOccurrences(of: " ", with: "_"))",
+                    entities: [GraphEntity(name: value, type: "thing")],
+                    relations: [GraphRelation(source: user, relation: "favorite_\(what)", target: value)])
             }
         }
         // Pets.
@@ -176,18 +188,23 @@ final class RuleSet: @unchecked Sendable {
             Self.pet(c[1], c[2])
         }
         rule(#"(?i:\bI\s+(?:have|got)\s+(?:a|an|one)\s+)("# + pets + #")\b"#) { c in
-            ExtractedFact(text: "Has a \(c[1].lowercased())", attribute: "pet:\(c[1].lowercased())",
-                          relations: [GraphRelation(source: user, relation: "has_pet", target: c[1].lowercased())])
+            ExtractedFact(
+                text: "Has a \(c[1].lowercased())", attribute: "pet:\(c[1].lowercased())",
+                relations: [GraphRelation(source: user, relation: "has_pet", target: c[1].lowercased())])
         }
         // Family and friends: "my sister Lan likes cats", "my sister is Lan", "my sister's name is Lan".
         rule(#"(?i:\bmy\s+)("# + kin + #")\s+"# + name + #"(?i:\s+(likes|loves|enjoys|hates)\s+)(.+)"#) { c in
             guard let object = Self.clean(c[4]) else { return nil }
-            let kin = c[1].lowercased(), person = c[2], verb = c[3].lowercased()
+            let kin = c[1].lowercased()
+            let person = c[2]
+            let verb = c[3].lowercased()
             return ExtractedFact(
                 text: "\(kin.capitalized) \(person) \(verb) \(object)", attribute: nil,
                 entities: [GraphEntity(name: person, type: "person"), GraphEntity(name: object, type: "thing")],
-                relations: [GraphRelation(source: user, relation: kin, target: person),
-                            GraphRelation(source: person, relation: verb, target: object)])
+                relations: [
+                    GraphRelation(source: user, relation: kin, target: person),
+                    GraphRelation(source: person, relation: verb, target: object),
+                ])
         }
         rule(#"(?i:\bmy\s+)("# + kin + #")(?i:(?:'s name is|\s+is named|\s+is called|\s+name is|\s+is)\s+)"# + name) { c in
             let kin = c[1].lowercased()
@@ -196,31 +213,39 @@ final class RuleSet: @unchecked Sendable {
                 entities: [GraphEntity(name: c[2], type: "person")],
                 relations: [GraphRelation(source: user, relation: kin.replacingOccurrences(of: " ", with: "_"), target: c[2])])
         }
-        rule(#"(?i:\bI\s+have\s+(?:a|an|one|two|three|\d+)\s+)((?:older |younger |little |big |baby )?(?:sister|brother|sibling)s?)\b"#) { c in
+        rule(#"(?i:\bI\s+have\s+(?:a|an|one|two|three|\d+)\s+)((?:older |younger |little |big |baby )?(?:sister|brother|sibling)s?)\b"#) {
+            c in
             ExtractedFact(text: "Has a \(c[1].lowercased())", attribute: nil)
         }
         // School, home.
-        rule(#"(?i:\bI(?:'m|\s+am)\s+in\s+(?:the\s+)?)((?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)\s+grade|grade\s+\d{1,2})"#) { c in
+        rule(
+            #"(?i:\bI(?:'m|\s+am)\s+in\s+(?:the\s+)?)((?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)\s+grade|grade\s+\d{1,2})"#
+        ) { c in
             ExtractedFact(text: "Is in \(c[1].lowercased())", attribute: "grade")
         }
         rule(#"(?i:\b(?:I\s+go\s+to|I\s+attend|I\s+study\s+at|my\s+school\s+is)\s+)(.+)"#) { c in
             Self.clean(c[1]).map { school in
-                ExtractedFact(text: "Goes to \(school)", attribute: "school", entities: [GraphEntity(name: school, type: "school")],
-                              relations: [GraphRelation(source: user, relation: "attends", target: school)])
+                ExtractedFact(
+                    text: "Goes to \(school)", attribute: "school", entities: [GraphEntity(name: school, type: "school")],
+                    relations: [GraphRelation(source: user, relation: "attends", target: school)])
             }
         }
         rule(#"(?i:\bI\s+live\s+in\s+)(.+)"#) { c in
             Self.clean(c[1]).map { place in
-                ExtractedFact(text: "Lives in \(place)", attribute: "location", entities: [GraphEntity(name: place, type: "place")],
-                              relations: [GraphRelation(source: user, relation: "lives_in", target: place)])
+                ExtractedFact(
+                    text: "Lives in \(place)", attribute: "location", entities: [GraphEntity(name: place, type: "place")],
+                    relations: [GraphRelation(source: user, relation: "lives_in", target: place)])
             }
         }
         // Plans (dates stay in the text: "Plans to visit grandma on Saturday").
-        rule(#"(?i:\bI(?:'ll|\s+will|\s+plan\s+to|\s+want\s+to|\s+am\s+going\s+to|'m\s+going\s+to|'m\s+planning\s+to|\s+am\s+planning\s+to|'m\s+gonna|\s+am\s+gonna)\s+)(.+)"#) { c in
+        rule(
+            #"(?i:\bI(?:'ll|\s+will|\s+plan\s+to|\s+want\s+to|\s+am\s+going\s+to|'m\s+going\s+to|'m\s+planning\s+to|\s+am\s+planning\s+to|'m\s+gonna|\s+am\s+gonna)\s+)(.+)"#
+        ) { c in
             Self.clean(c[1]).map { ExtractedFact(text: "Plans to \($0)") }
         }
         // Preferences.
-        rule(#"(?i:\bI\s+(?:really\s+|also\s+|totally\s+|just\s+)?(?:don't|do not|dont)\s+(?:really\s+)?(?:like|love|enjoy)\s+)(.+)"#) { c in
+        rule(#"(?i:\bI\s+(?:really\s+|also\s+|totally\s+|just\s+)?(?:don't|do not|dont)\s+(?:really\s+)?(?:like|love|enjoy)\s+)(.+)"#) {
+            c in
             Self.pref("dislike", object: c[1], retraction: false)
         }
         rule(#"(?i:\bI\s+(?:really\s+|also\s+|totally\s+)?(hate|dislike|can't stand)\s+)(.+)"#) { c in
@@ -283,8 +308,10 @@ final class RuleSet: @unchecked Sendable {
         return ExtractedFact(
             text: "Has a \(animal) named \(name)", attribute: "pet_name:\(name.lowercased())",
             entities: [GraphEntity(name: name, type: "pet")],
-            relations: [GraphRelation(source: "user", relation: "has_pet", target: name),
-                        GraphRelation(source: name, relation: "is_a", target: animal)])
+            relations: [
+                GraphRelation(source: "user", relation: "has_pet", target: name),
+                GraphRelation(source: name, relation: "is_a", target: animal),
+            ])
     }
 
     /// Trims punctuation and filler ("too", "a lot", "very much"); nil when nothing is left.

@@ -4,9 +4,12 @@ extension VietnameseEventLanguage {
     /// The first person a fact rule reads (the rewrite, not these, decides what is the speaker).
     static let me = #"(?:em|con|mình|tớ|tôi|cháu)"#
     static let animals = "chó|mèo|cá|chim|thỏ|rùa|gà|vịt|vẹt|chuột hamster|hamster|ngựa|heo|lợn"
-    static let kin = "bố|ba|mẹ|má|anh trai|chị gái|em trai|em gái|ông nội|ông ngoại|bà nội|bà ngoại|ông|bà|cô giáo|thầy giáo|cô chủ nhiệm|bạn thân"
-    static let singleKin: Set<String> = ["bố", "ba", "mẹ", "má", "cô giáo", "thầy giáo", "cô chủ nhiệm", "ông nội",
-                                         "ông ngoại", "bà nội", "bà ngoại"]
+    static let kin =
+        "bố|ba|mẹ|má|anh trai|chị gái|em trai|em gái|ông nội|ông ngoại|bà nội|bà ngoại|ông|bà|cô giáo|thầy giáo|cô chủ nhiệm|bạn thân"
+    static let singleKin: Set<String> = [
+        "bố", "ba", "mẹ", "má", "cô giáo", "thầy giáo", "cô chủ nhiệm", "ông nội",
+        "ông ngoại", "bà nội", "bà ngoại",
+    ]
     /// A name as written ("Lan", "Nguyễn Thị Lan"); a lower-case first word is taken too ("lan").
     static let name = #"(\p{L}+(?:\s+(?-i:\p{Lu})\p{L}*){0,3})"#
 
@@ -15,32 +18,48 @@ extension VietnameseEventLanguage {
     /// the speaker's name ("Em học lớp 3 ở trường Hoa Sen" → "Lan học lớp 3 ở trường Hoa Sen"); only
     /// the name is stated apart ("Tên là Lan"), as the speaker may be the name itself.
     public var factPatterns: [FactPattern] {
-        let me = Self.me, animals = Self.animals, name = Self.name
+        let me = Self.me
+        let animals = Self.animals
+        let name = Self.name
         let user = "user"
         return [
             // Kin first: "Mẹ em tên là Hoa" names the mother, not the speaker.
-            FactPattern(#"\b("# + Self.kin + #")\s+(?:của\s+)?"# + me + #"\s+(?:tên\s+là|tên|là)\s+((?-i:\p{Lu})\p{L}*(?:\s+(?-i:\p{Lu})\p{L}*){0,3})"#) { c in
+            FactPattern(
+                #"\b("# + Self.kin + #")\s+(?:của\s+)?"# + me
+                    + #"\s+(?:tên\s+là|tên|là)\s+((?-i:\p{Lu})\p{L}*(?:\s+(?-i:\p{Lu})\p{L}*){0,3})"#
+            ) { c in
                 let kin = c[1].lowercased()
-                return .init(attribute: Self.singleKin.contains(kin) ? "family_\(kin.replacingOccurrences(of: " ", with: "_"))" : nil,
-                             entities: [GraphEntity(name: c[2], type: "person")],
-                             relations: [GraphRelation(source: user, relation: kin.replacingOccurrences(of: " ", with: "_"), target: c[2])])
+                return .init(
+                    attribute: Self.singleKin.contains(kin) ? "family_\(kin.replacingOccurrences(of: " ", with: "_"))" : nil,
+                    entities: [GraphEntity(name: c[2], type: "person")],
+                    relations: [GraphRelation(source: user, relation: kin.replacingOccurrences(of: " ", with: "_"), target: c[2])])
             },
-            FactPattern(#"(?:\btên\s+(?:của\s+)?"# + me + #"|(?<!(?:của|"# + animals + "|" + Self.kin + #")\s)\b"# + me + #"\s+tên)\s+(?:là\s+)?"# + name) { c in
+            FactPattern(
+                #"(?:\btên\s+(?:của\s+)?"# + me + #"|(?<!(?:của|"# + animals + "|" + Self.kin + #")\s)\b"# + me + #"\s+tên)\s+(?:là\s+)?"#
+                    + name
+            ) { c in
                 let value = Self.capitalised(c[1])
-                return .init(attribute: "name", text: "Tên là \(value)", entities: [GraphEntity(name: value, type: "person")],
-                             relations: [GraphRelation(source: user, relation: "name", target: value)])
+                return .init(
+                    attribute: "name", text: "Tên là \(value)", entities: [GraphEntity(name: value, type: "person")],
+                    relations: [GraphRelation(source: user, relation: "name", target: value)])
             },
             FactPattern(#"\b"# + me + #"\s+(?:năm nay\s+|đã\s+|được\s+)?(\d{1,3})\s+tuổi\b"#) { _ in .init(attribute: "age") },
             FactPattern(#"\bsinh nhật\s+(?:của\s+)?"# + me + #"\s+(?:là\s+)?(?:vào\s+)?\S"#) { _ in .init(attribute: "birthday") },
-            FactPattern(#"\b"# + me + #"\s+(?:có|nuôi)\s+(?:một\s+)?(?:con\s+|chú\s+|bé\s+)?("# + animals + #")\s+(?:tên\s+là|tên|là)\s+(\p{L}+)"#) { c in
+            FactPattern(
+                #"\b"# + me + #"\s+(?:có|nuôi)\s+(?:một\s+)?(?:con\s+|chú\s+|bé\s+)?("# + animals + #")\s+(?:tên\s+là|tên|là)\s+(\p{L}+)"#
+            ) { c in
                 let pet = Self.capitalised(c[2])
-                return .init(attribute: "pet_name:\(pet.lowercased())", entities: [GraphEntity(name: pet, type: "pet")],
-                             relations: [GraphRelation(source: user, relation: "has_pet", target: pet),
-                                         GraphRelation(source: pet, relation: "is_a", target: c[1].lowercased())])
+                return .init(
+                    attribute: "pet_name:\(pet.lowercased())", entities: [GraphEntity(name: pet, type: "pet")],
+                    relations: [
+                        GraphRelation(source: user, relation: "has_pet", target: pet),
+                        GraphRelation(source: pet, relation: "is_a", target: c[1].lowercased()),
+                    ])
             },
             FactPattern(#"\b"# + me + #"\s+(?:có|nuôi)\s+(?:\p{L}+\s+)?(?:con|chú|bé)\s+("# + animals + #")\b"#) { c in
-                .init(attribute: "pet:\(c[1].lowercased())",
-                      relations: [GraphRelation(source: user, relation: "has_pet", target: c[1].lowercased())])
+                .init(
+                    attribute: "pet:\(c[1].lowercased())",
+                    relations: [GraphRelation(source: user, relation: "has_pet", target: c[1].lowercased())])
             },
             FactPattern(#"\b"# + me + #"\s+(?:đang\s+)?học\s+lớp\s+[\p{L}\d]+(?:\s+\p{L}+)?\s+(?:ở|tại)\s+(trường\s+.+)"#) { c in
                 Self.school(c[1])
@@ -49,8 +68,9 @@ extension VietnameseEventLanguage {
             FactPattern(#"\b"# + me + #"\s+(?:đang\s+|đã\s+)?(?:học\s+|lên\s+)?lớp\s+[\p{L}\d]+"#) { _ in .init(attribute: "grade") },
             FactPattern(#"(?:\b"# + me + #"\s+(?:đang\s+)?sống\s+(?:ở|tại)|\bnhà\s+(?:của\s+)?"# + me + #"\s+ở)\s+(.+)"#) { c in
                 Self.clean(c[1]).map { place in
-                    .init(attribute: "location", entities: [GraphEntity(name: place, type: "place")],
-                          relations: [GraphRelation(source: user, relation: "lives_in", target: place)])
+                    .init(
+                        attribute: "location", entities: [GraphEntity(name: place, type: "place")],
+                        relations: [GraphRelation(source: user, relation: "lives_in", target: place)])
                 }
             },
             // "Màu yêu thích của em là màu xanh", "Em thích màu xanh nhất".
@@ -68,8 +88,9 @@ extension VietnameseEventLanguage {
 
     static func school(_ raw: String) -> FactPattern.Meaning? {
         clean(raw).map { school in
-            .init(attribute: "school", entities: [GraphEntity(name: school, type: "school")],
-                  relations: [GraphRelation(source: "user", relation: "attends", target: school)])
+            .init(
+                attribute: "school", entities: [GraphEntity(name: school, type: "school")],
+                relations: [GraphRelation(source: "user", relation: "attends", target: school)])
         }
     }
 
@@ -86,8 +107,9 @@ extension VietnameseEventLanguage {
         guard let value = clean(value) else { return nil }
         let known = PreferenceQuestion.vietnameseTopics.first { topic == $0.0 || topic.hasPrefix($0.0 + " ") }?.1
         let slot = (known ?? topic).replacingOccurrences(of: " ", with: "_")
-        return .init(attribute: "favorite_\(slot)", entities: [GraphEntity(name: value, type: "thing")],
-                     relations: [GraphRelation(source: "user", relation: "favorite_\(slot)", target: value)])
+        return .init(
+            attribute: "favorite_\(slot)", entities: [GraphEntity(name: value, type: "thing")],
+            relations: [GraphRelation(source: "user", relation: "favorite_\(slot)", target: value)])
     }
 
     /// Trimmed, without trailing particles and intensifiers; nil when nothing is left.
@@ -96,7 +118,8 @@ extension VietnameseEventLanguage {
         var changed = true
         while changed {
             changed = false
-            for filler in [" lắm", " nữa", " nhất", " ạ", " nhé", " nha", " quá", " cơ", " nhiều"] where value.lowercased().hasSuffix(filler) {
+            for filler in [" lắm", " nữa", " nhất", " ạ", " nhé", " nha", " quá", " cơ", " nhiều"]
+            where value.lowercased().hasSuffix(filler) {
                 value = String(value.dropLast(filler.count))
                 changed = true
             }

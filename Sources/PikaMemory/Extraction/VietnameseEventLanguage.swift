@@ -71,8 +71,10 @@ public struct VietnameseEventLanguage: EventLanguage {
     public var trailingFiller: String? { #"(?:\s+(?:ạ|nhé|nha|nhá|à|ơi|hihi|hì hì|haha|lắm|nữa|quá|cơ))+\s*$"# }
 
     static let count = #"(\d{1,2}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|vài|mấy)"#
-    static let numbers = ["một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
-                          "mười": 10, "vài": 3, "mấy": 3]
+    static let numbers = [
+        "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+        "mười": 10, "vài": 3, "mấy": 3,
+    ]
 
     @Sendable static func number(_ word: String) -> Int? { Int(word) ?? numbers[word.lowercased()] }
 
@@ -94,9 +96,13 @@ public struct VietnameseEventLanguage: EventLanguage {
     /// "hôm qua", "tuần trước", "hai tuần trước", "cuối tuần trước", "thứ sáu tuần trước", "năm ngoái"…
     public var dateExpressions: [DateExpression] {
         let count = Self.count
-        let number = Self.number, direction = Self.direction, weekday = Self.weekday
-        let seasons = ["hè": ("summer", 6), "hạ": ("summer", 6), "thu": ("autumn", 9), "đông": ("winter", 12),
-                       "xuân": ("spring", 3)]
+        let number = Self.number
+        let direction = Self.direction
+        let weekday = Self.weekday
+        let seasons = [
+            "hè": ("summer", 6), "hạ": ("summer", 6), "thu": ("autumn", 9), "đông": ("winter", 12),
+            "xuân": ("spring", 3),
+        ]
         return [
             DateExpression(#"\bhôm kia\b"#) { _ in .days(-2) },
             DateExpression(#"\b(?:ngày kia|ngày mốt)\b"#) { _ in .days(2) },
@@ -128,11 +134,13 @@ public struct VietnameseEventLanguage: EventLanguage {
 
     /// The words of ``dateExpressions`` (the absolute forms need a digit).
     public var timeWords: Set<String>? {
-        ["hôm", "qua", "nay", "mai", "kia", "mốt", "ngày", "tuần", "tháng", "năm", "mùa", "thứ", "chủ", "nhật", "tối",
-         "đêm", "nữa"]
+        [
+            "hôm", "qua", "nay", "mai", "kia", "mốt", "ngày", "tuần", "tháng", "năm", "mùa", "thứ", "chủ", "nhật", "tối",
+            "đêm", "nữa",
+        ]
     }
 
-        /// "5/12/2026", "ngày 5 tháng 12 năm 2026", "tháng 12/2026", "năm 2026".
+    /// "5/12/2026", "ngày 5 tháng 12 năm 2026", "tháng 12/2026", "năm 2026".
     public var absoluteDates: [DateExpression] {
         [
             DateExpression(#"\b(?:ngày\s+)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b"#) { c in
@@ -154,9 +162,11 @@ public struct VietnameseEventLanguage: EventLanguage {
     /// Pronouns, question and time words that open a sentence. Kin words stay names: "Anh" is a
     /// common given name, and "Mẹ em thích gì?" is about the mother's memories.
     public var notNames: Set<String> {
-        ["Em", "Con", "Mình", "Tớ", "Tôi", "Cháu", "Bé", "Bạn", "Ai", "Gì", "Khi", "Lúc", "Bao", "Tại", "Vì", "Sao",
-         "Hôm", "Ngày", "Tháng", "Năm", "Tuần", "Thứ", "Chủ", "Có", "Là", "Và", "Của", "Nhà", "Trường", "Lớp", "Tên",
-         "Sinh"]
+        [
+            "Em", "Con", "Mình", "Tớ", "Tôi", "Cháu", "Bé", "Bạn", "Ai", "Gì", "Khi", "Lúc", "Bao", "Tại", "Vì", "Sao",
+            "Hôm", "Ngày", "Tháng", "Năm", "Tuần", "Thứ", "Chủ", "Có", "Là", "Và", "Của", "Nhà", "Trường", "Lớp", "Tên",
+            "Sinh",
+        ]
     }
 
     /// "ngày 5/12/2026", "trong tuần trước ngày 6/12/2026", "tháng 11/2026", "mùa hè năm 2026".
@@ -192,10 +202,12 @@ public struct VietnameseEventLanguage: EventLanguage {
     }
 
     static let letters = Set("ăắằẳẵặơớờởỡợưứừửữựđạảẹẻẽịỉọỏụủỳỷỹỵấầẩẫậếềểễệốồổỗộ".unicodeScalars)
-    static let words: Set<String> = ["tôi", "mình", "tớ", "là", "và", "của", "thích", "học", "ở", "với", "hôm", "không",
-                                     "được", "có", "đi", "tên", "một", "những", "này", "đã", "sẽ", "rất", "lắm", "nhé",
-                                     "tuổi", "mèo", "chó", "bà", "mẹ", "bố", "cháu", "trường", "lớp", "nhà", "yêu", "ghét",
-                                     "làm", "gì", "tháng", "ngày", "tuần", "thì", "mà", "cái", "chơi", "vì", "nào", "đó",
-                                     "bé", "cô", "chú", "ông", "anh", "chị", "vẽ", "vui", "buồn", "thế", "sáng", "tối",
-                                     "chiều", "trưa", "hè", "bơi", "xem", "về", "quê"]
+    static let words: Set<String> = [
+        "tôi", "mình", "tớ", "là", "và", "của", "thích", "học", "ở", "với", "hôm", "không",
+        "được", "có", "đi", "tên", "một", "những", "này", "đã", "sẽ", "rất", "lắm", "nhé",
+        "tuổi", "mèo", "chó", "bà", "mẹ", "bố", "cháu", "trường", "lớp", "nhà", "yêu", "ghét",
+        "làm", "gì", "tháng", "ngày", "tuần", "thì", "mà", "cái", "chơi", "vì", "nào", "đó",
+        "bé", "cô", "chú", "ông", "anh", "chị", "vẽ", "vui", "buồn", "thế", "sáng", "tối",
+        "chiều", "trưa", "hè", "bơi", "xem", "về", "quê",
+    ]
 }

@@ -16,8 +16,10 @@ public struct AddInput: Sendable, Hashable, Codable {
     public var timestamp: Date?
 
     /// Creates an input.
-    public init(messages: [ConversationMessage], agentID: String? = nil, runID: String? = nil,
-                metadata: [String: JSONValue] = [:], infer: Bool = true, timestamp: Date? = nil) {
+    public init(
+        messages: [ConversationMessage], agentID: String? = nil, runID: String? = nil,
+        metadata: [String: JSONValue] = [:], infer: Bool = true, timestamp: Date? = nil
+    ) {
         self.messages = messages
         self.agentID = agentID
         self.runID = runID

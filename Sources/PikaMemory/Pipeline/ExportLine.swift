@@ -35,9 +35,11 @@ public struct ExportLine: Sendable, Hashable, Codable {
     }
 
     /// Creates a line.
-    public init(id: String, memory: String, metadata: [String: JSONValue]?, agentID: String?, runID: String?,
-                attribute: String?, provenance: [String]?, createdAt: String?, updatedAt: String?,
-                kind: MemoryKind? = nil, occurredAt: String? = nil) {
+    public init(
+        id: String, memory: String, metadata: [String: JSONValue]?, agentID: String?, runID: String?,
+        attribute: String?, provenance: [String]?, createdAt: String?, updatedAt: String?,
+        kind: MemoryKind? = nil, occurredAt: String? = nil
+    ) {
         self.id = id
         self.memory = memory
         self.metadata = metadata

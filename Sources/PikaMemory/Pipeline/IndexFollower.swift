@@ -63,7 +63,9 @@ public actor IndexFollower {
         }
     }
 
-    private nonisolated static func apply(_ scopeChanges: [MemoryChange], of scope: MemoryScope, to manager: MemoryManager)
+    private nonisolated static func apply(
+        _ scopeChanges: [MemoryChange], of scope: MemoryScope, to manager: MemoryManager
+    )
         async throws
     {
         // Under the user's write lock: a local write between its store commit and its index
@@ -121,8 +123,9 @@ extension MemoryManager {
         let (labels, tenants, vectors) = collected.take()
         let dimension = index.dimension
         for (offset, label) in labels.enumerated() {
-            try upsertVector(label: label, tenant: tenants[offset],
-                             vector: Array(vectors[offset * dimension..<(offset + 1) * dimension]))
+            try upsertVector(
+                label: label, tenant: tenants[offset],
+                vector: Array(vectors[offset * dimension..<(offset + 1) * dimension]))
         }
     }
 }

@@ -72,8 +72,10 @@ extension MemoryManager {
         }
         keywordPrebuild.finish()
         let progress = keywordPrebuild.snapshot
-        logger.info("keyword indexes prebuilt", metadata: [
-            "users": "\(progress.built)", "skipped": "\(progress.skipped)", "documents": "\(progress.documents)",
-        ])
+        logger.info(
+            "keyword indexes prebuilt",
+            metadata: [
+                "users": "\(progress.built)", "skipped": "\(progress.skipped)", "documents": "\(progress.documents)",
+            ])
     }
 }

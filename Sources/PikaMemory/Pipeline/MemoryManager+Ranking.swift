@@ -9,7 +9,9 @@ extension MemoryManager {
     ///   - text: the trimmed query (keyword signal).
     ///   - vector: its embedding (unused, and empty, in keyword mode).
     ///   - allowed: the labels filters allow, nil when unfiltered; both signals rank only these.
-    func rankedRecords(text: String, vector: [Float], query: SearchQuery, allowed: [UInt64]?) async throws
+    func rankedRecords(
+        text: String, vector: [Float], query: SearchQuery, allowed: [UInt64]?
+    ) async throws
         -> [(record: MemoryRecord, score: Double)]
     {
         // Time and speaker boosts (RankingBoosts) reorder the candidates. A time span reaches for a
@@ -42,7 +44,9 @@ extension MemoryManager {
     /// BM25 matches, each best first with its raw score, among `allowed` (all when nil); with the
     /// records the vector search returned beside its hits. `pika eval --candidates-out` logs these
     /// to compare fusion methods offline on exactly what the service fuses.
-    public func candidates(text: String, vector: [Float], scope: MemoryScope, depth: Int, allowed: [UInt64]? = nil)
+    public func candidates(
+        text: String, vector: [Float], scope: MemoryScope, depth: Int, allowed: [UInt64]? = nil
+    )
         async throws -> (vector: [RankedHit], keyword: [RankedHit], records: [UInt64: MemoryRecord])
     {
         let (dense, records) = try await vectorHits(vector, scope: scope, limit: depth, allowed: allowed)

@@ -10,7 +10,9 @@ extension MemoryManager {
     }
 
     /// A page of a user's memories after `cursor` (an engine label), and the next cursor.
-    public func list(scope: MemoryScope, agentID: String?, runID: String?, after cursor: UInt64, limit: Int) async throws
+    public func list(
+        scope: MemoryScope, agentID: String?, runID: String?, after cursor: UInt64, limit: Int
+    ) async throws
         -> (records: [MemoryRecord], next: UInt64?)
     {
         let page = try await store.records(scope: scope, agentID: agentID, runID: runID, afterLabel: cursor, limit: limit + 1)

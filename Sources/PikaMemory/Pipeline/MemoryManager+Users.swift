@@ -55,12 +55,13 @@ extension MemoryManager {
             for (line, vector) in zip(candidates, embedded) {
                 if try await isImported(line, scope: scope) { continue }
                 let now = Date()
-                records.append(MemoryRecord(
-                    id: line.id.lowercased(), scope: scope, agentID: line.agentID, runID: line.runID, text: line.memory,
-                    metadata: line.metadata ?? [:], attribute: line.attribute, provenance: line.provenance ?? [],
-                    kind: line.kind ?? .fact, occurredAt: line.occurredAt.flatMap { RequestTime.parse(.string($0)) },
-                    createdAt: line.createdAt.flatMap { formatter.date(from: $0) } ?? now,
-                    updatedAt: line.updatedAt.flatMap { formatter.date(from: $0) } ?? now, embedding: vector))
+                records.append(
+                    MemoryRecord(
+                        id: line.id.lowercased(), scope: scope, agentID: line.agentID, runID: line.runID, text: line.memory,
+                        metadata: line.metadata ?? [:], attribute: line.attribute, provenance: line.provenance ?? [],
+                        kind: line.kind ?? .fact, occurredAt: line.occurredAt.flatMap { RequestTime.parse(.string($0)) },
+                        createdAt: line.createdAt.flatMap { formatter.date(from: $0) } ?? now,
+                        updatedAt: line.updatedAt.flatMap { formatter.date(from: $0) } ?? now, embedding: vector))
             }
             let skipped = lines.count - records.count
             guard !records.isEmpty else { return (0, skipped) }

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import PikaEmbeddings
 import PikaEngine
-import Synchronization
 import PikaRetrieval
+import Synchronization
 
 /// The memory domain: the add pipeline (extract → embed → consolidate → history → graph), search,
 /// record operations and user-level operations, over a record store and the in-memory vector index.
@@ -104,8 +104,11 @@ public final class MemoryManager: Sendable {
         } else {
             facts = input.timedMessages.enumerated().compactMap { index, message in
                 let text = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
-                return text.isEmpty ? nil : ExtractedFact(text: text, provenance: [message.provenance(index: index)],
-                                                          occurredAt: message.timestamp)
+                return text.isEmpty
+                    ? nil
+                    : ExtractedFact(
+                        text: text, provenance: [message.provenance(index: index)],
+                        occurredAt: message.timestamp)
             }
         }
         metrics.factsExtracted.increment(by: Int64(facts.count))
@@ -117,7 +120,9 @@ public final class MemoryManager: Sendable {
         // extracted from it is dropped; a message to be stored verbatim is refused, saying which.
         if let empty = vectors.firstIndex(where: { $0.allSatisfy { $0 == 0 } }) {
             guard input.infer else {
-                throw MemoryError(.invalidArgument, "message \(facts[empty].provenance.first ?? "\(empty)") has no words to store (its embedding is the zero vector)")
+                throw MemoryError(
+                    .invalidArgument,
+                    "message \(facts[empty].provenance.first ?? "\(empty)") has no words to store (its embedding is the zero vector)")
             }
             let nonZero = vectors.indices.filter { !vectors[$0].allSatisfy { $0 == 0 } }
             kept = nonZero.map { facts[$0] }
@@ -145,8 +150,10 @@ public final class MemoryManager: Sendable {
         guard prepared.vectors.allSatisfy({ $0.count == embedder.dimension }) else {
             throw MemoryError(.invalidArgument, "vectors must have dimension \(embedder.dimension)")
         }
-        let facts = prepared.facts, vectors = prepared.vectors
-        let input = AddInput(messages: [], agentID: prepared.agentID, runID: prepared.runID, metadata: prepared.metadata, infer: prepared.infer)
+        let facts = prepared.facts
+        let vectors = prepared.vectors
+        let input = AddInput(
+            messages: [], agentID: prepared.agentID, runID: prepared.runID, metadata: prepared.metadata, infer: prepared.infer)
         try await catchUp()
         return try await locks.withLock(scope) {
             // Set as soon as a store commit returns. The observers are told about a committed write
@@ -183,7 +190,8 @@ public final class MemoryManager: Sendable {
             MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: input.metadata, attribute: fact.attribute, provenance: fact.provenance,
-                kind: fact.kind, occurredAt: fact.occurredAt.flatMap(RequestTime.representable), createdAt: now, updatedAt: now, embedding: vector)
+                kind: fact.kind, occurredAt: fact.occurredAt.flatMap(RequestTime.representable), createdAt: now, updatedAt: now,
+                embedding: vector)
         }
         let stored = try await store.apply(records.map { .add($0) })
         wrote = true
@@ -221,7 +229,8 @@ public final class MemoryManager: Sendable {
             let record = MemoryRecord(
                 id: UUID().uuidString.lowercased(), scope: scope, agentID: input.agentID, runID: input.runID,
                 text: fact.text, metadata: metadata, attribute: fact.attribute, provenance: fact.provenance,
-                kind: fact.kind, occurredAt: fact.occurredAt.flatMap(RequestTime.representable), createdAt: now, updatedAt: now, embedding: vector)
+                kind: fact.kind, occurredAt: fact.occurredAt.flatMap(RequestTime.representable), createdAt: now, updatedAt: now,
+                embedding: vector)
             let stored = try await store.apply([.add(record)])[0]
             wrote = true
             keywordIndexes.apply(.upsert(label: stored.label, text: stored.text), to: scope)
@@ -275,7 +284,9 @@ public final class MemoryManager: Sendable {
     }
 
     /// The user's `limit` memories most similar to `vector`, with cosine similarity, best first.
-    func similar(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws
+    func similar(
+        _ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil
+    ) async throws
         -> [(record: MemoryRecord, similarity: Float)]
     {
         let found = try await vectorHits(vector, scope: scope, limit: limit, allowed: allowed)
@@ -284,7 +295,9 @@ public final class MemoryManager: Sendable {
 
     /// The `limit` nearest memories of the user (restricted to `allowed` labels when given), scored
     /// by cosine similarity, best first; with the records a searching store returned beside them.
-    func vectorHits(_ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil) async throws
+    func vectorHits(
+        _ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil
+    ) async throws
         -> (hits: [RankedHit], records: [UInt64: MemoryRecord])
     {
         guard let number = try await existingScopeNumber(scope) else { return ([], [:]) }
@@ -311,7 +324,9 @@ public final class MemoryManager: Sendable {
 
     /// The live records of `hits`, in the hits' order (hits whose record is gone are skipped);
     /// `known` records are taken as they are, the rest read from the store.
-    func records(of hits: [RankedHit], scope: MemoryScope, known: [UInt64: MemoryRecord] = [:]) async throws
+    func records(
+        of hits: [RankedHit], scope: MemoryScope, known: [UInt64: MemoryRecord] = [:]
+    ) async throws
         -> [(record: MemoryRecord, score: Double)]
     {
         var records = known

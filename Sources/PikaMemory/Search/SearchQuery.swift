@@ -27,9 +27,11 @@ public struct SearchQuery: Sendable {
     public var referenceTime: Date?
 
     /// Creates a query.
-    public init(text: String, scope: MemoryScope, agentID: String? = nil, runID: String? = nil, limit: Int = 10,
-                filter: MemoryFilter? = nil, threshold: Float? = nil, mode: SearchMode = .hybrid,
-                referenceTime: Date? = nil) {
+    public init(
+        text: String, scope: MemoryScope, agentID: String? = nil, runID: String? = nil, limit: Int = 10,
+        filter: MemoryFilter? = nil, threshold: Float? = nil, mode: SearchMode = .hybrid,
+        referenceTime: Date? = nil
+    ) {
         self.text = text
         self.scope = scope
         self.agentID = agentID

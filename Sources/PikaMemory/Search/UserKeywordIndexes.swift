@@ -53,7 +53,10 @@ public final class UserKeywordIndexes: Sendable {
     public func index(
         for scope: MemoryScope, load: @escaping @Sendable () async throws -> [MemoryRecord]
     ) async throws -> BM25Index {
-        enum Step { case ready(BM25Index), wait(Build) }
+        enum Step {
+            case ready(BM25Index)
+            case wait(Build)
+        }
         let step: Step = state.withLock { state in
             state.clock += 1
             if var resident = state.resident[scope] {
@@ -62,12 +65,15 @@ public final class UserKeywordIndexes: Sendable {
                 return .ready(resident.index)
             }
             if let build = state.building[scope] { return .wait(build) }
-            let parameters = parameters, tokenizer = tokenizer
-            let build = Build(id: state.clock, task: Task {
-                var index = BM25Index(parameters: parameters, tokenizer: tokenizer)
-                for record in try await load() { index.add(record.label, text: record.text) }
-                return index
-            })
+            let parameters = parameters
+            let tokenizer = tokenizer
+            let build = Build(
+                id: state.clock,
+                task: Task {
+                    var index = BM25Index(parameters: parameters, tokenizer: tokenizer)
+                    for record in try await load() { index.add(record.label, text: record.text) }
+                    return index
+                })
             state.building[scope] = build
             return .wait(build)
         }

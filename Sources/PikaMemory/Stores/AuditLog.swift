@@ -26,8 +26,10 @@ public struct AuditEntry: Sendable, Equatable {
     }
 
     /// Creates an entry.
-    public init(tenant: String, actor: String, action: String, target: String?, detail: [String: JSONValue] = [:],
-                createdAt: Date) {
+    public init(
+        tenant: String, actor: String, action: String, target: String?, detail: [String: JSONValue] = [:],
+        createdAt: Date
+    ) {
         self.tenant = tenant
         self.actor = actor
         self.action = action

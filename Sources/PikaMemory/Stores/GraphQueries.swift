@@ -20,7 +20,9 @@ public enum GraphQueries {
     }
 
     /// The part of the graph within `depth` hops of `entity` (breadth-first); the whole graph when nil.
-    public static func subgraph(entities: [GraphEntity], relations: [GraphRelation], around entity: String?, depth: Int)
+    public static func subgraph(
+        entities: [GraphEntity], relations: [GraphRelation], around entity: String?, depth: Int
+    )
         -> ([GraphEntity], [GraphRelation])
     {
         guard let entity else { return (entities, relations) }
@@ -30,7 +32,8 @@ public enum GraphQueries {
         for _ in 0..<max(1, depth) {
             var next: Set<String> = []
             for relation in relations {
-                let s = relation.source.lowercased(), t = relation.target.lowercased()
+                let s = relation.source.lowercased()
+                let t = relation.target.lowercased()
                 if frontier.contains(s) || frontier.contains(t) {
                     kept.insert(relation)
                     for name in [s, t] where !seen.contains(name) { next.insert(name) }

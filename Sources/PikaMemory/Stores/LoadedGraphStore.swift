@@ -22,7 +22,8 @@ extension LoadedGraphStore {
 
     /// See ``GraphStore/subgraph(entity:depth:scope:)``.
     public func subgraph(entity: String?, depth: Int, scope: MemoryScope) async throws -> ([GraphEntity], [GraphRelation]) {
-        GraphQueries.subgraph(entities: try await allEntities(scope), relations: try await currentRelations(scope),
-                              around: entity, depth: depth)
+        GraphQueries.subgraph(
+            entities: try await allEntities(scope), relations: try await currentRelations(scope),
+            around: entity, depth: depth)
     }
 }

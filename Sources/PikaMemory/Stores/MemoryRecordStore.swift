@@ -16,7 +16,9 @@ public protocol MemoryRecordStore: Sendable {
     /// Live records of `scope` by engine label (any order), without embeddings.
     func records(labels: [UInt64], scope: MemoryScope) async throws -> [MemoryRecord]
     /// A scope's live records with label greater than `afterLabel`, by label, at most `limit`.
-    func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
+    func records(
+        scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int
+    ) async throws
         -> [MemoryRecord]
     /// The live record of a scope filling `attribute`, if any (consolidation).
     func record(scope: MemoryScope, attribute: String) async throws -> MemoryRecord?
@@ -74,7 +76,9 @@ extension MemoryRecordStore {
 public protocol VectorSearchingStore: MemoryRecordStore {
     /// The user's `limit` live records most similar to `vector` (cosine), best first; with
     /// `allowed`, only records with those labels are ranked (the filter applies before the top-k cut).
-    func nearest(_ vector: [Float], scopeNumber: UInt32, limit: Int, allowed: Set<UInt64>?) async throws
+    func nearest(
+        _ vector: [Float], scopeNumber: UInt32, limit: Int, allowed: Set<UInt64>?
+    ) async throws
         -> [(record: MemoryRecord, similarity: Float)]
     /// How many live records the store holds (all users).
     var liveCount: Int { get }

@@ -23,8 +23,9 @@ public struct PostgresAPIKeyStore: APIKeyStore {
     public func key(hash: String) async throws -> APIKeyRecord? {
         try await pool.store { db throws(PostgresError) in
             try db.query("SELECT id, hash, tenant, role FROM api_keys WHERE hash = $1", [.text(hash)]).rows.first.map { row in
-                APIKeyRecord(id: row.string(0) ?? "", hash: row.string(1) ?? "", tenant: row.string(2) ?? "",
-                             role: APIKeyRole(rawValue: row.string(3) ?? "") ?? .read)
+                APIKeyRecord(
+                    id: row.string(0) ?? "", hash: row.string(1) ?? "", tenant: row.string(2) ?? "",
+                    role: APIKeyRole(rawValue: row.string(3) ?? "") ?? .read)
             }
         }
     }

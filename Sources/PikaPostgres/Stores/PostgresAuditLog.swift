@@ -13,8 +13,10 @@ public struct PostgresAuditLog: AuditLog {
         try await pool.store { db throws(PostgresError) in
             try db.query(
                 "INSERT INTO audit_log (tenant, actor, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, to_timestamp($6))",
-                [.text(entry.tenant), .text(entry.actor), .text(entry.action), .optional(entry.target),
-                 .text(JSONValue.encodeObject(entry.detail)), .date(entry.createdAt)])
+                [
+                    .text(entry.tenant), .text(entry.actor), .text(entry.action), .optional(entry.target),
+                    .text(JSONValue.encodeObject(entry.detail)), .date(entry.createdAt),
+                ])
         }
     }
 
@@ -27,8 +29,9 @@ public struct PostgresAuditLog: AuditLog {
                 WHERE tenant = $1 ORDER BY seq DESC LIMIT $2
                 """, [.text(tenant), .int(max(0, limit))]
             ).rows.map { row in
-                AuditEntry(tenant: row.string(0) ?? "", actor: row.string(1) ?? "", action: row.string(2) ?? "",
-                           target: row.string(3), detail: JSONValue.decodeObject(row.string(4)), createdAt: row.date(5))
+                AuditEntry(
+                    tenant: row.string(0) ?? "", actor: row.string(1) ?? "", action: row.string(2) ?? "",
+                    target: row.string(3), detail: JSONValue.decodeObject(row.string(4)), createdAt: row.date(5))
             }
         }
     }

@@ -56,17 +56,21 @@ public final class PostgresJobQueue: JobQueue {
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9), to_timestamp($10), $11, to_timestamp($12), to_timestamp($13))
                 ON CONFLICT (tenant, idempotency_key) DO NOTHING
                 """,
-                [.text(job.id), .text(job.scope.tenant), .text(job.scope.userID), .text(job.kind), .text(job.payload),
-                 .text(job.status.rawValue), .int(job.attempts), .int(job.maxAttempts), .date(job.createdAt),
-                 job.status == .processing ? .date(job.createdAt.addingTimeInterval(300)) : .null,
-                 .optional(idempotencyKey), .date(job.createdAt), .date(job.updatedAt)])
+                [
+                    .text(job.id), .text(job.scope.tenant), .text(job.scope.userID), .text(job.kind), .text(job.payload),
+                    .text(job.status.rawValue), .int(job.attempts), .int(job.maxAttempts), .date(job.createdAt),
+                    job.status == .processing ? .date(job.createdAt.addingTimeInterval(300)) : .null,
+                    .optional(idempotencyKey), .date(job.createdAt), .date(job.updatedAt),
+                ])
             guard inserted.affectedRows == 0, let idempotencyKey else {
                 // Delivered to listeners when this transaction commits.
                 if job.status == .queued { try db.query("SELECT pg_notify($1, '')", [.text(channel)]) }
                 return (job, true)
             }
-            let rows = try db.query("SELECT \(Self.columns) FROM jobs WHERE tenant = $1 AND idempotency_key = $2",
-                                    [.text(job.scope.tenant), .text(idempotencyKey)]).rows
+            let rows = try db.query(
+                "SELECT \(Self.columns) FROM jobs WHERE tenant = $1 AND idempotency_key = $2",
+                [.text(job.scope.tenant), .text(idempotencyKey)]
+            ).rows
             guard let first = rows.first else {
                 throw PostgresError(.decoding, message: "idempotency key \(idempotencyKey) conflicted but no job holds it")
             }
@@ -193,7 +197,8 @@ public final class PostgresJobQueue: JobQueue {
                 """
                 DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
                     WHERE status IN ('completed', 'failed') AND updated_at < to_timestamp($1) LIMIT $2)
-                """, [.date(cutoff), .int(limit)]).affectedRows
+                """, [.date(cutoff), .int(limit)]
+            ).affectedRows
         }
     }
 

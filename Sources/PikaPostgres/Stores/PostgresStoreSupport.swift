@@ -14,7 +14,9 @@ extension PostgresPool {
 
     /// ``store(_:)`` inside a transaction.
     @discardableResult
-    func storeTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> T)
+    func storeTransaction<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> T
+    )
         async throws -> T
     {
         try await store { connection throws(PostgresError) in try connection.transaction(body) }

@@ -13,7 +13,8 @@ public struct PostgresSummaryStore: SummaryStore {
         try await pool.store { db throws(PostgresError) in
             let rows = try db.query(
                 "SELECT summary_json::text, \(epoch("last_updated")) FROM user_favorite_summary WHERE tenant = $1 AND user_id = $2",
-                [.text(scope.tenant), .text(scope.userID)]).rows
+                [.text(scope.tenant), .text(scope.userID)]
+            ).rows
             guard let row = rows.first else { return nil }
             guard let data = row.string(0)?.data(using: .utf8), let summary = try? JSONDecoder().decode(JSONValue.self, from: data)
             else { throw PostgresError(.decoding, message: "user_favorite_summary of \(scope) is not JSON") }
@@ -40,8 +41,9 @@ public struct PostgresSummaryStore: SummaryStore {
     /// See ``SummaryStore/delete(scope:)``.
     public func delete(scope: MemoryScope) async throws {
         try await pool.store { db throws(PostgresError) in
-            try db.query("DELETE FROM user_favorite_summary WHERE tenant = $1 AND user_id = $2",
-                         [.text(scope.tenant), .text(scope.userID)])
+            try db.query(
+                "DELETE FROM user_favorite_summary WHERE tenant = $1 AND user_id = $2",
+                [.text(scope.tenant), .text(scope.userID)])
         }
     }
 

@@ -74,10 +74,12 @@ public final class SQLiteConnection {
     public func onCommit(walFrames body: @escaping (Int) -> Void) {
         let hook = WALHook(body)
         walHook = hook
-        sqlite3_wal_hook(handle, { context, _, _, frames in
-            Unmanaged<WALHook>.fromOpaque(context!).takeUnretainedValue().body(Int(frames))
-            return SQLITE_OK
-        }, Unmanaged.passUnretained(hook).toOpaque())
+        sqlite3_wal_hook(
+            handle,
+            { context, _, _, frames in
+                Unmanaged<WALHook>.fromOpaque(context!).takeUnretainedValue().body(Int(frames))
+                return SQLITE_OK
+            }, Unmanaged.passUnretained(hook).toOpaque())
     }
 
     /// Copies what it can of the write-ahead log into the database file without waiting for readers

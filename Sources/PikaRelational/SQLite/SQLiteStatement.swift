@@ -29,8 +29,8 @@ final class SQLiteStatement {
             case .null: code = sqlite3_bind_null(handle, index)
             case .integer(let v): code = sqlite3_bind_int64(handle, index, v)
             case .real(let v): code = sqlite3_bind_double(handle, index, v)
-            case .text(let v): code = pika_sqlite_bind_text(handle, index, v)
-            case .blob(let v): code = pika_sqlite_bind_blob(handle, index, v)
+            case .text(let v): code = bindTransientText(handle, index, v)
+            case .blob(let v): code = bindTransientBlob(handle, index, v)
             }
             guard code == SQLITE_OK else { throw error(code) }
         }
@@ -78,7 +78,7 @@ final class SQLiteStatement {
 }
 
 /// Binds text with SQLITE_TRANSIENT (SQLite copies it before returning).
-private func pika_sqlite_bind_text(_ statement: OpaquePointer, _ index: Int32, _ text: String) -> Int32 {
+private func bindTransientText(_ statement: OpaquePointer, _ index: Int32, _ text: String) -> Int32 {
     var text = text
     return text.withUTF8 { bytes in
         guard let base = bytes.baseAddress, bytes.count > 0 else {
@@ -91,7 +91,7 @@ private func pika_sqlite_bind_text(_ statement: OpaquePointer, _ index: Int32, _
 }
 
 /// Binds bytes with SQLITE_TRANSIENT; an empty blob is bound as a zero-length blob, not NULL.
-private func pika_sqlite_bind_blob(_ statement: OpaquePointer, _ index: Int32, _ bytes: [UInt8]) -> Int32 {
+private func bindTransientBlob(_ statement: OpaquePointer, _ index: Int32, _ bytes: [UInt8]) -> Int32 {
     guard !bytes.isEmpty else { return sqlite3_bind_zeroblob(statement, index, 0) }
     return bytes.withUnsafeBytes { raw in
         sqlite3_bind_blob(statement, index, raw.baseAddress, Int32(raw.count), sqliteTransient)

@@ -15,7 +15,8 @@ enum EmbeddingBlob {
         var vector = [Float](repeating: 0, count: count)
         for index in 0..<count {
             let base = index * 4
-            let bits = UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16
+            let bits =
+                UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16
                 | UInt32(bytes[base + 3]) << 24
             vector[index] = Float(bitPattern: bits)
         }

@@ -23,8 +23,9 @@ public struct SQLiteAPIKeyStore: APIKeyStore {
         // every key whose insert returned before it (WAL).
         try await database.read { db in
             try db.queryOne("SELECT id, hash, tenant, role FROM api_keys WHERE hash = ?", [.text(hash)]).map { row in
-                APIKeyRecord(id: row.string(0) ?? "", hash: row.string(1) ?? "", tenant: row.string(2) ?? "",
-                             role: APIKeyRole(rawValue: row.string(3) ?? "") ?? .read)
+                APIKeyRecord(
+                    id: row.string(0) ?? "", hash: row.string(1) ?? "", tenant: row.string(2) ?? "",
+                    role: APIKeyRole(rawValue: row.string(3) ?? "") ?? .read)
             }
         }
     }

@@ -20,8 +20,9 @@ public struct SQLiteAppliedJobs: Sendable {
     public func record(_ job: String, result: String, now: Date = Date()) async throws {
         let cutoff = now.timeIntervalSince1970 - retention
         try await database.transaction { db in
-            try db.query("INSERT OR REPLACE INTO applied_jobs (job_id, result, created_at) VALUES (?, ?, ?)",
-                         [.text(job), .text(result), .real(now.timeIntervalSince1970)])
+            try db.query(
+                "INSERT OR REPLACE INTO applied_jobs (job_id, result, created_at) VALUES (?, ?, ?)",
+                [.text(job), .text(result), .real(now.timeIntervalSince1970)])
             if db.lastInsertRowID % 256 == 0 { try db.query("DELETE FROM applied_jobs WHERE created_at < ?", [.real(cutoff)]) }
         }
     }

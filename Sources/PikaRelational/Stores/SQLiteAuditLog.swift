@@ -27,8 +27,10 @@ public struct SQLiteAuditLog: AuditLog {
         try await database.run { db in
             try db.query(
                 "INSERT INTO audit_log (tenant, actor, action, target, detail, created_at) VALUES (?,?,?,?,?,?)",
-                [.text(entry.tenant), .text(entry.actor), .text(entry.action), .optional(entry.target),
-                 .text(JSONValue.encodeObject(entry.detail)), .real(entry.createdAt.timeIntervalSince1970)])
+                [
+                    .text(entry.tenant), .text(entry.actor), .text(entry.action), .optional(entry.target),
+                    .text(JSONValue.encodeObject(entry.detail)), .real(entry.createdAt.timeIntervalSince1970),
+                ])
         }
     }
 
@@ -39,9 +41,10 @@ public struct SQLiteAuditLog: AuditLog {
                 "SELECT tenant, actor, action, target, detail, created_at FROM audit_log WHERE tenant = ? ORDER BY seq DESC LIMIT ?",
                 [.text(tenant), .int(max(0, limit))]
             ).map { row in
-                AuditEntry(tenant: row.string(0) ?? "", actor: row.string(1) ?? "", action: row.string(2) ?? "",
-                           target: row.string(3), detail: JSONValue.decodeObject(row.string(4)),
-                           createdAt: Date(timeIntervalSince1970: row.double(5)))
+                AuditEntry(
+                    tenant: row.string(0) ?? "", actor: row.string(1) ?? "", action: row.string(2) ?? "",
+                    target: row.string(3), detail: JSONValue.decodeObject(row.string(4)),
+                    createdAt: Date(timeIntervalSince1970: row.double(5)))
             }
         }
     }

@@ -24,13 +24,17 @@ public struct SQLiteGraphStore: LoadedGraphStore {
                     SELECT 1 FROM relations WHERE tenant = ? AND user_id = ? AND lower(source) = ? AND relation = ?
                         AND lower(target) = ? AND valid_to IS NULL
                     """,
-                    [.text(scope.tenant), .text(scope.userID), .text(relation.source.lowercased()), .text(relation.relation),
-                     .text(relation.target.lowercased())])
+                    [
+                        .text(scope.tenant), .text(scope.userID), .text(relation.source.lowercased()), .text(relation.relation),
+                        .text(relation.target.lowercased()),
+                    ])
                 if existing != nil { continue }
                 try db.query(
                     "INSERT INTO relations (tenant, user_id, source, relation, target, memory_id, valid_from) VALUES (?,?,?,?,?,?,?)",
-                    [.text(scope.tenant), .text(scope.userID), .text(relation.source), .text(relation.relation),
-                     .text(relation.target), .text(memoryID), .real(now)])
+                    [
+                        .text(scope.tenant), .text(scope.userID), .text(relation.source), .text(relation.relation),
+                        .text(relation.target), .text(memoryID), .real(now),
+                    ])
             }
         }
     }
@@ -65,8 +69,10 @@ public struct SQLiteGraphStore: LoadedGraphStore {
     /// See ``LoadedGraphStore/allEntities(_:)``.
     public func allEntities(_ scope: MemoryScope) async throws -> [GraphEntity] {
         try await database.read { db in
-            try db.query("SELECT name, type FROM entities WHERE tenant = ? AND user_id = ? ORDER BY name_key",
-                         [.text(scope.tenant), .text(scope.userID)]).map { GraphEntity(name: $0.string(0) ?? "", type: $0.string(1) ?? "") }
+            try db.query(
+                "SELECT name, type FROM entities WHERE tenant = ? AND user_id = ? ORDER BY name_key",
+                [.text(scope.tenant), .text(scope.userID)]
+            ).map { GraphEntity(name: $0.string(0) ?? "", type: $0.string(1) ?? "") }
         }
     }
 }

@@ -26,8 +26,9 @@ public struct SQLiteJobQueue: JobQueue {
     public func enqueue(_ job: JobRecord, idempotencyKey: String?) async throws -> (JobRecord, created: Bool) {
         let (stored, created) = try await database.transaction { db -> (JobRecord, Bool) in
             if let idempotencyKey,
-                let row = try db.queryOne("SELECT \(Self.columns) FROM jobs WHERE tenant = ? AND idempotency_key = ?",
-                                          [.text(job.scope.tenant), .text(idempotencyKey)])
+                let row = try db.queryOne(
+                    "SELECT \(Self.columns) FROM jobs WHERE tenant = ? AND idempotency_key = ?",
+                    [.text(job.scope.tenant), .text(idempotencyKey)])
             {
                 return (Self.decode(row), false)
             }
@@ -36,11 +37,13 @@ public struct SQLiteJobQueue: JobQueue {
                 INSERT INTO jobs (id, tenant, user_id, kind, payload, status, attempts, max_attempts, run_after, lease_until,
                     idempotency_key, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """,
-                [.text(job.id), .text(job.scope.tenant), .text(job.scope.userID), .text(job.kind), .text(job.payload),
-                 .text(job.status.rawValue), .int(job.attempts), .int(job.maxAttempts),
-                 .real(job.createdAt.timeIntervalSince1970),
-                 job.status == .processing ? .real(job.createdAt.timeIntervalSince1970 + 300) : .null,
-                 .optional(idempotencyKey), .real(job.createdAt.timeIntervalSince1970), .real(job.updatedAt.timeIntervalSince1970)])
+                [
+                    .text(job.id), .text(job.scope.tenant), .text(job.scope.userID), .text(job.kind), .text(job.payload),
+                    .text(job.status.rawValue), .int(job.attempts), .int(job.maxAttempts),
+                    .real(job.createdAt.timeIntervalSince1970),
+                    job.status == .processing ? .real(job.createdAt.timeIntervalSince1970 + 300) : .null,
+                    .optional(idempotencyKey), .real(job.createdAt.timeIntervalSince1970), .real(job.updatedAt.timeIntervalSince1970),
+                ])
             return (job, true)
         }
         // A synchronous add's job is created `processing` by its request: nothing for a worker.
@@ -53,15 +56,16 @@ public struct SQLiteJobQueue: JobQueue {
         let t = now.timeIntervalSince1970
         let leaseSeconds = Self.seconds(lease)
         return try await database.transaction { db in
-            guard let row = try db.queryOne(
-                """
-                SELECT j.seq FROM jobs j
-                WHERE j.status IN ('queued', 'processing') AND j.run_after <= ?
-                  AND (j.status = 'queued' OR j.lease_until < ?)
-                  AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.tenant = j.tenant AND e.user_id = j.user_id
-                                  AND e.seq < j.seq AND e.status IN ('queued', 'processing'))
-                ORDER BY j.seq LIMIT 1
-                """, [.real(t), .real(t)])
+            guard
+                let row = try db.queryOne(
+                    """
+                    SELECT j.seq FROM jobs j
+                    WHERE j.status IN ('queued', 'processing') AND j.run_after <= ?
+                      AND (j.status = 'queued' OR j.lease_until < ?)
+                      AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.tenant = j.tenant AND e.user_id = j.user_id
+                                      AND e.seq < j.seq AND e.status IN ('queued', 'processing'))
+                    ORDER BY j.seq LIMIT 1
+                    """, [.real(t), .real(t)])
             else { return nil }
             let seq = row.int64(0)
             try db.query(

@@ -52,12 +52,14 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                             provenance, created_at, updated_at, embedding, kind, occurred_at)
                             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                         """,
-                        [.text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .integer(Int64(number)),
-                         .optional(record.agentID), .optional(record.runID), .text(record.text),
-                         .text(JSONValue.encodeObject(record.metadata)), .optional(record.attribute),
-                         .text(Self.encodeList(record.provenance)), .real(record.createdAt.timeIntervalSince1970),
-                         .real(record.updatedAt.timeIntervalSince1970), .blob(EmbeddingBlob.encode(record.embedding)),
-                         .text(record.kind.rawValue), Self.time(record.occurredAt)])
+                        [
+                            .text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .integer(Int64(number)),
+                            .optional(record.agentID), .optional(record.runID), .text(record.text),
+                            .text(JSONValue.encodeObject(record.metadata)), .optional(record.attribute),
+                            .text(Self.encodeList(record.provenance)), .real(record.createdAt.timeIntervalSince1970),
+                            .real(record.updatedAt.timeIntervalSince1970), .blob(EmbeddingBlob.encode(record.embedding)),
+                            .text(record.kind.rawValue), Self.time(record.occurredAt),
+                        ])
                     record.label = UInt64(db.lastInsertRowID)
                     try Self.addHistory(db, record, .add, old: nil, new: record.text, at: record.createdAt)
                     try recordChange(db, label: record.label, scope: record.scope)
@@ -68,10 +70,12 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                         UPDATE memories SET text = ?, metadata = ?, attribute = ?, provenance = ?, updated_at = ?,
                             embedding = ?, kind = ?, occurred_at = ? WHERE id = ? AND tenant = ?
                         """,
-                        [.text(record.text), .text(JSONValue.encodeObject(record.metadata)), .optional(record.attribute),
-                         .text(Self.encodeList(record.provenance)), .real(record.updatedAt.timeIntervalSince1970),
-                         .blob(EmbeddingBlob.encode(record.embedding)), .text(record.kind.rawValue),
-                         Self.time(record.occurredAt), .text(record.id), .text(record.scope.tenant)])
+                        [
+                            .text(record.text), .text(JSONValue.encodeObject(record.metadata)), .optional(record.attribute),
+                            .text(Self.encodeList(record.provenance)), .real(record.updatedAt.timeIntervalSince1970),
+                            .blob(EmbeddingBlob.encode(record.embedding)), .text(record.kind.rawValue),
+                            Self.time(record.occurredAt), .text(record.id), .text(record.scope.tenant),
+                        ])
                     guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
                     try Self.addHistory(db, record, .update, old: previousText, new: record.text, at: record.updatedAt)
                     try recordChange(db, label: record.label, scope: record.scope)
@@ -93,15 +97,18 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
     ) throws {
         try db.query(
             "INSERT INTO history (memory_id, tenant, user_id, event, old_memory, new_memory, created_at) VALUES (?,?,?,?,?,?,?)",
-            [.text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .text(event.rawValue),
-             .optional(old), .optional(new), .real(at.timeIntervalSince1970)])
+            [
+                .text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .text(event.rawValue),
+                .optional(old), .optional(new), .real(at.timeIntervalSince1970),
+            ])
     }
 
     /// Appends `label` to the change feed. Rows more than `changeRetention` behind are trimmed now
     /// and then; a reader that far behind reloads its index (see ``changes(after:limit:)``).
     private func recordChange(_ db: SQLiteConnection, label: UInt64, scope: MemoryScope) throws {
-        try db.query("INSERT INTO memory_changes (label, tenant, user_id, writer) VALUES (?, ?, ?, ?)",
-                     [.integer(Int64(label)), .text(scope.tenant), .text(scope.userID), .integer(writerID)])
+        try db.query(
+            "INSERT INTO memory_changes (label, tenant, user_id, writer) VALUES (?, ?, ?, ?)",
+            [.integer(Int64(label)), .text(scope.tenant), .text(scope.userID), .integer(writerID)])
         let seq = db.lastInsertRowID
         if seq % 1024 == 0 {
             try db.query("DELETE FROM memory_changes WHERE seq <= ?", [.integer(seq - Self.changeRetention)])
@@ -130,8 +137,9 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                 throw MemoryError(.conflict, "change feed trimmed past \(sequence)")
             }
             let changes = rows.map { row in
-                MemoryChange(label: UInt64(row.int64(1)), scope: MemoryScope(tenant: row.string(2) ?? "", userID: row.string(3) ?? ""),
-                             writtenHere: row.int64(4) == writerID)
+                MemoryChange(
+                    label: UInt64(row.int64(1)), scope: MemoryScope(tenant: row.string(2) ?? "", userID: row.string(3) ?? ""),
+                    writtenHere: row.int64(4) == writerID)
             }
             return (changes, rows.last?.int64(0) ?? sequence)
         }
@@ -145,9 +153,11 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             for chunk in stride(from: 0, to: labels.count, by: 500) {
                 let slice = labels[chunk..<min(chunk + 500, labels.count)]
                 let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                out += try db.query("SELECT \(Self.columns), embedding, scope FROM memories WHERE label IN (\(marks))",
-                                    slice.map { .integer(Int64($0)) })
-                    .map { (Self.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(15))) }
+                out += try db.query(
+                    "SELECT \(Self.columns), embedding, scope FROM memories WHERE label IN (\(marks))",
+                    slice.map { .integer(Int64($0)) }
+                )
+                .map { (Self.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(15))) }
             }
             return out
         }
@@ -169,22 +179,32 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             for chunk in stride(from: 0, to: labels.count, by: 500) {
                 let slice = labels[chunk..<min(chunk + 500, labels.count)]
                 let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                out += try db.query("SELECT \(Self.columns) FROM memories WHERE label IN (\(marks))",
-                                    slice.map { .integer(Int64($0)) }).map { Self.decode($0, withEmbedding: false) }
+                out += try db.query(
+                    "SELECT \(Self.columns) FROM memories WHERE label IN (\(marks))",
+                    slice.map { .integer(Int64($0)) }
+                ).map { Self.decode($0, withEmbedding: false) }
             }
             return out
         }
     }
 
     /// See ``MemoryRecordStore/records(scope:agentID:runID:afterLabel:limit:)``.
-    public func records(scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int) async throws
+    public func records(
+        scope: MemoryScope, agentID: String?, runID: String?, afterLabel: UInt64, limit: Int
+    ) async throws
         -> [MemoryRecord]
     {
         try await database.read { db in
             var sql = "SELECT \(Self.columns) FROM memories WHERE tenant = ? AND user_id = ? AND label > ?"
             var args: [SQLiteValue] = [.text(scope.tenant), .text(scope.userID), .integer(Int64(afterLabel))]
-            if let agentID { sql += " AND agent_id = ?"; args.append(.text(agentID)) }
-            if let runID { sql += " AND run_id = ?"; args.append(.text(runID)) }
+            if let agentID {
+                sql += " AND agent_id = ?"
+                args.append(.text(agentID))
+            }
+            if let runID {
+                sql += " AND run_id = ?"
+                args.append(.text(runID))
+            }
             sql += " ORDER BY label LIMIT ?"
             args.append(.int(limit))
             return try db.query(sql, args).map { Self.decode($0, withEmbedding: false) }
@@ -204,8 +224,10 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
     /// See ``MemoryRecordStore/allRecords(scope:)``.
     public func allRecords(scope: MemoryScope) async throws -> [MemoryRecord] {
         try await database.read { db in
-            try db.query("SELECT \(Self.columns) FROM memories WHERE tenant = ? AND user_id = ? ORDER BY label",
-                         [.text(scope.tenant), .text(scope.userID)]).map { Self.decode($0, withEmbedding: false) }
+            try db.query(
+                "SELECT \(Self.columns) FROM memories WHERE tenant = ? AND user_id = ? ORDER BY label",
+                [.text(scope.tenant), .text(scope.userID)]
+            ).map { Self.decode($0, withEmbedding: false) }
         }
     }
 
@@ -234,9 +256,10 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             "SELECT memory_id, event, old_memory, new_memory, created_at FROM history WHERE memory_id = ? AND tenant = ? ORDER BY seq",
             [.text(memoryID), .text(tenant)]
         ).map { row in
-            HistoryEntry(memoryID: row.string(0) ?? "", event: MemoryEvent(rawValue: row.string(1) ?? "") ?? .none,
-                         oldMemory: row.string(2), newMemory: row.string(3),
-                         createdAt: Date(timeIntervalSince1970: row.double(4)))
+            HistoryEntry(
+                memoryID: row.string(0) ?? "", event: MemoryEvent(rawValue: row.string(1) ?? "") ?? .none,
+                oldMemory: row.string(2), newMemory: row.string(3),
+                createdAt: Date(timeIntervalSince1970: row.double(4)))
         }
     }
 
@@ -300,11 +323,13 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
         // cost ~3 % of a hybrid search, which decodes a hundred candidates' provenance.
         var text = text
         return text.withUTF8 { bytes -> [String]? in
-            let prefix = #"{"p":["#.utf8, suffix = "]}".utf8
-            let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+            let prefix = #"{"p":["#.utf8
+            let suffix = "]}".utf8
+            let quote = UInt8(ascii: "\"")
+            let comma = UInt8(ascii: ",")
             guard bytes.count >= prefix.count + suffix.count, bytes.starts(with: prefix),
-                  bytes[bytes.count - 2] == UInt8(ascii: "]"), bytes[bytes.count - 1] == UInt8(ascii: "}"),
-                  !bytes.contains(UInt8(ascii: "\\"))
+                bytes[bytes.count - 2] == UInt8(ascii: "]"), bytes[bytes.count - 1] == UInt8(ascii: "}"),
+                !bytes.contains(UInt8(ascii: "\\"))
             else { return nil }
             let end = bytes.count - suffix.count
             var items: [String] = []

@@ -11,7 +11,9 @@ public enum APIKeys {
     }
 
     /// Creates, stores and returns a new key (shown once; only its hash is kept).
-    public static func create(tenant: String, role: APIKeyRole, in store: any APIKeyStore) async throws -> (key: String, record: APIKeyRecord) {
+    public static func create(
+        tenant: String, role: APIKeyRole, in store: any APIKeyStore
+    ) async throws -> (key: String, record: APIKeyRecord) {
         let key = generate()
         let record = APIKeyRecord(id: UUID().uuidString.lowercased(), hash: SHA256.hex(key), tenant: tenant, role: role)
         try await store.insert(record)

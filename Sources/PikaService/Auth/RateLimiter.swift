@@ -16,7 +16,8 @@ final class RateLimiter: @unchecked Sendable {
 
     /// Takes a token for `key`; nil when allowed, else the seconds until one is available.
     func take(_ key: String, now: Double = Date().timeIntervalSince1970) -> Double? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         var bucket = buckets[key] ?? (burst, now)
         bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
         bucket.at = now

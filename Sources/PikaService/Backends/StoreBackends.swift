@@ -54,7 +54,9 @@ public struct StoreBackends: Sendable {
     }
 
     /// The back-ends `configuration` asks for.
-    public static func make(_ configuration: ServiceConfiguration, database: SQLiteDatabase, logger: Logger) async throws
+    public static func make(
+        _ configuration: ServiceConfiguration, database: SQLiteDatabase, logger: Logger
+    ) async throws
         -> StoreBackends
     {
         guard let url = configuration.postgresURL else { return try sqlite(database) }

@@ -97,7 +97,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// Resolves the configuration: `overrides` (flag values keyed by variable name) win over `environment`.
     /// Every unknown `PIKA_*` variable and every invalid value is reported, all at once.
-    public static func resolve(environment: [String: String], overrides: [String: String] = [:]) throws(ConfigurationError)
+    public static func resolve(
+        environment: [String: String], overrides: [String: String] = [:]
+    ) throws(ConfigurationError)
         -> ServiceConfiguration
     {
         var problems: [String] = []
@@ -114,27 +116,38 @@ public struct ServiceConfiguration: Sendable, Equatable {
         var config = ServiceConfiguration()
         func nonEmpty(_ name: String) -> String? {
             guard let value = settings[name] else { return nil }
-            if value.isEmpty { problems.append("\(name): must not be empty"); return nil }
+            if value.isEmpty {
+                problems.append("\(name): must not be empty")
+                return nil
+            }
             return value
         }
         if let value = nonEmpty("PIKA_DATA_DIR") { config.dataDirectory = value }
         if let value = nonEmpty("PIKA_HOST") { config.host = value }
         if let value = nonEmpty("PIKA_PORT") {
-            if let port = Int(value), (0...65535).contains(port) { config.port = port }
-            else { problems.append("PIKA_PORT: '\(value)' is not a port number 0...65535") }
+            if let port = Int(value), (0...65535).contains(port) {
+                config.port = port
+            } else {
+                problems.append("PIKA_PORT: '\(value)' is not a port number 0...65535")
+            }
         }
         if let value = nonEmpty("PIKA_API_KEY") {
-            if value.count >= 16 { config.bootstrapAPIKey = value }
-            else { problems.append("PIKA_API_KEY: must be at least 16 characters") }
+            if value.count >= 16 { config.bootstrapAPIKey = value } else { problems.append("PIKA_API_KEY: must be at least 16 characters") }
         }
         if let value = nonEmpty("PIKA_EMBEDDER") {
-            if let kind = EmbedderKind(rawValue: value) { config.embedder = kind }
-            else { problems.append("PIKA_EMBEDDER: '\(value)' is not one of minilm, e5-small, hashing, openai") }
+            if let kind = EmbedderKind(rawValue: value) {
+                config.embedder = kind
+            } else {
+                problems.append("PIKA_EMBEDDER: '\(value)' is not one of minilm, e5-small, hashing, openai")
+            }
         }
         config.modelDirectory = nonEmpty("PIKA_MODEL_DIR")
         if let value = nonEmpty("PIKA_EXTRACTOR") {
-            if let kind = ExtractorKind(rawValue: value) { config.extractor = kind }
-            else { problems.append("PIKA_EXTRACTOR: '\(value)' is not one of rules, llm") }
+            if let kind = ExtractorKind(rawValue: value) {
+                config.extractor = kind
+            } else {
+                problems.append("PIKA_EXTRACTOR: '\(value)' is not one of rules, llm")
+            }
         }
         config.llmBaseURL = nonEmpty("PIKA_LLM_BASE_URL")
         config.llmModel = nonEmpty("PIKA_LLM_MODEL")
@@ -146,47 +159,78 @@ public struct ServiceConfiguration: Sendable, Equatable {
             problems.append("PIKA_EXTRACTOR: llm needs PIKA_LLM_BASE_URL and PIKA_LLM_MODEL")
         }
         if let value = nonEmpty("PIKA_WORKERS") {
-            if let n = Int(value), (0...64).contains(n) { config.workers = n }
-            else { problems.append("PIKA_WORKERS: '\(value)' is not 0...64") }
+            if let n = Int(value), (0...64).contains(n) {
+                config.workers = n
+            } else {
+                problems.append("PIKA_WORKERS: '\(value)' is not 0...64")
+            }
         }
         if let value = nonEmpty("PIKA_RATE_LIMIT") {
-            if let n = Double(value), n > 0, n.isFinite { config.rateLimit = n }
-            else { problems.append("PIKA_RATE_LIMIT: '\(value)' is not a positive number") }
+            if let n = Double(value), n > 0, n.isFinite {
+                config.rateLimit = n
+            } else {
+                problems.append("PIKA_RATE_LIMIT: '\(value)' is not a positive number")
+            }
         }
         if let value = nonEmpty("PIKA_JOB_MAX_ATTEMPTS") {
-            if let n = Int(value), (1...100).contains(n) { config.jobMaxAttempts = n }
-            else { problems.append("PIKA_JOB_MAX_ATTEMPTS: '\(value)' is not 1...100") }
+            if let n = Int(value), (1...100).contains(n) {
+                config.jobMaxAttempts = n
+            } else {
+                problems.append("PIKA_JOB_MAX_ATTEMPTS: '\(value)' is not 1...100")
+            }
         }
         if let value = nonEmpty("PIKA_JOB_LEASE_SECONDS") {
-            if let n = Int(value), (1...3600).contains(n) { config.jobLeaseSeconds = n }
-            else { problems.append("PIKA_JOB_LEASE_SECONDS: '\(value)' is not 1...3600") }
+            if let n = Int(value), (1...3600).contains(n) {
+                config.jobLeaseSeconds = n
+            } else {
+                problems.append("PIKA_JOB_LEASE_SECONDS: '\(value)' is not 1...3600")
+            }
         }
         if let value = nonEmpty("PIKA_JOB_RETENTION_HOURS") {
-            if let n = Int(value), (1...87_600).contains(n) { config.jobRetentionHours = n }
-            else { problems.append("PIKA_JOB_RETENTION_HOURS: '\(value)' is not 1...87600") }
+            if let n = Int(value), (1...87_600).contains(n) {
+                config.jobRetentionHours = n
+            } else {
+                problems.append("PIKA_JOB_RETENTION_HOURS: '\(value)' is not 1...87600")
+            }
         }
         if let value = nonEmpty("PIKA_REDIS_URL") {
-            if let url = URLComponents(string: value), url.scheme == "redis", url.host?.isEmpty == false { config.redisURL = value }
-            else { problems.append("PIKA_REDIS_URL: '\(value)' is not a redis://host[:port][/db] URL") }
+            if let url = URLComponents(string: value), url.scheme == "redis", url.host?.isEmpty == false {
+                config.redisURL = value
+            } else {
+                problems.append("PIKA_REDIS_URL: '\(value)' is not a redis://host[:port][/db] URL")
+            }
         }
         if let value = nonEmpty("PIKA_L2_REFRESH_SECONDS") {
-            if let n = Int(value), (1...86_400).contains(n) { config.l2RefreshSeconds = n }
-            else { problems.append("PIKA_L2_REFRESH_SECONDS: '\(value)' is not 1...86400") }
+            if let n = Int(value), (1...86_400).contains(n) {
+                config.l2RefreshSeconds = n
+            } else {
+                problems.append("PIKA_L2_REFRESH_SECONDS: '\(value)' is not 1...86400")
+            }
         }
         if let value = nonEmpty("PIKA_POSTGRES_URL") {
             if let url = URLComponents(string: value), ["postgresql", "postgres"].contains(url.scheme ?? ""),
                 url.host?.isEmpty == false
-            { config.postgresURL = value }
-            else { problems.append("PIKA_POSTGRES_URL: '\(value)' is not a postgresql://user@host[:port]/database URL") }
+            {
+                config.postgresURL = value
+            } else {
+                problems.append("PIKA_POSTGRES_URL: '\(value)' is not a postgresql://user@host[:port]/database URL")
+            }
         }
         if let value = nonEmpty("PIKA_POSTGRES_POOL_SIZE") {
-            if let n = Int(value), (1...100).contains(n) { config.postgresPoolSize = n }
-            else { problems.append("PIKA_POSTGRES_POOL_SIZE: '\(value)' is not 1...100") }
+            if let n = Int(value), (1...100).contains(n) {
+                config.postgresPoolSize = n
+            } else {
+                problems.append("PIKA_POSTGRES_POOL_SIZE: '\(value)' is not 1...100")
+            }
         }
         if let value = nonEmpty("PIKA_QUERY_BATCH_WINDOW_US") {
-            if value == "off" { config.queryBatchWindow = nil }
-            else if let n = Int(value), (0...1000).contains(n) { config.queryBatchWindow = .microseconds(n) }
-            else { problems.append("PIKA_QUERY_BATCH_WINDOW_US: '\(value)' is not off or 0...1000 (microseconds)") }
+            if value == "off" {
+                config.queryBatchWindow = nil
+            } else if let n = Int(value), (0...1000).contains(n) {
+                config.queryBatchWindow = .microseconds(n)
+            } else {
+                problems.append("PIKA_QUERY_BATCH_WINDOW_US: '\(value)' is not off or 0...1000 (microseconds)")
+            }
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config

@@ -41,7 +41,8 @@ public struct ControlChannel: Sendable, Codable, Hashable {
     /// Whether `presented` is this channel's key (compared in constant time).
     public func accepts(_ presented: String?) -> Bool {
         guard let presented else { return false }
-        let a = Array(presented.utf8), b = Array(key.utf8)
+        let a = Array(presented.utf8)
+        let b = Array(key.utf8)
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for i in a.indices { difference |= a[i] ^ b[i] }

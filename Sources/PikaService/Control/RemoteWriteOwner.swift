@@ -2,7 +2,7 @@ import Foundation
 import PikaMemory
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A `pika worker` process's ``WriteOwner``: posts each prepared add to the `pika serve` that owns
@@ -62,7 +62,9 @@ struct CommitRequest: Codable {
     var prepared: PreparedAdd
 
     enum CodingKeys: String, CodingKey {
-        case tenant, userID = "user_id", job, prepared
+        case tenant
+        case userID = "user_id"
+        case job, prepared
     }
 }
 

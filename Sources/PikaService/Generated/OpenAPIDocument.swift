@@ -4,977 +4,977 @@
 enum OpenAPIDocument {
     /// The document's text.
     static let yaml = #####"""
-openapi: 3.1.0
-info:
-  title: Pika Memory API
-  version: 0.1.0
-  summary: Long-term memory for AI companions, served by `pika serve`.
-  description: |
-    Every route except /healthz, /readyz, /metrics, /openapi.yaml and the memory browser's files
-    (/ui, /ui/app.css, /ui/app.js) needs an API key in `X-API-Key`,
-    `Authorization: Bearer <key>` or `Authorization: Token <key>` (the Mem0 SDKs' form); without a
-    valid one the answer is 401, a key whose role does not allow the call gets 403, and a key over
-    its rate limit gets 429 with `Retry-After`. A key belongs to a tenant; user ids live inside the tenant.
-    Errors are RFC 9457 `application/problem+json` bodies with a stable `code`.
-    Paths ending in `/` are the Mem0-compatible API (docs/mem0.md), which the Mem0 SDKs call;
-    their errors are the same bodies as `application/json`.
-    A test (Tests/PikaServiceTests/OpenAPIDocumentTests.swift) checks that the paths and methods
-    here are exactly the routes the server registers.
-servers:
-  - url: http://127.0.0.1:8080
-security:
-  - apiKey: []
-  - bearer: []
-  - token: []
-paths:
-  /healthz:
-    get:
-      summary: Liveness.
-      security: []
-      responses:
-        '200': { description: Alive., content: { application/json: { schema: { $ref: '#/components/schemas/Status' } } } }
-  /readyz:
-    get:
-      summary: Readiness (data directory open, database answers, writes accepted).
-      security: []
-      responses:
-        '200': { description: Ready., content: { application/json: { schema: { $ref: '#/components/schemas/Readiness' } } } }
-        '503': { $ref: '#/components/responses/Problem' }
-  /metrics:
-    get:
-      summary: Prometheus metrics (text exposition format).
-      security: []
-      responses:
-        '200': { description: Metrics., content: { text/plain: { schema: { type: string } } } }
-  /ui:
-    get:
-      summary: The memory browser, a page for people (docs/api.md, "Memory browser"); it asks for a key and sends it with its API calls.
-      security: []
-      responses:
-        '200': { description: The page, under a strict Content-Security-Policy., content: { text/html: { schema: { type: string } } } }
-  /ui/app.css:
-    get:
-      summary: The memory browser's style sheet.
-      security: []
-      responses:
-        '200': { description: CSS., content: { text/css: { schema: { type: string } } } }
-  /ui/app.js:
-    get:
-      summary: The memory browser's script.
-      security: []
-      responses:
-        '200': { description: JavaScript., content: { text/javascript: { schema: { type: string } } } }
-  /v1/me:
-    get:
-      summary: The calling key's id, tenant and role.
-      responses:
-        '200':
-          description: The key.
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [key_id, tenant, role]
-                properties:
-                  key_id: { type: string }
-                  tenant: { type: string }
-                  role: { type: string, enum: [read, write, admin] }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-  /v1/memories:
-    post:
-      summary: Add memories from a conversation (async job by default).
-      parameters:
-        - { $ref: '#/components/parameters/IdempotencyKey' }
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: '#/components/schemas/AddRequest' } } }
-      responses:
-        '200': { description: Done synchronously (`async` false)., content: { application/json: { schema: { $ref: '#/components/schemas/AddResults' } } } }
-        '202': { description: Job accepted., content: { application/json: { schema: { $ref: '#/components/schemas/JobAccepted' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '413': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '503': { $ref: '#/components/responses/Problem' }
-    get:
-      summary: List a user's memories, oldest first, with cursor pagination.
-      parameters:
-        - { name: user_id, in: query, required: true, schema: { $ref: '#/components/schemas/Id' } }
-        - { name: agent_id, in: query, schema: { $ref: '#/components/schemas/Id' } }
-        - { name: run_id, in: query, schema: { $ref: '#/components/schemas/Id' } }
-        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 100, default: 20 } }
-        - { name: cursor, in: query, description: 'The `next_cursor` of the previous page (the position after which the page starts); empty or absent for the first.', schema: { type: string, pattern: '^[0-9]{0,19}$' } }
-      responses:
-        '200': { description: A page., content: { application/json: { schema: { $ref: '#/components/schemas/MemoryPage' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-  /v1/memories/search:
-    post:
-      summary: Search a user's memories.
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: '#/components/schemas/SearchRequest' } } }
-      responses:
-        '200': { description: Ranked memories and related graph relations., headers: { X-Pika-Cache: { $ref: '#/components/headers/XPikaCache' } }, content: { application/json: { schema: { $ref: '#/components/schemas/SearchResults' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '503': { $ref: '#/components/responses/Problem' }
-  /v1/memories/{id}:
-    parameters:
-      - { $ref: '#/components/parameters/MemoryId' }
-    get:
-      summary: Get a memory.
-      responses:
-        '200': { description: The memory., content: { application/json: { schema: { $ref: '#/components/schemas/Memory' } } } }
-        '404': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '400': { $ref: '#/components/responses/Problem' }
-    put:
-      summary: Change a memory's text (re-embedded) and/or metadata (merged; null removes a key).
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
+        openapi: 3.1.0
+        info:
+          title: Pika Memory API
+          version: 0.1.0
+          summary: Long-term memory for AI companions, served by `pika serve`.
+          description: |
+            Every route except /healthz, /readyz, /metrics, /openapi.yaml and the memory browser's files
+            (/ui, /ui/app.css, /ui/app.js) needs an API key in `X-API-Key`,
+            `Authorization: Bearer <key>` or `Authorization: Token <key>` (the Mem0 SDKs' form); without a
+            valid one the answer is 401, a key whose role does not allow the call gets 403, and a key over
+            its rate limit gets 429 with `Retry-After`. A key belongs to a tenant; user ids live inside the tenant.
+            Errors are RFC 9457 `application/problem+json` bodies with a stable `code`.
+            Paths ending in `/` are the Mem0-compatible API (docs/mem0.md), which the Mem0 SDKs call;
+            their errors are the same bodies as `application/json`.
+            A test (Tests/PikaServiceTests/OpenAPIDocumentTests.swift) checks that the paths and methods
+            here are exactly the routes the server registers.
+        servers:
+          - url: http://127.0.0.1:8080
+        security:
+          - apiKey: []
+          - bearer: []
+          - token: []
+        paths:
+          /healthz:
+            get:
+              summary: Liveness.
+              security: []
+              responses:
+                '200': { description: Alive., content: { application/json: { schema: { $ref: '#/components/schemas/Status' } } } }
+          /readyz:
+            get:
+              summary: Readiness (data directory open, database answers, writes accepted).
+              security: []
+              responses:
+                '200': { description: Ready., content: { application/json: { schema: { $ref: '#/components/schemas/Readiness' } } } }
+                '503': { $ref: '#/components/responses/Problem' }
+          /metrics:
+            get:
+              summary: Prometheus metrics (text exposition format).
+              security: []
+              responses:
+                '200': { description: Metrics., content: { text/plain: { schema: { type: string } } } }
+          /ui:
+            get:
+              summary: The memory browser, a page for people (docs/api.md, "Memory browser"); it asks for a key and sends it with its API calls.
+              security: []
+              responses:
+                '200': { description: The page, under a strict Content-Security-Policy., content: { text/html: { schema: { type: string } } } }
+          /ui/app.css:
+            get:
+              summary: The memory browser's style sheet.
+              security: []
+              responses:
+                '200': { description: CSS., content: { text/css: { schema: { type: string } } } }
+          /ui/app.js:
+            get:
+              summary: The memory browser's script.
+              security: []
+              responses:
+                '200': { description: JavaScript., content: { text/javascript: { schema: { type: string } } } }
+          /v1/me:
+            get:
+              summary: The calling key's id, tenant and role.
+              responses:
+                '200':
+                  description: The key.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [key_id, tenant, role]
+                        properties:
+                          key_id: { type: string }
+                          tenant: { type: string }
+                          role: { type: string, enum: [read, write, admin] }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+          /v1/memories:
+            post:
+              summary: Add memories from a conversation (async job by default).
+              parameters:
+                - { $ref: '#/components/parameters/IdempotencyKey' }
+              requestBody:
+                required: true
+                content: { application/json: { schema: { $ref: '#/components/schemas/AddRequest' } } }
+              responses:
+                '200': { description: Done synchronously (`async` false)., content: { application/json: { schema: { $ref: '#/components/schemas/AddResults' } } } }
+                '202': { description: Job accepted., content: { application/json: { schema: { $ref: '#/components/schemas/JobAccepted' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            get:
+              summary: List a user's memories, oldest first, with cursor pagination.
+              parameters:
+                - { name: user_id, in: query, required: true, schema: { $ref: '#/components/schemas/Id' } }
+                - { name: agent_id, in: query, schema: { $ref: '#/components/schemas/Id' } }
+                - { name: run_id, in: query, schema: { $ref: '#/components/schemas/Id' } }
+                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 100, default: 20 } }
+                - { name: cursor, in: query, description: 'The `next_cursor` of the previous page (the position after which the page starts); empty or absent for the first.', schema: { type: string, pattern: '^[0-9]{0,19}$' } }
+              responses:
+                '200': { description: A page., content: { application/json: { schema: { $ref: '#/components/schemas/MemoryPage' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+          /v1/memories/search:
+            post:
+              summary: Search a user's memories.
+              requestBody:
+                required: true
+                content: { application/json: { schema: { $ref: '#/components/schemas/SearchRequest' } } }
+              responses:
+                '200': { description: Ranked memories and related graph relations., headers: { X-Pika-Cache: { $ref: '#/components/headers/XPikaCache' } }, content: { application/json: { schema: { $ref: '#/components/schemas/SearchResults' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /v1/memories/{id}:
+            parameters:
+              - { $ref: '#/components/parameters/MemoryId' }
+            get:
+              summary: Get a memory.
+              responses:
+                '200': { description: The memory., content: { application/json: { schema: { $ref: '#/components/schemas/Memory' } } } }
+                '404': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '400': { $ref: '#/components/responses/Problem' }
+            put:
+              summary: Change a memory's text (re-embedded) and/or metadata (merged; null removes a key).
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      description: At least one of text and metadata.
+                      anyOf: [{ required: [text] }, { required: [metadata] }]
+                      properties:
+                        text: { type: string, minLength: 1, maxLength: 10000 }
+                        metadata: { type: object }
+              responses:
+                '200': { description: The memory., content: { application/json: { schema: { $ref: '#/components/schemas/Memory' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            delete:
+              summary: Delete a memory (its history keeps the DELETE event).
+              responses:
+                '200': { description: Deleted., content: { application/json: { schema: { type: object } } } }
+                '404': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /v1/memories/{id}/history:
+            parameters:
+              - { $ref: '#/components/parameters/MemoryId' }
+            get:
+              summary: A memory's history (ADD / UPDATE / DELETE with old and new text).
+              responses:
+                '200': { description: History, oldest first., content: { application/json: { schema: { $ref: '#/components/schemas/History' } } } }
+                '404': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '400': { $ref: '#/components/responses/Problem' }
+          /v1/users:
+            get:
+              summary: The tenant's users holding at least one memory, with their memory counts, by user id.
+              parameters:
+                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 200, default: 50 } }
+                - { name: cursor, in: query, description: 'The `next_cursor` of the previous page (the last user id it listed); empty or absent for the first.', schema: { type: string, maxLength: 128, pattern: '^\.?([A-Za-z0-9_:@-]+\.?)*$' } }
+              responses:
+                '200': { description: A page of users., content: { application/json: { schema: { $ref: '#/components/schemas/UserPage' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+          /v1/users/{user_id}:
+            parameters:
+              - { $ref: '#/components/parameters/UserId' }
+            delete:
+              summary: Delete everything of a user (memories, history text, graph, jobs and their payloads).
+              responses:
+                '200': { description: Deleted., content: { application/json: { schema: { type: object } } } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /v1/users/{user_id}/export:
+            parameters:
+              - { $ref: '#/components/parameters/UserId' }
+            get:
+              summary: Export a user's memories as JSONL, one ExportLine per line.
+              responses:
+                '200': { description: JSONL, one ExportLine per line., content: { application/x-ndjson: {} } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '400': { $ref: '#/components/responses/Problem' }
+          /v1/users/{user_id}/import:
+            parameters:
+              - { $ref: '#/components/parameters/UserId' }
+            post:
+              summary: Import JSONL written by export (ids kept; lines already present are skipped).
+              requestBody:
+                required: true
+                description: JSONL, one ExportLine per line (the schema is of the lines, in order); 1 to 10,000 lines.
+                content: { application/x-ndjson: { schema: { type: array, minItems: 1, maxItems: 10000, items: { $ref: '#/components/schemas/ExportLine' } } } }
+              responses:
+                '200':
+                  description: Counts.
+                  content:
+                    application/json:
+                      schema: { type: object, properties: { imported: { type: integer }, skipped: { type: integer } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /v1/users/{user_id}/graph:
+            parameters:
+              - { $ref: '#/components/parameters/UserId' }
+            get:
+              summary: A user's entity graph, whole or around one entity.
+              parameters:
+                - { name: entity, in: query, schema: { type: string, minLength: 1, maxLength: 200 } }
+                - { name: depth, in: query, schema: { type: integer, minimum: 1, maximum: 5, default: 2 } }
+              responses:
+                '200': { description: Entities and relations., content: { application/json: { schema: { $ref: '#/components/schemas/Graph' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+          /v1/jobs/{id}:
+            parameters:
+              - { $ref: '#/components/parameters/JobId' }
+            get:
+              summary: Job status.
+              responses:
+                '200': { description: The job., content: { application/json: { schema: { $ref: '#/components/schemas/Job' } } } }
+                '404': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '400': { $ref: '#/components/responses/Problem' }
+          /v1/admin/keys:
+            post:
+              summary: Create an API key (admin only); the key is shown this once.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      required: [tenant, role]
+                      properties:
+                        tenant: { type: string, minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:@-]+$' }
+                        role: { type: string, enum: [read, write, admin] }
+              responses:
+                '201':
+                  description: Created.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties: { key: { type: string }, id: { type: string }, tenant: { type: string }, role: { type: string } }
+                '403': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '400': { $ref: '#/components/responses/Problem' }
+          /search_facts:
+            post:
+              summary: The customer's alias of POST /v1/memories/search.
+              requestBody:
+                required: true
+                content: { application/json: { schema: { $ref: '#/components/schemas/SearchRequest' } } }
+              responses:
+                '200': { description: Results., headers: { X-Pika-Cache: { $ref: '#/components/headers/XPikaCache' } }, content: { application/json: { schema: { $ref: '#/components/schemas/SearchResults' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /extract_facts:
+            post:
+              summary: The customer's alias of POST /v1/memories with async on.
+              parameters:
+                - { $ref: '#/components/parameters/IdempotencyKey' }
+              requestBody:
+                required: true
+                content: { application/json: { schema: { $ref: '#/components/schemas/AddRequest' } } }
+              responses:
+                '202': { description: Job accepted., content: { application/json: { schema: { $ref: '#/components/schemas/JobAccepted' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /jobs/{id}:
+            parameters:
+              - { $ref: '#/components/parameters/JobId' }
+            get:
+              summary: The customer's alias of GET /v1/jobs/{id}.
+              responses:
+                '200': { description: The job., content: { application/json: { schema: { $ref: '#/components/schemas/Job' } } } }
+                '404': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '400': { $ref: '#/components/responses/Problem' }
+          /openapi.yaml:
+            get:
+              summary: This document (compiled into the binary).
+              security: []
+              responses:
+                '200': { description: The OpenAPI document (YAML text)., content: { application/yaml: {} } }
+          /v1/ping/:
+            get:
+              tags: [mem0]
+              summary: Mem0 SDK key check; ids derived from the key's tenant.
+              responses:
+                '200': { description: OK., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Ping' } } } }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+          /v3/memories/add/:
+            post:
+              tags: [mem0]
+              summary: Mem0 2.x add. A job unless `async_mode` is false; its id is the `event_id`.
+              requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0AddRequest' } } } }
+              responses:
+                '200': { description: '`{status: PENDING, event_id, message}`, or `{status: SUCCEEDED, event_id, results}` with `async_mode` false.', content: { application/json: { schema: { type: object } } } }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+          /v1/memories/:
+            post:
+              tags: [mem0]
+              summary: 'Mem0 1.0 add (`output_format` v1.1) → `{results:[{message, status: PENDING, event_id}]}`, or the added memories with `async_mode` false.'
+              requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0AddRequest' } } } }
+              responses:
+                '200': { description: Accepted or done., content: { application/json: { schema: { type: object } } } }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+            get:
+              tags: [mem0]
+              summary: Mem0 v1 list by `user_id` / `agent_id` / `run_id` / `app_id` (a bare list; `output_format=v1.1` wraps it in `results`).
+              parameters:
+                - { $ref: '#/components/parameters/Mem0UserId' }
+                - { $ref: '#/components/parameters/Mem0Filters' }
+              responses:
+                '200': { description: Memories, newest first., content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Mem0Memory' } } } } }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+            delete:
+              tags: [mem0]
+              summary: Mem0 delete_all. Needs an entity id or filters; a bare `user_id` deletes the user's memories, history and graph.
+              parameters:
+                - { $ref: '#/components/parameters/Mem0UserId' }
+                - { $ref: '#/components/parameters/Mem0Filters' }
+              responses:
+                '200': { $ref: '#/components/responses/Mem0Message' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+          /v1/memories/search/:
+            post:
+              tags: [mem0]
+              summary: Mem0 0.1 search (as /v3/memories/search/).
+              requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0SearchRequest' } } } }
+              responses:
+                '200': { $ref: '#/components/responses/Mem0SearchResults' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+          /v2/memories/search/:
+            post:
+              tags: [mem0]
+              summary: Mem0 1.0 search (as /v3/memories/search/).
+              requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0SearchRequest' } } } }
+              responses:
+                '200': { $ref: '#/components/responses/Mem0SearchResults' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+          /v3/memories/search/:
+            post:
+              tags: [mem0]
+              summary: Mem0 2.x search. Scores 0...1 (hybrid; cosine when `threshold` is given, which cuts them).
+              requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0SearchRequest' } } } }
+              responses:
+                '200': { $ref: '#/components/responses/Mem0SearchResults' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+          /v2/memories/:
+            post:
+              tags: [mem0]
+              summary: Mem0 1.0 get_all (as /v3/memories/).
+              parameters: [{ $ref: '#/components/parameters/Mem0Page' }, { $ref: '#/components/parameters/Mem0PageSize' }]
+              requestBody: { content: { application/json: { schema: { $ref: '#/components/schemas/Mem0ListRequest' } } } }
+              responses:
+                '200': { $ref: '#/components/responses/Mem0Page' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+          /v3/memories/:
+            post:
+              tags: [mem0]
+              summary: Mem0 2.x get_all, newest first, in pages.
+              parameters: [{ $ref: '#/components/parameters/Mem0Page' }, { $ref: '#/components/parameters/Mem0PageSize' }]
+              requestBody: { content: { application/json: { schema: { $ref: '#/components/schemas/Mem0ListRequest' } } } }
+              responses:
+                '200': { $ref: '#/components/responses/Mem0Page' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+          /v1/memories/{id}/:
+            parameters:
+              - { $ref: '#/components/parameters/MemoryId' }
+            get:
+              tags: [mem0]
+              summary: Mem0 get.
+              responses:
+                '200': { description: The memory., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Memory' } } } }
+                '404': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+            put:
+              tags: [mem0]
+              summary: Mem0 update (`text`, `metadata`; `timestamp` and `expiration_date` accepted and ignored).
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      description: At least one of the four.
+                      anyOf: [{ required: [text] }, { required: [metadata] }, { required: [timestamp] }, { required: [expiration_date] }]
+                      properties: { text: { type: string }, metadata: { type: object }, timestamp: {}, expiration_date: {} }
+              responses:
+                '200': { description: The memory and a message., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Memory' } } } }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '404': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+            delete:
+              tags: [mem0]
+              summary: Mem0 delete.
+              responses:
+                '200': { $ref: '#/components/responses/Mem0Message' }
+                '404': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+          /v1/memories/{id}/history/:
+            parameters:
+              - { $ref: '#/components/parameters/MemoryId' }
+            get:
+              tags: [mem0]
+              summary: Mem0 history, a bare list, oldest first.
+              responses:
+                '200':
+                  description: History.
+                  content:
+                    application/json:
+                      schema:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            id: { type: string }
+                            memory_id: { type: string }
+                            user_id: { type: [string, 'null'] }
+                            event: { type: string, enum: [ADD, UPDATE, DELETE] }
+                            old_memory: { type: [string, 'null'] }
+                            new_memory: { type: [string, 'null'] }
+                            created_at: { type: string, format: date-time }
+                '404': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+          /v1/batch/:
+            put:
+              tags: [mem0]
+              summary: Mem0 batch_update, `{"memories":[{memory_id, text?, metadata?}]}`, at most 1,000; all ids are checked before any change.
+              requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Batch' } } } }
+              responses:
+                '200': { $ref: '#/components/responses/Mem0Message' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '404': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+            delete:
+              tags: [mem0]
+              summary: Mem0 batch_delete, `{"memories":[{memory_id}]}`, at most 1,000; all ids are checked before any change.
+              requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Batch' } } } }
+              responses:
+                '200': { $ref: '#/components/responses/Mem0Message' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '404': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+          /v1/event/{id}/:
+            parameters:
+              - { $ref: '#/components/parameters/JobId' }
+            get:
+              tags: [mem0]
+              summary: 'An add''s event (its job) → `{id, status: PENDING|RUNNING|SUCCEEDED|FAILED, results}`.'
+              responses:
+                '200': { description: The event., content: { application/json: { schema: { type: object } } } }
+                '404': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+          /v1/entities/:
+            get:
+              tags: [mem0]
+              summary: 'Mem0 users() → `{count, next, previous, results:[{id, name, type: user, total_memories}]}`.'
+              responses:
+                '200': { description: The tenant's users., content: { application/json: { schema: { type: object } } } }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+          /v2/entities/{type}/{name}/:
+            parameters:
+              - { name: type, in: path, required: true, schema: { type: string, enum: [user, agent, run, app] } }
+              - { name: name, in: path, required: true, schema: { $ref: '#/components/schemas/Id' } }
+            delete:
+              tags: [mem0]
+              summary: Mem0 delete_users. A user goes as DELETE /v1/users/{user_id}; an agent, run or app loses its memories.
+              responses:
+                '200': { $ref: '#/components/responses/Mem0Message' }
+                '400': { $ref: '#/components/responses/Mem0Error' }
+                '401': { $ref: '#/components/responses/Mem0Error' }
+                '403': { $ref: '#/components/responses/Mem0Error' }
+                '429': { $ref: '#/components/responses/Mem0Error' }
+                '503': { $ref: '#/components/responses/Mem0Error' }
+        components:
+          securitySchemes:
+            apiKey: { type: apiKey, in: header, name: X-API-Key }
+            bearer: { type: http, scheme: bearer }
+            token: { type: apiKey, in: header, name: Authorization, description: '`Token <key>`, as the Mem0 SDKs send it.' }
+          parameters:
+            MemoryId: { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+            JobId: { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+            UserId: { name: user_id, in: path, required: true, schema: { $ref: '#/components/schemas/Id' } }
+            Mem0UserId: { name: user_id, in: query, schema: { $ref: '#/components/schemas/Mem0Id' } }
+            Mem0Filters: { name: filters, in: query, description: A Mem0Filter as JSON or as the Python literal the SDK sends., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Filter' } } } }
+            Mem0Page: { name: page, in: query, schema: { type: integer, minimum: 1, maximum: 1000000, default: 1 } }
+            Mem0PageSize: { name: page_size, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+            IdempotencyKey: { name: Idempotency-Key, in: header, schema: { type: string, minLength: 1, maxLength: 200 } }
+          headers:
+            XPikaCache:
+              description: The tier that answered the search, `l0`, `l1`, `l2` or `engine` (docs/architecture.md).
+              schema: { type: string, enum: [l0, l1, l2, engine] }
+          responses:
+            Mem0Error:
+              description: An error on a Mem0 route, as `application/json` with `detail` (which the SDK shows) and Pika's `code`.
+              content: { application/json: { schema: { $ref: '#/components/schemas/Problem' } } }
+            Mem0Message:
+              description: Done.
+              content: { application/json: { schema: { type: object, properties: { message: { type: string } } } } }
+            Mem0SearchResults:
+              description: Matches, best first.
+              headers: { X-Pika-Cache: { $ref: '#/components/headers/XPikaCache' } }
+              content: { application/json: { schema: { type: object, properties: { results: { type: array, items: { $ref: '#/components/schemas/Mem0Memory' } } } } } }
+            Mem0Page:
+              description: A page of memories, newest first.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      count: { type: integer }
+                      next: { type: [string, 'null'] }
+                      previous: { type: [string, 'null'] }
+                      results: { type: array, items: { $ref: '#/components/schemas/Mem0Memory' } }
+            Problem:
+              description: An RFC 9457 problem with a stable code.
+              content: { application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } }
+          schemas:
+            Id: { type: string, minLength: 1, maxLength: 128, pattern: '^\.?([A-Za-z0-9_:@-]+\.?)*$', description: 'Letters, digits and _ . : @ -, never two dots in a row.' }
+            Mem0Id:
+              description: An id, or `*` (any).
+              anyOf: [{ $ref: '#/components/schemas/Id' }, { const: '*' }]
+            Status: { type: object, properties: { status: { type: string } } }
+            Readiness:
               type: object
-              description: At least one of text and metadata.
-              anyOf: [{ required: [text] }, { required: [metadata] }]
+              required: [status, memories, keyword_indexes, storage_problems]
               properties:
-                text: { type: string, minLength: 1, maxLength: 10000 }
-                metadata: { type: object }
-      responses:
-        '200': { description: The memory., content: { application/json: { schema: { $ref: '#/components/schemas/Memory' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '503': { $ref: '#/components/responses/Problem' }
-    delete:
-      summary: Delete a memory (its history keeps the DELETE event).
-      responses:
-        '200': { description: Deleted., content: { application/json: { schema: { type: object } } } }
-        '404': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '400': { $ref: '#/components/responses/Problem' }
-        '503': { $ref: '#/components/responses/Problem' }
-  /v1/memories/{id}/history:
-    parameters:
-      - { $ref: '#/components/parameters/MemoryId' }
-    get:
-      summary: A memory's history (ADD / UPDATE / DELETE with old and new text).
-      responses:
-        '200': { description: History, oldest first., content: { application/json: { schema: { $ref: '#/components/schemas/History' } } } }
-        '404': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '400': { $ref: '#/components/responses/Problem' }
-  /v1/users:
-    get:
-      summary: The tenant's users holding at least one memory, with their memory counts, by user id.
-      parameters:
-        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 200, default: 50 } }
-        - { name: cursor, in: query, description: 'The `next_cursor` of the previous page (the last user id it listed); empty or absent for the first.', schema: { type: string, maxLength: 128, pattern: '^\.?([A-Za-z0-9_:@-]+\.?)*$' } }
-      responses:
-        '200': { description: A page of users., content: { application/json: { schema: { $ref: '#/components/schemas/UserPage' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-  /v1/users/{user_id}:
-    parameters:
-      - { $ref: '#/components/parameters/UserId' }
-    delete:
-      summary: Delete everything of a user (memories, history text, graph, jobs and their payloads).
-      responses:
-        '200': { description: Deleted., content: { application/json: { schema: { type: object } } } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '400': { $ref: '#/components/responses/Problem' }
-        '503': { $ref: '#/components/responses/Problem' }
-  /v1/users/{user_id}/export:
-    parameters:
-      - { $ref: '#/components/parameters/UserId' }
-    get:
-      summary: Export a user's memories as JSONL, one ExportLine per line.
-      responses:
-        '200': { description: JSONL, one ExportLine per line., content: { application/x-ndjson: {} } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '400': { $ref: '#/components/responses/Problem' }
-  /v1/users/{user_id}/import:
-    parameters:
-      - { $ref: '#/components/parameters/UserId' }
-    post:
-      summary: Import JSONL written by export (ids kept; lines already present are skipped).
-      requestBody:
-        required: true
-        description: JSONL, one ExportLine per line (the schema is of the lines, in order); 1 to 10,000 lines.
-        content: { application/x-ndjson: { schema: { type: array, minItems: 1, maxItems: 10000, items: { $ref: '#/components/schemas/ExportLine' } } } }
-      responses:
-        '200':
-          description: Counts.
-          content:
-            application/json:
-              schema: { type: object, properties: { imported: { type: integer }, skipped: { type: integer } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '503': { $ref: '#/components/responses/Problem' }
-  /v1/users/{user_id}/graph:
-    parameters:
-      - { $ref: '#/components/parameters/UserId' }
-    get:
-      summary: A user's entity graph, whole or around one entity.
-      parameters:
-        - { name: entity, in: query, schema: { type: string, minLength: 1, maxLength: 200 } }
-        - { name: depth, in: query, schema: { type: integer, minimum: 1, maximum: 5, default: 2 } }
-      responses:
-        '200': { description: Entities and relations., content: { application/json: { schema: { $ref: '#/components/schemas/Graph' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-  /v1/jobs/{id}:
-    parameters:
-      - { $ref: '#/components/parameters/JobId' }
-    get:
-      summary: Job status.
-      responses:
-        '200': { description: The job., content: { application/json: { schema: { $ref: '#/components/schemas/Job' } } } }
-        '404': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '400': { $ref: '#/components/responses/Problem' }
-  /v1/admin/keys:
-    post:
-      summary: Create an API key (admin only); the key is shown this once.
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
+                status: { type: string, enum: [ready] }
+                memories: { type: integer, minimum: 0, description: Live memories of every user. }
+                keyword_indexes: { type: string, enum: [ready, building, stopped] }
+                storage_problems:
+                  type: array
+                  items: { type: string }
+                  description: Files of the memory store set aside or repaired at open, each naming its file.
+            Problem:
               type: object
-              required: [tenant, role]
+              required: [type, title, status, code, detail]
               properties:
-                tenant: { type: string, minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:@-]+$' }
-                role: { type: string, enum: [read, write, admin] }
-      responses:
-        '201':
-          description: Created.
-          content:
-            application/json:
-              schema:
-                type: object
-                properties: { key: { type: string }, id: { type: string }, tenant: { type: string }, role: { type: string } }
-        '403': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '400': { $ref: '#/components/responses/Problem' }
-  /search_facts:
-    post:
-      summary: The customer's alias of POST /v1/memories/search.
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: '#/components/schemas/SearchRequest' } } }
-      responses:
-        '200': { description: Results., headers: { X-Pika-Cache: { $ref: '#/components/headers/XPikaCache' } }, content: { application/json: { schema: { $ref: '#/components/schemas/SearchResults' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '503': { $ref: '#/components/responses/Problem' }
-  /extract_facts:
-    post:
-      summary: The customer's alias of POST /v1/memories with async on.
-      parameters:
-        - { $ref: '#/components/parameters/IdempotencyKey' }
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: '#/components/schemas/AddRequest' } } }
-      responses:
-        '202': { description: Job accepted., content: { application/json: { schema: { $ref: '#/components/schemas/JobAccepted' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '503': { $ref: '#/components/responses/Problem' }
-  /jobs/{id}:
-    parameters:
-      - { $ref: '#/components/parameters/JobId' }
-    get:
-      summary: The customer's alias of GET /v1/jobs/{id}.
-      responses:
-        '200': { description: The job., content: { application/json: { schema: { $ref: '#/components/schemas/Job' } } } }
-        '404': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '429': { $ref: '#/components/responses/Problem' }
-        '400': { $ref: '#/components/responses/Problem' }
-  /openapi.yaml:
-    get:
-      summary: This document (compiled into the binary).
-      security: []
-      responses:
-        '200': { description: The OpenAPI document (YAML text)., content: { application/yaml: {} } }
-  /v1/ping/:
-    get:
-      tags: [mem0]
-      summary: Mem0 SDK key check; ids derived from the key's tenant.
-      responses:
-        '200': { description: OK., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Ping' } } } }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-  /v3/memories/add/:
-    post:
-      tags: [mem0]
-      summary: Mem0 2.x add. A job unless `async_mode` is false; its id is the `event_id`.
-      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0AddRequest' } } } }
-      responses:
-        '200': { description: '`{status: PENDING, event_id, message}`, or `{status: SUCCEEDED, event_id, results}` with `async_mode` false.', content: { application/json: { schema: { type: object } } } }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-  /v1/memories/:
-    post:
-      tags: [mem0]
-      summary: 'Mem0 1.0 add (`output_format` v1.1) → `{results:[{message, status: PENDING, event_id}]}`, or the added memories with `async_mode` false.'
-      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0AddRequest' } } } }
-      responses:
-        '200': { description: Accepted or done., content: { application/json: { schema: { type: object } } } }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-    get:
-      tags: [mem0]
-      summary: Mem0 v1 list by `user_id` / `agent_id` / `run_id` / `app_id` (a bare list; `output_format=v1.1` wraps it in `results`).
-      parameters:
-        - { $ref: '#/components/parameters/Mem0UserId' }
-        - { $ref: '#/components/parameters/Mem0Filters' }
-      responses:
-        '200': { description: Memories, newest first., content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Mem0Memory' } } } } }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-    delete:
-      tags: [mem0]
-      summary: Mem0 delete_all. Needs an entity id or filters; a bare `user_id` deletes the user's memories, history and graph.
-      parameters:
-        - { $ref: '#/components/parameters/Mem0UserId' }
-        - { $ref: '#/components/parameters/Mem0Filters' }
-      responses:
-        '200': { $ref: '#/components/responses/Mem0Message' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-  /v1/memories/search/:
-    post:
-      tags: [mem0]
-      summary: Mem0 0.1 search (as /v3/memories/search/).
-      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0SearchRequest' } } } }
-      responses:
-        '200': { $ref: '#/components/responses/Mem0SearchResults' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-  /v2/memories/search/:
-    post:
-      tags: [mem0]
-      summary: Mem0 1.0 search (as /v3/memories/search/).
-      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0SearchRequest' } } } }
-      responses:
-        '200': { $ref: '#/components/responses/Mem0SearchResults' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-  /v3/memories/search/:
-    post:
-      tags: [mem0]
-      summary: Mem0 2.x search. Scores 0...1 (hybrid; cosine when `threshold` is given, which cuts them).
-      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0SearchRequest' } } } }
-      responses:
-        '200': { $ref: '#/components/responses/Mem0SearchResults' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-  /v2/memories/:
-    post:
-      tags: [mem0]
-      summary: Mem0 1.0 get_all (as /v3/memories/).
-      parameters: [{ $ref: '#/components/parameters/Mem0Page' }, { $ref: '#/components/parameters/Mem0PageSize' }]
-      requestBody: { content: { application/json: { schema: { $ref: '#/components/schemas/Mem0ListRequest' } } } }
-      responses:
-        '200': { $ref: '#/components/responses/Mem0Page' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-  /v3/memories/:
-    post:
-      tags: [mem0]
-      summary: Mem0 2.x get_all, newest first, in pages.
-      parameters: [{ $ref: '#/components/parameters/Mem0Page' }, { $ref: '#/components/parameters/Mem0PageSize' }]
-      requestBody: { content: { application/json: { schema: { $ref: '#/components/schemas/Mem0ListRequest' } } } }
-      responses:
-        '200': { $ref: '#/components/responses/Mem0Page' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-  /v1/memories/{id}/:
-    parameters:
-      - { $ref: '#/components/parameters/MemoryId' }
-    get:
-      tags: [mem0]
-      summary: Mem0 get.
-      responses:
-        '200': { description: The memory., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Memory' } } } }
-        '404': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-    put:
-      tags: [mem0]
-      summary: Mem0 update (`text`, `metadata`; `timestamp` and `expiration_date` accepted and ignored).
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
+                type: { type: string }
+                title: { type: string }
+                status: { type: integer }
+                code: { type: string }
+                detail: { type: string }
+                request_id: { type: string }
+            Message:
               type: object
-              description: At least one of the four.
-              anyOf: [{ required: [text] }, { required: [metadata] }, { required: [timestamp] }, { required: [expiration_date] }]
-              properties: { text: { type: string }, metadata: { type: object }, timestamp: {}, expiration_date: {} }
-      responses:
-        '200': { description: The memory and a message., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Memory' } } } }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '404': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-    delete:
-      tags: [mem0]
-      summary: Mem0 delete.
-      responses:
-        '200': { $ref: '#/components/responses/Mem0Message' }
-        '404': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-  /v1/memories/{id}/history/:
-    parameters:
-      - { $ref: '#/components/parameters/MemoryId' }
-    get:
-      tags: [mem0]
-      summary: Mem0 history, a bare list, oldest first.
-      responses:
-        '200':
-          description: History.
-          content:
-            application/json:
-              schema:
-                type: array
-                items:
-                  type: object
-                  properties:
-                    id: { type: string }
-                    memory_id: { type: string }
-                    user_id: { type: [string, 'null'] }
-                    event: { type: string, enum: [ADD, UPDATE, DELETE] }
-                    old_memory: { type: [string, 'null'] }
-                    new_memory: { type: [string, 'null'] }
-                    created_at: { type: string, format: date-time }
-        '404': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-  /v1/batch/:
-    put:
-      tags: [mem0]
-      summary: Mem0 batch_update, `{"memories":[{memory_id, text?, metadata?}]}`, at most 1,000; all ids are checked before any change.
-      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Batch' } } } }
-      responses:
-        '200': { $ref: '#/components/responses/Mem0Message' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '404': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-    delete:
-      tags: [mem0]
-      summary: Mem0 batch_delete, `{"memories":[{memory_id}]}`, at most 1,000; all ids are checked before any change.
-      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Batch' } } } }
-      responses:
-        '200': { $ref: '#/components/responses/Mem0Message' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '404': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-  /v1/event/{id}/:
-    parameters:
-      - { $ref: '#/components/parameters/JobId' }
-    get:
-      tags: [mem0]
-      summary: 'An add''s event (its job) → `{id, status: PENDING|RUNNING|SUCCEEDED|FAILED, results}`.'
-      responses:
-        '200': { description: The event., content: { application/json: { schema: { type: object } } } }
-        '404': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-  /v1/entities/:
-    get:
-      tags: [mem0]
-      summary: 'Mem0 users() → `{count, next, previous, results:[{id, name, type: user, total_memories}]}`.'
-      responses:
-        '200': { description: The tenant's users., content: { application/json: { schema: { type: object } } } }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-  /v2/entities/{type}/{name}/:
-    parameters:
-      - { name: type, in: path, required: true, schema: { type: string, enum: [user, agent, run, app] } }
-      - { name: name, in: path, required: true, schema: { $ref: '#/components/schemas/Id' } }
-    delete:
-      tags: [mem0]
-      summary: Mem0 delete_users. A user goes as DELETE /v1/users/{user_id}; an agent, run or app loses its memories.
-      responses:
-        '200': { $ref: '#/components/responses/Mem0Message' }
-        '400': { $ref: '#/components/responses/Mem0Error' }
-        '401': { $ref: '#/components/responses/Mem0Error' }
-        '403': { $ref: '#/components/responses/Mem0Error' }
-        '429': { $ref: '#/components/responses/Mem0Error' }
-        '503': { $ref: '#/components/responses/Mem0Error' }
-components:
-  securitySchemes:
-    apiKey: { type: apiKey, in: header, name: X-API-Key }
-    bearer: { type: http, scheme: bearer }
-    token: { type: apiKey, in: header, name: Authorization, description: '`Token <key>`, as the Mem0 SDKs send it.' }
-  parameters:
-    MemoryId: { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-    JobId: { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-    UserId: { name: user_id, in: path, required: true, schema: { $ref: '#/components/schemas/Id' } }
-    Mem0UserId: { name: user_id, in: query, schema: { $ref: '#/components/schemas/Mem0Id' } }
-    Mem0Filters: { name: filters, in: query, description: A Mem0Filter as JSON or as the Python literal the SDK sends., content: { application/json: { schema: { $ref: '#/components/schemas/Mem0Filter' } } } }
-    Mem0Page: { name: page, in: query, schema: { type: integer, minimum: 1, maximum: 1000000, default: 1 } }
-    Mem0PageSize: { name: page_size, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
-    IdempotencyKey: { name: Idempotency-Key, in: header, schema: { type: string, minLength: 1, maxLength: 200 } }
-  headers:
-    XPikaCache:
-      description: The tier that answered the search, `l0`, `l1`, `l2` or `engine` (docs/architecture.md).
-      schema: { type: string, enum: [l0, l1, l2, engine] }
-  responses:
-    Mem0Error:
-      description: An error on a Mem0 route, as `application/json` with `detail` (which the SDK shows) and Pika's `code`.
-      content: { application/json: { schema: { $ref: '#/components/schemas/Problem' } } }
-    Mem0Message:
-      description: Done.
-      content: { application/json: { schema: { type: object, properties: { message: { type: string } } } } }
-    Mem0SearchResults:
-      description: Matches, best first.
-      headers: { X-Pika-Cache: { $ref: '#/components/headers/XPikaCache' } }
-      content: { application/json: { schema: { type: object, properties: { results: { type: array, items: { $ref: '#/components/schemas/Mem0Memory' } } } } } }
-    Mem0Page:
-      description: A page of memories, newest first.
-      content:
-        application/json:
-          schema:
-            type: object
-            properties:
-              count: { type: integer }
-              next: { type: [string, 'null'] }
-              previous: { type: [string, 'null'] }
-              results: { type: array, items: { $ref: '#/components/schemas/Mem0Memory' } }
-    Problem:
-      description: An RFC 9457 problem with a stable code.
-      content: { application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } }
-  schemas:
-    Id: { type: string, minLength: 1, maxLength: 128, pattern: '^\.?([A-Za-z0-9_:@-]+\.?)*$', description: 'Letters, digits and _ . : @ -, never two dots in a row.' }
-    Mem0Id:
-      description: An id, or `*` (any).
-      anyOf: [{ $ref: '#/components/schemas/Id' }, { const: '*' }]
-    Status: { type: object, properties: { status: { type: string } } }
-    Readiness:
-      type: object
-      required: [status, memories, keyword_indexes, storage_problems]
-      properties:
-        status: { type: string, enum: [ready] }
-        memories: { type: integer, minimum: 0, description: Live memories of every user. }
-        keyword_indexes: { type: string, enum: [ready, building, stopped] }
-        storage_problems:
-          type: array
-          items: { type: string }
-          description: Files of the memory store set aside or repaired at open, each naming its file.
-    Problem:
-      type: object
-      required: [type, title, status, code, detail]
-      properties:
-        type: { type: string }
-        title: { type: string }
-        status: { type: integer }
-        code: { type: string }
-        detail: { type: string }
-        request_id: { type: string }
-    Message:
-      type: object
-      required: [role, content]
-      properties:
-        role: { type: string, minLength: 1, maxLength: 32 }
-        content: { type: string }
-        metadata: { type: [object, 'null'], description: 'e.g. {"dia_id": "D1:3"}: kept as the fact''s provenance' }
-        name: { type: [string, 'null'], maxLength: 128, description: 'The speaker (OpenAI''s name): who "I" is; events name them ("User" when absent)' }
-        timestamp: { anyOf: [{ $ref: '#/components/schemas/Time' }, { type: 'null' }] }
-    Time:
-      description: >-
-        Unix seconds (a number or a string of digits) or ISO 8601 (2023-05-08T13:56:00Z, with fraction or
-        offset, or a date alone, read as UTC midnight). Anything else is a 400 with code invalid_argument.
-      anyOf:
-        - { $ref: '#/components/schemas/TimeValue' }
-        - { type: 'null', description: The same as absent. }
-    TimeValue:
-      description: A Time that is not null.
-      anyOf:
-        - { type: number, minimum: 0, exclusiveMaximum: 253402300800 }
-        - { type: string, pattern: '^[0-9]{1,11}(\.[0-9]+)?$' }
-        - { type: string, format: date-time }
-        - { type: string, format: date }
-    AddRequest:
-      type: object
-      required: [messages, user_id]
-      properties:
-        messages:
-          oneOf:
-            - { type: string, minLength: 1 }
-            - { type: array, minItems: 1, maxItems: 200, items: { $ref: '#/components/schemas/Message' } }
-        user_id: { $ref: '#/components/schemas/Id' }
-        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        metadata: { type: [object, 'null'] }
-        infer: { type: [boolean, 'null'], default: true, description: null is the default. }
-        async: { type: [boolean, 'null'], default: true, description: null is the default. }
-        timestamp:
-          allOf: [{ $ref: '#/components/schemas/Time' }]
-          description: When the conversation took place; the time of every message without its own. Relative dates
-            in messages ("yesterday") are resolved against it; without any time they stay as said and occurred_at stays empty.
-    AddResults:
-      type: object
-      properties:
-        results:
-          type: array
-          items:
-            type: object
-            properties:
-              id: { type: string }
-              memory: { type: string }
-              event: { type: string, enum: [ADD, UPDATE, DELETE, NONE] }
-    JobAccepted:
-      type: object
-      properties:
-        job_id: { type: string, format: uuid }
-        status: { type: string, enum: [queued, processing, completed, failed] }
-    Job:
-      type: object
-      required: [id, status, attempts]
-      properties:
-        id: { type: string, format: uuid }
-        status: { type: string, enum: [queued, processing, completed, failed] }
-        attempts: { type: integer }
-        result: { $ref: '#/components/schemas/AddResults' }
-        error: { type: string }
-        created_at: { type: string, format: date-time }
-        updated_at: { type: string, format: date-time }
-    Filter:
-      type: object
-      minProperties: 1
-      properties:
-        AND: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
-        OR: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
-        NOT: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
-        occurred_at:
-          anyOf:
-            - { $ref: '#/components/schemas/TimeValue' }
-            - { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
-            - type: object
+              required: [role, content]
+              properties:
+                role: { type: string, minLength: 1, maxLength: 32 }
+                content: { type: string }
+                metadata: { type: [object, 'null'], description: 'e.g. {"dia_id": "D1:3"}: kept as the fact''s provenance' }
+                name: { type: [string, 'null'], maxLength: 128, description: 'The speaker (OpenAI''s name): who "I" is; events name them ("User" when absent)' }
+                timestamp: { anyOf: [{ $ref: '#/components/schemas/Time' }, { type: 'null' }] }
+            Time:
+              description: >-
+                Unix seconds (a number or a string of digits) or ISO 8601 (2023-05-08T13:56:00Z, with fraction or
+                offset, or a date alone, read as UTC midnight). Anything else is a 400 with code invalid_argument.
+              anyOf:
+                - { $ref: '#/components/schemas/TimeValue' }
+                - { type: 'null', description: The same as absent. }
+            TimeValue:
+              description: A Time that is not null.
+              anyOf:
+                - { type: number, minimum: 0, exclusiveMaximum: 253402300800 }
+                - { type: string, pattern: '^[0-9]{1,11}(\.[0-9]+)?$' }
+                - { type: string, format: date-time }
+                - { type: string, format: date }
+            AddRequest:
+              type: object
+              required: [messages, user_id]
+              properties:
+                messages:
+                  oneOf:
+                    - { type: string, minLength: 1 }
+                    - { type: array, minItems: 1, maxItems: 200, items: { $ref: '#/components/schemas/Message' } }
+                user_id: { $ref: '#/components/schemas/Id' }
+                agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                metadata: { type: [object, 'null'] }
+                infer: { type: [boolean, 'null'], default: true, description: null is the default. }
+                async: { type: [boolean, 'null'], default: true, description: null is the default. }
+                timestamp:
+                  allOf: [{ $ref: '#/components/schemas/Time' }]
+                  description: When the conversation took place; the time of every message without its own. Relative dates
+                    in messages ("yesterday") are resolved against it; without any time they stay as said and occurred_at stays empty.
+            AddResults:
+              type: object
+              properties:
+                results:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      id: { type: string }
+                      memory: { type: string }
+                      event: { type: string, enum: [ADD, UPDATE, DELETE, NONE] }
+            JobAccepted:
+              type: object
+              properties:
+                job_id: { type: string, format: uuid }
+                status: { type: string, enum: [queued, processing, completed, failed] }
+            Job:
+              type: object
+              required: [id, status, attempts]
+              properties:
+                id: { type: string, format: uuid }
+                status: { type: string, enum: [queued, processing, completed, failed] }
+                attempts: { type: integer }
+                result: { $ref: '#/components/schemas/AddResults' }
+                error: { type: string }
+                created_at: { type: string, format: date-time }
+                updated_at: { type: string, format: date-time }
+            Filter:
+              type: object
               minProperties: 1
-              additionalProperties: false
               properties:
-                eq: { $ref: '#/components/schemas/TimeValue' }
-                ne: { $ref: '#/components/schemas/TimeValue' }
-                in: { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
-                nin: { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
-                gt: { $ref: '#/components/schemas/TimeValue' }
-                gte: { $ref: '#/components/schemas/TimeValue' }
-                lt: { $ref: '#/components/schemas/TimeValue' }
-                lte: { $ref: '#/components/schemas/TimeValue' }
-      propertyNames: { minLength: 1, maxLength: 128 }
-      additionalProperties: { $ref: '#/components/schemas/FilterCondition' }
-      description: |
-        {"AND"|"OR"|"NOT": [Filter, ...]} or {"field": {"eq"|"ne"|"in"|"nin"|"gt"|"gte"|"lt"|"lte"|"contains": value}}
-        or {"field": value} (eq). Fields are metadata keys, or agent_id / run_id, or kind (fact | event), or
-        occurred_at (operands in Unix seconds or ISO 8601; a memory without one matches no comparison but ne / nin).
-    FilterCondition:
-      description: A value (eq), or an object of operators and their operands.
-      anyOf:
-        - { type: [string, number, boolean, 'null', array] }
-        - type: object
-          minProperties: 1
-          additionalProperties: false
-          properties:
-            eq: {}
-            ne: {}
-            in: { type: array }
-            nin: { type: array }
-            gt: { type: [number, string] }
-            gte: { type: [number, string] }
-            lt: { type: [number, string] }
-            lte: { type: [number, string] }
-            contains: { type: [string, number, boolean, 'null'] }
-    SearchRequest:
-      type: object
-      required: [query, user_id]
-      anyOf:
-        - { required: [mode], properties: { mode: { const: keyword } } }
-        - { properties: { threshold: { minimum: -1, maximum: 1 } } }
-      properties:
-        query: { type: string, minLength: 1, maxLength: 2000 }
-        user_id: { $ref: '#/components/schemas/Id' }
-        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        limit: { type: [integer, 'null'], minimum: 1, maximum: 100, default: 10 }
-        filters: { anyOf: [{ $ref: '#/components/schemas/Filter' }, { type: 'null' }] }
-        threshold:
-          type: [number, 'null']
-          description: >-
-            Minimum score of a result, compared with the mode's score: cosine similarity (vector),
-            fused score in 0...1 (hybrid), BM25 (keyword, unbounded). Must be -1...1 except in keyword mode.
-        mode:
-          type: [string, 'null']
-          enum: [vector, keyword, hybrid, null]
-          default: hybrid
-          description: >-
-            Signals that rank the memories. hybrid fuses cosine and BM25 by confidence-weighted z-scores
-            (at or above both signals on every evaluation set, docs/evaluation.md). An unknown value is a 400
-            with code invalid_mode.
-        reference_time:
-          allOf: [{ $ref: '#/components/schemas/Time' }]
-          description: The time relative expressions of the query ("last summer", "two weeks ago") are resolved against;
-            default now. Memories whose occurred_at falls in the query's time span rank higher.
-    Memory:
-      type: object
-      properties:
-        id: { type: string, format: uuid }
-        memory: { type: string }
-        score: { type: number }
-        metadata: { type: object }
-        provenance: { type: array, items: { type: string } }
-        kind: { type: string, enum: [fact, event], description: 'fact: an attribute, consolidated by slot; event: something the speaker told, rewritten to stand alone' }
-        occurred_at: { type: [string, 'null'], format: date-time, description: 'When the event happened (UTC day), when a message time let it be derived' }
-        user_id: { type: string }
-        agent_id: { type: [string, 'null'] }
-        run_id: { type: [string, 'null'] }
-        created_at: { type: string, format: date-time }
-        updated_at: { type: string, format: date-time }
-    MemoryPage:
-      type: object
-      properties:
-        results: { type: array, items: { $ref: '#/components/schemas/Memory' } }
-        next_cursor: { type: [string, 'null'], description: Pass back as `cursor`; null on the last page. }
-    UserPage:
-      type: object
-      required: [results, next_cursor]
-      properties:
-        results:
-          type: array
-          items:
-            type: object
-            required: [user_id, memory_count]
-            properties:
-              user_id: { $ref: '#/components/schemas/Id' }
-              memory_count: { type: integer, minimum: 1, description: Live (not deleted) memories. }
-        next_cursor: { type: [string, 'null'], description: Pass back as `cursor`; null on the last page. }
-    Mem0Filter:
-      type: object
-      properties:
-        AND: { $ref: '#/components/schemas/Mem0FilterList' }
-        OR: { $ref: '#/components/schemas/Mem0FilterList' }
-        NOT: { $ref: '#/components/schemas/Mem0FilterList' }
-        and: { $ref: '#/components/schemas/Mem0FilterList' }
-        or: { $ref: '#/components/schemas/Mem0FilterList' }
-        not: { $ref: '#/components/schemas/Mem0FilterList' }
-        metadata: { type: object, additionalProperties: { $ref: '#/components/schemas/Mem0Condition' } }
-      propertyNames: { maxLength: 128 }
-      additionalProperties: { $ref: '#/components/schemas/Mem0Condition' }
-      description: |
-        Mem0's filters: {"AND"|"OR"|"NOT": [Mem0Filter, ...]}, {"field": value} or {"field": {"op": value}} with op one of
-        eq ne in nin gt gte lt lte contains icontains; the value "*" means the field is present. Fields: user_id, agent_id,
-        run_id, app_id, created_at and updated_at (ISO 8601 dates or Unix seconds), keywords (the memory text),
-        metadata ({"metadata": {"key": value-or-ops}}); any other name is a metadata key.
-    Mem0FilterList:
-      description: Filters, or one filter (under NOT).
-      anyOf:
-        - { type: array, minItems: 1, items: { $ref: '#/components/schemas/Mem0Filter' } }
-        - { $ref: '#/components/schemas/Mem0Filter' }
-    Mem0Condition:
-      description: A value (eq; "*" means present), or an object of operators and their operands.
-      anyOf:
-        - { type: [string, number, boolean, 'null', array] }
-        - type: object
-          minProperties: 1
-          additionalProperties: false
-          properties:
-            eq: {}
-            ne: {}
-            in: { type: array }
-            nin: { type: array }
-            gt: {}
-            gte: {}
-            lt: {}
-            lte: {}
-            contains: {}
-            icontains: {}
-    Mem0AddRequest:
-      type: object
-      required: [messages]
-      description: Names one user, as `user_id` or in `filters` (Pika keeps every memory under one user).
-      anyOf:
-        - { required: [user_id], properties: { user_id: { $ref: '#/components/schemas/Id' } } }
-        - { required: [filters], properties: { filters: { required: [user_id], properties: { user_id: { $ref: '#/components/schemas/Id' } } } } }
-      properties:
-        messages: { oneOf: [{ type: string, minLength: 1 }, { type: array, minItems: 1, items: { $ref: '#/components/schemas/Message' } }] }
-        user_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        app_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }], description: Kept as the metadata key app_id. }
-        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
-        metadata: { type: [object, 'null'] }
-        infer: { type: [boolean, 'null'], default: true, description: null is the default. }
-        async_mode: { type: [boolean, 'null'], default: true, description: null is the default. }
-    Mem0SearchRequest:
-      type: object
-      required: [query]
-      properties:
-        query: { type: string, minLength: 1, maxLength: 2000 }
-        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
-        user_id: { anyOf: [{ $ref: '#/components/schemas/Mem0Id' }, { type: 'null' }] }
-        top_k: { type: [integer, 'null'], minimum: 1, maximum: 100, default: 10 }
-        threshold: { type: [number, 'null'], minimum: 0, maximum: 1 }
-        rerank: { description: Accepted (any value) and ignored; Pika's ranking is used. }
-    Mem0ListRequest:
-      type: object
-      properties:
-        filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
-        user_id: { anyOf: [{ $ref: '#/components/schemas/Mem0Id' }, { type: 'null' }] }
-        page: { type: [integer, 'null'], minimum: 1, maximum: 1000000 }
-        page_size: { type: [integer, 'null'], minimum: 1, maximum: 1000 }
-    Mem0Batch:
-      type: object
-      required: [memories]
-      properties:
-        memories:
-          type: array
-          minItems: 1
-          maxItems: 1000
-          items: { type: object, required: [memory_id], properties: { memory_id: { type: string, format: uuid }, text: { type: string, minLength: 1, pattern: '\S' }, metadata: { type: object } } }
-    Mem0Ping:
-      type: object
-      properties: { status: { type: string }, org_id: { type: string }, project_id: { type: string }, user_email: { type: [string, 'null'] } }
-    Mem0Memory:
-      type: object
-      properties:
-        id: { type: string, format: uuid }
-        memory: { type: string }
-        score: { type: number, minimum: 0, maximum: 1 }
-        user_id: { type: string }
-        agent_id: { type: [string, 'null'] }
-        run_id: { type: [string, 'null'] }
-        app_id: { type: [string, 'null'] }
-        metadata: { type: object }
-        categories: { type: array, items: { type: string } }
-        hash: { type: string }
-        created_at: { type: string, format: date-time }
-        updated_at: { type: string, format: date-time }
-    ExportLine:
-      type: object
-      required: [id, memory]
-      properties:
-        id: { type: string, format: uuid }
-        memory: { type: string, minLength: 1, pattern: '\S', description: Text (not blank). }
-        metadata: { type: [object, 'null'] }
-        agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-        attribute: { type: [string, 'null'] }
-        provenance: { type: [array, 'null'], items: { type: string } }
-        kind: { type: [string, 'null'], enum: [fact, event, null] }
-        created_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
-        updated_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
-        occurred_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
-    Relation:
-      type: object
-      properties: { source: { type: string }, relation: { type: string }, target: { type: string } }
-    SearchResults:
-      type: object
-      properties:
-        results: { type: array, items: { $ref: '#/components/schemas/Memory' } }
-        relations: { type: array, items: { $ref: '#/components/schemas/Relation' } }
-    History:
-      type: object
-      properties:
-        results:
-          type: array
-          items:
-            type: object
-            properties:
-              memory_id: { type: string }
-              event: { type: string, enum: [ADD, UPDATE, DELETE] }
-              old_memory: { type: [string, 'null'] }
-              new_memory: { type: [string, 'null'] }
-              created_at: { type: string, format: date-time }
-    Graph:
-      type: object
-      properties:
-        entities:
-          type: array
-          items: { type: object, properties: { name: { type: string }, type: { type: string } } }
-        relations: { type: array, items: { $ref: '#/components/schemas/Relation' } }
-"""#####
+                AND: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
+                OR: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
+                NOT: { type: array, minItems: 1, items: { $ref: '#/components/schemas/Filter' } }
+                occurred_at:
+                  anyOf:
+                    - { $ref: '#/components/schemas/TimeValue' }
+                    - { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
+                    - type: object
+                      minProperties: 1
+                      additionalProperties: false
+                      properties:
+                        eq: { $ref: '#/components/schemas/TimeValue' }
+                        ne: { $ref: '#/components/schemas/TimeValue' }
+                        in: { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
+                        nin: { type: array, items: { $ref: '#/components/schemas/TimeValue' } }
+                        gt: { $ref: '#/components/schemas/TimeValue' }
+                        gte: { $ref: '#/components/schemas/TimeValue' }
+                        lt: { $ref: '#/components/schemas/TimeValue' }
+                        lte: { $ref: '#/components/schemas/TimeValue' }
+              propertyNames: { minLength: 1, maxLength: 128 }
+              additionalProperties: { $ref: '#/components/schemas/FilterCondition' }
+              description: |
+                {"AND"|"OR"|"NOT": [Filter, ...]} or {"field": {"eq"|"ne"|"in"|"nin"|"gt"|"gte"|"lt"|"lte"|"contains": value}}
+                or {"field": value} (eq). Fields are metadata keys, or agent_id / run_id, or kind (fact | event), or
+                occurred_at (operands in Unix seconds or ISO 8601; a memory without one matches no comparison but ne / nin).
+            FilterCondition:
+              description: A value (eq), or an object of operators and their operands.
+              anyOf:
+                - { type: [string, number, boolean, 'null', array] }
+                - type: object
+                  minProperties: 1
+                  additionalProperties: false
+                  properties:
+                    eq: {}
+                    ne: {}
+                    in: { type: array }
+                    nin: { type: array }
+                    gt: { type: [number, string] }
+                    gte: { type: [number, string] }
+                    lt: { type: [number, string] }
+                    lte: { type: [number, string] }
+                    contains: { type: [string, number, boolean, 'null'] }
+            SearchRequest:
+              type: object
+              required: [query, user_id]
+              anyOf:
+                - { required: [mode], properties: { mode: { const: keyword } } }
+                - { properties: { threshold: { minimum: -1, maximum: 1 } } }
+              properties:
+                query: { type: string, minLength: 1, maxLength: 2000 }
+                user_id: { $ref: '#/components/schemas/Id' }
+                agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                limit: { type: [integer, 'null'], minimum: 1, maximum: 100, default: 10 }
+                filters: { anyOf: [{ $ref: '#/components/schemas/Filter' }, { type: 'null' }] }
+                threshold:
+                  type: [number, 'null']
+                  description: >-
+                    Minimum score of a result, compared with the mode's score: cosine similarity (vector),
+                    fused score in 0...1 (hybrid), BM25 (keyword, unbounded). Must be -1...1 except in keyword mode.
+                mode:
+                  type: [string, 'null']
+                  enum: [vector, keyword, hybrid, null]
+                  default: hybrid
+                  description: >-
+                    Signals that rank the memories. hybrid fuses cosine and BM25 by confidence-weighted z-scores
+                    (at or above both signals on every evaluation set, docs/evaluation.md). An unknown value is a 400
+                    with code invalid_mode.
+                reference_time:
+                  allOf: [{ $ref: '#/components/schemas/Time' }]
+                  description: The time relative expressions of the query ("last summer", "two weeks ago") are resolved against;
+                    default now. Memories whose occurred_at falls in the query's time span rank higher.
+            Memory:
+              type: object
+              properties:
+                id: { type: string, format: uuid }
+                memory: { type: string }
+                score: { type: number }
+                metadata: { type: object }
+                provenance: { type: array, items: { type: string } }
+                kind: { type: string, enum: [fact, event], description: 'fact: an attribute, consolidated by slot; event: something the speaker told, rewritten to stand alone' }
+                occurred_at: { type: [string, 'null'], format: date-time, description: 'When the event happened (UTC day), when a message time let it be derived' }
+                user_id: { type: string }
+                agent_id: { type: [string, 'null'] }
+                run_id: { type: [string, 'null'] }
+                created_at: { type: string, format: date-time }
+                updated_at: { type: string, format: date-time }
+            MemoryPage:
+              type: object
+              properties:
+                results: { type: array, items: { $ref: '#/components/schemas/Memory' } }
+                next_cursor: { type: [string, 'null'], description: Pass back as `cursor`; null on the last page. }
+            UserPage:
+              type: object
+              required: [results, next_cursor]
+              properties:
+                results:
+                  type: array
+                  items:
+                    type: object
+                    required: [user_id, memory_count]
+                    properties:
+                      user_id: { $ref: '#/components/schemas/Id' }
+                      memory_count: { type: integer, minimum: 1, description: Live (not deleted) memories. }
+                next_cursor: { type: [string, 'null'], description: Pass back as `cursor`; null on the last page. }
+            Mem0Filter:
+              type: object
+              properties:
+                AND: { $ref: '#/components/schemas/Mem0FilterList' }
+                OR: { $ref: '#/components/schemas/Mem0FilterList' }
+                NOT: { $ref: '#/components/schemas/Mem0FilterList' }
+                and: { $ref: '#/components/schemas/Mem0FilterList' }
+                or: { $ref: '#/components/schemas/Mem0FilterList' }
+                not: { $ref: '#/components/schemas/Mem0FilterList' }
+                metadata: { type: object, additionalProperties: { $ref: '#/components/schemas/Mem0Condition' } }
+              propertyNames: { maxLength: 128 }
+              additionalProperties: { $ref: '#/components/schemas/Mem0Condition' }
+              description: |
+                Mem0's filters: {"AND"|"OR"|"NOT": [Mem0Filter, ...]}, {"field": value} or {"field": {"op": value}} with op one of
+                eq ne in nin gt gte lt lte contains icontains; the value "*" means the field is present. Fields: user_id, agent_id,
+                run_id, app_id, created_at and updated_at (ISO 8601 dates or Unix seconds), keywords (the memory text),
+                metadata ({"metadata": {"key": value-or-ops}}); any other name is a metadata key.
+            Mem0FilterList:
+              description: Filters, or one filter (under NOT).
+              anyOf:
+                - { type: array, minItems: 1, items: { $ref: '#/components/schemas/Mem0Filter' } }
+                - { $ref: '#/components/schemas/Mem0Filter' }
+            Mem0Condition:
+              description: A value (eq; "*" means present), or an object of operators and their operands.
+              anyOf:
+                - { type: [string, number, boolean, 'null', array] }
+                - type: object
+                  minProperties: 1
+                  additionalProperties: false
+                  properties:
+                    eq: {}
+                    ne: {}
+                    in: { type: array }
+                    nin: { type: array }
+                    gt: {}
+                    gte: {}
+                    lt: {}
+                    lte: {}
+                    contains: {}
+                    icontains: {}
+            Mem0AddRequest:
+              type: object
+              required: [messages]
+              description: Names one user, as `user_id` or in `filters` (Pika keeps every memory under one user).
+              anyOf:
+                - { required: [user_id], properties: { user_id: { $ref: '#/components/schemas/Id' } } }
+                - { required: [filters], properties: { filters: { required: [user_id], properties: { user_id: { $ref: '#/components/schemas/Id' } } } } }
+              properties:
+                messages: { oneOf: [{ type: string, minLength: 1 }, { type: array, minItems: 1, items: { $ref: '#/components/schemas/Message' } }] }
+                user_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                app_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }], description: Kept as the metadata key app_id. }
+                filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+                metadata: { type: [object, 'null'] }
+                infer: { type: [boolean, 'null'], default: true, description: null is the default. }
+                async_mode: { type: [boolean, 'null'], default: true, description: null is the default. }
+            Mem0SearchRequest:
+              type: object
+              required: [query]
+              properties:
+                query: { type: string, minLength: 1, maxLength: 2000 }
+                filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+                user_id: { anyOf: [{ $ref: '#/components/schemas/Mem0Id' }, { type: 'null' }] }
+                top_k: { type: [integer, 'null'], minimum: 1, maximum: 100, default: 10 }
+                threshold: { type: [number, 'null'], minimum: 0, maximum: 1 }
+                rerank: { description: Accepted (any value) and ignored; Pika's ranking is used. }
+            Mem0ListRequest:
+              type: object
+              properties:
+                filters: { anyOf: [{ $ref: '#/components/schemas/Mem0Filter' }, { type: 'null' }] }
+                user_id: { anyOf: [{ $ref: '#/components/schemas/Mem0Id' }, { type: 'null' }] }
+                page: { type: [integer, 'null'], minimum: 1, maximum: 1000000 }
+                page_size: { type: [integer, 'null'], minimum: 1, maximum: 1000 }
+            Mem0Batch:
+              type: object
+              required: [memories]
+              properties:
+                memories:
+                  type: array
+                  minItems: 1
+                  maxItems: 1000
+                  items: { type: object, required: [memory_id], properties: { memory_id: { type: string, format: uuid }, text: { type: string, minLength: 1, pattern: '\S' }, metadata: { type: object } } }
+            Mem0Ping:
+              type: object
+              properties: { status: { type: string }, org_id: { type: string }, project_id: { type: string }, user_email: { type: [string, 'null'] } }
+            Mem0Memory:
+              type: object
+              properties:
+                id: { type: string, format: uuid }
+                memory: { type: string }
+                score: { type: number, minimum: 0, maximum: 1 }
+                user_id: { type: string }
+                agent_id: { type: [string, 'null'] }
+                run_id: { type: [string, 'null'] }
+                app_id: { type: [string, 'null'] }
+                metadata: { type: object }
+                categories: { type: array, items: { type: string } }
+                hash: { type: string }
+                created_at: { type: string, format: date-time }
+                updated_at: { type: string, format: date-time }
+            ExportLine:
+              type: object
+              required: [id, memory]
+              properties:
+                id: { type: string, format: uuid }
+                memory: { type: string, minLength: 1, pattern: '\S', description: Text (not blank). }
+                metadata: { type: [object, 'null'] }
+                agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
+                attribute: { type: [string, 'null'] }
+                provenance: { type: [array, 'null'], items: { type: string } }
+                kind: { type: [string, 'null'], enum: [fact, event, null] }
+                created_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
+                updated_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
+                occurred_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }
+            Relation:
+              type: object
+              properties: { source: { type: string }, relation: { type: string }, target: { type: string } }
+            SearchResults:
+              type: object
+              properties:
+                results: { type: array, items: { $ref: '#/components/schemas/Memory' } }
+                relations: { type: array, items: { $ref: '#/components/schemas/Relation' } }
+            History:
+              type: object
+              properties:
+                results:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      memory_id: { type: string }
+                      event: { type: string, enum: [ADD, UPDATE, DELETE] }
+                      old_memory: { type: [string, 'null'] }
+                      new_memory: { type: [string, 'null'] }
+                      created_at: { type: string, format: date-time }
+            Graph:
+              type: object
+              properties:
+                entities:
+                  type: array
+                  items: { type: object, properties: { name: { type: string }, type: { type: string } } }
+                relations: { type: array, items: { $ref: '#/components/schemas/Relation' } }
+        """#####
 }

@@ -21,7 +21,8 @@ struct RequestMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && !context.allowedMethods.isEmpty {
             let allow = context.allowedMethods.joined(separator: ", ")
-            var problem = Problem(.methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not allowed here; this path allows \(allow)")
+            var problem = Problem(
+                .methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not allowed here; this path allows \(allow)")
             problem.headers[.allow] = allow
             response = problem.makeResponse(requestID: requestID)
         } catch {
@@ -44,10 +45,12 @@ struct RequestMiddleware: RouterMiddleware {
         Recorder(label: "http_request_size_bytes", dimensions: [("path", route)], factory: factory).record(requestSize)
         Recorder(label: "http_response_size_bytes", dimensions: [("path", route)], factory: factory)
             .record(response.body.contentLength ?? 0)
-        context.logger.info("request", metadata: [
-            "method": "\(method)", "path": "\(request.uri.path)", "status": "\(status)",
-            "ms": "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
-        ])
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(method)", "path": "\(request.uri.path)", "status": "\(status)",
+                "ms": "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
+            ])
         return response
     }
 }

@@ -72,13 +72,16 @@ public struct Reembedding: Sendable {
     /// Runs (or resumes) the conversion. `progress` is told (done, total) after each batch.
     /// - Throws: ``MemoryError`` with `conflict` when another conversion is in progress or the
     ///   service holds the directory, and any store or embedder failure (the run can be repeated).
-    public func run(database: SQLiteDatabase, logger: Logger, progress: @Sendable (Int, Int) -> Void = { _, _ in })
+    public func run(
+        database: SQLiteDatabase, logger: Logger, progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    )
         async throws -> Outcome
     {
         let settings = SQLiteSettings(database: database)
         if let pending = try await settings.value(Self.markerKey), pending != target {
             throw MemoryError(
-                .conflict, "a conversion to \(pending) is in progress; finish it with `\(Self.command(directory: directory, target: pending))`")
+                .conflict,
+                "a conversion to \(pending) is in progress; finish it with `\(Self.command(directory: directory, target: pending))`")
         }
         let live = directory + "/" + SegmentMemoryStore.folder
         let new = directory + "/" + Self.folder
@@ -164,7 +167,8 @@ public struct Reembedding: Sendable {
         if FileManager.default.fileExists(atPath: path + "/MANIFEST") {
             let opened = try DataDirectory.open(at: path, options: Self.options)
             guard opened.configuration.dimension == embedder.dimension else {
-                throw MemoryError(.conflict, "\(path) holds \(opened.configuration.dimension)-dimensional vectors, \(target) makes \(embedder.dimension)")
+                throw MemoryError(
+                    .conflict, "\(path) holds \(opened.configuration.dimension)-dimensional vectors, \(target) makes \(embedder.dimension)")
             }
             return opened
         }

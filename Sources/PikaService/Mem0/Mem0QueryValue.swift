@@ -34,7 +34,10 @@ struct Mem0QueryValue {
             var object: [String: JSONValue] = [:]
             while true {
                 skipSpace()
-                if current == "}" { position += 1; return .object(object) }
+                if current == "}" {
+                    position += 1
+                    return .object(object)
+                }
                 guard let key = value(depth: depth + 1)?.stringValue else { return nil }
                 skipSpace()
                 guard current == ":" else { return nil }
@@ -50,7 +53,10 @@ struct Mem0QueryValue {
             var list: [JSONValue] = []
             while true {
                 skipSpace()
-                if current == close { position += 1; return .array(list) }
+                if current == close {
+                    position += 1
+                    return .array(list)
+                }
                 guard let item = value(depth: depth + 1) else { return nil }
                 list.append(item)
                 skipSpace()
@@ -78,7 +84,10 @@ struct Mem0QueryValue {
         while let c = current {
             position += 1
             if c == quote { return .string(String(out)) }
-            guard c == "\\" else { out.append(c); continue }
+            guard c == "\\" else {
+                out.append(c)
+                continue
+            }
             guard let escaped = current else { return nil }
             position += 1
             switch escaped {

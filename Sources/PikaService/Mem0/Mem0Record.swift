@@ -12,8 +12,13 @@ struct Mem0Record: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, memory, hash, metadata, categories, score, immutable, owner
-        case userID = "user_id", agentID = "agent_id", runID = "run_id", appID = "app_id"
-        case createdAt = "created_at", updatedAt = "updated_at", expirationDate = "expiration_date"
+        case userID = "user_id"
+        case agentID = "agent_id"
+        case runID = "run_id"
+        case appID = "app_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case expirationDate = "expiration_date"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -45,8 +50,12 @@ struct Mem0HistoryEntry: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, event, input, metadata
-        case memoryID = "memory_id", userID = "user_id", oldMemory = "old_memory", newMemory = "new_memory"
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case memoryID = "memory_id"
+        case userID = "user_id"
+        case oldMemory = "old_memory"
+        case newMemory = "new_memory"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -42,7 +42,9 @@ struct Mem0Request {
         }
         var filters: JSONValue?
         if let raw = Self.formValue("filters", in: request.uri.query ?? ""), !raw.isEmpty {
-            guard let parsed = Mem0QueryValue.parse(raw) else { throw Problem.badRequest("invalid_filter", "filters is not a readable object") }
+            guard let parsed = Mem0QueryValue.parse(raw) else {
+                throw Problem.badRequest("invalid_filter", "filters is not a readable object")
+            }
             filters = parsed
         }
         try self.init(entities: entities, filters: filters)

@@ -96,15 +96,18 @@ extension Mem0Routes {
             let engine = filter.isEverything ? nil : filter.engineFilter()
             // A filter the engine cannot take is applied to a deeper candidate list.
             let exact = filter.isEverything || engine != nil
-            let answer = try await deps.search.search(SearchQuery(
-                text: text, scope: MemoryScope(tenant: key.tenant, userID: user), limit: exact ? limit : 100,
-                filter: engine, mode: threshold == nil ? .hybrid : .vector))
+            let answer = try await deps.search.search(
+                SearchQuery(
+                    text: text, scope: MemoryScope(tenant: key.tenant, userID: user), limit: exact ? limit : 100,
+                    filter: engine, mode: threshold == nil ? .hybrid : .vector))
             source = answer.source?.rawValue ?? "engine"
             hits += answer.answer.results.filter { exact || filter.matches($0.record) }.map { ($0.record, min(1, max(0, $0.score))) }
         }
         hits.sort { $0.score > $1.score }
         let kept = hits.prefix(limit).filter { hit in threshold.map { Double(hit.score) >= $0 } ?? true }
-        var response = try Mem0JSON.response(["results": .array(try Mem0JSON.values(kept.map { Mem0Record(record: $0.record, score: $0.score) }))])
+        var response = try Mem0JSON.response([
+            "results": .array(try Mem0JSON.values(kept.map { Mem0Record(record: $0.record, score: $0.score) }))
+        ])
         if users.count == 1, let source { response.headers[.init("X-Pika-Cache")!] = source }
         return response
     }
@@ -121,6 +124,8 @@ extension Mem0Routes {
                 "created_at": .null, "updated_at": .null,
             ])
         }
-        return try Mem0JSON.response(["count": .number(Double(results.count)), "next": .null, "previous": .null, "results": .array(results)])
+        return try Mem0JSON.response([
+            "count": .number(Double(results.count)), "next": .null, "previous": .null, "results": .array(results),
+        ])
     }
 }

@@ -15,7 +15,8 @@ extension Mem0Routes {
         let userID = try target.singleUser()
         var metadata = try fields.metadata("metadata") ?? [:]
         if let app = target.id(.appID, "app_id") { metadata[Mem0Record.appIDKey] = .string(app) }
-        let agentID = target.id(.agentID, "agent_id"), runID = target.id(.runID, "run_id")
+        let agentID = target.id(.agentID, "agent_id")
+        let runID = target.id(.runID, "run_id")
         for id in [agentID, runID].compactMap({ $0 }) where !Identifiers.isValid(id) {
             throw Problem.badRequest("invalid_id", "agent_id and run_id must be 1-128 characters of letters, digits and _-.:@")
         }
@@ -69,7 +70,9 @@ extension Mem0Routes {
                 continue
             }
             for record in try await deps.manager.store.allRecords(scope: scope) where filter.matches(record) {
-                do { try await deps.manager.delete(id: record.id, tenant: key.tenant) } catch let error as MemoryError where error.code == .notFound {}
+                do { try await deps.manager.delete(id: record.id, tenant: key.tenant) } catch let error as MemoryError
+                    where error.code == .notFound
+                {}
             }
         }
     }
@@ -116,9 +119,10 @@ extension Mem0Routes {
             let scope = MemoryScope(tenant: key.tenant, userID: name)
             let removed = try await deps.manager.deleteUser(scope)
             try await deps.jobs.deleteScope(scope)
-            try await deps.backends.audit.record(AuditEntry(
-                tenant: key.tenant, actor: key.id, action: AuditEntry.Action.userDeleted, target: name,
-                detail: ["deleted_memories": .number(Double(removed))], createdAt: .now))
+            try await deps.backends.audit.record(
+                AuditEntry(
+                    tenant: key.tenant, actor: key.id, action: AuditEntry.Action.userDeleted, target: name,
+                    detail: ["deleted_memories": .number(Double(removed))], createdAt: .now))
         case "agent", "run", "app":
             let field: Mem0Filter.Field = type == "agent" ? .agentID : type == "run" ? .runID : .appID
             try await deleteAll(Mem0Request(filter: .test(field, .eq, .string(name))), key: key)

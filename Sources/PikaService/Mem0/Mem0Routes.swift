@@ -48,7 +48,8 @@ struct Mem0Routes {
         }
         router.get("\(p)/v1/memories/:id") { _, context in
             let key = try context.require(.read)
-            return try JSONBody.response(.ok, Mem0Record(record: try await deps.manager.memory(id: try memoryID(context), tenant: key.tenant)))
+            return try JSONBody.response(
+                .ok, Mem0Record(record: try await deps.manager.memory(id: try memoryID(context), tenant: key.tenant)))
         }
         router.put("\(p)/v1/memories/:id") { request, context in try await update(request, context) }
         router.delete("\(p)/v1/memories/:id") { _, context in
@@ -89,7 +90,8 @@ struct Mem0Routes {
         guard known.contains(where: { fields.object.keys.contains($0) }) else {
             throw Problem.badRequest("missing_field", "one of text, metadata, timestamp or expiration_date is required")
         }
-        let record = text == nil && metadata == nil
+        let record =
+            text == nil && metadata == nil
             ? try await deps.manager.memory(id: id, tenant: key.tenant)
             : try await deps.manager.update(id: id, tenant: key.tenant, text: text, metadata: metadata)
         var object = try Mem0JSON.object(Mem0Record(record: record))

@@ -38,21 +38,26 @@ struct ControlRoutes {
             let before = store.directory.stats().segments.count
             try await store.seal()
             let dropped = try await store.compact()
-            return try JSONBody.response(.ok, [
-                "segments_before": before, "segments_after": store.directory.stats().segments.count, "dropped": dropped ?? 0,
-                "records": store.liveCount,
-            ])
+            return try JSONBody.response(
+                .ok,
+                [
+                    "segments_before": before, "segments_after": store.directory.stats().segments.count, "dropped": dropped ?? 0,
+                    "records": store.liveCount,
+                ])
         }
         router.post("/internal/v1/rebuild") { request, _ in
             let store = try authorized(request)
             let body = try await JSONBody.object(request)
-            let m = body["m"]?.numberValue.map { Int($0) }, ef = body["ef_construction"]?.numberValue.map { Int($0) }
+            let m = body["m"]?.numberValue.map { Int($0) }
+            let ef = body["ef_construction"]?.numberValue.map { Int($0) }
             let threads = min(max(body["threads"]?.numberValue.map { Int($0) } ?? 1, 1), 64)
             try await store.rebuildGraphs(m: m, efConstruction: ef, threads: threads)
-            return try JSONBody.response(.ok, [
-                "rows": store.directory.stats().segments.reduce(0) { $0 + $1.rows }, "m": m ?? store.directory.configuration.m,
-                "ef_construction": ef ?? store.directory.configuration.efConstruction, "threads": threads,
-            ])
+            return try JSONBody.response(
+                .ok,
+                [
+                    "rows": store.directory.stats().segments.reduce(0) { $0 + $1.rows }, "m": m ?? store.directory.configuration.m,
+                    "ef_construction": ef ?? store.directory.configuration.efConstruction, "threads": threads,
+                ])
         }
         router.post("/internal/v1/commit") { request, _ in
             guard channel.accepts(request.headers[.init(ControlChannel.header)!]) else {
@@ -85,7 +90,8 @@ struct ControlRoutes {
                 throw Problem.badRequest("invalid_argument", "tenant and user_id are required")
             }
             if let wanted = query.get("embedder"), wanted != deps.configuration.embedder.rawValue {
-                throw Problem(.conflict, "embedder_mismatch", "the service embeds with \(deps.configuration.embedder.rawValue), not \(wanted)")
+                throw Problem(
+                    .conflict, "embedder_mismatch", "the service embeds with \(deps.configuration.embedder.rawValue), not \(wanted)")
             }
             let buffer = try await request.body.collect(upTo: Self.maxCommitBytes)
             let lines = try ImportBody.lines(String(buffer: buffer))
@@ -98,9 +104,11 @@ struct ControlRoutes {
                 throw Problem.badRequest("invalid_argument", "out must be an absolute path")
             }
             let info = try await ServiceSnapshot.create(store: store, database: deps.database, at: out)
-            return try JSONBody.response(.ok, [
-                "path": info.path, "memories": "\(info.memories)", "lsn": "\(info.lsn)", "bytes": "\(info.bytes)",
-            ])
+            return try JSONBody.response(
+                .ok,
+                [
+                    "path": info.path, "memories": "\(info.memories)", "lsn": "\(info.lsn)", "bytes": "\(info.bytes)",
+                ])
         }
     }
 }

@@ -5,7 +5,10 @@ struct CursorPage<Item: Encodable>: Encodable {
     let results: [Item]
     let nextCursor: String?
 
-    enum CodingKeys: String, CodingKey { case results, nextCursor = "next_cursor" }
+    enum CodingKeys: String, CodingKey {
+        case results
+        case nextCursor = "next_cursor"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

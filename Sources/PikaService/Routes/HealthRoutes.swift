@@ -25,13 +25,16 @@ struct HealthRoutes {
             let prebuild = deps.manager.keywordPrebuild.snapshot
             let keywordIndexes = prebuild.finished ? "ready" : prebuild.stopped ? "stopped" : "building"
             // Damaged files were set aside at open: the rest serves, so this is reported, not a refusal.
-            return try JSONBody.response(.ok, Readiness(
-                status: "ready", memories: deps.manager.memoryCount, keywordIndexes: keywordIndexes,
-                storageProblems: deps.memoryStore?.problems ?? []))
+            return try JSONBody.response(
+                .ok,
+                Readiness(
+                    status: "ready", memories: deps.manager.memoryCount, keywordIndexes: keywordIndexes,
+                    storageProblems: deps.memoryStore?.problems ?? []))
         }
         router.get("/metrics") { _, _ in
             if let counts = try? await deps.jobs.counts() {
-                let done = Double(counts[.completed] ?? 0), failed = Double(counts[.failed] ?? 0)
+                let done = Double(counts[.completed] ?? 0)
+                let failed = Double(counts[.failed] ?? 0)
                 Gauge(label: "job_success_rate", factory: deps.metricsFactory).record(done + failed > 0 ? done / (done + failed) : 1)
                 for status in [JobStatus.queued, .processing, .completed, .failed] {
                     Gauge(label: "jobs", dimensions: [("status", status.rawValue)], factory: deps.metricsFactory)
@@ -49,8 +52,9 @@ struct HealthRoutes {
             }
             var buffer = [UInt8]()
             deps.registry.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
 }
@@ -66,6 +70,8 @@ struct Readiness: Encodable {
     var storageProblems: [String]
 
     enum CodingKeys: String, CodingKey {
-        case status, memories, keywordIndexes = "keyword_indexes", storageProblems = "storage_problems"
+        case status, memories
+        case keywordIndexes = "keyword_indexes"
+        case storageProblems = "storage_problems"
     }
 }

@@ -15,7 +15,9 @@ enum ImportBody {
             }
             lines.append(parsed)
         }
-        guard !lines.isEmpty else { throw Problem.badRequest("empty_import", "the body holds no export lines (JSONL, one memory per line)") }
+        guard !lines.isEmpty else {
+            throw Problem.badRequest("empty_import", "the body holds no export lines (JSONL, one memory per line)")
+        }
         return lines
     }
 }

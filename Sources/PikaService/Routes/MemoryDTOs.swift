@@ -9,7 +9,11 @@ struct MemoryOut: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, memory, score, metadata, provenance, kind
         case occurredAt = "occurred_at"
-        case userID = "user_id", agentID = "agent_id", runID = "run_id", createdAt = "created_at", updatedAt = "updated_at"
+        case userID = "user_id"
+        case agentID = "agent_id"
+        case runID = "run_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -88,7 +92,11 @@ struct HistoryOut: Encodable {
     let entry: HistoryEntry
 
     enum CodingKeys: String, CodingKey {
-        case event, oldMemory = "old_memory", newMemory = "new_memory", createdAt = "created_at", memoryID = "memory_id"
+        case event
+        case oldMemory = "old_memory"
+        case newMemory = "new_memory"
+        case createdAt = "created_at"
+        case memoryID = "memory_id"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -105,7 +113,11 @@ struct HistoryOut: Encodable {
 struct JobOut: Encodable {
     let job: JobRecord
 
-    enum CodingKeys: String, CodingKey { case id, status, attempts, result, error, createdAt = "created_at", updatedAt = "updated_at" }
+    enum CodingKeys: String, CodingKey {
+        case id, status, attempts, result, error
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

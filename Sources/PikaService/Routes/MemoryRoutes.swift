@@ -63,7 +63,9 @@ struct MemoryRoutes {
             guard !candidate.isEmpty, candidate.count <= 200 else {
                 throw Problem.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1-200 characters")
             }
-        } else { idempotencyKey = nil }
+        } else {
+            idempotencyKey = nil
+        }
         BusinessMetrics.extractRequests(deps.metricsFactory).increment()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -148,10 +150,11 @@ struct MemoryRoutes {
         if let threshold, mode != .keyword, !(-1...1).contains(threshold) {
             throw Problem.badRequest("invalid_threshold", "threshold must be -1...1 in \(mode.rawValue) mode")
         }
-        let tiered = try await deps.search.search(SearchQuery(
-            text: query, scope: MemoryScope(tenant: key.tenant, userID: userID), agentID: try fields.id("agent_id"),
-            runID: try fields.id("run_id"), limit: try fields.limit(default: 10), filter: filter,
-            threshold: threshold.map(Float.init), mode: mode, referenceTime: try fields.time("reference_time")))
+        let tiered = try await deps.search.search(
+            SearchQuery(
+                text: query, scope: MemoryScope(tenant: key.tenant, userID: userID), agentID: try fields.id("agent_id"),
+                runID: try fields.id("run_id"), limit: try fields.limit(default: 10), filter: filter,
+                threshold: threshold.map(Float.init), mode: mode, referenceTime: try fields.time("reference_time")))
         let answer = tiered.answer
         let body = SearchAnswerJSON.bytes(
             results: answer.results.map { MemoryOut(record: $0.record, score: $0.score) }, relations: answer.relations)
@@ -179,12 +182,15 @@ struct MemoryRoutes {
         }
         var after: UInt64 = 0
         if let raw = param("cursor"), !raw.isEmpty {
-            guard let label = Cursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor must be the next_cursor of a page") }
+            guard let label = Cursor.decode(raw) else {
+                throw Problem.badRequest("invalid_cursor", "cursor must be the next_cursor of a page")
+            }
             after = label
         }
         let page = try await deps.manager.list(
             scope: MemoryScope(tenant: key.tenant, userID: userID), agentID: param("agent_id"), runID: param("run_id"),
             after: after, limit: limit)
-        return try JSONBody.response(.ok, CursorPage(results: page.records.map { MemoryOut(record: $0) }, nextCursor: page.next.map(Cursor.encode)))
+        return try JSONBody.response(
+            .ok, CursorPage(results: page.records.map { MemoryOut(record: $0) }, nextCursor: page.next.map(Cursor.encode)))
     }
 }

@@ -19,27 +19,35 @@ struct UserRoutes {
             }
             var after: String?
             if let raw = query.get("cursor"), !raw.isEmpty {
-                guard let userID = UserCursor.decode(raw) else { throw Problem.badRequest("invalid_cursor", "cursor must be the next_cursor of a page") }
+                guard let userID = UserCursor.decode(raw) else {
+                    throw Problem.badRequest("invalid_cursor", "cursor must be the next_cursor of a page")
+                }
                 after = userID
             }
             let page = try await deps.manager.users(tenant: key.tenant, after: after, limit: limit)
             struct User: Encodable {
                 let userID: String
                 let memoryCount: Int
-                enum CodingKeys: String, CodingKey { case userID = "user_id", memoryCount = "memory_count" }
+                enum CodingKeys: String, CodingKey {
+                    case userID = "user_id"
+                    case memoryCount = "memory_count"
+                }
             }
-            return try JSONBody.response(.ok, CursorPage(
-                results: page.users.map { User(userID: $0.userID, memoryCount: $0.memoryCount) },
-                nextCursor: page.next.map(UserCursor.encode)))
+            return try JSONBody.response(
+                .ok,
+                CursorPage(
+                    results: page.users.map { User(userID: $0.userID, memoryCount: $0.memoryCount) },
+                    nextCursor: page.next.map(UserCursor.encode)))
         }
         router.delete("/v1/users/:user_id") { _, context in
             let key = try context.require(.write)
             let scope = try scope(context, key)
             let removed = try await deps.manager.deleteUser(scope)
             try await deps.jobs.deleteScope(scope)
-            try await deps.backends.audit.record(AuditEntry(
-                tenant: key.tenant, actor: key.id, action: AuditEntry.Action.userDeleted, target: scope.userID,
-                detail: ["deleted_memories": .number(Double(removed))], createdAt: .now))
+            try await deps.backends.audit.record(
+                AuditEntry(
+                    tenant: key.tenant, actor: key.id, action: AuditEntry.Action.userDeleted, target: scope.userID,
+                    detail: ["deleted_memories": .number(Double(removed))], createdAt: .now))
             return try JSONBody.response(.ok, ["user_id": .string(scope.userID), "deleted_memories": JSONValue.number(Double(removed))])
         }
         router.get("/v1/users/:user_id/export") { _, context in
@@ -56,14 +64,17 @@ struct UserRoutes {
             let lines = try ImportBody.lines(String(decoding: data, as: UTF8.self))
             guard lines.count <= 10_000 else { throw Problem.badRequest("too_many_lines", "at most 10000 lines per import") }
             for line in lines {
-                if let agent = line.agentID, !Identifiers.isValid(agent) { throw Problem.badRequest("invalid_id", "agent_id of \(line.id)") }
+                if let agent = line.agentID, !Identifiers.isValid(agent) {
+                    throw Problem.badRequest("invalid_id", "agent_id of \(line.id)")
+                }
                 if let run = line.runID, !Identifiers.isValid(run) { throw Problem.badRequest("invalid_id", "run_id of \(line.id)") }
             }
             let outcome = try await deps.manager.importLines(lines, scope: scope)
-            try await deps.backends.audit.record(AuditEntry(
-                tenant: key.tenant, actor: key.id, action: AuditEntry.Action.memoriesImported, target: scope.userID,
-                detail: ["imported": .number(Double(outcome.imported)), "skipped": .number(Double(outcome.skipped))],
-                createdAt: .now))
+            try await deps.backends.audit.record(
+                AuditEntry(
+                    tenant: key.tenant, actor: key.id, action: AuditEntry.Action.memoriesImported, target: scope.userID,
+                    detail: ["imported": .number(Double(outcome.imported)), "skipped": .number(Double(outcome.skipped))],
+                    createdAt: .now))
             return try JSONBody.response(.ok, ["imported": outcome.imported, "skipped": outcome.skipped])
         }
         router.get("/v1/users/:user_id/graph") { request, context in
@@ -71,13 +82,20 @@ struct UserRoutes {
             let query = request.uri.queryParameters
             var depth = 2
             if let raw = query.get("depth") {
-                guard let value = Int(raw), (1...5).contains(value) else { throw Problem.badRequest("invalid_depth", "depth must be 1...5") }
+                guard let value = Int(raw), (1...5).contains(value) else {
+                    throw Problem.badRequest("invalid_depth", "depth must be 1...5")
+                }
                 depth = value
             }
             let entity = query.get("entity")
-            if let entity, entity.isEmpty || entity.count > 200 { throw Problem.badRequest("invalid_argument", "entity must be 1-200 characters") }
+            if let entity, entity.isEmpty || entity.count > 200 {
+                throw Problem.badRequest("invalid_argument", "entity must be 1-200 characters")
+            }
             let (entities, relations) = try await deps.manager.graph(scope: try scope(context, key), entity: entity, depth: depth)
-            struct Out: Encodable { let entities: [GraphEntity]; let relations: [GraphRelation] }
+            struct Out: Encodable {
+                let entities: [GraphEntity]
+                let relations: [GraphRelation]
+            }
             return try JSONBody.response(.ok, Out(entities: entities, relations: relations))
         }
     }

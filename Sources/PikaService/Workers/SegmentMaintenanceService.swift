@@ -11,7 +11,9 @@ public struct SegmentMaintenanceService: Service {
     let logger: Logger
 
     /// Creates the service.
-    public init(store: SegmentMemoryStore, policy: MaintenancePolicy = MaintenancePolicy(), interval: Duration = .seconds(1), logger: Logger) {
+    public init(
+        store: SegmentMemoryStore, policy: MaintenancePolicy = MaintenancePolicy(), interval: Duration = .seconds(1), logger: Logger
+    ) {
         self.store = store
         self.policy = policy
         self.interval = interval

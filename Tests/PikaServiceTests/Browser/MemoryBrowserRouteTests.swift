@@ -17,7 +17,9 @@ struct MemoryBrowserRouteTests {
                 #expect(reply.headers[.contentType]?.hasPrefix(type + "; charset=utf-8") == true, "\(path)")
                 #expect(reply.headers[.xContentTypeOptions] == "nosniff", "\(path)")
                 let policy = try #require(reply.headers[.contentSecurityPolicy], "\(path)")
-                for directive in ["default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'", "frame-ancestors 'none'"] {
+                for directive in [
+                    "default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'", "frame-ancestors 'none'",
+                ] {
                     #expect(policy.contains(directive), "\(path): \(policy)")
                 }
                 #expect(!policy.contains("unsafe"), "\(path): \(policy)")

@@ -40,9 +40,11 @@ struct MemoryBrowserTests {
             ("lan", "Lan plays the violin"), ("hostile", Self.script), ("hostile", Self.image),
         ]
         for (user, text) in memories {
-            let body = try String(decoding: JSONEncoder().encode(JSONValue.object([
-                "user_id": .string(user), "messages": .string(text), "infer": .bool(false), "async": .bool(false),
-            ])), as: UTF8.self)
+            let body = try String(
+                decoding: JSONEncoder().encode(
+                    JSONValue.object([
+                        "user_id": .string(user), "messages": .string(text), "infer": .bool(false), "async": .bool(false),
+                    ])), as: UTF8.self)
             let (status, reply) = try await server.request("POST", "/v1/memories", body: body)
             try #require(status == 200, "seeding \(user): \(status) \(reply)")
         }
@@ -67,7 +69,8 @@ struct MemoryBrowserTests {
         #expect(try await browser.run("return sessionStorage.getItem('pika.apiKey');") == .string(server.key))
         #expect(try await browser.run("return location.href;") == .string(page))
         #expect(try await browser.run("return document.cookie;") == .string(""))
-        let users = try await browser.run("""
+        let users = try await browser.run(
+            """
             return [...document.querySelectorAll('#users button.user')].map(b => b.dataset.user + '=' + b.querySelector('.count').textContent).sort();
             """)
         #expect(users == .array(["hostile=2", "lan=1", "minh=3"].map(JSONValue.string)))
@@ -83,7 +86,8 @@ struct MemoryBrowserTests {
         try await browser.click("#search-form button[type=submit]")
         try await browser.waitFor("!document.getElementById('search-box').hidden", "search results")
         #expect(try await browser.run("return document.getElementById('search-tier').textContent;") == .string("engine"))
-        let top = try await browser.run("""
+        let top = try await browser.run(
+            """
             const first = document.querySelector('#search-results .memory');
             return [first.querySelector('.text').textContent, first.querySelector('.score').textContent];
             """)
@@ -91,7 +95,8 @@ struct MemoryBrowserTests {
         #expect(Double(top.arrayValue?.last?.stringValue ?? "") != nil, "score shown: \(top)")
 
         // History of a memory, then an edit, which history records.
-        let dinosaurs = "[...document.querySelectorAll('#memories .memory')].find(m => m.querySelector('.text').textContent.includes('dinosaurs'))"
+        let dinosaurs =
+            "[...document.querySelectorAll('#memories .memory')].find(m => m.querySelector('.text').textContent.includes('dinosaurs'))"
         try await browser.run("\(dinosaurs).querySelector('.history-toggle').click();")
         try await browser.waitFor("\(dinosaurs).querySelector('.history .entry')", "the memory's history")
         #expect(try await browser.run("return \(dinosaurs).querySelector('.history .entry strong').textContent;") == .string("ADD"))
@@ -100,7 +105,8 @@ struct MemoryBrowserTests {
         try await browser.click("#memories .edit-form button.save")
         try await browser.waitFor("\(dinosaurs).querySelector('.text').textContent.includes('volcanoes')", "the edited text")
         try await browser.run("\(dinosaurs).querySelector('.history-toggle').click();")
-        try await browser.waitFor("[...\(dinosaurs).querySelectorAll('.history .entry strong')].some(e => e.textContent === 'UPDATE')", "UPDATE in history")
+        try await browser.waitFor(
+            "[...\(dinosaurs).querySelectorAll('.history .entry strong')].some(e => e.textContent === 'UPDATE')", "UPDATE in history")
 
         // Delete with confirmation: cancel keeps it, confirm removes it from the page and the service.
         let hanoi = "[...document.querySelectorAll('#memories .memory')].find(m => m.querySelector('.text').textContent.includes('Hanoi'))"
@@ -144,7 +150,8 @@ struct MemoryBrowserTests {
         #expect(try await browser.run("return document.getElementById('who-role').textContent;") == .string("read"))
         try await browser.click("#users button.user[data-user='minh']")
         try await browser.waitFor("document.querySelectorAll('#memories .memory').length >= 3", "minh's memories, read-only")
-        let controls = try await browser.run("""
+        let controls = try await browser.run(
+            """
             return ['#delete-user', '#add-box', '#add-form', 'button.edit', 'button.delete'].filter(s => document.querySelector(s));
             """)
         #expect(controls == .array([]), "edit controls shown to a read-only key: \(controls)")
@@ -175,7 +182,8 @@ struct MemoryBrowserTests {
         #expect(texts == .array([.string(Self.script), .string(Self.image)]))
         #expect(try await browser.run("return typeof window.__pwned;") == .string("undefined"))
         #expect(try await browser.run("return document.querySelectorAll('#detail img, #detail script').length;") == .number(0))
-        let searched = try await browser.run("return [...document.querySelectorAll('#search-results .memory .text')].map(e => e.textContent);")
+        let searched = try await browser.run(
+            "return [...document.querySelectorAll('#search-results .memory .text')].map(e => e.textContent);")
         #expect(searched.arrayValue?.allSatisfy { $0 == .string(Self.script) || $0 == .string(Self.image) } == true, "\(searched)")
     }
 
@@ -188,7 +196,8 @@ struct MemoryBrowserTests {
             try await browser.setViewport(width: width, height: 900)
             try await browser.waitFor("window.innerWidth === \(width)", "a \(width) px viewport", diagnostic: "window.innerWidth")
             try await browser.run("window.dispatchEvent(new Event('resize'));")
-            let layout = try await browser.run("""
+            let layout = try await browser.run(
+                """
                 const box = (s) => { const r = document.querySelector(s).getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
                 const parts = ['#users', '#memories', '#search-form', '#chart svg', '.bar', '#job-form'];
                 return {

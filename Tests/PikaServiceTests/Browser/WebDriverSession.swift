@@ -48,17 +48,20 @@ final class WebDriverSession: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         // Headless, no sandbox (tests may run as root in a container), nothing fetched in the background.
-        let arguments: [JSONValue] = ([
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--disable-extensions", "--disable-background-networking", "--disable-sync", "--window-size=1280,900",
-            "--user-data-dir=\(profile)/data", "--lang=en-US",
-        ] as [String]).map(JSONValue.string)
+        let arguments: [JSONValue] =
+            ([
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-extensions", "--disable-background-networking", "--disable-sync", "--window-size=1280,900",
+                "--user-data-dir=\(profile)/data", "--lang=en-US",
+            ] as [String]).map(JSONValue.string)
         let capabilities: JSONValue = .object([
-            "capabilities": .object(["alwaysMatch": .object([
-                "browserName": .string("chrome"),
-                "goog:chromeOptions": .object(["binary": .string(chromium), "args": .array(arguments)]),
-                "goog:loggingPrefs": .object(["browser": .string("ALL")]),
-            ])]),
+            "capabilities": .object([
+                "alwaysMatch": .object([
+                    "browserName": .string("chrome"),
+                    "goog:chromeOptions": .object(["binary": .string(chromium), "args": .array(arguments)]),
+                    "goog:loggingPrefs": .object(["browser": .string("ALL")]),
+                ])
+            ])
         ])
         let reply: JSONValue
         do {
@@ -94,7 +97,10 @@ final class WebDriverSession: Sendable {
     }
 
     /// Polls `condition` (a JavaScript expression) until it is true; fails with `what` and `diagnostic`'s value after `timeout`.
-    func waitFor(_ condition: String, _ what: String, timeout: Duration = .seconds(30), diagnostic: String = "document.getElementById('status').textContent")
+    func waitFor(
+        _ condition: String, _ what: String, timeout: Duration = .seconds(30),
+        diagnostic: String = "document.getElementById('status').textContent"
+    )
         async throws
     {
         let deadline = ContinuousClock.now + timeout
@@ -128,13 +134,15 @@ final class WebDriverSession: Sendable {
 
     /// Makes the viewport `width` × `height` CSS pixels at device scale 1 (a phone at 360).
     func setViewport(width: Int, height: Int) async throws {
-        _ = try await command("POST", "/goog/cdp/execute", [
-            "cmd": .string("Emulation.setDeviceMetricsOverride"),
-            "params": .object([
-                "width": .number(Double(width)), "height": .number(Double(height)), "deviceScaleFactor": .number(1),
-                "mobile": .bool(width < 600),
-            ]),
-        ])
+        _ = try await command(
+            "POST", "/goog/cdp/execute",
+            [
+                "cmd": .string("Emulation.setDeviceMetricsOverride"),
+                "params": .object([
+                    "width": .number(Double(width)), "height": .number(Double(height)), "deviceScaleFactor": .number(1),
+                    "mobile": .bool(width < 600),
+                ]),
+            ])
     }
 
     /// A PNG of the viewport.
