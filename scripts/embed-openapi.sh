@@ -17,8 +17,9 @@ fi
   echo 'enum OpenAPIDocument {'
   echo '    /// The document'"'"'s text.'
   echo '    static let yaml = #####"""'
-  cat "$ROOT/docs/openapi.yaml"
-  echo '"""#####'
+  # Indented as swift-format lays out a multi-line literal (the closing delimiter's indent is stripped).
+  sed 's/^\(.\)/        \1/' "$ROOT/docs/openapi.yaml"
+  echo '        """#####'
   echo '}'
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
