@@ -285,19 +285,6 @@ public final class SegmentMemoryStore: VectorSearchingStore {
         return sum
     }
 
-    // MARK: The change feed (one writer: nothing to follow)
-
-    /// The segment store has one writing process, so there is no feed: always 0.
-    public func lastChange() async throws -> Int64 { 0 }
-
-    /// No feed: nothing after any sequence.
-    public func changes(after sequence: Int64, limit: Int) async throws -> (changes: [MemoryChange], last: Int64) {
-        ([], sequence)
-    }
-
-    /// The live records among `labels` with their vectors (any user).
-    public func embeddings(labels: [UInt64]) async throws -> [(record: MemoryRecord, scopeNumber: UInt32)] { [] }
-
     /// The store searches its own vectors; no index is loaded from it.
     public func forEachEmbedding(_ body: @escaping @Sendable (UInt64, UInt32, [Float]) -> Void) async throws {}
 }

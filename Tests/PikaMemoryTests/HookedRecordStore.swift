@@ -59,11 +59,4 @@ final class HookedRecordStore: MemoryRecordStore {
     func forEachEmbedding(_ body: @escaping @Sendable (UInt64, UInt32, [Float]) -> Void) async throws {
         try await base.forEachEmbedding(body)
     }
-    func lastChange() async throws -> Int64 { try await base.lastChange() }
-    func changes(after sequence: Int64, limit: Int) async throws -> (changes: [MemoryChange], last: Int64) {
-        try await base.changes(after: sequence, limit: limit)
-    }
-    func embeddings(labels: [UInt64]) async throws -> [(record: MemoryRecord, scopeNumber: UInt32)] {
-        try await base.embeddings(labels: labels)
-    }
 }

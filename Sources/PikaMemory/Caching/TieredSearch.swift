@@ -7,8 +7,8 @@ import Foundation
 ///
 /// Freshness: every key carries the user's version tag, read before anything else and bumped by a
 /// write observer after every committed write (``VersionTags``); an L2 summary is used only when
-/// it was built at the current tag. So once a write has returned, no tier can answer from before it;
-/// writes of other processes sharing the store are caught up (``MemoryManager/catchUp()``) first.
+/// it was built at the current tag. So once a write has returned, no tier can answer from before it
+/// (`pika worker` processes hand their writes to this process, so every write passes an observer here).
 /// When the backend fails, the tiers that need it are skipped (counted as errors) and the engine answers.
 public final class TieredSearch: Sendable {
     /// Tunables.
@@ -101,9 +101,6 @@ public final class TieredSearch: Sendable {
         let text = query.text.trimmingWhitespace
         // Invalid queries get the manager's error.
         guard !text.isEmpty, (1...100).contains(query.limit) else { return Answer(answer: try await manager.search(query), source: nil) }
-        // Writes other processes committed (`pika worker`) bump their users' version tags here,
-        // before any tier is read: without Redis those tags live in this process only.
-        try await manager.catchUp()
         let scope = query.scope
         let key = SearchCacheKey(query)
         let l0Key = CacheKeys.searchPrefix(scope) + key.hash

@@ -9,7 +9,6 @@ extension MemoryManager {
         let text = query.text.trimmingWhitespace
         guard !text.isEmpty else { throw MemoryError(.invalidArgument, "query must not be empty") }
         guard (1...100).contains(query.limit) else { throw MemoryError(.invalidArgument, "limit must be 1...100") }
-        try await catchUp()
         guard try await existingScopeNumber(query.scope) != nil else {
             return SearchAnswer(results: [], relations: [])
         }

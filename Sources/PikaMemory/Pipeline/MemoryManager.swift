@@ -36,8 +36,6 @@ public final class MemoryManager: Sendable {
     public let queryEmbeddings = QueryEmbeddingCache()
     /// Told after every committed write to a user (cache version tags, keyword indexes).
     public let writeObservers = WriteObservers()
-    /// Set when other processes write to the same store (`pika worker`); see ``catchUp()``.
-    let follower = Mutex<IndexFollower?>(nil)
     /// Set in a `pika worker` process: where prepared adds are committed (``handWrites(to:)``).
     let writeOwner = Mutex<(any WriteOwner)?>(nil)
     /// The keyword signal: per-user BM25 indexes, kept in step with each write to their user.
@@ -154,11 +152,9 @@ public final class MemoryManager: Sendable {
         let vectors = prepared.vectors
         let input = AddInput(
             messages: [], agentID: prepared.agentID, runID: prepared.runID, metadata: prepared.metadata, infer: prepared.infer)
-        try await catchUp()
         return try await locks.withLock(scope) {
             // Set as soon as a store commit returns. The observers are told about a committed write
-            // even when a later step (the graph, on PostgreSQL) fails: the change feed's follower
-            // skips this process's own writes, so nothing else would tell them.
+            // even when a later step (the graph, on PostgreSQL) fails: nothing else would tell them.
             var wrote = false
             do {
                 var results: [AddResult] = []
@@ -271,8 +267,7 @@ public final class MemoryManager: Sendable {
     }
 
     /// Runs the steps that follow a committed write of `scope` (engine, graph), then tells the write
-    /// observers, also when a step failed: the commit stands, and the change feed's follower skips
-    /// this process's own writes (see ``IndexFollower``), so the caches hear of it only here.
+    /// observers, also when a step failed: the commit stands, and the caches hear of it only here.
     func finishCommittedWrite(of scope: MemoryScope, _ steps: () async throws -> Void) async throws {
         do {
             try await steps()

@@ -35,33 +35,6 @@ public protocol MemoryRecordStore: Sendable {
     func deleteScope(_ scope: MemoryScope) async throws -> [UInt64]
     /// Calls `body` with every live record's label, scope number and embedding (start-up index load).
     func forEachEmbedding(_ body: @escaping @Sendable (UInt64, UInt32, [Float]) -> Void) async throws
-    /// The sequence number of the last committed change (0 when none), for ``changes(after:limit:)``.
-    func lastChange() async throws -> Int64
-    /// Changes committed after `sequence`, oldest first, at most `limit`, with the last sequence number
-    /// read, each marked ``MemoryChange/writtenHere`` when this store committed it. Lets processes
-    /// sharing one store keep their in-memory indexes in step. Throws
-    /// `MemoryError(.conflict)` when changes after `sequence` are no longer kept.
-    func changes(after sequence: Int64, limit: Int) async throws -> (changes: [MemoryChange], last: Int64)
-    /// The live records among `labels`, with their embeddings and engine tenant (scope number).
-    func embeddings(labels: [UInt64]) async throws -> [(record: MemoryRecord, scopeNumber: UInt32)]
-}
-
-/// One committed write to a memory, as the change feed gives it: which label, whose.
-public struct MemoryChange: Sendable, Hashable {
-    /// The engine label that was added, updated or deleted.
-    public var label: UInt64
-    /// Its owner.
-    public var scope: MemoryScope
-    /// True when the store that read the feed committed this change itself (this process's writes):
-    /// the writer applied it to its own index already, so ``IndexFollower`` skips it.
-    public var writtenHere: Bool
-
-    /// Creates a change.
-    public init(label: UInt64, scope: MemoryScope, writtenHere: Bool = false) {
-        self.label = label
-        self.scope = scope
-        self.writtenHere = writtenHere
-    }
 }
 
 extension MemoryRecordStore {

@@ -39,8 +39,7 @@ public enum RelationalSchema {
             created_at REAL NOT NULL);
         CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
-        // The change feed: one row per label touched by a committed write, so that processes sharing
-        // this file (`pika serve` and `pika worker`) keep their in-memory vector indexes in step.
+        // The change feed (dropped below, kept so databases at every version migrate the same way).
         """
         CREATE TABLE memory_changes (
             seq INTEGER PRIMARY KEY AUTOINCREMENT, label INTEGER NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL);
@@ -52,8 +51,7 @@ public enum RelationalSchema {
             PRIMARY KEY (tenant, user_id));
         CREATE INDEX user_favorite_summary_updated ON user_favorite_summary (last_updated);
         """,
-        // Which store instance wrote each change (a random id per `SQLiteMemoryStore`, 0 for rows written
-        // before this migration), so a process's follower skips the writes it already applied itself.
+        // Which store instance wrote each change (the change feed, dropped below).
         """
         ALTER TABLE memory_changes ADD COLUMN writer INTEGER NOT NULL DEFAULT 0;
         """,
@@ -81,6 +79,11 @@ public enum RelationalSchema {
         // (`new_memory` NULL) so a reader can tell the live record it fills it from is that version.
         """
         ALTER TABLE history ADD COLUMN new_digest INTEGER;
+        """,
+        // The change feed is gone: `pika worker` hands its writes to the owning `pika serve`, which
+        // is the only process that writes the store, so no index has anything to follow.
+        """
+        DROP TABLE memory_changes;
         """,
     ]
 

@@ -4,15 +4,10 @@ import PikaMemory
 /// ``MemoryRecordStore`` on SQLite: records with their embeddings, and history.
 public struct SQLiteMemoryStore: MemoryRecordStore {
     private let database: SQLiteDatabase
-    /// Tags this store's rows in the change feed (`memory_changes.writer`): random per store, so two
-    /// stores on one file (two processes, or two managers in a test) never share it. Copies of the
-    /// store share it; they write through the same manager.
-    let writerID: Int64
 
     /// Creates a store on an opened relational database.
     public init(database: SQLiteDatabase) {
         self.database = database
-        self.writerID = Int64.random(in: 1...Int64.max)
     }
 
     /// The `memories` columns ``decode(_:withEmbedding:)`` reads, in its order (the embedding follows them).
@@ -62,7 +57,6 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                         ])
                     record.label = UInt64(db.lastInsertRowID)
                     try Self.addHistory(db, record, .add, old: nil, new: record.text, at: record.createdAt)
-                    try recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 case .update(let record, let previousText):
                     try db.query(
@@ -78,13 +72,11 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                         ])
                     guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
                     try Self.addHistory(db, record, .update, old: previousText, new: record.text, at: record.updatedAt)
-                    try recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 case .delete(let record):
                     try db.query("DELETE FROM memories WHERE id = ? AND tenant = ?", [.text(record.id), .text(record.scope.tenant)])
                     guard db.changes == 1 else { throw MemoryError(.notFound, "memory \(record.id) not found") }
                     try Self.addHistory(db, record, .delete, old: record.text, new: nil, at: record.updatedAt)
-                    try recordChange(db, label: record.label, scope: record.scope)
                     applied.append(record)
                 }
             }
@@ -101,66 +93,6 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
                 .text(record.id), .text(record.scope.tenant), .text(record.scope.userID), .text(event.rawValue),
                 .optional(old), .optional(new), .real(at.timeIntervalSince1970),
             ])
-    }
-
-    /// Appends `label` to the change feed. Rows more than `changeRetention` behind are trimmed now
-    /// and then; a reader that far behind reloads its index (see ``changes(after:limit:)``).
-    private func recordChange(_ db: SQLiteConnection, label: UInt64, scope: MemoryScope) throws {
-        try db.query(
-            "INSERT INTO memory_changes (label, tenant, user_id, writer) VALUES (?, ?, ?, ?)",
-            [.integer(Int64(label)), .text(scope.tenant), .text(scope.userID), .integer(writerID)])
-        let seq = db.lastInsertRowID
-        if seq % 1024 == 0 {
-            try db.query("DELETE FROM memory_changes WHERE seq <= ?", [.integer(seq - Self.changeRetention)])
-        }
-    }
-
-    /// How many change rows are kept.
-    static let changeRetention: Int64 = 1_000_000
-
-    /// See ``MemoryRecordStore/lastChange()``.
-    public func lastChange() async throws -> Int64 {
-        try await database.run { db in try db.queryOne("SELECT MAX(seq) FROM memory_changes")?.int64(0) ?? 0 }
-    }
-
-    /// See ``MemoryRecordStore/changes(after:limit:)``. Throws `MemoryError(.conflict)` when rows
-    /// after `sequence` were already trimmed (the caller must reload). A change is
-    /// ``MemoryChange/writtenHere`` when this store (its ``writerID``) committed it.
-    public func changes(after sequence: Int64, limit: Int) async throws -> (changes: [MemoryChange], last: Int64) {
-        try await database.run { [writerID] db in
-            let rows = try db.query(
-                "SELECT seq, label, tenant, user_id, writer FROM memory_changes WHERE seq > ? ORDER BY seq LIMIT ?",
-                [.integer(sequence), .int(limit)])
-            // Sequence numbers are gapless (AUTOINCREMENT is rolled back with its transaction, and
-            // writers commit one at a time), so a jump means rows were trimmed.
-            if let first = rows.first?.int64(0), first > sequence + 1 {
-                throw MemoryError(.conflict, "change feed trimmed past \(sequence)")
-            }
-            let changes = rows.map { row in
-                MemoryChange(
-                    label: UInt64(row.int64(1)), scope: MemoryScope(tenant: row.string(2) ?? "", userID: row.string(3) ?? ""),
-                    writtenHere: row.int64(4) == writerID)
-            }
-            return (changes, rows.last?.int64(0) ?? sequence)
-        }
-    }
-
-    /// See ``MemoryRecordStore/embeddings(labels:)``.
-    public func embeddings(labels: [UInt64]) async throws -> [(record: MemoryRecord, scopeNumber: UInt32)] {
-        guard !labels.isEmpty else { return [] }
-        return try await database.run { db in
-            var out: [(record: MemoryRecord, scopeNumber: UInt32)] = []
-            for chunk in stride(from: 0, to: labels.count, by: 500) {
-                let slice = labels[chunk..<min(chunk + 500, labels.count)]
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                out += try db.query(
-                    "SELECT \(Self.columns), embedding, scope FROM memories WHERE label IN (\(marks))",
-                    slice.map { .integer(Int64($0)) }
-                )
-                .map { (Self.decode($0, withEmbedding: true), UInt32(truncatingIfNeeded: $0.int64(15))) }
-            }
-            return out
-        }
     }
 
     /// See ``MemoryRecordStore/record(id:tenant:)``.
@@ -270,7 +202,6 @@ public struct SQLiteMemoryStore: MemoryRecordStore {
             let labels = try db.query("SELECT label FROM memories WHERE tenant = ? AND user_id = ?", args).map { UInt64($0.int64(0)) }
             try db.query("DELETE FROM memories WHERE tenant = ? AND user_id = ?", args)
             try db.query("DELETE FROM history WHERE tenant = ? AND user_id = ?", args)
-            for label in labels { try recordChange(db, label: label, scope: scope) }
             return labels
         }
     }
