@@ -341,27 +341,3 @@ public struct RecordSearchResult: Sendable {
     /// Whether a sealed segment's graph was walked (false: exact block scans only).
     public var usedGraph: Bool
 }
-
-/// What opening a data directory recovered and what it set aside.
-public struct RecoveryReport: Sendable {
-    /// WAL records replayed into the growing segment.
-    public var replayedRecords = 0
-    /// Bytes of a torn last WAL record that were cut off (0 when the log ended cleanly).
-    public var truncatedBytes = 0
-    /// Damaged files set aside and other findings, each naming its file.
-    public var problems: [StorageError] = []
-    /// The notes of the replayed changes, oldest first (see ``RecordChange``).
-    public var notes: [LoggedNote] = []
-}
-
-/// File names inside a data directory.
-enum Names {
-    static func padded(_ n: UInt64) -> String {
-        let s = String(n)
-        return String(repeating: "0", count: max(0, 6 - s.count)) + s
-    }
-    static func wal(_ generation: UInt64) -> String { "wal-\(padded(generation)).log" }
-    static func segment(_ id: UInt64) -> String { "seg-\(padded(id)).pseg" }
-    static func graph(_ id: UInt64, generation: UInt64) -> String { "seg-\(padded(id))-g\(generation).chnsw" }
-    static func tombstones(_ id: UInt64, generation: UInt64) -> String { "seg-\(padded(id))-d\(generation).del" }
-}
