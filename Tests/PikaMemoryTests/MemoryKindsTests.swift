@@ -132,6 +132,21 @@ import Testing
         #expect(SpeakerBoost.names(in: "When did Ana's sister visit Hanoi in May?") == ["Ana", "Hanoi"])
     }
 
+    @Test func aWordOpeningTheQueryIsANameOnlyIfTheMemoriesNeverWriteItInLowerCase() {
+        func record(_ text: String) -> MemoryRecord {
+            MemoryRecord(id: text, scope: scope, text: text, kind: .event, createdAt: .now, updatedAt: .now)
+        }
+        let paragraphs = ["Các đội bóng của Mỹ thi đấu.", "Các thành phố lớn.", "Đội Panthers thắng các đội khác."]
+        #expect(SpeakerBoost.names(in: "Các đội nào thắng Panthers?", among: paragraphs) == ["Panthers"])
+        #expect(SpeakerBoost.names(in: "Lan thích gì?", among: ["Lan thích mèo", "Minh thích chó"]) == ["Lan"])
+        // Inside a sentence a capital still names, whatever the texts write.
+        #expect(SpeakerBoost.names(in: "What did Rose plant?", among: ["a rose bush", "Rose planted tulips"]) == ["Rose"])
+        // So "Các" no longer lifts the paragraphs that open with it above the best match.
+        let ranking = [(record(paragraphs[2]), 0.9), (record(paragraphs[0]), 0.88), (record(paragraphs[1]), 0.7)]
+        let boosted = RankingBoosts().apply(to: ranking, query: "Các đội nào thắng?", reference: .now)
+        #expect(boosted.map(\.record.text) == ranking.map(\.0.text))
+    }
+
     @Test func exportAndImportKeepBothKinds() async throws {
         let manager = try await manager()
         _ = try await manager.add(

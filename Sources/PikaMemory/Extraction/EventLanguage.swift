@@ -53,6 +53,9 @@ public protocol EventLanguage: Sendable {
     /// ("yesterday", "week", "ago"…): a query with none of them and no digit names no time, and
     /// skips the expressions (every search asks). Nil (the default): always try them.
     var timeWords: Set<String>? { get }
+    /// Whether the language reads only text it ``recognizes(_:)``; false (the default): a text no
+    /// language recognises with a first person is read by one whose first person it holds.
+    var readsOnlyRecognised: Bool { get }
 }
 
 extension EventLanguage {
@@ -64,6 +67,8 @@ extension EventLanguage {
     public var trailingFiller: String? { nil }
     /// Nil: every query is tried.
     public var timeWords: Set<String>? { nil }
+    /// False.
+    public var readsOnlyRecognised: Bool { false }
 }
 
 /// One attribute-fact rule of a language that states facts in its own words (``EventLanguage/factPatterns``).
@@ -116,8 +121,10 @@ public struct DateExpression: Sendable {
 
 /// The languages tried, in order, by extraction and search. A message is read by the first language
 /// that recognises it and has a first-person form in it, else by the first that recognises it;
-/// Vietnamese recognises its own text, English reads the rest.
+/// Vietnamese typed without (some) marks is claimed first, then Vietnamese, and English reads the rest.
 public enum EventLanguages {
     /// Every language known.
-    public static let all: [any EventLanguage] = [VietnameseEventLanguage(), EnglishEventLanguage()]
+    public static let all: [any EventLanguage] = [
+        VietnameseTonelessLanguage(), VietnameseEventLanguage(), EnglishEventLanguage(),
+    ]
 }

@@ -122,10 +122,12 @@ public final class EventRewriter: @unchecked Sendable {
     }
 
     /// The rules that read `text`: the first language recognising it with a first-person form in it
-    /// (then any language with one: "I love phở" is English), else the first recognising it, else the first.
+    /// (then any language with one that reads what it does not recognise: "I love phở" is English),
+    /// else the first recognising it, else the first.
     func language(for text: String) -> Compiled? {
         let readers = languages.filter { $0.language.recognizes(text) }
-        return readers.first { Self.matches($0.firstPerson, text) } ?? languages.first { Self.matches($0.firstPerson, text) }
+        return readers.first { Self.matches($0.firstPerson, text) }
+            ?? languages.first { !$0.language.readsOnlyRecognised && Self.matches($0.firstPerson, text) }
             ?? readers.first ?? languages.first
     }
 

@@ -46,7 +46,7 @@ public struct RuleExtractor: FactExtractor {
             for sentence in EventRewriter.sentences(content) {
                 // "Em có thích mèo không?" states nothing; English rules need "I", which questions lack.
                 if ownWords, rewriter.isQuestion(sentence, language) { continue }
-                let clauses = Self.clauses(sentence)
+                let clauses = Self.clauses(sentence, bare: language.language is VietnameseTonelessLanguage)
                 var matched = 0
                 for clause in clauses {
                     let speaker = message.speaker ?? statedName ?? language.language.defaultSpeaker
@@ -92,12 +92,15 @@ public struct RuleExtractor: FactExtractor {
         text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
     }
 
-    static func clauses(_ text: String) -> [String] {
+    /// `text` cut at sentence ends and where a new first-person clause starts ("and I", "và em",
+    /// and, in Vietnamese typed without marks, `bare`, "va em").
+    static func clauses(_ text: String, bare: Bool = false) -> [String] {
         var text = text.replacingOccurrences(of: "\u{2019}", with: "'")
         var joiners = [" and I ", " and my ", " but I ", " but my ", ", I ", ", my "]
-        if text.utf8.contains(where: { $0 >= 0x80 }) {
-            for word in ["và", "nhưng", "còn", "rồi", ","] {
-                joiners += ["em", "con", "tôi", "mình", "tớ", "cháu"].map { word == "," ? ", \($0) " : " \(word) \($0) " }
+        if bare || text.utf8.contains(where: { $0 >= 0x80 }) {
+            let pronouns = ["em", "con", "tôi", "mình", "tớ", "cháu"] + (bare ? ["toi", "minh", "to", "chau"] : [])
+            for word in ["và", "nhưng", "còn", "rồi", ","] + (bare ? ["va", "nhung", "roi"] : []) {
+                joiners += pronouns.map { word == "," ? ", \($0) " : " \(word) \($0) " }
             }
         }
         for joiner in joiners {

@@ -71,9 +71,11 @@ public struct VietnameseEventLanguage: EventLanguage {
     public var trailingFiller: String? { #"(?:\s+(?:ạ|nhé|nha|nhá|à|ơi|hihi|hì hì|haha|lắm|nữa|quá|cơ))+\s*$"# }
 
     static let count = #"(\d{1,2}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|vài|mấy)"#
+    /// Number words, with the bare spellings of ``VietnameseTonelessLanguage`` ("sau" is six only here).
     static let numbers = [
         "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
-        "mười": 10, "vài": 3, "mấy": 3,
+        "mười": 10, "vài": 3, "mấy": 3, "mot": 1, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
+        "chin": 9, "muoi": 10, "vai": 3, "may": 3,
     ]
 
     @Sendable static func number(_ word: String) -> Int? { Int(word) ?? numbers[word.lowercased()] }
@@ -82,14 +84,14 @@ public struct VietnameseEventLanguage: EventLanguage {
     @Sendable static func direction(_ word: String) -> Int {
         switch word.lowercased() {
         case "này", "nay": return 0
-        case "sau", "tới", "năm sau": return 1
+        case "sau", "tới", "toi", "năm sau": return 1
         default: return -1
         }
     }
 
     /// Thứ hai (Monday) is weekday 2, as the calendar numbers it; chủ nhật (Sunday) is 1.
     @Sendable static func weekday(_ word: String) -> Int {
-        let names = ["hai": 2, "ba": 3, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7]
+        let names = ["hai": 2, "ba": 3, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tu": 4, "nam": 5, "sau": 6, "bay": 7]
         return Int(word) ?? names[word.lowercased()] ?? 1
     }
 
@@ -101,7 +103,8 @@ public struct VietnameseEventLanguage: EventLanguage {
         let weekday = Self.weekday
         let seasons = [
             "hè": ("summer", 6), "hạ": ("summer", 6), "thu": ("autumn", 9), "đông": ("winter", 12),
-            "xuân": ("spring", 3),
+            "xuân": ("spring", 3), "he": ("summer", 6), "ha": ("summer", 6), "dong": ("winter", 12),
+            "xuan": ("spring", 3),
         ]
         return [
             DateExpression(#"\bhôm kia\b"#) { _ in .days(-2) },
@@ -191,6 +194,9 @@ public struct VietnameseEventLanguage: EventLanguage {
             return name == "winter" ? "mùa đông \(year)–\(year + 1)" : "mùa \(word) năm \(year)"
         }
     }
+
+    /// True: text typed without marks is ``VietnameseTonelessLanguage``'s, whose rules read it.
+    public var readsOnlyRecognised: Bool { true }
 
     /// Letters only Vietnamese writes (ă, ơ, ư, đ and the tones other languages do not put on a
     /// vowel), or a common Vietnamese word with a diacritic: "café" is not Vietnamese, "Em thích mèo" is.

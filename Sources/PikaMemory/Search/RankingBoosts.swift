@@ -8,8 +8,10 @@ import Foundation
 /// weighs the same in every mode (cosine, BM25 and fused scores have different scales): a memory
 /// in the asked time span gains ``timeShare`` of the range (the whole range: a query that names a
 /// time asks for that time first, so every memory of the span ranks above every other, ties going to
-/// the boosted), a memory about a named person ``speakerShare``. Only a boost that separates the candidates applies: when every candidate (or
-/// none) mentions the name, the name says nothing about which is meant.
+/// the boosted), a memory about a named person ``speakerShare``. Only a boost that separates the
+/// candidates applies: when every candidate (or none) mentions the name, the name says nothing
+/// about which is meant. A word opening the query is a name only if the candidates never write it
+/// in lower case (``SpeakerBoost/names(in:among:rewriter:)``).
 public struct RankingBoosts: Sendable {
     /// The share of the score range a memory in the query's time span gains.
     public var timeShare = 1.0
@@ -31,7 +33,7 @@ public struct RankingBoosts: Sendable {
     ) -> [(record: MemoryRecord, score: Double)] {
         guard ranking.count > 1 else { return ranking }
         let span = TemporalQuery.span(in: query, reference: reference)
-        let names = SpeakerBoost.names(in: query)
+        let names = SpeakerBoost.names(in: query, among: ranking.lazy.map(\.record.text))
         guard span != nil || !names.isEmpty else { return ranking }
         let scores = ranking.map(\.score)
         let range = max((scores.max() ?? 0) - (scores.min() ?? 0), 1e-9)

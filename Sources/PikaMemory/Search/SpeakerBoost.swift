@@ -19,6 +19,31 @@ public enum SpeakerBoost {
         return names
     }
 
+    /// ``names(in:rewriter:)`` that the memories being ranked (`texts`) treat as names: a word
+    /// that opens a sentence of the query is capitalised by spelling, not because it is a name, so
+    /// it stays a name only if no text writes it in lower case ("Các đội…" opens a Vietnamese
+    /// question and "các" is in every other paragraph; "Lan thích gì?" keeps Lan, whom the
+    /// memories never write "lan"). A capitalised word inside a sentence is a name as before.
+    public static func names(in query: String, among texts: some Sequence<String>, rewriter: EventRewriter = .shared) -> [String] {
+        let names = names(in: query, rewriter: rewriter)
+        let openers = Set(sentenceOpeners(query)).intersection(names)
+        guard !openers.isEmpty else { return names }
+        let lowered = Dictionary(uniqueKeysWithValues: openers.map { ($0.lowercased(), $0) })
+        var common: Set<String> = []
+        for text in texts {
+            for word in words(text) where word.first?.isLowercase == true {
+                if let name = lowered[word] { common.insert(name) }
+            }
+            if common.count == openers.count { break }
+        }
+        return names.filter { !common.contains($0) }
+    }
+
+    /// The first word of each sentence of `query`.
+    static func sentenceOpeners(_ query: String) -> [String] {
+        query.split(whereSeparator: { ".!?\n".contains($0) }).compactMap { words(String($0)).first }
+    }
+
     /// Whether `text` holds one of `names` as a whole word (case-sensitive: "Rose" is not "rose").
     public static func mentions(_ text: String, any names: [String]) -> Bool {
         guard !names.isEmpty else { return false }
