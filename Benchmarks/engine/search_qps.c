@@ -6,39 +6,18 @@
  *   taskset -c 0 Benchmarks/engine/search_qps INDEX.chnsw QUERIES.fbin GT.ibin [ef...]
  */
 #define _GNU_SOURCE
-#include "chnsw.h"
+#include "bench_io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static void *read_bin(const char *path, uint32_t *rows, uint32_t *cols) {
-    FILE *f = fopen(path, "rb");
-    if (!f || fread(rows, 4, 1, f) != 1 || fread(cols, 4, 1, f) != 1) {
-        fprintf(stderr, "%s: cannot read header\n", path);
-        exit(2);
-    }
-    size_t n = (size_t)*rows * *cols;
-    void *data = malloc(n * 4);
-    if (fread(data, 4, n, f) != n) {
-        fprintf(stderr, "%s: truncated\n", path);
-        exit(2);
-    }
-    fclose(f);
-    return data;
-}
 
 int main(int argc, char **argv) {
     if (argc < 4) {
         fprintf(stderr, "usage: %s INDEX QUERIES.fbin GT.ibin [ef...]\n", argv[0]);
         return 2;
     }
-    chnsw_index *ix;
-    chnsw_status st = chnsw_load(argv[1], NULL, CHNSW_KERNEL_AUTO, &ix);
-    if (st != CHNSW_OK) {
-        fprintf(stderr, "%s: %s\n", argv[1], chnsw_status_name(st));
-        return 1;
-    }
+    chnsw_index *ix = load_index(argv[1]);
     uint32_t nq, dim, gq, gk;
     float *queries = read_bin(argv[2], &nq, &dim);
     int32_t *gt = read_bin(argv[3], &gq, &gk);

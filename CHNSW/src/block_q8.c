@@ -275,7 +275,61 @@ static int32_t query_code_max(uint32_t dim) {
     return m > INT16_MAX ? INT16_MAX : (int32_t)m;
 }
 
+#ifdef Q8_X86
+/*
+ * chnsw_q8_query_codes's three loops, four dimensions a step in double lanes: the same peak (a
+ * maximum), the same codes (rounding half to even, as the portable loop's 1.5 * 2^52 trick does
+ * under the default rounding mode, then the same clamp) and the same four partial error sums
+ * lane by lane (no FMA), so the result is the portable one bit for bit. Ten times fewer
+ * instructions: a search quantises its query every time (~1.3 us at 384-d in the portable loops).
+ */
+__attribute__((target("avx2"))) static float query_codes_avx2(const float *q, uint32_t dim, int16_t *codes,
+                                                               double *l1_error, int32_t m) {
+    const __m128 sign = _mm_set1_ps(-0.0f);
+    __m128 peaks = _mm_setzero_ps();
+    uint32_t i = 0;
+    for (; i + 4 <= dim; i += 4) peaks = _mm_max_ps(peaks, _mm_andnot_ps(sign, _mm_loadu_ps(q + i)));
+    float lanes_peak[4];
+    _mm_storeu_ps(lanes_peak, peaks);
+    float peak = 0;
+    for (int j = 0; j < 4; j++) peak = lanes_peak[j] > peak ? lanes_peak[j] : peak;
+    for (; i < dim; i++) peak = fabsf(q[i]) > peak ? fabsf(q[i]) : peak;
+    float scale = peak > 0 ? peak / (float)m : 1.0f;
+    if (scale == 0) scale = 0x1p-149f;
+    double inverse = 1.0 / scale;
+    const __m256d inv = _mm256_set1_pd(inverse), hi = _mm256_set1_pd(m), lo = _mm256_set1_pd(-m);
+    const __m256d s = _mm256_set1_pd((double)scale), dsign = _mm256_set1_pd(-0.0);
+    __m256d err = _mm256_setzero_pd();
+    for (i = 0; i + 4 <= dim; i += 4) {
+        __m256d x = _mm256_cvtps_pd(_mm_loadu_ps(q + i));
+        __m256d v = _mm256_round_pd(_mm256_mul_pd(x, inv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        v = _mm256_min_pd(_mm256_max_pd(v, lo), hi);
+        __m128i c32 = _mm256_cvttpd_epi32(v);
+        _mm_storel_epi64((__m128i *)(codes + i), _mm_packs_epi32(c32, c32));
+        err = _mm256_add_pd(err, _mm256_andnot_pd(dsign, _mm256_sub_pd(x, _mm256_mul_pd(s, v))));
+    }
+    for (; i < dim; i++) {
+        double v = (q[i] * inverse + 6755399441055744.0) - 6755399441055744.0;
+        codes[i] = (int16_t)(v > m ? m : v < -m ? -m : v);
+    }
+    if (l1_error) {
+        double e[4];
+        _mm256_storeu_pd(e, err);
+        for (uint32_t t = dim & ~3u; t < dim; t++) e[0] += fabs((double)q[t] - (double)scale * codes[t]);
+        *l1_error = (e[0] + e[1]) + (e[2] + e[3]);
+    }
+    return scale;
+}
+#endif
+
 float chnsw_q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
+#ifdef Q8_X86
+    if (__builtin_cpu_supports("avx2")) return query_codes_avx2(q, dim, codes, l1_error, query_code_max(dim));
+#endif
+    return chnsw_q8_query_codes_portable(q, dim, codes, l1_error);
+}
+
+float chnsw_q8_query_codes_portable(const float *q, uint32_t dim, int16_t *codes, double *l1_error) {
     float peak = 0;
     for (uint32_t i = 0; i < dim; i++) {
         float a = fabsf(q[i]);

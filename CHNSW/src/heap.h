@@ -10,6 +10,8 @@
 
 #include "internal.h"
 
+#include <stdlib.h>
+
 /* Grows the array so that `needed` items fit. Returns false when out of memory. */
 static inline bool heap_reserve(const chnsw_index *ix, heap *h, size_t needed) {
     if (needed <= h->capacity) return true;
@@ -96,6 +98,29 @@ static inline bool top_offer(heap *h, size_t limit, scored item) {
     max_heap_pop(h);
     max_heap_push(h, item);
     return true;
+}
+
+/*
+ * Sorts items ascending by (distance, node), the order of scored_greater, so the result is
+ * the one any correct sort gives. Insertion sort: the arrays sorted while linking are short
+ * (a neighbour's links plus one) or nearly sorted already (the walk's kept nodes, in code
+ * order, rescored in f32), where it does a few moves per item and no calls, unlike qsort.
+ * An input far from sorted costs more than `budget` moves; the rest then goes to qsort.
+ */
+static inline void scored_sort(scored *items, size_t n, int (*fallback)(const void *, const void *)) {
+    size_t budget = 8 * n + 64;
+    for (size_t i = 1; i < n; i++) {
+        scored x = items[i];
+        size_t j = i;
+        for (; j > 0 && scored_greater(items[j - 1], x); j--) items[j] = items[j - 1];
+        items[j] = x;
+        size_t moved = i - j;
+        if (moved > budget) {
+            qsort(items, n, sizeof(scored), fallback);
+            return;
+        }
+        budget -= moved;
+    }
 }
 
 /* Empties a max-heap into out[] best first; returns how many. */

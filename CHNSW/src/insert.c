@@ -91,6 +91,9 @@ static size_t search_layer(const chnsw_index *ix, visited_list *v, const float *
         scored c = v->candidates.items[0];
         if (c.distance > v->results.items[0].distance && v->results.size >= ef) break;
         min_heap_pop(&v->candidates);
+        /* The next node to expand is likely the new head: its links load while this one's
+         * neighbours are scored (upper layers are few and small: not worth it there). */
+        if (level == 0 && v->candidates.size) prefetch_links0(ix, v->candidates.items[0].node);
         uint32_t count = copy_links(ix, c.node, level, links), fresh = 0;
         for (uint32_t i = 0; i < count; i++) /* the unvisited ones, in place */
             if (!visited_test_and_set(v, links[i])) links[fresh++] = links[i];
@@ -114,11 +117,12 @@ static size_t search_layer(const chnsw_index *ix, visited_list *v, const float *
     }
     size_t n = max_heap_drain_sorted(&v->results, v->work);
     if (w) {
+        if (n > 1) prefetch_vector(ix, v->work[1].node);
         for (size_t i = 0; i < n; i++) {
-            if (i + 1 < n) prefetch_vector(ix, v->work[i + 1].node);
+            if (i + 2 < n) prefetch_vector(ix, v->work[i + 2].node);
             v->work[i].distance = ix_distance(ix, q, node_vector(ix, v->work[i].node));
         }
-        qsort(v->work, n, sizeof(scored), compare_scored);
+        scored_sort(v->work, n, compare_scored);
     }
     return n;
 }
@@ -134,10 +138,13 @@ static void connect_back(const chnsw_index *ix, visited_list *v, node_id n, node
     } else {
         const float *nv = node_vector(ix, n);
         scored *work = v->work; /* work_capacity >= m0 + 1 */
-        for (uint32_t i = 0; i < links[0]; i++)
+        if (links[0] > 1) prefetch_vector(ix, links[2]);
+        for (uint32_t i = 0; i < links[0]; i++) {
+            if (i + 2 < links[0]) prefetch_vector(ix, links[i + 3]);
             work[i] = (scored){ix_distance(ix, nv, node_vector(ix, links[i + 1])), links[i + 1]};
+        }
         work[links[0]] = (scored){distance, newcomer};
-        qsort(work, links[0] + 1, sizeof(scored), compare_scored);
+        scored_sort(work, links[0] + 1, compare_scored);
         size_t kept = chnsw_select_neighbors(ix, work, links[0] + 1, cap);
         for (size_t i = 0; i < kept; i++) links[1 + i] = work[i].node;
         links[0] = (uint32_t)kept;

@@ -230,6 +230,8 @@ q8_dot_fn chnsw_q8_dot_kernel(chnsw_kernel kind);
  * int32 sums cannot overflow (|code| <= M with dim * M * 128 <= INT32_MAX); q ~ scale * codes.
  * *l1_error (if not NULL) receives sum_i |q_i - scale * codes_i|. */
 float chnsw_q8_query_codes(const float *q, uint32_t dim, int16_t *codes, double *l1_error);
+/* Its portable loops, which the vector path (on CPUs with AVX2) matches bit for bit (a test checks). */
+float chnsw_q8_query_codes_portable(const float *q, uint32_t dim, int16_t *codes, double *l1_error);
 /* One row's int8 codes, scale and (when `bound` is not NULL) error bound exactly as
  * chnsw_quantize_block writes them. Errors: NON_FINITE. */
 chnsw_status chnsw_q8_row_codes(const float *x, uint32_t dim, int8_t *codes, float *scale, float *bound);
@@ -281,6 +283,12 @@ static inline void prefetch_vector(const chnsw_index *ix, node_id n) {
     for (size_t at = 0; at < ix->dim * sizeof(float); at += 64) __builtin_prefetch(p + at);
 }
 
+/* Prefetches node n's layer-0 link count and links (they follow its f32 vector). */
+static inline void prefetch_links0(const chnsw_index *ix, node_id n) {
+    const char *p = (const char *)node_links0(ix, n);
+    for (size_t at = 0; at < (1 + (size_t)ix->m0) * sizeof(uint32_t); at += 64) __builtin_prefetch(p + at);
+}
+
 /* Prefetches node n's whole code record (7 lines at 384-d). */
 static inline void walk_prefetch_codes(const chnsw_index *ix, node_id n) {
     const char *p = (const char *)node_codes(ix, n);
@@ -299,8 +307,12 @@ static inline float walk_distance(const chnsw_index *ix, const walk_query *w, no
 
 /* ---- vector validation (validate.c) ---- */
 chnsw_status chnsw_check_vector(const chnsw_index *ix, const float *v, uint32_t dim);
+/* chnsw_check_vector that also gives v's sum of squares (chnsw_sum_squares) when v is valid. */
+chnsw_status chnsw_check_vector_norm(const chnsw_index *ix, const float *v, uint32_t dim, double *sq_norm);
 /* The sum of v_i^2 in double (non-finite when an element is). */
 double chnsw_sum_squares(const float *v, uint32_t dim);
+/* Its portable loop, which the vector path matches bit for bit (a test checks). */
+double chnsw_sum_squares_portable(const float *v, uint32_t dim);
 /* Copies v into out, normalised when the metric is cosine. */
 void chnsw_prepare_vector(const chnsw_index *ix, const float *v, float *out);
 

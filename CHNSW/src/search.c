@@ -24,11 +24,6 @@
 #include <string.h>
 
 #define MAX_SEEDS 8
-/* Prefetches node n's layer-0 link count and links (they follow its f32 vector). */
-static inline void prefetch_links(const chnsw_index *ix, node_id n) {
-    const char *p = (const char *)node_links0(ix, n);
-    for (size_t at = 0; at < (1 + (size_t)ix->m0) * sizeof(uint32_t); at += 64) __builtin_prefetch(p + at);
-}
 
 static scored descend(const chnsw_index *ix, const walk_query *w, uint64_t *distances) {
     node_id entry = ix->entry;
@@ -68,7 +63,7 @@ static inline void consider(const chnsw_index *ix, visited_list *v, const walk_q
     if (results->size < ef || d < results->items[0].distance) {
         if (heap_reserve(ix, &v->candidates, v->candidates.size + 1)) {
             min_heap_push(&v->candidates, (scored){d, n});
-            if (v->candidates.items[0].node == n) prefetch_links(ix, n);
+            if (v->candidates.items[0].node == n) prefetch_links0(ix, n);
         }
         if (!check_tombstone || !ix->removed[n]) top_offer(results, ef, (scored){d, n});
     }
@@ -84,7 +79,7 @@ static void beam_unfiltered(const chnsw_index *ix, visited_list *v, const walk_q
         scored c = v->candidates.items[0];
         if (v->results.size >= ef && c.distance > v->results.items[0].distance) break;
         min_heap_pop(&v->candidates);
-        if (v->candidates.size) prefetch_links(ix, v->candidates.items[0].node); /* likely the next */
+        if (v->candidates.size) prefetch_links0(ix, v->candidates.items[0].node); /* likely the next */
         /* Gather the unvisited neighbours first, then score them with prefetches running a
          * few nodes ahead: several cache misses are in flight at once instead of one. */
         const uint32_t *links = node_links0(ix, c.node);
@@ -351,7 +346,8 @@ chnsw_status chnsw_search(chnsw_index *ix, const float *query, uint32_t dimensio
     if (p->allow_count && !p->allow_labels) return CHNSW_ERR_INVALID_ARGUMENT;
     if ((unsigned)p->plan > CHNSW_PLAN_GRAPH) return CHNSW_ERR_INVALID_ARGUMENT;
     *count = 0;
-    chnsw_status status = chnsw_check_vector(ix, query, dimension);
+    double sq_norm;
+    chnsw_status status = chnsw_check_vector_norm(ix, query, dimension, &sq_norm);
     if (status != CHNSW_OK) return status;
     if (p->k == 0) return CHNSW_ERR_K_ZERO;
     if (p->ef < p->k) return CHNSW_ERR_EF_TOO_SMALL;
@@ -364,7 +360,8 @@ chnsw_status chnsw_search(chnsw_index *ix, const float *query, uint32_t dimensio
     int16_t *codes = small ? local_codes : chnsw_ix_alloc(ix, ix->dim * sizeof(int16_t));
     if (q && codes) {
         chnsw_prepare_vector(ix, query, q);
-        double sq_norm = chnsw_sum_squares(q, ix->dim);
+        /* q is the query itself unless cosine normalised it: then its own norm. */
+        if (ix->metric == CHNSW_METRIC_COSINE) sq_norm = chnsw_sum_squares(q, ix->dim);
         q8_query bounds = chnsw_q8_query_prepare(q, ix->dim, sq_norm, codes);
         walk_query w = {codes, bounds.scale, (float)sq_norm, bounds};
         pthread_rwlock_rdlock(&ix->rwlock);

@@ -293,6 +293,37 @@ static void test_q8_kernels_agree(void) {
     free(c);
 }
 
+/* A search quantises its query and sums its squares on every call, through vector paths where
+ * the CPU has them (AVX2): the codes, the scale, the error sum and the norm must be the portable
+ * loops' exactly (the rescoring's intervals and the cosine normalisation depend on them), for
+ * every tail length, codes rounding half-way (to even), the clamp, and a denormal peak. */
+static void test_query_prep_matches_portable(void) {
+    const uint32_t max_dim = 1100;
+    float *q = malloc(max_dim * sizeof(float));
+    int16_t *got = malloc(max_dim * sizeof(int16_t)), *want = malloc(max_dim * sizeof(int16_t));
+    uint64_t seed = 41;
+    for (uint32_t dim = 1; dim <= max_dim; dim += dim < 40 ? 1 : 53) {
+        for (int kind = 0; kind < 4; kind++) {
+            for (uint32_t i = 0; i < dim; i++) {
+                float u = (float)(lcg(&seed) % 20001) / 10000.0f - 1.0f;
+                if (kind == 1) u = (float)((int32_t)(lcg(&seed) % 41) - 20) * 0.5f; /* many exact halves of the scale */
+                if (kind == 2) u *= 0x1p-140f;                                      /* a denormal scale */
+                if (kind == 3) u = 0;                                               /* no peak */
+                q[i] = u;
+            }
+            if (kind == 1) q[0] = 20.0f * (float)q8_query_code_max(dim) / 32767.0f; /* peak sets scale ~ 1/2^k */
+            double e_got = -1, e_want = -2;
+            float s_got = chnsw_q8_query_codes(q, dim, got, &e_got);
+            float s_want = chnsw_q8_query_codes_portable(q, dim, want, &e_want);
+            CHECK(s_got == s_want && e_got == e_want && memcmp(got, want, dim * sizeof(int16_t)) == 0);
+            CHECK(chnsw_sum_squares(q, dim) == chnsw_sum_squares_portable(q, dim));
+        }
+    }
+    free(q);
+    free(got);
+    free(want);
+}
+
 static void test_q8_bad_input(void) {
     float block[8] = {1, 0, 0, 0, 0, 1, 0, 0};
     float q[4] = {1, 0, 0, 0}, zero[4] = {0}, nan_q[4] = {NAN, 0, 0, 0};
@@ -332,6 +363,7 @@ int main(void) {
     RUN(test_q8_matches_f32_scan);
     RUN(test_q8_query_error_in_bound);
     RUN(test_q8_kernels_agree);
+    RUN(test_query_prep_matches_portable);
     RUN(test_q8_bad_input);
     return harness_finish("test_block");
 }
