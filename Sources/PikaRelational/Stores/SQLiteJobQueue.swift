@@ -178,7 +178,8 @@ public struct SQLiteJobQueue: JobQueue {
     public func counts() async throws -> [JobStatus: Int] {
         try await database.read { db in
             var counts: [JobStatus: Int] = [:]
-            for row in try db.query("SELECT status, COUNT(*) FROM jobs GROUP BY status") {
+            // Kept by triggers (RelationalSchema): no scan of the jobs table.
+            for row in try db.query("SELECT status, count FROM job_counts WHERE count > 0") {
                 if let status = JobStatus(rawValue: row.string(0) ?? "") { counts[status] = row.int(1) }
             }
             return counts
