@@ -78,7 +78,7 @@ let package = Package(
         ),
         .target(
             name: "PikaRelational",
-            dependencies: ["CSQLite", "PikaMemory", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSQLite", "PikaEngine", "PikaMemory", .product(name: "Logging", package: "swift-log")]
         ),
         // One data directory: memories (payload + vector) in the segment store, history and scopes in SQLite.
         .target(
@@ -88,11 +88,11 @@ let package = Package(
         // Production back-ends (issue 6): PostgreSQL stores through libpq, Redis cache tiers through hiredis.
         .target(
             name: "PikaPostgres",
-            dependencies: ["CLibPQ", "PikaMemory", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLibPQ", "PikaEngine", "PikaMemory", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "PikaRedis",
-            dependencies: ["CHiredis", "PikaMemory", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CHiredis", "PikaEngine", "PikaMemory", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "PikaService",

@@ -24,7 +24,7 @@
  *   - "reader" functions (chnsw_search, chnsw_search_exact_batch, chnsw_get_vector,
  *     chnsw_contains, chnsw_get_info, chnsw_tenant_size, chnsw_live_count, chnsw_save) may run
  *     concurrently with each other from any number of threads;
- *   - "writer" functions (chnsw_add, chnsw_add_batch, chnsw_remove) are serialised
+ *   - "writer" functions (chnsw_add, chnsw_add_batch, chnsw_update, chnsw_remove) are serialised
  *     with each other and exclude readers while they run (writer-preferring, so a
  *     stream of searches cannot starve a writer);
  *   - chnsw_free must not run concurrently with any other call on the same index.
@@ -235,10 +235,20 @@ chnsw_status chnsw_add_batch(chnsw_index *index, size_t n, const uint64_t *label
 
 /**
  * Marks a label removed (a tombstone): no search returns it again. Its node keeps
- * serving as a waypoint of the graph. An update is chnsw_remove + chnsw_add. Writer.
+ * serving as a waypoint of the graph. To replace a vector, use chnsw_update. Writer.
  * Errors: INVALID_ARGUMENT, UNKNOWN_LABEL.
  */
 chnsw_status chnsw_remove(chnsw_index *index, uint64_t label);
+
+/**
+ * Replaces a label's vector and tenant, or inserts the label when it is absent. Writer.
+ * Atomic for readers: the new node is stored and linked and the old one tombstoned under one
+ * write lock, so a search sees the old version or the new one, never neither and never both.
+ * On error the index is unchanged and the old version stays searchable.
+ * Errors: as chnsw_add, except DUPLICATE_LABEL.
+ */
+chnsw_status chnsw_update(chnsw_index *index, uint64_t label, uint32_t tenant,
+                          const float *vector, uint32_t dimension);
 
 /* ---- readers ---- */
 

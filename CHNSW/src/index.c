@@ -377,11 +377,15 @@ chnsw_status chnsw_remove(chnsw_index *ix, uint64_t label) {
         pthread_rwlock_unlock(&ix->rwlock);
         return CHNSW_ERR_UNKNOWN_LABEL;
     }
+    chnsw_tombstone_node(ix, n);
+    chnsw_label_map_erase(&ix->labels_map, label);
+    pthread_rwlock_unlock(&ix->rwlock);
+    return CHNSW_OK;
+}
+
+void chnsw_tombstone_node(chnsw_index *ix, node_id n) {
     /* The node stays in the graph as a waypoint; only the tombstone hides it. */
     ix->removed[n] = 1;
     ix->live_count--;
     chnsw_tenant_map_find(&ix->tenants_map, ix->tenants[n])->live--;
-    chnsw_label_map_erase(&ix->labels_map, label);
-    pthread_rwlock_unlock(&ix->rwlock);
-    return CHNSW_OK;
 }

@@ -386,3 +386,26 @@ chnsw_status chnsw_add(chnsw_index *ix, uint64_t label, uint32_t tenant, const f
     if (!vector) return CHNSW_ERR_INVALID_ARGUMENT;
     return chnsw_add_batch(ix, 1, &label, &tenant, vector, dimension, 1, NULL);
 }
+
+/*
+ * An update under one write lock: the label leaves the map only for the duration of the insert
+ * (whose duplicate check would refuse it), and the old node is tombstoned only once the new one
+ * is in. A failed insert leaves the index as it was (add_batch_locked's contract), so putting the
+ * label back restores it; the map cannot need to grow for that, having just held the label.
+ */
+chnsw_status chnsw_update(chnsw_index *ix, uint64_t label, uint32_t tenant, const float *vector, uint32_t dimension) {
+    if (!ix || !vector) return CHNSW_ERR_INVALID_ARGUMENT;
+    size_t ignored;
+    pthread_rwlock_wrlock(&ix->rwlock);
+    node_id old = chnsw_label_map_get(&ix->labels_map, label);
+    if (old != NO_NODE) chnsw_label_map_erase(&ix->labels_map, label);
+    chnsw_status status = add_batch_locked(ix, 1, &label, &tenant, vector, dimension, 1, &ignored);
+    if (old != NO_NODE) {
+        if (status == CHNSW_OK)
+            chnsw_tombstone_node(ix, old);
+        else
+            chnsw_label_map_put(&ix->labels_map, label, old);
+    }
+    pthread_rwlock_unlock(&ix->rwlock);
+    return status;
+}

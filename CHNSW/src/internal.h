@@ -354,6 +354,10 @@ static inline bool visited_test_and_set(visited_list *v, node_id n) {
     return false;
 }
 
+/* ---- removal (index.c) ---- */
+/* Marks live node n removed (live counts drop); the caller holds the write lock and updates the label map. */
+void chnsw_tombstone_node(chnsw_index *ix, node_id n);
+
 /* ---- graph construction (insert.c, neighbors.c) ---- */
 /* Links nodes first..first+n-1 (already stored) into the graph with up to `threads` threads. */
 void chnsw_graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_list **scratch, uint32_t threads);

@@ -1,4 +1,5 @@
 import Foundation
+import PikaEngine
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -36,7 +37,7 @@ public struct RemoteEmbedder: Embedder {
             failureThreshold: configuration.failureThreshold, openDuration: configuration.openDuration)
         // The timeout is enforced by `send(_:)`; URLSession's own (whole seconds on Linux, where a
         // fraction rounds down to an immediate timeout) is only a backstop one second later.
-        let backstop = (configuration.requestTimeout.seconds + 1).rounded(.up)
+        let backstop = (configuration.requestTimeout.inSeconds + 1).rounded(.up)
         let settings = URLSessionConfiguration.ephemeral
         settings.timeoutIntervalForRequest = backstop
         settings.timeoutIntervalForResource = backstop
@@ -96,7 +97,7 @@ public struct RemoteEmbedder: Embedder {
 
     private func request(_ texts: [String]) async throws(EmbeddingError) -> [[Float]] {
         let url = configuration.endpoint
-        var request = URLRequest(url: url, timeoutInterval: (configuration.requestTimeout.seconds + 1).rounded(.up))
+        var request = URLRequest(url: url, timeoutInterval: (configuration.requestTimeout.inSeconds + 1).rounded(.up))
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let key = configuration.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
@@ -182,12 +183,4 @@ private struct EmbeddingsResponse: Decodable {
         let index: Int?
     }
     let data: [Item]
-}
-
-extension Duration {
-    /// The duration in seconds, as a `TimeInterval`.
-    var seconds: TimeInterval {
-        let (whole, fraction) = components
-        return TimeInterval(whole) + TimeInterval(fraction) / 1e18
-    }
 }

@@ -7,7 +7,7 @@ import CHNSW
 /// exactly and walks the graph with a filter otherwise.
 ///
 /// Thread safety: any number of searches and reads may run at once from any threads;
-/// writes (`add`, `remove`) are serialised against each other and against searches by the
+/// writes (`add`, `update`, `remove`) are serialised against each other and against searches by the
 /// engine's own readers-writer lock, so an index can be shared freely.
 public final class VectorIndex: @unchecked Sendable {
     // @unchecked: `handle` is set once in init and never reassigned. Every chnsw_* function
@@ -85,10 +85,16 @@ public final class VectorIndex: @unchecked Sendable {
         try check(chnsw_remove(handle, label), "removing label \(label)")
     }
 
-    /// Replaces a label's vector (and tenant): remove, then insert.
+    /// Replaces a label's vector and tenant, or inserts the label when it is absent.
+    ///
+    /// Atomic for readers: a concurrent search sees the old version or the new one, never neither.
+    /// - Throws: as ``add(label:tenant:vector:)`` (never `duplicateLabel`). On error the index is
+    ///   unchanged: the old version stays searchable.
     public func update(label: UInt64, tenant: UInt32 = 0, vector: [Float]) throws(EngineError) {
-        if contains(label: label) { try remove(label: label) }
-        try add(label: label, tenant: tenant, vector: vector)
+        let status = vector.withUnsafeBufferPointer { buffer in
+            chnsw_update(handle, label, tenant, buffer.baseAddress, UInt32(clamping: buffer.count))
+        }
+        try check(status, "updating label \(label)")
     }
 
     // MARK: Reading

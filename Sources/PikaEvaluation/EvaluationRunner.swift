@@ -1,5 +1,6 @@
 import Foundation
 import PikaEmbeddings
+import PikaEngine
 import PikaMemory
 import PikaRetrieval
 
@@ -56,7 +57,7 @@ public struct EvaluationRunner: Sendable {
         let started = ContinuousClock.now
         let pipeline = try await ingest(documents)
         defer { pipeline.close() }
-        let ingestSeconds = seconds(ContinuousClock.now - started)
+        let ingestSeconds = (ContinuousClock.now - started).inSeconds
 
         var rankings: [(ranking: [String], judgements: Judgements)] = []
         var latencies: [Double] = []
@@ -94,7 +95,7 @@ public struct EvaluationRunner: Sendable {
         let started = ContinuousClock.now
         let pipeline = try await ingest(documents)
         defer { pipeline.close() }
-        let ingestSeconds = seconds(ContinuousClock.now - started)
+        let ingestSeconds = (ContinuousClock.now - started).inSeconds
 
         let total = dataset.conversations.reduce(0) { $0 + $1.questions.count }
         var byCategory: [Int: [(ranking: [String], judgements: Judgements)]] = [:]
@@ -181,7 +182,7 @@ public struct EvaluationRunner: Sendable {
         let started = ContinuousClock.now
         do {
             let answer = try await manager.search(SearchQuery(text: text, scope: scope, limit: 100, mode: configuration.mode))
-            return (answer.results.map { $0.record.provenance.first ?? "" }, seconds(ContinuousClock.now - started) * 1000)
+            return (answer.results.map { $0.record.provenance.first ?? "" }, (ContinuousClock.now - started).inMilliseconds)
         } catch {
             throw EvaluationError(.retrieval, "searching \(scope.userID) for \"\(text)\": \(error)")
         }

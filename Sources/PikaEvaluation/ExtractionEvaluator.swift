@@ -1,4 +1,5 @@
 import PikaEmbeddings
+import PikaEngine
 import PikaMemory
 
 /// Scores a fact extractor against LoCoMo's observations (`pika eval extraction`).
@@ -50,7 +51,7 @@ public struct ExtractionEvaluator: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let sessions = try await extractAll(dataset)
-        let extractSeconds = seconds(clock.now - started)
+        let extractSeconds = (clock.now - started).inSeconds
 
         let texts = sessions.flatMap { $0.facts.map(\.text) + $0.observations.map(\.text) }
         let vectors = try await embed(texts)

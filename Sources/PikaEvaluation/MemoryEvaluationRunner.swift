@@ -1,5 +1,6 @@
 import Logging
 import PikaEmbeddings
+import PikaEngine
 import PikaMemory
 import PikaRetrieval
 
@@ -92,7 +93,7 @@ public struct MemoryEvaluationRunner: Sendable {
                 throw EvaluationError(.pipeline, "reading \(conversation.sampleID)'s memories: \(error)")
             }
         }
-        let ingestSeconds = seconds(clock.now - started)
+        let ingestSeconds = (clock.now - started).inSeconds
 
         let total = dataset.conversations.reduce(0) { $0 + $1.questions.count }
         var byCategory: [Int: [(ranking: [String], judgements: Judgements)]] = [:]
@@ -115,7 +116,7 @@ public struct MemoryEvaluationRunner: Sendable {
                 } catch {
                     throw EvaluationError(.pipeline, "searching \(conversation.sampleID) for \"\(question.text)\": \(error)")
                 }
-                latencies.append(seconds(clock.now - searchStarted) * 1000)
+                latencies.append((clock.now - searchStarted).inMilliseconds)
                 byCategory[question.category, default: []].append((answer.results.map(\.record.id), judgements))
                 done += 1
                 progress("queries", done, total)

@@ -1,10 +1,5 @@
 import Foundation
 
-/// Seconds in a duration.
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
 /// The `p` quantile (0...1) of `values` by the nearest-rank rule on the sorted list; 0 when empty.
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()

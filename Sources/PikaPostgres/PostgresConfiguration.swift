@@ -1,3 +1,5 @@
+import PikaEngine
+
 /// How to reach PostgreSQL and how many connections to keep.
 public struct PostgresConfiguration: Sendable {
     /// The connection URL, `postgresql://user[:password]@host[:port]/database[?sslmode=…]` (libpq syntax).
@@ -35,7 +37,7 @@ public struct PostgresConfiguration: Sendable {
 
     /// Opens one connection with these settings (blocking).
     func connect() throws(PostgresError) -> PostgresConnection {
-        var settings = [("statement_timeout", String(PostgresConnection.milliseconds(statementTimeout)))]
+        var settings = [("statement_timeout", String(statementTimeout.wholeMilliseconds))]
         if let schema { settings.append(("search_path", schema)) }
         return try PostgresConnection(url: url, connectTimeout: connectTimeout, settings: settings, applicationName: applicationName)
     }

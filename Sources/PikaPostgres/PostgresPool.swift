@@ -1,4 +1,5 @@
 import Dispatch
+import PikaEngine
 import Synchronization
 
 /// A fixed number of PostgreSQL connections, each used only from its own serial `DispatchQueue`.
@@ -119,7 +120,7 @@ public final class PostgresPool: Sendable {
                 return (nil, state.nextWaiterID)
             }
             if let index = outcome.index { return continuation.resume(returning: index) }
-            let milliseconds = Int(PostgresConnection.milliseconds(timeout))
+            let milliseconds = Int(timeout.wholeMilliseconds)
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
                 let expired = state.withLock { state in
                     state.waiters.firstIndex { $0.id == outcome.id }.map { state.waiters.remove(at: $0).continuation }

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import PikaEngine
 import Synchronization
 
 /// A pool of Redis connections for async callers.
@@ -66,18 +67,13 @@ public final class RedisClient: Sendable {
         } catch {
             if error.breaksConnection {
                 lane.connection = nil
-                let until = DispatchTime.now().uptimeNanoseconds + Self.nanoseconds(configuration.retryInterval)
+                let until = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, configuration.retryInterval.wholeNanoseconds))
                 if failFastUntil.exchange(until, ordering: .relaxed) == 0 {
                     logger.warning("redis unavailable; cache tiers skipped", metadata: ["error": "\(error)"])
                 }
             }
             return .failure(error)
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds / 1_000_000_000))
     }
 }
 

@@ -1,3 +1,5 @@
+import PikaEngine
+
 /// A command as its arguments, each sent length-prefixed (binary-safe: values may hold any byte).
 public struct RedisCommand: Sendable, Equatable {
     /// The arguments, the command name first.
@@ -15,7 +17,7 @@ public struct RedisCommand: Sendable, Equatable {
     public static func set(_ key: String, _ value: [UInt8], ttl: Duration? = nil) -> RedisCommand {
         var arguments: [[UInt8]] = [Array("SET".utf8), Array(key.utf8), value]
         if let ttl {
-            let millis = max(1, ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000)
+            let millis = max(1, ttl.wholeMilliseconds)
             arguments += [Array("PX".utf8), Array(String(millis).utf8)]
         }
         return RedisCommand(arguments: arguments)

@@ -1,4 +1,5 @@
 import CHiredis
+import PikaEngine
 
 #if canImport(Glibc)
     import Glibc
@@ -148,7 +149,7 @@ public final class RedisConnection {
     }
 
     private static func timeValue(_ duration: Duration) -> timeval {
-        let (seconds, attoseconds) = duration.components
-        return timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        let microseconds = duration.wholeMicroseconds
+        return timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
     }
 }

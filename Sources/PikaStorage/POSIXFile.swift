@@ -6,7 +6,8 @@ import PikaEngine
 
 /// Thin wrappers over the POSIX file calls the storage layer needs. Each retries EINTR
 /// and throws `StorageError.io` (`noSpace` for a full disk) carrying errno's text, the call and the path.
-enum POSIX {
+/// Public only for the directory reads the CLI and benchmarks share (``list(_:)``, ``regularFileBytes(in:)``).
+public enum POSIX {
     static func error(_ call: String, _ path: String, _ err: Int32 = errno) -> StorageError {
         let code: StorageError.Code = err == ENOSPC || err == EDQUOT ? .noSpace : .io
         return StorageError(code: code, message: "\(call) failed: \(String(cString: strerror(err)))", path: path)
@@ -92,8 +93,8 @@ enum POSIX {
         if Glibc.mkdir(path, 0o755) != 0 && errno != EEXIST { throw error("mkdir", path) }
     }
 
-    /// Names in a directory, without "." and "..".
-    static func list(_ directory: String) throws(StorageError) -> [String] {
+    /// Names in a directory, without "." and "..", sorted: the one `readdir` loop of the package.
+    public static func list(_ directory: String) throws(StorageError) -> [String] {
         guard let dir = opendir(directory) else { throw error("opendir", directory) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -104,6 +105,16 @@ enum POSIX {
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
+    }
+
+    /// Bytes of the regular files directly in `directory` (subdirectories not entered).
+    public static func regularFileBytes(in directory: String) throws(StorageError) -> Int {
+        var total = 0
+        for name in try list(directory) {
+            var st = stat()
+            if stat(directory + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { total += Int(st.st_size) }
+        }
+        return total
     }
 
     /// Writes `bytes` to `path` atomically: a temporary file, fsync, rename, fsync of the directory.

@@ -56,7 +56,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
         configuration.efConstruction = efConstruction
         configuration.exactScanThreshold = exactScanThreshold
         try IndexDirectory.prepareForBuild(out)
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         let progress = Progress("building", total: data.rows)
         let now = wallClockMilliseconds()
         let records = (0..<data.rows).map { row in
@@ -72,7 +72,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
             }
             throw fail(error.description, status: 1)
         }
-        let buildSeconds = Double(monotonicNanoseconds() - started) / 1e9
+        let buildSeconds = (ContinuousClock.now - started).inSeconds
         let kernel = (try? VectorIndex(configuration: IndexConfiguration(dimension: data.columns, metric: metric)))?.info.kernel
         let tenantCount = tenantOfRow.map { Set($0).count } ?? (data.rows > 0 ? 1 : 0)
         print(

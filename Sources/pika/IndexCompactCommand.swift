@@ -1,4 +1,5 @@
 import ArgumentParser
+import PikaEngine
 import PikaStorage
 
 /// `pika index compact`: seals the log, then merges segments and drops tombstones.
@@ -20,7 +21,7 @@ struct IndexCompactCommand: AsyncParsableCommand {
         }
         let store = try IndexDirectory.open(dataDir.path, readOnly: false)
         let before = store.stats()
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         let dropped: Int?
         do {
             try store.seal(threads: threads)
@@ -28,7 +29,7 @@ struct IndexCompactCommand: AsyncParsableCommand {
         } catch {
             throw fail(error.description, status: 1)
         }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        let seconds = (ContinuousClock.now - started).inSeconds
         let after = store.stats()
         print(
             #"{"segments_before":\#(before.segments.count),"segments_after":\#(after.segments.count),"#

@@ -35,15 +35,10 @@ enum IndexDirectory {
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw fail("\(directory): cannot create directory: \(String(cString: strerror(errno)))", status: 1)
         }
-        guard let dir = opendir(directory) else { throw fail("\(directory): cannot open directory", status: 1) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
+        let names: [String]
+        do { names = try POSIX.list(directory) } catch {
+            throw fail("\(directory): cannot list directory: \(error.description)", status: 1)
         }
-        closedir(dir)
         let ours = names.allSatisfy {
             ["MANIFEST", "LOCK", "SNAPSHOTS", "index.chnsw"].contains($0) || $0.hasPrefix("seg-") || $0.hasPrefix("wal-")
                 || $0.hasSuffix(".tmp") || $0.hasSuffix(".damaged")
@@ -53,28 +48,7 @@ enum IndexDirectory {
     }
 
     /// Bytes of every file in the directory.
-    static func size(_ directory: String) -> Int {
-        guard let dir = opendir(directory) else { return 0 }
-        defer { closedir(dir) }
-        var total = 0
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            var st = stat()
-            if name != "." && name != "..", stat(directory + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
-                total += Int(st.st_size)
-            }
-        }
-        return total
-    }
-}
-
-/// Monotonic time in nanoseconds.
-func monotonicNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    static func size(_ directory: String) -> Int { (try? POSIX.regularFileBytes(in: directory)) ?? 0 }
 }
 
 /// Wall-clock time in milliseconds since the Unix epoch.

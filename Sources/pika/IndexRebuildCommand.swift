@@ -1,4 +1,5 @@
 import ArgumentParser
+import PikaEngine
 import PikaStorage
 
 /// `pika index rebuild`: rebuilds every segment's graph from the stored vectors.
@@ -40,13 +41,13 @@ struct IndexRebuildCommand: AsyncParsableCommand {
         let store = try IndexDirectory.open(dataDir.path, readOnly: false)
         let rows = store.stats().segments.reduce(0) { $0 + $1.rows }
         let progress = Progress("rebuilding", total: rows)
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         do {
             try store.rebuild(m: m, efConstruction: efConstruction, threads: threads, progress: { done, _ in progress.update(done) })
         } catch {
             throw fail(error.description, status: 1)
         }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        let seconds = (ContinuousClock.now - started).inSeconds
         print(
             #"{"rows":\#(rows),"m":\#(m ?? store.configuration.m),"ef_construction":\#(efConstruction ?? store.configuration.efConstruction),"#
                 + #""threads":\#(threads),"rebuild_s":\#(format(seconds, 3))}"#)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PikaEmbeddings
+import PikaEngine
 import PikaMemory
 import PikaRelational
 import PikaService
@@ -57,7 +58,7 @@ struct IndexReembedCommand: AsyncParsableCommand {
         logger.logLevel = .error
         var conversion = Reembedding(directory: directory, target: embedder, embedder: model)
         conversion.batchSize = batch
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         let outcome: Reembedding.Outcome
         do {
             outcome = try await conversion.run(database: database, logger: logger) { done, total in
@@ -68,7 +69,7 @@ struct IndexReembedCommand: AsyncParsableCommand {
         } catch {
             throw fail("\(error); what was converted is kept: run the same command again to resume", status: 1)
         }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        let seconds = (ContinuousClock.now - started).inSeconds
         print(
             #"{"embedder":\#(jsonString(model.identity.description)),"embedded":\#(outcome.embedded),"#
                 + #""resumed":\#(outcome.resumed),"seconds":\#(format(seconds, 3))}"#)

@@ -56,19 +56,19 @@ struct IndexSearchCommand: AsyncParsableCommand {
     func run() async throws {
         let (queryMatrix, tenants) = try readVectors(queries, tenants: queryTenants)
 
-        let opened = monotonicNanoseconds()
+        let opened = ContinuousClock.now
         let loaded = try IndexDirectory.open(index)
         // Graphs load lazily on the first search that needs one; load them here so the timed
         // searches measure searching (open_ms then covers what loading a whole index did).
         if plan != .exact {
             do throws(StorageError) { try loaded.loadGraphs() } catch { throw fail(error.description, status: 1) }
         }
-        let openMilliseconds = Double(monotonicNanoseconds() - opened) / 1e6
+        let openMilliseconds = (ContinuousClock.now - opened).inMilliseconds
         // A serving process maps its segments' pages once, off the request path; do it here
         // before the clock starts so the timed searches measure steady state, and report it.
-        let warming = monotonicNanoseconds()
+        let warming = ContinuousClock.now
         if warm { loaded.prefault() }
-        let warmMilliseconds = Double(monotonicNanoseconds() - warming) / 1e6
+        let warmMilliseconds = (ContinuousClock.now - warming).inMilliseconds
         guard queryMatrix.columns == loaded.configuration.dimension else {
             throw fail(
                 "\(queries): queries have dimension \(queryMatrix.columns), the index has \(loaded.configuration.dimension)",

@@ -1,10 +1,7 @@
 import Dispatch
 import PikaEngine
 import PikaStorage
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Synchronization
 
 /// Runs a file of queries against a data directory on several threads and times each search.
 /// Labels are the records' ids read as integers (`index build` uses row numbers); the
@@ -36,7 +33,7 @@ struct SearchRun {
         var latencies = [Double](repeating: 0, count: n)
         var exact = [Bool](repeating: false, count: n)
         let failures = FirstFailure()
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         labels.withUnsafeMutableBufferPointer { labelBuffer in
             latencies.withUnsafeMutableBufferPointer { latencyBuffer in
                 exact.withUnsafeMutableBufferPointer { exactBuffer in
@@ -52,7 +49,7 @@ struct SearchRun {
                                 options.tenant = tenants?[row]
                                 // The query is read in place from the matrix.
                                 let query = UnsafeBufferPointer(rebasing: all[(row * queries.columns)..<((row + 1) * queries.columns)])
-                                let t0 = monotonicNanoseconds()
+                                let t0 = ContinuousClock.now
                                 do throws(StorageError) {
                                     guard effectiveK > 0 else { continue }  // empty: the row stays -1
                                     try index.searchIDs(query, options: options, into: &result)
@@ -60,7 +57,7 @@ struct SearchRun {
                                     failures.record(row: row, error: error)
                                     continue
                                 }
-                                slots.latencies[row] = Double(monotonicNanoseconds() - t0) / 1000
+                                slots.latencies[row] = (ContinuousClock.now - t0).inMilliseconds * 1000
                                 slots.exact[row] = !result.usedGraph
                                 for (slot, hit) in result.hits.enumerated() {
                                     slots.labels[row * k + slot] = Int32(hit.id) ?? -1
@@ -71,7 +68,7 @@ struct SearchRun {
                 }
             }
         }
-        let wall = Double(monotonicNanoseconds() - started) / 1e9
+        let wall = (ContinuousClock.now - started).inSeconds
         if let failure = failures.first { throw failure }
         return SearchRun(labels: labels, latencies: latencies, wallSeconds: wall, exactPlans: exact.filter { $0 }.count)
     }
@@ -88,23 +85,14 @@ private struct SharedSlots: @unchecked Sendable {
 }
 
 /// Remembers the lowest-numbered failing query across threads.
-private final class FirstFailure: @unchecked Sendable {
-    // @unchecked: `failure` is only read or written with `lock` held.
-    private var lock = pthread_mutex_t()
-    private var failure: SearchRun.QueryFailure?
-
-    init() { pthread_mutex_init(&lock, nil) }
-    deinit { pthread_mutex_destroy(&lock) }
+private final class FirstFailure: Sendable {
+    private let failure = Mutex<SearchRun.QueryFailure?>(nil)
 
     func record(row: Int, error: StorageError) {
-        pthread_mutex_lock(&lock)
-        if failure == nil || row < failure!.row { failure = .init(row: row, error: error) }
-        pthread_mutex_unlock(&lock)
+        failure.withLock { failure in
+            if failure == nil || row < failure!.row { failure = .init(row: row, error: error) }
+        }
     }
 
-    var first: SearchRun.QueryFailure? {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        return failure
-    }
+    var first: SearchRun.QueryFailure? { failure.withLock { $0 } }
 }

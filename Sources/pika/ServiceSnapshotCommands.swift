@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PikaDataStore
+import PikaEngine
 import PikaMemory
 import PikaRelational
 import PikaService
@@ -17,7 +18,7 @@ enum ServiceSnapshotCommands {
     /// (its control channel), else by opening the directory itself. Prints one JSON line.
     static func create(directory: String, out: String) async throws {
         let absolute = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         if let answer = try await ControlClient.post(
             directory: directory, path: "/internal/v1/snapshot", body: #"{"out":\#(jsonString(absolute))}"#)
         {
@@ -42,7 +43,7 @@ enum ServiceSnapshotCommands {
         } catch let error as MemoryError {
             throw fail(error.message, status: 1)
         }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        let seconds = (ContinuousClock.now - started).inSeconds
         print(
             #"{"path":\#(jsonString(info.path)),"memories":\#(info.memories),"lsn":\#(info.lsn),"bytes":\#(info.bytes),"snapshot_s":\#(format(seconds, 3))}"#
         )
@@ -50,13 +51,13 @@ enum ServiceSnapshotCommands {
 
     /// Restores a snapshot folder into a service data directory.
     static func restore(from: String, to directory: String, force: Bool) throws {
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         do {
             try ServiceSnapshot.restore(from: from, to: directory, force: force)
         } catch let error as MemoryError {
             throw fail(error.message, status: error.code == .conflict ? 1 : 2)
         }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        let seconds = (ContinuousClock.now - started).inSeconds
         print(#"{"restored":\#(jsonString(directory)),"restore_s":\#(format(seconds, 3))}"#)
     }
 }

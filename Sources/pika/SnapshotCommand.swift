@@ -1,5 +1,6 @@
 import ArgumentParser
 import PikaDataStore
+import PikaEngine
 import PikaStorage
 
 /// `pika snapshot`: consistent point-in-time copies of a data directory.
@@ -29,14 +30,14 @@ struct SnapshotCreateCommand: AsyncParsableCommand {
             return try await ServiceSnapshotCommands.create(directory: dataDir.path, out: out)
         }
         let store = try IndexDirectory.open(dataDir.path, readOnly: false)
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         let info: SnapshotInfo
         do {
             info = try store.snapshot(to: out)
         } catch {
             throw fail(error.description, status: 1)
         }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        let seconds = (ContinuousClock.now - started).inSeconds
         print(
             #"{"path":\#(jsonString(info.path)),"lsn":\#(info.lsn),"records":\#(info.records),"files":\#(info.files),"#
                 + #""bytes":\#(info.bytes),"snapshot_s":\#(format(seconds, 3))}"#)
@@ -86,14 +87,14 @@ struct SnapshotRestoreCommand: ParsableCommand {
         if ServiceSnapshot.isServiceSnapshot(from) {
             return try ServiceSnapshotCommands.restore(from: from, to: dataDir.path, force: force)
         }
-        let started = monotonicNanoseconds()
+        let started = ContinuousClock.now
         let info: SnapshotInfo
         do {
             info = try DataDirectory.restore(from: from, to: dataDir.path, force: force)
         } catch {
             throw fail(error.description, status: error.code == .corruptFile || error.code == .io ? 2 : 1)
         }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        let seconds = (ContinuousClock.now - started).inSeconds
         print(#"{"restored":\#(jsonString(dataDir.path)),"lsn":\#(info.lsn),"files":\#(info.files),"restore_s":\#(format(seconds, 3))}"#)
     }
 }

@@ -96,10 +96,11 @@ struct RedisClientTests {
     @Test func aServerThatNeverAnswersTimesOutAndThenFailsFast() async throws {
         let silent = try SilentServer()
         defer { silent.close() }
+        // A retry interval no scheduling delay can outlast: the second call is inside it on any machine.
         let redis = try TestRedis.client {
             $0.port = silent.port
             $0.commandTimeout = .milliseconds(100)
-            $0.retryInterval = .milliseconds(300)
+            $0.retryInterval = .seconds(60)
         }
         do {
             _ = try await redis.execute(RedisCommand("GET", "x"))
@@ -107,15 +108,35 @@ struct RedisClientTests {
         } catch {
             #expect(error.code == .timeout)
         }
-        do {
-            _ = try await redis.execute(RedisCommand("GET", "x"))
-            Issue.record("a failing-fast client answered")
-        } catch {
-            #expect(error.code == .unavailable)
+        for _ in 0..<3 {
+            do {
+                _ = try await redis.execute(RedisCommand("GET", "x"))
+                Issue.record("a failing-fast client answered")
+            } catch {
+                #expect(error.code == .unavailable, "within the retry interval a call fails fast, without another timeout")
+            }
         }
         #expect(redis.isFailingFast)
-        try await Task.sleep(for: .milliseconds(350))
+    }
+
+    @Test func failingFastEndsWhenTheRetryIntervalHasPassed() async throws {
+        let silent = try SilentServer()
+        defer { silent.close() }
+        let redis = try TestRedis.client {
+            $0.port = silent.port
+            $0.commandTimeout = .milliseconds(100)
+            $0.retryInterval = .milliseconds(200)
+        }
+        await #expect(throws: RedisError.self) { _ = try await redis.execute(RedisCommand("GET", "x")) }
+        // A sleep never ends early, so the interval has passed whatever the machine's load.
+        try await Task.sleep(for: .milliseconds(250))
         #expect(!redis.isFailingFast)
+        do {
+            _ = try await redis.execute(RedisCommand("GET", "x"))
+            Issue.record("a silent server answered")
+        } catch {
+            #expect(error.code == .timeout, "after the interval the client tries the server again")
+        }
     }
 
     /// Stops and restarts a Redis of this test's own (the shared one serves other suites meanwhile).

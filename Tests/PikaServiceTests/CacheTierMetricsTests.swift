@@ -85,7 +85,10 @@ struct CacheTierMetricsTests {
         }
     }
 
-    @Test func aRedisThatStopsAnsweringCostsASearchAtMostOneTimeout() async throws {
+    /// That each lookup costs at most one timeout per retry interval (then fails fast) is the Redis
+    /// client's behaviour, tested without wall-clock bounds in RedisClientTests; here: the service
+    /// answers every search from the engine while Redis hangs, and counts each skipped lookup.
+    @Test func aRedisThatStopsAnsweringLeavesSearchesToTheEngine() async throws {
         try await withRedisToBreak { client, services in
             let user = "slow-\(UUID().uuidString.prefix(8))"
             try await client.addSync("I love dinosaurs", user: user)
@@ -93,13 +96,12 @@ struct CacheTierMetricsTests {
             // CLIENT PAUSE: Redis keeps connections open and answers nobody for 3 s.
             let admin = RedisClient(configuration: try RedisConfiguration(url: services.redisURL), logger: Logger(label: "test"))
             try await admin.execute(RedisCommand("CLIENT", "PAUSE", "3000")).checked()
-            let started = ContinuousClock.now
+            let errorsBefore = try await client.cacheCount("errors", "l1")
             for _ in 0..<5 {
                 let reply = try await client.search("dinosaurs", user: user)
-                #expect(reply.reply.status == .ok && reply.memories == ["Loves dinosaurs"])
+                #expect(reply.reply.status == .ok && reply.tier == "engine" && reply.memories == ["Loves dinosaurs"])
             }
-            #expect(ContinuousClock.now - started < .milliseconds(1500))
-            #expect(try await client.cacheCount("errors", "l1") >= 1)
+            #expect(try await client.cacheCount("errors", "l1") - errorsBefore >= 5, "every search's L1 lookup failed or was skipped")
             try await Task.sleep(for: .seconds(3))
         }
     }

@@ -69,14 +69,13 @@ struct JobLeaseTests {
             let id = try #require(accepted["job_id"]?.stringValue ?? accepted["id"]?.stringValue)
             let stale = try #require(try await deps.jobs.claim(now: Date(), lease: .seconds(1)))
             #expect(stale.id == id)
-            let started = ContinuousClock.now
             let worker = Task { await deps.runner.process(stale) }
             // Another claim takes the job over as if the lease had run out (a clock 10 s ahead).
             try await Task.sleep(for: .milliseconds(100))
             let owner = try #require(try await deps.jobs.claim(now: Date().addingTimeInterval(10), lease: .seconds(60)))
             #expect(owner.attempts == stale.attempts + 1)
             await worker.value
-            #expect(ContinuousClock.now - started < .seconds(4), "the heartbeat noticed the lost lease and cancelled the work")
+            // The extraction takes 5 s unless cancelled: cancelled means the heartbeat noticed the lost lease.
             #expect(extractor.cancelled.load(ordering: .relaxed) == 1, "the stale worker's extraction was cancelled")
             let running = try #require(try await deps.jobs.job(id: id, tenant: "default"))
             #expect(running.status == .processing && running.result == nil && running.error == nil, "nothing recorded: \(running)")

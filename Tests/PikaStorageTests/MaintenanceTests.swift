@@ -229,34 +229,26 @@ struct MaintenanceTests {
     }
 }
 
-final class ErrorBox: @unchecked Sendable {
-    // @unchecked: `stored` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var stored: Error?
-    func set(_ e: Error) { lock.withLock { stored = e } }
-    var error: Error? { lock.withLock { stored } }
+final class ErrorBox: Sendable {
+    private let stored = Mutex<(any Error)?>(nil)
+    func set(_ e: any Error) { stored.withLock { $0 = e } }
+    var error: (any Error)? { stored.withLock { $0 } }
 }
 
-final class AckLog: @unchecked Sendable {
-    // @unchecked: `items` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var items: [Int] = []
-    func add(_ n: Int) { lock.withLock { items.append(n) } }
-    var count: Int { lock.withLock { items.count } }
+final class AckLog: Sendable {
+    private let items = Mutex<[Int]>([])
+    func add(_ n: Int) { items.withLock { $0.append(n) } }
+    var count: Int { items.withLock { $0.count } }
 }
 
-final class StopFlag: @unchecked Sendable {
-    // @unchecked: `value` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
-final class ProgressLog: @unchecked Sendable {
-    // @unchecked: `items` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var items: [(Int, Int)] = []
-    func add(_ d: Int, _ t: Int) { lock.withLock { items.append((d, t)) } }
-    var last: (Int, Int)? { lock.withLock { items.last } }
+final class ProgressLog: Sendable {
+    private let items = Mutex<[(Int, Int)]>([])
+    func add(_ d: Int, _ t: Int) { items.withLock { $0.append((d, t)) } }
+    var last: (Int, Int)? { items.withLock { $0.last } }
 }

@@ -213,6 +213,7 @@ struct JobQueueContractTests {
             #expect(try await queue.job(id: "p2", tenant: "t1") == nil)
             #expect(try await queue.job(id: "p3", tenant: "t1")?.status == .completed, "finished after the cutoff")
             #expect(try await queue.job(id: "p4", tenant: "t1")?.status == .queued, "never finished")
+            #expect(try await queue.counts() == [.completed: 1, .queued: 1], "pruned jobs leave the counts")
         }
     }
 
@@ -229,6 +230,7 @@ struct JobQueueContractTests {
             #expect(try await queue.job(id: "j3", tenant: "t2") != nil)
             // The deleted job's idempotency key is free again.
             #expect(try await queue.enqueue(job("j4", user: "u1"), idempotencyKey: "k1").created)
+            #expect(try await queue.counts() == [.queued: 3], "deleted jobs leave the counts")
         }
     }
 

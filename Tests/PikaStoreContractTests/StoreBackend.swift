@@ -101,6 +101,15 @@ struct StoreFixture: Sendable {
         try await schema?.drop()
     }
 
+    /// Runs raw SQL on the back-end (tests that look beneath a store's API).
+    func execute(_ sql: String) async throws {
+        if let sqlite {
+            try await sqlite.transaction { db in try db.execute(sql) }
+        } else {
+            _ = try await pool!.query(sql)
+        }
+    }
+
     /// The job queue.
     func jobs() -> any JobQueue {
         if let sqlite { return SQLiteJobQueue(database: sqlite) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -163,16 +164,13 @@ public final class TestHTTPServer: @unchecked Sendable {
     }
 }
 
-/// A value reached only inside a lock.
-///
-/// `@unchecked Sendable` is safe: `value` is read and written only inside `lock.withLock`.
-public final class LockedBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
+/// A value reached only inside a lock (a `Mutex` that test closures can capture by reference).
+public final class LockedBox<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
     /// Boxes `value`.
-    public init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = Mutex(value) }
     /// Runs `body` on the value inside the lock.
-    public func withLockedValue<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        try lock.withLock { try body(&value) }
+    public func withLockedValue<T: Sendable, E: Error>(_ body: (inout Value) throws(E) -> T) throws(E) -> T {
+        try value.withLock { (value) throws(E) -> T in try body(&value) }
     }
 }

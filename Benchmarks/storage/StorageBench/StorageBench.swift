@@ -20,11 +20,9 @@ import PikaStorage
 
 @main
 struct StorageBench {
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    /// Seconds on a monotonic clock (differences only).
+    static func now() -> Double { (ContinuousClock.now - origin).inSeconds }
+    private static let origin = ContinuousClock.now
 
     /// Seeded unit vectors around 64 centres.
     static func vectors(_ n: Int, _ dim: Int, seed: UInt64) -> [Float] {
@@ -57,19 +55,7 @@ struct StorageBench {
             metadataJSON: #"{"i":\#(i)}"#, createdAt: 1_700_000_000_000, updatedAt: 1_700_000_000_000, provenance: "bench")
     }
 
-    static func dirBytes(_ path: String) -> Int {
-        guard let dir = opendir(path) else { return 0 }
-        defer { closedir(dir) }
-        var total = 0
-        while let e = readdir(dir) {
-            let name = withUnsafePointer(to: e.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            var st = stat()
-            if stat(path + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { total += Int(st.st_size) }
-        }
-        return total
-    }
+    static func dirBytes(_ path: String) -> Int { (try? POSIX.regularFileBytes(in: path)) ?? 0 }
 
     static func percentile(_ xs: [Double], _ p: Double) -> Double {
         let s = xs.sorted()
@@ -108,14 +94,7 @@ struct StorageBench {
     }
 
     static func removeTree(_ path: String) {
-        guard let dir = opendir(path) else { return }
-        while let e = readdir(dir) {
-            let name = withUnsafePointer(to: e.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { unlink(path + "/" + name) }
-        }
-        closedir(dir)
+        for name in (try? POSIX.list(path)) ?? [] { unlink(path + "/" + name) }
         rmdir(path)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PikaEngine
 
 extension TieredSearch {
     /// Rebuilds the user's L2 summary from their memories at their current version tag, then warms
@@ -26,8 +27,7 @@ extension TieredSearch {
     @discardableResult
     public func refreshSummaries(olderThan age: Duration, limit: Int = 1_000) async throws -> Int {
         guard let summaries else { return 0 }
-        let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
-        let stale = try await summaries.stale(before: Date().addingTimeInterval(-seconds), limit: limit)
+        let stale = try await summaries.stale(before: Date().addingTimeInterval(-age.inSeconds), limit: limit)
         for scope in stale { try await rebuildSummary(scope) }
         return stale.count
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PikaEmbeddings
+import PikaEngine
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -26,7 +27,7 @@ public struct LLMExtractor: FactExtractor {
         self.configuration = configuration
         self.breaker = CircuitBreaker(failureThreshold: configuration.failureThreshold, openDuration: configuration.openDuration)
         let settings = URLSessionConfiguration.ephemeral
-        let backstop = Double(configuration.requestTimeout.components.seconds + 2)
+        let backstop = configuration.requestTimeout.inSeconds.rounded(.down) + 2
         settings.timeoutIntervalForRequest = backstop
         settings.timeoutIntervalForResource = backstop
         self.session = URLSession(configuration: settings)
@@ -77,9 +78,7 @@ public struct LLMExtractor: FactExtractor {
                 await breaker.record(success: false)
                 throw MemoryError(.extractionFailed, "LLM extractor: \(error)")
             }
-            let base =
-                Double(configuration.initialBackoff.components.attoseconds) / 1e18
-                + Double(configuration.initialBackoff.components.seconds)
+            let base = configuration.initialBackoff.inSeconds
             try? await Task.sleep(for: .seconds(base * pow(2, Double(attempt - 1))))
             attempt += 1
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PikaEngine
 
 /// Runs add jobs from a ``JobQueue``: lease (renewed by a heartbeat while the job runs), process,
 /// complete, or retry with exponential backoff and dead-letter after the job's last attempt (status
@@ -129,8 +130,6 @@ public struct JobRunner: Sendable {
 
     /// Seconds to wait after attempt `attempt` (1-based) failed.
     func backoff(_ attempt: Int) -> Double {
-        let base = Double(baseBackoff.components.seconds) + Double(baseBackoff.components.attoseconds) / 1e18
-        let cap = Double(maxBackoff.components.seconds)
-        return min(cap, base * pow(2, Double(max(0, attempt - 1))))
+        min(maxBackoff.inSeconds, baseBackoff.inSeconds * pow(2, Double(max(0, attempt - 1))))
     }
 }

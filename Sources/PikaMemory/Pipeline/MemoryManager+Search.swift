@@ -1,4 +1,5 @@
 import Foundation
+import PikaEngine
 
 extension MemoryManager {
     /// Searches one user's memories. Filters and agent/run restrictions are evaluated over the user's
@@ -46,8 +47,7 @@ extension MemoryManager {
             logger.warning("graph unavailable; search answers without relations", metadata: ["error": "\(error)"])
             return []
         }
-        let elapsed = ContinuousClock.now - started
-        metrics.graphLatency.record(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+        metrics.graphLatency.record((ContinuousClock.now - started).inMilliseconds)
         return relations
     }
 }

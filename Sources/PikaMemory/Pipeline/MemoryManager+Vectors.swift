@@ -39,7 +39,6 @@ extension MemoryManager {
 
     /// Milliseconds since `start`, for latency histograms.
     func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        (ContinuousClock.now - start).inMilliseconds
     }
 }

@@ -29,7 +29,8 @@ public protocol JobQueue: Sendable {
     func recoverOrphans(now: Date) async throws -> Int
     /// Deletes a scope's jobs and their payloads.
     func deleteScope(_ scope: MemoryScope) async throws
-    /// Jobs per status (metrics).
+    /// Jobs per status (metrics), statuses with none left out: read from counters the store keeps on
+    /// every write, so a scrape costs the same however many jobs the table holds.
     func counts() async throws -> [JobStatus: Int]
     /// Deletes at most `limit` finished jobs (completed or failed) last changed before `cutoff`;
     /// returns how many it deleted. Queued and running jobs are never touched.

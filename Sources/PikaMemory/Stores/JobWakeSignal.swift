@@ -1,4 +1,5 @@
 import Dispatch
+import PikaEngine
 import Synchronization
 
 /// Wakes waiting job workers when a job may have become available: the queue signals it when it
@@ -46,8 +47,7 @@ public final class JobWakeSignal: Sendable {
                 return state.nextID
             }
             guard let id else { return continuation.resume() }
-            let (seconds, attoseconds) = timeout.components
-            let microseconds = max(0, Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000))
+            let microseconds = max(0, Int(timeout.wholeMicroseconds))
             DispatchQueue.global().asyncAfter(deadline: .now() + .microseconds(microseconds)) { [self] in
                 state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
             }

@@ -1,4 +1,5 @@
 import Foundation
+import PikaEngine
 import PikaMemory
 
 /// ``JobQueue`` on SQLite.
@@ -54,7 +55,7 @@ public struct SQLiteJobQueue: JobQueue {
     /// See ``JobQueue/claim(now:lease:)``.
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
         let t = now.timeIntervalSince1970
-        let leaseSeconds = Self.seconds(lease)
+        let leaseSeconds = lease.inSeconds
         return try await database.transaction { db in
             guard
                 let row = try db.queryOne(
@@ -77,7 +78,7 @@ public struct SQLiteJobQueue: JobQueue {
 
     /// See ``JobQueue/extendLease(id:attempt:lease:now:)``.
     public func extendLease(id: String, attempt: Int, lease: Duration, now: Date) async throws -> Bool {
-        let until = now.timeIntervalSince1970 + Self.seconds(lease)
+        let until = now.timeIntervalSince1970 + lease.inSeconds
         return try await database.transaction { db in
             try db.query(
                 "UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'processing' AND attempts = ?",
@@ -177,7 +178,8 @@ public struct SQLiteJobQueue: JobQueue {
     public func counts() async throws -> [JobStatus: Int] {
         try await database.read { db in
             var counts: [JobStatus: Int] = [:]
-            for row in try db.query("SELECT status, COUNT(*) FROM jobs GROUP BY status") {
+            // Kept by triggers (RelationalSchema): no scan of the jobs table.
+            for row in try db.query("SELECT status, count FROM job_counts WHERE count > 0") {
                 if let status = JobStatus(rawValue: row.string(0) ?? "") { counts[status] = row.int(1) }
             }
             return counts
@@ -188,10 +190,6 @@ public struct SQLiteJobQueue: JobQueue {
     /// job, or after `timeout`.
     public func waitForWork(timeout: Duration) async {
         await wake.wait(timeout: timeout)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func decode(_ row: SQLiteRow) -> JobRecord {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import PikaEngine
 
 /// Outermost middleware: request id, structured access log, errors as problem bodies, HTTP metrics
 /// (`http_requests_total`, `http_request_duration_seconds`, `http_request_size_bytes`,
@@ -49,7 +50,7 @@ struct RequestMiddleware: RouterMiddleware {
             "request",
             metadata: [
                 "method": "\(method)", "path": "\(request.uri.path)", "status": "\(status)",
-                "ms": "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
+                "ms": "\(elapsed.inMilliseconds)",
             ])
         return response
     }

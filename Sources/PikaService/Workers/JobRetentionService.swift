@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PikaEngine
 import PikaMemory
 import ServiceLifecycle
 
@@ -34,8 +35,7 @@ public struct JobRetentionService: Service {
 
     /// Deletes every finished job last changed more than the retention before `now`; returns how many.
     public func pruneOnce(now: Date) async throws -> Int {
-        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
-        let cutoff = now.addingTimeInterval(-seconds)
+        let cutoff = now.addingTimeInterval(-retention.inSeconds)
         var total = 0
         while !Task.isCancelled {
             let deleted = try await jobs.prune(finishedBefore: cutoff, limit: Self.batch)
