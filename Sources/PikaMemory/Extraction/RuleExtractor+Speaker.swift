@@ -3,12 +3,16 @@ extension RuleExtractor {
     /// "Ana loves painting").
     static let predicateStarts: Set<String> = [
         "Loves", "Likes", "Enjoys", "Adores", "Prefers", "Hates", "Dislikes", "Is", "Has", "Goes", "Lives", "Plans", "Was",
+        "Does", "Grew", "Works", "Studies", "Owns", "Believes", "Plays", "Practises", "Practices", "Runs", "Swims", "Paints",
+        "Draws", "Cooks", "Bakes", "Dances", "Sings", "Reads", "Writes", "Hikes", "Cycles", "Rides", "Knits", "Gardens",
+        "Volunteers", "Meditates", "Climbs", "Surfs", "Skis", "Fishes", "Jogs", "Trains",
     ]
     /// Words that begin a rule fact's possessed noun: the speaker's possessive goes before them
     /// ("Favorite color is blue" → "Ana's favorite color is blue").
     static let possessedStarts: Set<String> = [
         "Name", "Favorite", "Birthday", "Mom", "Mum", "Mother", "Dad", "Father", "Sister", "Brother", "Grandma",
-        "Grandmother", "Grandpa", "Grandfather", "Aunt", "Uncle", "Cousin", "Best", "Friend", "Teacher", "Baby",
+        "Grandmother", "Grandpa", "Grandfather", "Aunt", "Uncle", "Cousin", "Best", "Friend", "Teacher", "Baby", "Hair", "Eyes",
+        "Job",
     ]
 
     /// A rule fact's text with its subject named when the message names its speaker, so the memory

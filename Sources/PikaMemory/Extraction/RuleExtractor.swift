@@ -3,7 +3,8 @@ import Foundation
 /// The built-in extractor: regular-expression rules over the user's messages.
 ///
 /// English first-person statements (name, age, birthday, favourites, likes and dislikes and their
-/// retraction, pets, family, school and grade, home, plans, identity) and third-person preferences
+/// retraction, pets, family, school and grade, home, plans, identity, and those of
+/// ``RuleSet/selfStatements()``: appearance, food, origin, work, hobbies, health, beliefs) and third-person preferences
 /// ("Lan loves cats", "My sister Lan likes cats") become short English facts ("Loves cats"). A
 /// language with its own fact patterns (``EventLanguage/factPatterns``: Vietnamese) states its facts in
 /// its own words instead ("Em thích mèo" → "Lan thích mèo"). Messages are split into clauses at
@@ -240,6 +241,8 @@ final class RuleSet: @unchecked Sendable {
                     relations: [GraphRelation(source: user, relation: "lives_in", target: place)])
             }
         }
+        // Appearance, food, origin, work and study, hobbies, family, possessions, health, beliefs.
+        for (pattern, build) in Self.selfStatements() { rule(pattern, build) }
         // Plans (dates stay in the text: "Plans to visit grandma on Saturday").
         rule(
             #"(?i:\bI(?:'ll|\s+will|\s+plan\s+to|\s+want\s+to|\s+am\s+going\s+to|'m\s+going\s+to|'m\s+planning\s+to|\s+am\s+planning\s+to|'m\s+gonna|\s+am\s+gonna)\s+)(.+)"#
