@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // HTTP client of the remote embedding and LLM providers (ProviderHTTPClient).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries, each behind a shim with a module map.
@@ -55,18 +58,26 @@ let package = Package(
             linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]
         ),
         .target(name: "PikaEngine", dependencies: ["CHNSW", "CBLAS"]),
-        .target(name: "PikaEmbeddings", dependencies: ["PikaEngine", "CHNSW", "CBLAS"]),
+        .target(
+            name: "PikaEmbeddings",
+            dependencies: [
+                "PikaEngine", "CHNSW", "CBLAS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Keyword (BM25) and hybrid retrieval; offline evaluation (pika eval).
         .target(name: "PikaRetrieval"),
         .target(
             name: "PikaEvaluation",
             dependencies: [
-                "PikaRetrieval", "PikaEngine", "PikaEmbeddings", "PikaMemory", "PikaRelational", "PikaDataStore",
+                "PikaRetrieval", "PikaEmbeddings", "PikaMemory", "PikaRelational", "PikaDataStore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "PikaStorage", dependencies: ["PikaEngine", "CHNSW"]),
-        // The memory service: domain and pipeline, SQLite stores, HTTP API.
+        // The memory pipeline (extraction, consolidation, search, cache tiers) behind store protocols.
         .target(
             name: "PikaMemory",
             dependencies: [
@@ -84,7 +95,7 @@ let package = Package(
             name: "PikaDataStore",
             dependencies: ["PikaMemory", "PikaStorage", "PikaRelational", .product(name: "Logging", package: "swift-log")]
         ),
-        // Production back-ends (issue 6): PostgreSQL stores through libpq, Redis cache tiers through hiredis.
+        // Production back-ends: PostgreSQL stores through libpq, Redis cache tiers through hiredis.
         .target(
             name: "PikaPostgres",
             dependencies: ["CLibPQ", "PikaEngine", "PikaMemory", .product(name: "Logging", package: "swift-log")]
@@ -96,7 +107,7 @@ let package = Package(
         .target(
             name: "PikaService",
             dependencies: [
-                "PikaMemory", "PikaRelational", "PikaDataStore", "PikaStorage", "PikaEngine", "PikaEmbeddings", "PikaPostgres", "PikaRedis",
+                "PikaMemory", "PikaRelational", "PikaDataStore", "PikaStorage", "PikaEmbeddings", "PikaPostgres", "PikaRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,8 +122,9 @@ let package = Package(
                 "PikaEmbeddings",
                 "PikaRetrieval", "PikaEvaluation",
                 "PikaStorage",
-                "PikaService", "PikaMemory", "PikaRelational", "PikaDataStore", "PikaPostgres", "PikaRedis",
+                "PikaService", "PikaMemory", "PikaRelational", "PikaDataStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -4,12 +4,17 @@
 # Usage: scripts/run.sh [extra `pika serve` flags]
 # The admin key is $PIKA_API_KEY; when unset, a random one is generated, stored in ./data/admin.key
 # (mode 600) and printed once.
+# RUN_BINARY=path/to/pika runs that binary and skips setup and build (the test of the documented
+# examples, Tests/PikaServiceTests/DocumentedExamplesTests.swift, starts the service this way).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-scripts/setup.sh
-swift build -c release --product pika
+if [[ -z "${RUN_BINARY:-}" ]]; then
+  scripts/setup.sh
+  swift build -c release --product pika
+  RUN_BINARY="$(swift build -c release --show-bin-path)/pika"
+fi
 
 export PIKA_DATA_DIR="${PIKA_DATA_DIR:-$ROOT/data}"
 mkdir -p "$PIKA_DATA_DIR"
@@ -22,4 +27,4 @@ if [[ -z "${PIKA_API_KEY:-}" ]]; then
   PIKA_API_KEY="$(cat "$PIKA_DATA_DIR/admin.key")"
   export PIKA_API_KEY
 fi
-exec "$(swift build -c release --show-bin-path)/pika" serve "$@"
+exec "$RUN_BINARY" serve "$@"

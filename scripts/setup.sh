@@ -10,6 +10,7 @@ APT_PACKAGES=(
   python3-venv python3-dev
   python3-yaml  # Tests/PikaDeploymentTests parse deploy/*.yml with PyYAML
   wrk curl      # Benchmarks/service/run.sh (--capacity uses wrk; readiness checks use curl)
+  jq            # the curl examples of docs/api.md pass ids on with jq (DocumentedExamplesTests runs them)
   chromium chromium-driver  # Tests/PikaServiceTests/Browser drive the /ui memory browser in headless Chromium
 )
 

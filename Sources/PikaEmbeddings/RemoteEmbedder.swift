@@ -1,16 +1,13 @@
 import Foundation
 import PikaEngine
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// An embedder that calls an OpenAI-compatible `POST /v1/embeddings` endpoint.
 ///
 /// Each batch of texts is one request `{"model": …, "input": [...]}`; the answer's `data[i].embedding`
 /// vectors are put back in `index` order and checked against the configured dimension. Timeouts,
 /// connection failures, 429 and 5xx are retried with exponential backoff and jitter; other 4xx and
 /// malformed bodies are not. A ``CircuitBreaker`` stops calling a service that keeps failing.
+/// Requests go through a ``ProviderHTTPClient`` (pooled connections, millisecond deadlines).
 ///
 /// Use it only when the operator configures it: it sends the texts to another machine.
 public struct RemoteEmbedder: Embedder {
@@ -22,12 +19,13 @@ public struct RemoteEmbedder: Embedder {
     public let configuration: RemoteEmbedderConfiguration
     /// The breaker guarding the endpoint (exposed for health checks).
     public let breaker: CircuitBreaker
-    private let session: URLSession
+    private let client: ProviderHTTPClient
 
-    /// Creates an embedder for `configuration`.
+    /// Creates an embedder for `configuration` whose requests go through `client` (the process-wide
+    /// one unless given; its owner shuts it down, not the embedder).
     ///
     /// - Throws: ``EmbeddingError/Code/invalidArgument`` for a non-positive dimension, batch size or attempt count.
-    public init(configuration: RemoteEmbedderConfiguration) throws(EmbeddingError) {
+    public init(configuration: RemoteEmbedderConfiguration, client: ProviderHTTPClient = .shared) throws(EmbeddingError) {
         guard configuration.dimension > 0, configuration.batchSize > 0, configuration.maxAttempts > 0 else {
             throw EmbeddingError(
                 .invalidArgument, "remote embedder dimension, batchSize and maxAttempts must be positive")
@@ -35,14 +33,7 @@ public struct RemoteEmbedder: Embedder {
         self.configuration = configuration
         self.breaker = CircuitBreaker(
             failureThreshold: configuration.failureThreshold, openDuration: configuration.openDuration)
-        // The timeout is enforced by `send(_:)`; URLSession's own (whole seconds on Linux, where a
-        // fraction rounds down to an immediate timeout) is only a backstop one second later.
-        let backstop = (configuration.requestTimeout.inSeconds + 1).rounded(.up)
-        let settings = URLSessionConfiguration.ephemeral
-        settings.timeoutIntervalForRequest = backstop
-        settings.timeoutIntervalForResource = backstop
-        settings.httpMaximumConnectionsPerHost = 4
-        self.session = URLSession(configuration: settings)
+        self.client = client
     }
 
     /// Embeds the texts, `batchSize` per request.
@@ -97,22 +88,18 @@ public struct RemoteEmbedder: Embedder {
 
     private func request(_ texts: [String]) async throws(EmbeddingError) -> [[Float]] {
         let url = configuration.endpoint
-        var request = URLRequest(url: url, timeoutInterval: (configuration.requestTimeout.inSeconds + 1).rounded(.up))
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let key = configuration.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = try? JSONEncoder().encode(EmbeddingsRequest(model: configuration.model, input: texts))
-
-        let data: Data
-        let response: URLResponse
+        let body = (try? JSONEncoder().encode(EmbeddingsRequest(model: configuration.model, input: texts))) ?? Data()
+        let answer: ProviderHTTPAnswer
         do {
-            (data, response) = try await send(request)
-        } catch let error as URLError where error.code == .timedOut {
-            throw EmbeddingError(.remoteTimeout, "POST \(url) timed out after \(configuration.requestTimeout)")
+            answer = try await client.postJSON(url, body: body, bearer: configuration.apiKey, timeout: configuration.requestTimeout)
         } catch {
-            throw EmbeddingError(.remoteTransport, "POST \(url) failed: \(error.localizedDescription)")
+            switch error {
+            case .timedOut(let timeout): throw EmbeddingError(.remoteTimeout, "POST \(url) timed out after \(timeout)")
+            case .cancelled: throw EmbeddingError(.remoteTransport, "POST \(url) cancelled")
+            case .transport(let reason): throw EmbeddingError(.remoteTransport, "POST \(url) failed: \(reason)")
+            }
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (status, data) = (answer.status, answer.body)
         guard status == 200 else {
             let excerpt = String(decoding: data.prefix(200), as: UTF8.self)
             throw EmbeddingError(.remoteStatus, "POST \(url) answered HTTP \(status): \(excerpt)", httpStatus: status)
@@ -141,22 +128,6 @@ public struct RemoteEmbedder: Embedder {
                 .remoteMalformedResponse, "POST \(url) returned \(body.data.count) vectors for \(texts.count) texts")
         }
         return vectors.map { $0! }
-    }
-
-    /// The request raced against ``RemoteEmbedderConfiguration/requestTimeout``.
-    private func send(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        let session = self.session
-        let timeout = configuration.requestTimeout
-        return try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
-            group.addTask { try await session.data(for: request) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else { throw URLError(.timedOut) }
-            return result
-        }
     }
 
     static func isRetryable(_ error: EmbeddingError) -> Bool {

@@ -15,22 +15,43 @@ public struct PikaServer {
     public let application: Application<PikaResponder>
     /// Every route as `METHOD /path/{param}` (OpenAPI spelling), sorted; docs/openapi.yaml must list the same.
     public let routes: [String]
+    /// The HTTP client of the configured remote embedder or LLM (nil when there is none); the
+    /// application's ``ProviderClientService`` shuts it down when the application stops.
+    public let providerClient: ProviderHTTPClient?
 
     /// Opens the data directory and assembles the service. `embedder` overrides the configured one (tests).
     /// A `.worker` process (`pika worker`) opens the memory store read-only and hands its writes to the
     /// owner (``RemoteWriteOwner``); it runs no maintenance and publishes no control channel.
+    ///
+    /// A configured remote embedder or LLM extractor gets an HTTP client of this service's own, which
+    /// ``ProviderClientService`` shuts down once the job workers and the HTTP server have stopped.
     public static func make(
         configuration: ServiceConfiguration, logger: Logger, embedder: (any Embedder)? = nil,
         extractor: (any FactExtractor)? = nil, role: ProcessRole = .owner
+    ) async throws -> PikaServer {
+        let remote = (embedder == nil && configuration.embedder == .openai) || (extractor == nil && configuration.extractor == .llm)
+        let providers = remote ? ProviderHTTPClient() : nil
+        do {
+            return try await assemble(
+                configuration: configuration, logger: logger, embedder: embedder, extractor: extractor, role: role, providers: providers)
+        } catch {
+            try? await providers?.shutdown()  // never used: nothing to report
+            throw error
+        }
+    }
+
+    private static func assemble(
+        configuration: ServiceConfiguration, logger: Logger, embedder: (any Embedder)?, extractor: (any FactExtractor)?,
+        role: ProcessRole, providers: ProviderHTTPClient?
     ) async throws -> PikaServer {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try RelationalSchema.open(path: configuration.dataDirectory + "/pika.sqlite")
         // A half-converted directory holds vectors of two models: refused, naming the command that finishes it.
         try await Reembedding.requireNoConversion(in: configuration.dataDirectory, database: database)
-        var embedder = try embedder ?? makeEmbedder(configuration)
+        var embedder = try embedder ?? makeEmbedder(configuration, client: providers ?? .shared)
         if let window = configuration.queryBatchWindow { embedder = QueryBatchingEmbedder(embedder, window: window) }
         try await pinEmbedder(embedder, in: database)
-        let extractor = try extractor ?? makeExtractor(configuration)
+        let extractor = try extractor ?? makeExtractor(configuration, client: providers ?? .shared)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
@@ -114,6 +135,9 @@ public struct PikaServer {
                 }
             },
             logger: logger)
+        // First in the list, so stopped last (a service group stops in reverse order): after the HTTP
+        // server and the job workers, whose calls to the providers it carries.
+        if let providers { application.addServices(ProviderClientService(client: providers, logger: logger)) }
         if configuration.workers > 0 {
             application.addServices(
                 JobWorkerService(
@@ -127,7 +151,7 @@ public struct PikaServer {
             application.addServices(
                 JobRetentionService(jobs: jobs, retention: .seconds(configuration.jobRetentionHours * 3600), logger: logger))
         }
-        return PikaServer(dependencies: dependencies, application: application, routes: routes)
+        return PikaServer(dependencies: dependencies, application: application, routes: routes, providerClient: providers)
     }
 
     /// Records `embedder` as the data directory's, or refuses one other than the recorded one
@@ -142,25 +166,30 @@ public struct PikaServer {
         try await settings.set("embedder", embedder.identity.description)
     }
 
-    /// The configured embedder.
-    public static func makeEmbedder(_ configuration: ServiceConfiguration) throws -> any Embedder {
+    /// The configured embedder; a remote one sends its requests through `client`.
+    public static func makeEmbedder(_ configuration: ServiceConfiguration, client: ProviderHTTPClient = .shared) throws -> any Embedder {
         switch configuration.embedder {
         case .hashing: return try HashingEmbedder()
         case .minilm: return try MiniLMEmbedder(directory: configuration.modelDirectory)
         case .e5Small: return try E5Embedder()
-        case .openai: return try RemoteEmbedder(configuration: try RemoteEmbedderConfiguration.fromEnvironment())
+        case .openai: return try RemoteEmbedder(configuration: try RemoteEmbedderConfiguration.fromEnvironment(), client: client)
         }
     }
 
-    /// The configured extractor.
-    public static func makeExtractor(_ configuration: ServiceConfiguration) throws -> any FactExtractor {
+    /// The configured extractor; an LLM one sends its requests through `client`.
+    public static func makeExtractor(
+        _ configuration: ServiceConfiguration, client: ProviderHTTPClient = .shared
+    ) throws
+        -> any FactExtractor
+    {
         switch configuration.extractor {
         case .rules: return RuleExtractor()
         case .llm:
             guard let base = configuration.llmBaseURL.flatMap(URL.init(string:)), let model = configuration.llmModel else {
                 throw ConfigurationError(problems: ["PIKA_EXTRACTOR: llm needs PIKA_LLM_BASE_URL and PIKA_LLM_MODEL"])
             }
-            return LLMExtractor(configuration: LLMExtractorConfiguration(baseURL: base, model: model, apiKey: configuration.llmAPIKey))
+            return LLMExtractor(
+                configuration: LLMExtractorConfiguration(baseURL: base, model: model, apiKey: configuration.llmAPIKey), client: client)
         }
     }
 }

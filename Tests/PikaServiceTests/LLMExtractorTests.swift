@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import PikaEmbeddings
 import PikaMemory
+import PikaService
 import Synchronization
 import Testing
 
@@ -148,6 +151,35 @@ struct LLMExtractorTests {
                 let search = try await client.call(.post, "/search_facts", json: #"{"query":"dinosaurs","user_id":"u1"}"#)
                 #expect(search.results.first?["memory"]?.stringValue == "Loves dinosaurs")
             }
+        }
+    }
+
+    @Test("PIKA_EXTRACTOR=llm: the service calls the model through a client of its own, shut down when it stops")
+    func configuredServiceOwnsItsProviderClient() async throws {
+        try await FakeLLM.run({ _ in .facts(Self.answer) }) { url, requests in
+            var configuration = ServiceHarness.configuration()
+            configuration.extractor = .llm
+            configuration.llmBaseURL = url.absoluteString
+            configuration.llmModel = "test-model"
+            var logger = Logger(label: "pika-test")
+            logger.logLevel = .warning
+            let server = try await PikaServer.make(configuration: configuration, logger: logger, embedder: try HashingEmbedder())
+            let client = try #require(server.providerClient)
+            try await server.application.test(.live) { service in
+                let reply = try await service.call(
+                    .post, "/v1/memories", json: #"{"messages":"I love dinosaurs","user_id":"u1","async":false}"#)
+                #expect(reply.results.first?["memory"]?.stringValue == "Loves dinosaurs", "\(reply.text)")
+            }
+            #expect(requests() == 1)
+            // The application has stopped, and its client with it: a request through it is refused.
+            let refused = await #expect(throws: ProviderHTTPError.self) {
+                try await client.postJSON(url, body: Data(), bearer: nil, timeout: .seconds(5))
+            }
+            guard case .transport(_)? = refused else {
+                Issue.record("expected a transport error from a shut-down client, got \(String(describing: refused))")
+                return
+            }
+            #expect(requests() == 1)
         }
     }
 

@@ -29,4 +29,15 @@ struct ServiceConfigurationTests {
         #expect(problems(["PIKA_EMBEDDING_PRECISION": "int8"]).isEmpty)
         #expect(problems(["PIKA_EMBEDDING_PRECISON": "int8"]) == ["PIKA_EMBEDDING_PRECISON: unknown setting"])
     }
+
+    @Test("docs/api.md's settings table has a row for every setting pika serve reads, and PostgreSQL is accepted")
+    func settingsAreDocumented() throws {
+        let guide = try String(
+            contentsOf: OpenAPIDocumentTests.repositoryRoot.appendingPathComponent("docs/api.md"), encoding: .utf8)
+        for name in ServiceConfiguration.variables + ["PIKA_EMBEDDING_PRECISION", "PIKA_LOG_LEVEL"] {
+            #expect(guide.contains("| `\(name)` |"), "docs/api.md has no row for \(name)")
+        }
+        let postgres = try ServiceConfiguration.resolve(environment: ["PIKA_POSTGRES_URL": "postgresql://pika@db:5432/pika"])
+        #expect(postgres.postgresURL == "postgresql://pika@db:5432/pika")
+    }
 }

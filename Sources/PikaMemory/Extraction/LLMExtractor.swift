@@ -2,15 +2,12 @@ import Foundation
 import PikaEmbeddings
 import PikaEngine
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Extracts facts with any OpenAI-compatible `/v1/chat/completions` model, asking for JSON.
 ///
 /// Each request has a deadline; timeouts, transport errors, 429 and 5xx are retried with exponential
 /// backoff; a ``CircuitBreaker`` stops calling a server that keeps failing (the job is then retried
-/// later by the queue). The model's answer must be `{"facts": [{"kind"?, "text", "attribute"?, "retraction"?,
+/// later by the queue). Requests go through a ``ProviderHTTPClient`` (pooled connections,
+/// millisecond deadlines, cancelled with the job). The model's answer must be `{"facts": [{"kind"?, "text", "attribute"?, "retraction"?,
 /// "occurred_at"?, "sources"?, "entities"?, "relations"?}]}`; anything else is a failed attempt. `kind` is
 /// `fact` (the default) or `event`; the prompt asks for events rewritten to stand alone, as the rules do.
 public struct LLMExtractor: FactExtractor {
@@ -20,17 +17,14 @@ public struct LLMExtractor: FactExtractor {
     public let configuration: LLMExtractorConfiguration
     /// The breaker (exposed for tests and health).
     public let breaker: CircuitBreaker
-    private let session: URLSession
+    private let client: ProviderHTTPClient
 
-    /// Creates an extractor.
-    public init(configuration: LLMExtractorConfiguration) {
+    /// Creates an extractor whose requests go through `client` (the process-wide one unless given;
+    /// its owner shuts it down, not the extractor).
+    public init(configuration: LLMExtractorConfiguration, client: ProviderHTTPClient = .shared) {
         self.configuration = configuration
         self.breaker = CircuitBreaker(failureThreshold: configuration.failureThreshold, openDuration: configuration.openDuration)
-        let settings = URLSessionConfiguration.ephemeral
-        let backstop = configuration.requestTimeout.inSeconds.rounded(.down) + 2
-        settings.timeoutIntervalForRequest = backstop
-        settings.timeoutIntervalForResource = backstop
-        self.session = URLSession(configuration: settings)
+        self.client = client
     }
 
     static let systemPrompt = """
@@ -68,6 +62,8 @@ public struct LLMExtractor: FactExtractor {
                 await breaker.record(success: true)
                 return facts
             } catch let failure as Failure {
+                // A cancelled job (its lease was lost, the service stops) is nobody's failure: no retry, no breaker count.
+                if Task.isCancelled { throw MemoryError(.unavailable, "LLM extractor: cancelled") }
                 if !failure.retryable || attempt >= configuration.maxAttempts {
                     await breaker.record(success: false)
                     throw MemoryError(
@@ -113,37 +109,22 @@ public struct LLMExtractor: FactExtractor {
                 .object(["role": .string("user"), "content": .string(user)]),
             ]),
         ])
-        var request = URLRequest(url: configuration.endpoint)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let key = configuration.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = try JSONEncoder().encode(body)
-        let (data, status) = try await send(request)
-        guard (200..<300).contains(status) else {
-            throw Failure(message: "HTTP \(status)", retryable: status == 429 || status >= 500)
-        }
-        return try Self.content(data)
-    }
-
-    private func send(_ request: URLRequest) async throws -> (Data, Int) {
-        let session = self.session
-        let timeout = configuration.requestTimeout
-        return try await withThrowingTaskGroup(of: (Data, Int).self) { group in
-            group.addTask {
-                do {
-                    let (data, response) = try await session.data(for: request)
-                    return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
-                } catch {
-                    throw Failure(message: "transport: \(error.localizedDescription)", retryable: true)
-                }
+        let encoded = try JSONEncoder().encode(body)
+        let answer: ProviderHTTPAnswer
+        do {
+            answer = try await client.postJSON(
+                configuration.endpoint, body: encoded, bearer: configuration.apiKey, timeout: configuration.requestTimeout)
+        } catch {
+            switch error {
+            case .timedOut(let timeout): throw Failure(message: "timed out after \(timeout)", retryable: true)
+            case .cancelled: throw Failure(message: "cancelled", retryable: false)
+            case .transport(let reason): throw Failure(message: "transport: \(reason)", retryable: true)
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw Failure(message: "timed out after \(timeout)", retryable: true)
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
         }
+        guard (200..<300).contains(answer.status) else {
+            throw Failure(message: "HTTP \(answer.status)", retryable: answer.status == 429 || answer.status >= 500)
+        }
+        return try Self.content(answer.body)
     }
 
     /// The message text of a chat completion, without code fences.

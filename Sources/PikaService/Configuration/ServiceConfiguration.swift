@@ -92,9 +92,6 @@ public struct ServiceConfiguration: Sendable, Equatable {
         "PIKA_EMBEDDING_PRECISION", "PIKA_LOG_LEVEL",
     ]
 
-    /// Settings of later issues: refused until their back-ends exist.
-    public static let unsupportedVariables: [String] = []
-
     /// Resolves the configuration: `overrides` (flag values keyed by variable name) win over `environment`.
     /// Every unknown `PIKA_*` variable and every invalid value is reported, all at once.
     public static func resolve(
@@ -105,9 +102,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         var problems: [String] = []
         // `PIKA_TEST_*` belongs to the test harness (scripts/test-services.sh), not to the service.
         for name in environment.keys.sorted() where name.hasPrefix("PIKA_") && !name.hasPrefix("PIKA_TEST_") {
-            if unsupportedVariables.contains(name) {
-                problems.append("\(name): not supported by this build yet (embedded SQLite defaults only)")
-            } else if !variables.contains(name) && !otherVariables.contains(name) {
+            if !variables.contains(name) && !otherVariables.contains(name) {
                 problems.append("\(name): unknown setting")
             }
         }

@@ -35,7 +35,7 @@ enum OpenAPIDocument {
                 '200': { description: Alive., content: { application/json: { schema: { $ref: '#/components/schemas/Status' } } } }
           /readyz:
             get:
-              summary: Readiness (data directory open, database answers, writes accepted).
+              summary: Readiness (data directory open, databases answer, writes accepted); 503 names what is not ready.
               security: []
               responses:
                 '200': { description: Ready., content: { application/json: { schema: { $ref: '#/components/schemas/Readiness' } } } }
@@ -636,11 +636,18 @@ enum OpenAPIDocument {
             Status: { type: object, properties: { status: { type: string } } }
             Readiness:
               type: object
+              description: The body of a ready service (docs/api.md, "Admin and operations").
               required: [status, memories, keyword_indexes, storage_problems]
               properties:
                 status: { type: string, enum: [ready] }
                 memories: { type: integer, minimum: 0, description: Live memories of every user. }
-                keyword_indexes: { type: string, enum: [ready, building, stopped] }
+                keyword_indexes:
+                  type: string
+                  enum: [ready, building, stopped]
+                  description: >-
+                    The start-up build of the users' keyword indexes: building while it runs, stopped if it could not read
+                    the store (each user's index is then built by their first search), else ready. Over the service's
+                    segment store each user's index is built by their first keyword or hybrid search, so it is ready at once.
                 storage_problems:
                   type: array
                   items: { type: string }
