@@ -83,10 +83,12 @@ chnsw_status chnsw_s8_pack(const float *w, size_t n, size_t k, int8_t *packed, f
 /**
  * Pure. Quantises each row of the [m, k] matrix `a` (stride lda): scales[i] = max|a[i]| / 127,
  * q[i][k] = round(a / scale) in [-127, 127]; the row is zero-padded to ldq, which must be at
- * least chnsw_s8_row_stride(k). A row of zeros gets scale 0.
+ * least chnsw_s8_row_stride(k). A row of zeros gets scale 0. Every kernel writes the same codes
+ * and scales (AVX-512F vectorises it; the others run the scalar loop); `kernel` as for
+ * chnsw_f32_gemm (AUTO: the widest this CPU runs).
  */
-chnsw_status chnsw_s8_quantize_rows(size_t m, size_t k, const float *a, size_t lda, int8_t *q, size_t ldq,
-                                    float *scales);
+chnsw_status chnsw_s8_quantize_rows(chnsw_embed_kernel kernel, size_t m, size_t k, const float *a, size_t lda,
+                                    int8_t *q, size_t ldq, float *scales);
 
 /**
  * Pure. c[i][j] = (accumulate ? c[i][j] : 0) + row_scales[i] * col_scales[j] * sum_k q[i][k] * W[j][k]

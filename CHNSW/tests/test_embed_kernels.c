@@ -87,11 +87,22 @@ static void test_s8_kernels_agree_and_match_dequantised(void) {
         if (trial == 3) memset(a, 0, lda * sizeof(float)); /* an all-zero row: scale 0 */
         CHECK_STATUS(chnsw_s8_pack(w, n, k, packed, wscale, sums), CHNSW_OK);
         memset(q, 0x55, m * ldq);
-        CHECK_STATUS(chnsw_s8_quantize_rows(m, k, a, lda, q, ldq, ascale), CHNSW_OK);
+        CHECK_STATUS(chnsw_s8_quantize_rows(CHNSW_EMBED_KERNEL_SCALAR, m, k, a, lda, q, ldq, ascale), CHNSW_OK);
         int padding = 0;
         for (size_t i = 0; i < m; i++)
             for (size_t kk = k; kk < ldq; kk++) padding += q[i * ldq + kk] != 0;
         CHECK(padding == 0);
+        /* Every kernel's quantiser writes the scalar one's codes, padding and scales, bit for bit. */
+        for (size_t e = 1; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
+            if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
+            int8_t *q2 = malloc(m * ldq);
+            float *scale2 = malloc(m * sizeof(float));
+            memset(q2, 0x55, m * ldq);
+            CHECK_STATUS(chnsw_s8_quantize_rows(KERNELS[e], m, k, a, lda, q2, ldq, scale2), CHNSW_OK);
+            CHECK(memcmp(q2, q, m * ldq) == 0);
+            CHECK(memcmp(scale2, ascale, m * sizeof(float)) == 0);
+            free(q2), free(scale2);
+        }
         int accumulate = trial % 2;
         const float *b = trial % 3 ? bias : NULL;
         memcpy(ref, c0, m * ldc * sizeof(float));
@@ -126,6 +137,21 @@ static void test_s8_kernels_agree_and_match_dequantised(void) {
     }
 }
 
+static void test_s8_quantize_rounds_half_away_from_zero(void) {
+    /* top 127 makes the scale 1: each value's code is its own rounding, ties away from zero. */
+    const float row[19] = {127, 63.5f, -63.5f, 0.5f, -0.5f, -0.0f, 1.5f, -126.5f, 0.49f, -0.49f,
+                           2.5f, -2.5f, 100.2f, -100.7f, 3, -3, 0.5f, -0.5f, 126.5f};
+    const int8_t want[19] = {127, 64, -64, 1, -1, 0, 2, -127, 0, 0, 3, -3, 100, -101, 3, -3, 1, -1, 127};
+    for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
+        if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
+        int8_t q[64];
+        float scale;
+        CHECK_STATUS(chnsw_s8_quantize_rows(KERNELS[e], 1, 19, row, 19, q, 64, &scale), CHNSW_OK);
+        CHECK(scale == 1.0f);
+        CHECK(memcmp(q, want, sizeof want) == 0);
+    }
+}
+
 static void test_s8_extreme_codes_do_not_saturate(void) {
     /* Every code at +-127 with the same sign: the AVX2 pair sums reach 2 x 127 x 127. */
     size_t m = 7, n = 33, k = 517, ldq = chnsw_s8_row_stride(k);
@@ -136,7 +162,7 @@ static void test_s8_extreme_codes_do_not_saturate(void) {
     int32_t *sums = malloc(n * sizeof(int32_t));
     int8_t *packed = malloc(chnsw_s8_packed_count(n, k)), *q = malloc(m * ldq);
     CHECK_STATUS(chnsw_s8_pack(w, n, k, packed, ws, sums), CHNSW_OK);
-    CHECK_STATUS(chnsw_s8_quantize_rows(m, k, a, k, q, ldq, as), CHNSW_OK);
+    CHECK_STATUS(chnsw_s8_quantize_rows(CHNSW_EMBED_KERNEL_AUTO, m, k, a, k, q, ldq, as), CHNSW_OK);
     for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
         if (!chnsw_embed_kernel_supported(KERNELS[e], 1)) continue;
         CHECK_STATUS(chnsw_s8_gemm(KERNELS[e], m, n, k, q, ldq, as, packed, ws, sums, NULL, 0, c, n), CHNSW_OK);
@@ -201,7 +227,8 @@ static void test_bad_input_is_refused(void) {
                  CHNSW_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(chnsw_f32_gemm(CHNSW_EMBED_KERNEL_AUTO, 0, 4, 4, x, 4, packed, NULL, 0, c, 4),
                  CHNSW_ERR_INVALID_ARGUMENT);
-    CHECK_STATUS(chnsw_s8_quantize_rows(1, 65, x, 65, q, 64, s), CHNSW_ERR_INVALID_ARGUMENT); /* ldq too short */
+    CHECK_STATUS(chnsw_s8_quantize_rows(CHNSW_EMBED_KERNEL_AUTO, 1, 65, x, 65, q, 64, s),
+                 CHNSW_ERR_INVALID_ARGUMENT); /* ldq too short */
     CHECK_STATUS(chnsw_s8_pack(x, 4, 4, pk, NULL, sums), CHNSW_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(chnsw_s8_gemm(CHNSW_EMBED_KERNEL_AUTO, 1, 4, 4, q, 64, s, pk, s, NULL, NULL, 0, c, 4),
                  CHNSW_ERR_INVALID_ARGUMENT);
@@ -217,6 +244,7 @@ int main(void) {
             chnsw_embed_kernel_best(1));
     RUN(test_f32_gemm_matches_reference);
     RUN(test_s8_kernels_agree_and_match_dequantised);
+    RUN(test_s8_quantize_rounds_half_away_from_zero);
     RUN(test_s8_extreme_codes_do_not_saturate);
     RUN(test_attention_matches_reference);
     RUN(test_bad_input_is_refused);

@@ -256,21 +256,19 @@ public final class SegmentMemoryStore: VectorSearchingStore {
     /// See ``VectorSearchingStore/nearest(_:scopeNumber:limit:allowed:)``.
     public func nearest(
         _ vector: [Float], scopeNumber: UInt32, limit: Int, allowed: Set<UInt64>?
-    ) async throws
-        -> [(record: MemoryRecord, similarity: Float)]
-    {
-        guard limit > 0 else { return [] }
+    ) async throws -> NearestRecords {
+        guard limit > 0 else { return NearestRecords() }
         if let allowed {
             // Filters decided the candidates already: score exactly those, before the top-k cut.
             let entries = try directory.entries(tenant: scopeNumber).filter { allowed.contains($0.record.label) }
             let scored = entries.map { entry in (entry.record, Self.dot(vector, entry.vector)) }
-            return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.id < $1.0.id }.prefix(limit).map {
-                (RecordMapping.memory($0.0), $0.1)
-            }
+            let best = scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.id < $1.0.id }.prefix(limit)
+            let kept = Array(best)
+            return NearestRecords(hits: kept.map { ($0.0.label, $0.1) }) { RecordMapping.memory(kept[$0].0) }
         }
         do {
             let hits = try directory.search(vector, options: RecordSearchOptions(k: limit, tenant: scopeNumber))
-            return hits.map { (RecordMapping.memory($0.record), 1 - $0.distance) }
+            return NearestRecords(hits: hits.map { ($0.record.label, 1 - $0.distance) }) { RecordMapping.memory(hits[$0].record) }
         } catch {
             throw Self.memoryError(error)
         }

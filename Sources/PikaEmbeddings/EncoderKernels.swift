@@ -40,7 +40,7 @@ enum EncoderKernels {
         } else if let packed = layer.packedS8, let scales = layer.scales, let sums = layer.sums {
             let stride = workspace.codeStride
             var status = chnsw_s8_quantize_rows(
-                rows, layer.inputs, input, layer.inputs, workspace.codes, stride, workspace.rowScales)
+                int8, rows, layer.inputs, input, layer.inputs, workspace.codes, stride, workspace.rowScales)
             assert(status == CHNSW_OK)
             status = chnsw_s8_gemm(
                 int8, rows, layer.outputs, layer.inputs, workspace.codes, stride, workspace.rowScales, packed,

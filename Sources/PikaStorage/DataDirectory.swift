@@ -271,11 +271,14 @@ public final class DataDirectory: Sendable {
         var scratch = SearchScratch()
         let gathered = try query.withBuffer { (q) throws(StorageError) in try gather(q, options: options, scratch: &scratch) }
         var hits = gathered.growing
+        hits.reserveCapacity(hits.count + scratch.candidates.count)
         for c in scratch.candidates {
             hits.append(RecordHit(record: try gathered.segments[c.segment].record(at: c.row), distance: c.distance))
         }
         hits.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.record.id < $1.record.id }
-        return RecordSearchResult(hits: Array(hits.prefix(options.k)), usedGraph: gathered.usedGraph)
+        // Cut in place: a copy of the kept hits would retain each one's dozen strings again.
+        if hits.count > options.k { hits.removeSubrange(options.k...) }
+        return RecordSearchResult(hits: hits, usedGraph: gathered.usedGraph)
     }
 
     /// Maps every page of the sealed segments into this process now, so the first searches after

@@ -109,10 +109,24 @@ import Testing
         "3 days ago", "two weeks ago", "a few months ago", "a year ago", "in 5 days", "in two weeks",
         "next weekend", "last week", "this month", "next year", "last Friday", "last summer", "in May 2023",
         "on 7 May 2023", "in 2021", "hôm qua", "tuần trước", "thứ sáu tuần trước", "năm ngoái", "tháng 5/2023",
+        "ngày 5/12/2022", "in 2021?", "since 1999",
     ])
     func everyTimeFormInAQuery(phrase: String) {
         #expect(TemporalQuery.span(in: "what did Ana do \(phrase)", reference: Self.date(2023, 5, 8)) != nil, "\(phrase)")
         #expect(TemporalQuery.span(in: "what does Ana like to paint", reference: Self.date(2023, 5, 8)) == nil)
+    }
+
+    /// The year pre-check: only a four-digit number standing alone may be a year; other digits do
+    /// not make a query temporal, and a year inside a word or a longer number is none.
+    @Test func onlyAStandaloneFourDigitNumberIsAYear() {
+        let reference = Self.date(2023, 5, 8)
+        for query in ["does the user like tea or chess? (run 1a2b 17)", "order 12345 from room 7", "code x2021 or 2021y", "b_2021"] {
+            #expect(!TemporalQuery.holdsFourDigitNumber(query), "\(query)")
+            #expect(TemporalQuery.span(in: query, reference: reference) == nil, "\(query)")
+        }
+        for query in ["in 2021", "5/12/2026", "(1999)", "năm 2020", "x 2021"] {
+            #expect(TemporalQuery.holdsFourDigitNumber(query), "\(query)")
+        }
     }
 
     @Test func aNamedPersonsMemoriesRankFirst() {

@@ -169,7 +169,7 @@ public struct EnglishEventLanguage: EventLanguage {
     }
 
     /// The words of ``dateExpressions`` and the month names of ``absoluteDates`` (the year-only form
-    /// needs a digit).
+    /// needs its four-digit year).
     public var timeWords: Set<String>? {
         var words: Set<String> = [
             "yesterday", "tomorrow", "today", "tonight", "night", "morning", "afternoon", "evening",

@@ -49,9 +49,10 @@ public protocol EventLanguage: Sendable {
     var factPatterns: [FactPattern] { get }
     /// Matches particles at the end of a clause that a fact does not repeat (Vietnamese "ạ", "nhé").
     var trailingFiller: String? { get }
-    /// Lower-case words at least one of which every date expression without a digit holds
-    /// ("yesterday", "week", "ago"…): a query with none of them and no digit names no time, and
-    /// skips the expressions (every search asks). Nil (the default): always try them.
+    /// Lower-case words at least one of which every date expression without a four-digit year
+    /// holds ("yesterday", "week", "ago", month names…): a query with none of them and no
+    /// four-digit number names no time, and skips the expressions (every search asks). Nil (the
+    /// default): always try them.
     var timeWords: Set<String>? { get }
     /// Whether the language reads only text it ``recognizes(_:)``; false (the default): a text no
     /// language recognises with a first person is read by one whose first person it holds.

@@ -135,7 +135,7 @@ public struct VietnameseEventLanguage: EventLanguage {
         ]
     }
 
-    /// The words of ``dateExpressions`` (the absolute forms need a digit).
+    /// The words of ``dateExpressions`` and the absolute forms: "5/12/2026" holds none, but its four-digit year.
     public var timeWords: Set<String>? {
         [
             "hôm", "qua", "nay", "mai", "kia", "mốt", "ngày", "tuần", "tháng", "năm", "mùa", "thứ", "chủ", "nhật", "tối",

@@ -68,7 +68,7 @@ extension JSONValue {
     /// Parses stored metadata text; `{}` when empty or damaged.
     public static func decodeObject(_ text: String?) -> [String: JSONValue] {
         // Most memories have no metadata: skip the decoder (a search decodes every hit's metadata).
-        guard let text, text != "{}", let data = text.data(using: .utf8) else { return [:] }
-        return (try? JSONDecoder().decode([String: JSONValue].self, from: data)) ?? [:]
+        guard let text, text != "{}" else { return [:] }
+        return (try? JSONReader.parse(text))?.objectValue ?? [:]
     }
 }

@@ -23,7 +23,7 @@ extension MemoryManager {
         let deepen = boosting && TemporalQuery.span(in: text, reference: reference) != nil
         let limit = deepen ? max(query.limit, hybridCandidateDepth) : query.limit
         let hits: [RankedHit]
-        var known: [UInt64: MemoryRecord] = [:]
+        var known = NearestRecords()
         switch query.mode {
         case .vector:
             (hits, known) = try await vectorHits(vector, scope: query.scope, limit: limit, allowed: allowed)
@@ -47,7 +47,7 @@ extension MemoryManager {
     public func candidates(
         text: String, vector: [Float], scope: MemoryScope, depth: Int, allowed: [UInt64]? = nil
     )
-        async throws -> (vector: [RankedHit], keyword: [RankedHit], records: [UInt64: MemoryRecord])
+        async throws -> (vector: [RankedHit], keyword: [RankedHit], records: NearestRecords)
     {
         let (dense, records) = try await vectorHits(vector, scope: scope, limit: depth, allowed: allowed)
         let sparse = try await keywordHits(text, scope: scope, limit: depth, allowed: allowed)

@@ -13,6 +13,8 @@ extension MemoryManager {
         guard try await existingScopeNumber(query.scope) != nil else {
             return SearchAnswer(results: [], relations: [])
         }
+        // The graph lookup reads its own store: it runs beside the embedding and the ranking.
+        async let related = relations(for: text, query.scope)
         var allowed: [UInt64]?
         if query.filter != nil || query.agentID != nil || query.runID != nil {
             allowed = try await store.allRecords(scope: query.scope).filter { record in
@@ -20,7 +22,7 @@ extension MemoryManager {
                     && (query.runID == nil || record.runID == query.runID)
                     && (query.filter?.matches(record) ?? true)
             }.map(\.label)
-            if allowed?.isEmpty == true { return SearchAnswer(results: [], relations: try await relations(for: text, query.scope)) }
+            if allowed?.isEmpty == true { return SearchAnswer(results: [], relations: try await related) }
         }
         let vector: [Float]
         if query.mode == .keyword {
@@ -33,7 +35,7 @@ extension MemoryManager {
         var hits = try await rankedRecords(text: text, vector: vector, query: query, allowed: allowed)
         if let threshold = query.threshold { hits = hits.filter { $0.score >= Double(threshold) } }
         metrics.factsSearched.increment(by: Int64(hits.count))
-        return SearchAnswer(results: hits.map { ($0.record, Float($0.score)) }, relations: try await relations(for: text, query.scope))
+        return SearchAnswer(results: hits.map { ($0.record, Float($0.score)) }, relations: try await related)
     }
 
     private func relations(for text: String, _ scope: MemoryScope) async throws -> [GraphRelation] {

@@ -293,39 +293,39 @@ public final class MemoryManager: Sendable {
     func vectorHits(
         _ vector: [Float], scope: MemoryScope, limit: Int, allowed: [UInt64]? = nil
     ) async throws
-        -> (hits: [RankedHit], records: [UInt64: MemoryRecord])
+        -> (hits: [RankedHit], records: NearestRecords)
     {
-        guard let number = try await existingScopeNumber(scope) else { return ([], [:]) }
+        guard let number = try await existingScopeNumber(scope) else { return ([], NearestRecords()) }
         // A query with no words (punctuation only, for the hashing embedder) embeds to the zero vector,
         // which is near nothing: no hits, rather than the engine's refusal of a zero cosine query.
-        guard vector.contains(where: { $0 != 0 }) else { return ([], [:]) }
+        guard vector.contains(where: { $0 != 0 }) else { return ([], NearestRecords()) }
         let started = ContinuousClock.now
         defer { metrics.engineLatency.record(milliseconds(since: started)) }
         if let searchingStore {
             let found = try await searchingStore.nearest(vector, scopeNumber: number, limit: limit, allowed: allowed.map(Set.init))
-            var records: [UInt64: MemoryRecord] = [:]
-            records.reserveCapacity(found.count)
-            for (record, _) in found { records[record.label] = record }
-            return (found.map { RankedHit(label: $0.record.label, score: Double($0.similarity)) }, records)
+            return (found.hits.map { RankedHit(label: $0.label, score: Double($0.similarity)) }, found)
         }
         let available = allowed?.count ?? index.count(tenant: number)
         let k = min(limit, available)
-        guard k > 0 else { return ([], [:]) }
+        guard k > 0 else { return ([], NearestRecords()) }
         var options = SearchOptions(k: k, ef: max(64, k), tenant: number)
         options.allowedLabels = allowed
         let hits = try index.search(vector, options: options).hits
-        return (hits.map { RankedHit(label: $0.label, score: Double(1 - $0.distance)) }, [:])
+        return (hits.map { RankedHit(label: $0.label, score: Double(1 - $0.distance)) }, NearestRecords())
     }
 
     /// The live records of `hits`, in the hits' order (hits whose record is gone are skipped);
-    /// `known` records are taken as they are, the rest read from the store.
+    /// records a vector search returned (`known`) are taken from it, the rest read from the store.
     func records(
-        of hits: [RankedHit], scope: MemoryScope, known: [UInt64: MemoryRecord] = [:]
+        of hits: [RankedHit], scope: MemoryScope, known: NearestRecords = NearestRecords()
     ) async throws
         -> [(record: MemoryRecord, score: Double)]
     {
-        var records = known
-        let missing = hits.map(\.label).filter { records[$0] == nil }
+        var records: [UInt64: MemoryRecord] = [:]
+        var missing: [UInt64] = []
+        for hit in hits {
+            if let record = known.record(label: hit.label) { records[hit.label] = record } else { missing.append(hit.label) }
+        }
         if !missing.isEmpty {
             for record in try await store.records(labels: missing, scope: scope) { records[record.label] = record }
         }

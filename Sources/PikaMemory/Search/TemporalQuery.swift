@@ -9,14 +9,18 @@ public enum TemporalQuery {
     public static func span(in query: String, reference: Date, rewriter: EventRewriter = .shared) -> DateSpan? {
         let range = NSRange(query.startIndex..., in: query)
         var best: (location: Int, span: DateSpan)?
-        // A query without a digit and without any language's time word names no time: most queries
-        // ("what does Minh like?") skip the dozens of expressions (measured in docs/benchmarks.md);
-        // the rest run one combined pattern before the expressions one by one.
-        let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init))
-        let hasDigit = query.utf8.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        // Every date expression holds one of its language's time words or a four-digit year: a query
+        // with neither names no time, and most queries ("what does Minh like?", "order 12 of room 7")
+        // skip the dozens of expressions (measured in docs/benchmarks.md); the rest run one combined
+        // pattern before the expressions one by one.
+        let hasYear = holdsFourDigitNumber(query)
+        var words: [String]?
         // Only languages that read the query: Vietnamese patterns never run on an English query.
         for language in rewriter.languages where language.language.recognizes(query) {
-            if !hasDigit, let timeWords = language.timeWords, timeWords.isDisjoint(with: words) { continue }
+            if !hasYear, let timeWords = language.timeWords {
+                if words == nil { words = query.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init) }
+                guard words!.contains(where: timeWords.contains) else { continue }
+            }
             guard language.anyDate.firstMatch(in: query, range: range) != nil else { continue }
             for (regex, expression) in language.absoluteDates + language.dates {
                 guard let match = regex.firstMatch(in: query, range: range) else { continue }
@@ -30,5 +34,28 @@ public enum TemporalQuery {
             }
         }
         return best?.span
+    }
+
+    /// Whether `query` holds a run of exactly four digits that no letter, digit or underscore
+    /// touches: the year every date expression without a time word needs ("in 2021", "5/12/2026";
+    /// the patterns' `\d{4}\b` after a space or separator). Errs towards true: any non-ASCII scalar
+    /// counts as a separator, and non-ASCII decimal digits (which `\d` matches) count as digits.
+    static func holdsFourDigitNumber(_ query: String) -> Bool {
+        var run = 0
+        var runStartsClear = true
+        var previousIsWord = false
+        for scalar in query.unicodeScalars {
+            let isDigit = scalar.isASCII ? ("0"..."9").contains(scalar) : scalar.properties.numericType == .decimal
+            if isDigit {
+                if run == 0 { runStartsClear = !previousIsWord }
+                run += 1
+                continue
+            }
+            let isWord = scalar.isASCII && (scalar.properties.isAlphabetic || scalar == "_")
+            if run == 4 && runStartsClear && !isWord { return true }
+            run = 0
+            previousIsWord = isWord
+        }
+        return run == 4 && runStartsClear
     }
 }

@@ -51,8 +51,7 @@ public protocol VectorSearchingStore: MemoryRecordStore {
     /// `allowed`, only records with those labels are ranked (the filter applies before the top-k cut).
     func nearest(
         _ vector: [Float], scopeNumber: UInt32, limit: Int, allowed: Set<UInt64>?
-    ) async throws
-        -> [(record: MemoryRecord, similarity: Float)]
+    ) async throws -> NearestRecords
     /// How many live records the store holds (all users).
     var liveCount: Int { get }
 }

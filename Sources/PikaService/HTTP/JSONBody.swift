@@ -27,7 +27,7 @@ enum JSONBody {
         guard !data.isEmpty else { throw Problem.badRequest("malformed_json", "request body is empty; a JSON object is expected") }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try data.withUnsafeBytes { try JSONReader.parse($0.bindMemory(to: UInt8.self)) }
         } catch {
             throw Problem.badRequest("malformed_json", "request body is not valid JSON")
         }

@@ -8,7 +8,8 @@ enum Mem0JSON {
     static func body(_ request: Request) async throws -> [String: JSONValue] {
         let data = try await JSONBody.bytes(request)
         guard !data.isEmpty else { return [:] }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data), let object = value.objectValue else {
+        let value = try? data.withUnsafeBytes { try JSONReader.parse($0.bindMemory(to: UInt8.self)) }
+        guard let object = value?.objectValue else {
             throw Problem.badRequest("malformed_json", "request body must be a JSON object")
         }
         return object
