@@ -50,6 +50,20 @@ public final class SegmentMemoryStore: VectorSearchingStore {
         directory.recovery.problems.map(\.description)
     }
 
+    /// Below this many free bytes on the store's file system, ``spaceProblem`` reports it: a write
+    /// needs room for its log record, its history row and the job that carries it.
+    public static let minimumFreeBytes = 1 << 20
+
+    /// Says that the store's file system is (nearly) full, nil while it has room. Writes then fail
+    /// with 503 before anything is logged, so the store itself stays healthy and only this tells why.
+    public var spaceProblem: String? {
+        var info = statvfs()
+        guard statvfs(directory.path, &info) == 0 else { return nil }
+        let free = Int(info.f_bavail) * Int(info.f_frsize)
+        guard free < Self.minimumFreeBytes else { return nil }
+        return "\(directory.path): file system full (\(free) bytes free)"
+    }
+
     /// Why writes are refused, nil when they are not (the segment store's own write failure, or a
     /// history projection that failed).
     public var writeFailure: String? {

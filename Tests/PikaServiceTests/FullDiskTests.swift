@@ -48,8 +48,9 @@ struct FullDiskTests {
         let (searched, _) = try await server.request("POST", "/v1/memories/search", body: #"{"user_id":"u1","query":"batch 1 note 2"}"#)
         #expect(searched == 200)
 
-        // A write logged but not projected into history turns the store read-only until it is reopened
-        // (the note is replayed then); /readyz says why meanwhile.
+        // /readyz says why: 503 when a write was logged but not projected into history (the store is
+        // read-only until reopened, and the note is replayed then), else the full file system among
+        // the storage problems (a write refused before anything was logged leaves the store healthy).
         let (ready, why) = try await server.request("GET", "/readyz")
         #expect(ready == 503 || (why["storage_problems"] as? [Any])?.isEmpty == false, "\(why)")
 

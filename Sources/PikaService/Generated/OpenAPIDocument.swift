@@ -651,7 +651,7 @@ enum OpenAPIDocument {
                 storage_problems:
                   type: array
                   items: { type: string }
-                  description: Files of the memory store set aside or repaired at open, each naming its file.
+                  description: Files of the memory store set aside or repaired at open, each naming its file, and a full file system (under 1 MiB free; writes then answer 503).
             Problem:
               type: object
               required: [type, title, status, code, detail]

@@ -24,12 +24,13 @@ struct HealthRoutes {
             // Not a readiness condition: searches are correct while the prebuild runs (docs/architecture.md).
             let prebuild = deps.manager.keywordPrebuild.snapshot
             let keywordIndexes = prebuild.finished ? "ready" : prebuild.stopped ? "stopped" : "building"
-            // Damaged files were set aside at open: the rest serves, so this is reported, not a refusal.
+            // Damaged files were set aside at open, or the disk is full: reads go on, so these are
+            // reported, not a refusal.
             return try JSONBody.response(
                 .ok,
                 Readiness(
                     status: "ready", memories: deps.manager.memoryCount, keywordIndexes: keywordIndexes,
-                    storageProblems: deps.memoryStore?.problems ?? []))
+                    storageProblems: (deps.memoryStore?.problems ?? []) + [deps.memoryStore?.spaceProblem].compactMap { $0 }))
         }
         router.get("/metrics") { _, _ in
             if let counts = try? await deps.jobs.counts() {
@@ -66,7 +67,7 @@ struct Readiness: Encodable {
     var memories: Int
     /// `ready`, `building` or `stopped` (the start-up keyword-index prebuild).
     var keywordIndexes: String
-    /// Files of the memory store set aside or repaired at open, each naming its file.
+    /// Files of the memory store set aside or repaired at open, each naming its file, and a full file system.
     var storageProblems: [String]
 
     enum CodingKeys: String, CodingKey {
