@@ -34,6 +34,8 @@ struct GrowingSegment: Sendable {
     /// Removes the live record with `id`; false when there is none.
     mutating func remove(id: String) -> Bool {
         guard let slot = slotOfID.removeValue(forKey: id) else { return false }
+        // The slot was indexed with its record, so `remove` cannot miss it; were it ever missing, the
+        // record's removal below still hides it, since searches map each hit to its record and skip gaps.
         try? index.remove(label: slot)
         records[slot] = nil
         return true
