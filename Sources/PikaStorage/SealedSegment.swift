@@ -306,6 +306,12 @@ final class SealedSegment: Sendable {
     /// Whether the graph is in memory.
     var graphLoaded: Bool { graph.withLock { $0 != nil } }
 
+    /// Whether this segment carries an int8 scan copy exactly when `options` write one for a `metric`
+    /// collection. (Graphs are not compared: `rebuild` adds them whatever the options say.)
+    func hasScanCopyShape(of options: OpenOptions, metric: Metric) -> Bool {
+        (header.quantizedOffset > 0) == (options.scanCopies && metric != .l2 && rows > 0)
+    }
+
     // MARK: Verification
 
     /// Checks every checksum of the file (vectors, records, each record) and loads the graph.

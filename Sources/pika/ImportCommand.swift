@@ -47,8 +47,9 @@ struct ImportCommand: AsyncParsableCommand {
         if let embedder { overrides["PIKA_EMBEDDER"] = embedder }
         if let modelDirectory { overrides["PIKA_MODEL_DIR"] = modelDirectory }
         let embedder: any Embedder
+        let configuration: ServiceConfiguration
         do {
-            let configuration = try ServiceConfiguration.resolve(environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            configuration = try ServiceConfiguration.resolve(environment: ProcessInfo.processInfo.environment, overrides: overrides)
             try await Reembedding.requireNoConversion(in: options.directory, database: database)
             embedder = try PikaServer.makeEmbedder(configuration)
             try await PikaServer.pinEmbedder(embedder, in: database)
@@ -63,7 +64,8 @@ struct ImportCommand: AsyncParsableCommand {
         let store: SegmentMemoryStore
         do {
             store = try await SegmentMemoryStore.open(
-                serviceDirectory: options.directory, database: database, dimension: embedder.dimension, logger: logger)
+                serviceDirectory: options.directory, database: database, dimension: embedder.dimension,
+                scanCopies: configuration.scanCopies, logger: logger)
         } catch let error as MemoryError {
             throw fail("\(error.message) (while pika serve runs, import with POST /v1/users/{id}/import)", status: 1)
         }
