@@ -15,14 +15,7 @@ import Testing
         DateShift.calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
     }
 
-    func manager() async throws -> MemoryManager {
-        let database = try await temporaryDatabase()
-        var logger = Logger(label: "kinds-test")
-        logger.logLevel = .warning
-        return try await MemoryManager(
-            store: SQLiteMemoryStore(database: database), graph: SQLiteGraphStore(database: database),
-            embedder: try HashingEmbedder(dimension: 64), extractor: RuleExtractor(), logger: logger)
-    }
+    func manager() async throws -> MemoryManager { try await sqliteManager(label: "kinds-test") }
 
     @Test func eventsAndFactsArePersistedWithKindAndTime() async throws {
         let manager = try await manager()
