@@ -78,6 +78,17 @@ import Testing
         #expect(Set(slots.keys) == ["favorite_color", "pref:dinosaurs", "@ana|favorite_color"])
     }
 
+    /// A query naming one speaker finds their fact first (the speaker boost over the named texts).
+    @Test func aSearchNamingASpeakerFindsTheirSlot() async throws {
+        let manager = try await manager()
+        _ = try await say(manager, "My favorite color is blue.", by: "Ana")
+        _ = try await say(manager, "My favorite color is green.", by: "Ben")
+        for (name, color) in [("Ana", "blue"), ("Ben", "green")] {
+            let found = try await manager.search(SearchQuery(text: "What is \(name)'s favorite color?", scope: scope))
+            #expect(found.results.first?.record.text == "\(name)'s favorite color is \(color)")
+        }
+    }
+
     @Test func exportAndImportKeepWhoseSlotItIs() async throws {
         let manager = try await manager()
         _ = try await say(manager, "My favorite color is blue.", by: "Ana")
