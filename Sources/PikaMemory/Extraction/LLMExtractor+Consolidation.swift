@@ -12,6 +12,8 @@ extension LLMExtractor: ConsolidationDecider {
     public func decide(
         _ fact: ExtractedFact, neighbours: [(record: MemoryRecord, similarity: Float)], sameAttribute: MemoryRecord?
     ) async throws -> Consolidator.Decision {
+        // Another speaker's slot is never this fact's to update or delete (``AttributeSlot``).
+        let neighbours = neighbours.filter { !AttributeSlot.differentSubjects(fact.attribute, $0.record.attribute) }
         var candidates = neighbours.map(\.record)
         if let sameAttribute, !candidates.contains(sameAttribute) { candidates.insert(sameAttribute, at: 0) }
         let rules = Consolidator().decide(fact, neighbours: neighbours, sameAttribute: sameAttribute)

@@ -22,7 +22,7 @@ extension Mem0Routes {
         }
         let input = AddInput(
             messages: try MemoryRoutes.messages(body["messages"]), agentID: agentID, runID: runID, metadata: metadata,
-            infer: try fields.bool("infer") ?? true)
+            infer: try fields.bool("infer") ?? true, timestamp: try fields.time("timestamp"))
         let isAsync = try fields.bool("async_mode") ?? true
         BusinessMetrics.extractRequests(deps.metricsFactory).increment()
         let encoder = JSONEncoder()
