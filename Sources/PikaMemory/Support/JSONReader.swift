@@ -51,6 +51,9 @@ public struct JSONReader {
     }
 
     /// Parses a byte collection (`Data`, `[UInt8]`, a buffer's readable bytes) as one JSON value.
+    ///
+    /// Inlinable, so a caller's collection type is known where its contiguous storage is asked for.
+    @inlinable
     public static func parse(_ bytes: some Collection<UInt8>) throws(Failure) -> JSONValue {
         // `withContiguousStorageIfAvailable` rethrows untyped errors: the result carries the typed one out.
         let direct = bytes.withContiguousStorageIfAvailable { bytes in Result { () throws(Failure) in try parse(bytes) } }
@@ -170,16 +173,20 @@ public struct JSONReader {
         mutating func string() throws(Failure) -> String {
             position += 1
             let start = position
+            var high: UInt8 = 0
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
-                    guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-                    else { throw failure("valid UTF-8") }
+                    let body = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                    // ASCII (most keys and values) needs no validation: the cheaper constructor.
+                    let text = high < 0x80 ? String(decoding: body, as: UTF8.self) : String(validating: body, as: UTF8.self)
+                    guard let text else { throw failure("valid UTF-8") }
                     position += 1
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
                 guard byte >= 0x20 else { throw failure("no control character in a string") }
+                high |= byte
                 position += 1
             }
             throw failure("a closing quote")
