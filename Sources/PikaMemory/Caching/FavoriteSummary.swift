@@ -54,13 +54,12 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
 
     /// The summary as a JSON object (``UserSummary/summary``).
     public var json: JSONValue {
-        let data = (try? JSONEncoder().encode(self)) ?? Data("{}".utf8)
-        return (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .object([:])
+        (try? JSONValue(encoding: self)) ?? .object([:])
     }
 
     /// The summary stored as `json`, or nil when it is not one.
     public init?(json: JSONValue) {
-        guard let data = try? JSONEncoder().encode(json), let summary = try? JSONDecoder().decode(Self.self, from: data) else {
+        guard let summary = try? JSONDecoder().decode(Self.self, from: Data(json.jsonText.utf8)) else {
             return nil
         }
         self = summary

@@ -25,12 +25,10 @@ extension Mem0Routes {
             infer: try fields.bool("infer") ?? true, timestamp: try fields.time("timestamp"))
         let isAsync = try fields.bool("async_mode") ?? true
         BusinessMetrics.extractRequests(deps.metricsFactory).increment()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let now = Date()
         let job = JobRecord(
             id: UUID().uuidString.lowercased(), scope: MemoryScope(tenant: key.tenant, userID: userID), kind: "add",
-            payload: String(decoding: try encoder.encode(input), as: UTF8.self), status: isAsync ? .queued : .processing,
+            payload: try CanonicalJSON.text(of: input), status: isAsync ? .queued : .processing,
             attempts: isAsync ? 0 : 1, maxAttempts: deps.configuration.jobMaxAttempts, createdAt: now, updatedAt: now)
         let (stored, _) = try await deps.jobs.enqueue(job, idempotencyKey: nil)
         let queued = "Memory processing has been queued for background execution"

@@ -67,9 +67,7 @@ struct MemoryRoutes {
             idempotencyKey = nil
         }
         BusinessMetrics.extractRequests(deps.metricsFactory).increment()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let payload = String(decoding: try encoder.encode(input), as: UTF8.self)
+        let payload = try CanonicalJSON.text(of: input)
         let now = Date()
         let job = JobRecord(
             id: UUID().uuidString.lowercased(), scope: MemoryScope(tenant: key.tenant, userID: userID), kind: "add",
