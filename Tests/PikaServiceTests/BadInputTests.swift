@@ -117,9 +117,13 @@ struct BadInputTests {
             let tooMany = (0..<201).map { _ in #"{"role":"user","content":"x"}"# }.joined(separator: ",")
             let many = try await client.call(.post, "/v1/memories", json: #"{"messages":[\#(tooMany)],"user_id":"u1"}"#)
             #expect(many.status == .badRequest && many.code == "too_many_messages")
-            let huge = "{\"messages\":\"\(String(repeating: "a", count: 1_100_000))\",\"user_id\":\"u1\"}"
+            // An add's body may reach 8 MiB; a search's, 1 MiB.
+            let huge = "{\"messages\":\"\(String(repeating: "a", count: 8_500_000))\",\"user_id\":\"u1\"}"
             let big = try await client.call(.post, "/v1/memories", json: huge)
             #expect(big.status == .contentTooLarge && big.code == "body_too_large")
+            let longQuery = "{\"query\":\"\(String(repeating: "a", count: 1_100_000))\",\"user_id\":\"u1\"}"
+            let bigSearch = try await client.call(.post, "/v1/memories/search", json: longQuery)
+            #expect(bigSearch.status == .contentTooLarge && bigSearch.code == "body_too_large")
             let wordless = try await client.call(.post, "/v1/memories/search", json: #"{"query":"?!…","user_id":"u1","mode":"vector"}"#)
             #expect(wordless.status == .ok && wordless.results.isEmpty, "\(wordless.text)")
             let wordlessMem0 = try await client.call(.post, "/v3/memories/search/", json: #"{"query":"?!","user_id":"u1"}"#)

@@ -21,7 +21,7 @@ extension LLMExtractor: ConsolidationDecider {
         let listing = candidates.enumerated().map { "[\($0.offset)] \($0.element.text)" }.joined(separator: "\n")
         let user = "NEW: \(fact.text)\(fact.isRetraction ? " (the user withdrew this)" : "")\nEXISTING:\n\(listing)"
         guard let content = try? await complete(system: Self.decisionPrompt, user: user),
-            let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8)).objectValue,
+            let answer = try? JSONReader.parse(content).objectValue,
             let event = answer["event"]?.stringValue?.uppercased()
         else { return rules }
         let index = answer["index"]?.numberValue.map(Int.init)

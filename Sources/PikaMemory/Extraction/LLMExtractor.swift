@@ -132,7 +132,7 @@ public struct LLMExtractor: FactExtractor {
 
     /// The message text of a chat completion, without code fences.
     static func content(_ data: Data) throws -> String {
-        guard let completion = try? JSONDecoder().decode(JSONValue.self, from: data),
+        guard let completion = try? JSONReader.parse(data),
             let content = completion.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?
                 .stringValue
         else { throw Failure(message: "malformed completion", retryable: true) }
@@ -145,7 +145,7 @@ public struct LLMExtractor: FactExtractor {
 
     /// Parses the model's `{"facts": [...]}` answer (internal for tests).
     static func parseFacts(_ text: String, messages: [ConversationMessage]) throws -> [ExtractedFact] {
-        guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+        guard let answer = try? JSONReader.parse(text),
             let facts = answer.objectValue?["facts"]?.arrayValue
         else { throw Failure(message: "the model did not answer with {\"facts\": [...]}", retryable: true) }
         let soleSpeaker = Self.soleSpeaker(messages)

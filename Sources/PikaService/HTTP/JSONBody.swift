@@ -5,13 +5,18 @@ import PikaMemory
 /// Strict reading of JSON request bodies and writing of JSON responses.
 enum JSONBody {
     static let maxBytes = 1 << 20
+    /// An add's body may be larger: up to 200 messages of up to 100,000 characters each are
+    /// accepted, and a conversation of 200 messages of 20,000 characters (about 4 MB) must fit.
+    static let addMaxBytes = 8 << 20
 
     /// The body's bytes, at most `limit` (413 beyond).
     static func buffer(_ request: Request, upTo limit: Int = maxBytes) async throws -> ByteBuffer {
         do {
             return try await request.body.collect(upTo: limit)
         } catch {
-            throw Problem(.contentTooLarge, "body_too_large", "request body exceeds \(limit == maxBytes ? "1 MiB" : "\(limit) bytes")")
+            throw Problem(
+                .contentTooLarge, "body_too_large",
+                "request body exceeds \(limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes")")
         }
     }
 
@@ -25,11 +30,11 @@ enum JSONBody {
     }
 
     /// The body as a JSON object, read by ``JSONReader`` straight from the received bytes: 413 past
-    /// 1 MiB, 400 `invalid_utf8` when it is not UTF-8, 400 `malformed_json` when it is not JSON or
-    /// not an object. An empty body is `[:]` when `emptyIsObject` (the Mem0 SDK sends none on some
-    /// calls), else a 400 too.
-    static func object(_ request: Request, emptyIsObject: Bool = false) async throws -> [String: JSONValue] {
-        let buffer = try await buffer(request)
+    /// `limit` (1 MiB unless the route says more), 400 `invalid_utf8` when it is not UTF-8, 400
+    /// `malformed_json` when it is not JSON or not an object. An empty body is `[:]` when
+    /// `emptyIsObject` (the Mem0 SDK sends none on some calls), else a 400 too.
+    static func object(_ request: Request, emptyIsObject: Bool = false, upTo limit: Int = maxBytes) async throws -> [String: JSONValue] {
+        let buffer = try await buffer(request, upTo: limit)
         guard buffer.readableBytes > 0 else {
             if emptyIsObject { return [:] }
             throw Problem.badRequest("malformed_json", "request body is empty; a JSON object is expected")

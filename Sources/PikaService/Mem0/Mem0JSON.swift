@@ -5,8 +5,9 @@ import PikaMemory
 /// JSON helpers of the Mem0 routes.
 enum Mem0JSON {
     /// The request body as an object; an empty body is an empty object (the SDK sends none on some calls).
-    static func body(_ request: Request) async throws -> [String: JSONValue] {
-        try await JSONBody.object(request, emptyIsObject: true)
+    /// `limit` is the largest body in bytes (1 MiB unless the route says more).
+    static func body(_ request: Request, upTo limit: Int = JSONBody.maxBytes) async throws -> [String: JSONValue] {
+        try await JSONBody.object(request, emptyIsObject: true, upTo: limit)
     }
 
     /// A 200 JSON object response.

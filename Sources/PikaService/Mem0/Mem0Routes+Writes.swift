@@ -9,7 +9,7 @@ extension Mem0Routes {
     /// An add becomes a job (its id is Mem0's `event_id`); `async_mode: false` waits for it.
     func add(_ request: Request, _ context: PikaRequestContext, style: AddStyle) async throws -> Response {
         let key = try context.require(.write)
-        let body = try await Mem0JSON.body(request)
+        let body = try await Mem0JSON.body(request, upTo: JSONBody.addMaxBytes)
         let fields = Fields(object: body)
         let target = try Mem0Request(body: body)
         let userID = try target.singleUser()

@@ -18,7 +18,7 @@ struct ControlRoutes {
     let channel: ControlChannel
     /// Jobs being committed now: a second delivery of one waits for the worker's retry (409).
     let committing = CommittingJobs()
-    /// A prepared add carries a vector per fact and up to 200 long messages: far above the API's 1 MiB.
+    /// A prepared add carries a vector per fact and up to 200 long messages: far above an add's 8 MiB.
     static let maxCommitBytes = 256 << 20
 
     /// The store, once the request showed the control key.

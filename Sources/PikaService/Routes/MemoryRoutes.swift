@@ -49,7 +49,7 @@ struct MemoryRoutes {
 
     private func add(_ request: Request, _ context: PikaRequestContext, forceAsync: Bool) async throws -> Response {
         let key = try context.require(.write)
-        let fields = Fields(object: try await JSONBody.object(request))
+        let fields = Fields(object: try await JSONBody.object(request, upTo: JSONBody.addMaxBytes))
         let userID = try fields.id("user_id", required: true)!
         let input = AddInput(
             messages: try Self.messages(fields.object["messages"]),
