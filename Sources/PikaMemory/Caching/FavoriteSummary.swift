@@ -17,6 +17,12 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
     /// Dislikes and hates, most recently changed first.
     var dislikes: [CachedRecord]
 
+    /// The attribute prefixes of the slots a summary is built from: records without one of them
+    /// play no part in it.
+    public static let attributePrefixes = [favoritePrefix, preferencePrefix]
+    static let favoritePrefix = "favorite_"
+    static let preferencePrefix = "pref:"
+
     /// Builds the summary of `records` (one user's memories) at `version`.
     public init(records: [MemoryRecord], version: String) {
         self.version = version
@@ -25,10 +31,10 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
         var dislikes: [MemoryRecord] = []
         for record in records {
             guard let attribute = record.attribute else { continue }
-            if attribute.hasPrefix("favorite_") {
-                let topic = attribute.dropFirst("favorite_".count).replacingOccurrences(of: "_", with: " ")
+            if attribute.hasPrefix(Self.favoritePrefix) {
+                let topic = attribute.dropFirst(Self.favoritePrefix.count).replacingOccurrences(of: "_", with: " ")
                 favorites[topic] = CachedRecord(record)
-            } else if attribute.hasPrefix("pref:") {
+            } else if attribute.hasPrefix(Self.preferencePrefix) {
                 if Self.isDislike(record.text) { dislikes.append(record) } else { likes.append(record) }
             }
         }
