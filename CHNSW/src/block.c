@@ -14,10 +14,11 @@
  * The row kernels are also what the int8 scan rescores with, so both scans now give the
  * same f32 distances.
  */
+#include "internal.h" /* first: it sets the POSIX feature macros its pthread types need */
+
 #include "block_hits.h"
 #include "chnsw.h"
 #include "crc32c.h"
-#include "internal.h"
 
 #include <math.h>
 #include <pthread.h>
