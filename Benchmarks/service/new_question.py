@@ -114,7 +114,8 @@ def main():
         rng = random.Random(5)
         messages = [{"role": "user", "content": fact(rng)} for _ in range(args.memories)]
         for server in servers:
-            server.call("/v1/memories", {"user_id": "newcomer", "messages": messages, "infer": False, "async": False})
+            for start in range(0, len(messages), 200):  # an add takes at most 200 messages
+                server.call("/v1/memories", {"user_id": "newcomer", "messages": messages[start:start + 200], "infer": False, "async": False})
         load_before = os.getloadavg()[0]
         nonce = os.urandom(3).hex()
         for phase, count in (("warmup", args.warmup), ("measure", args.searches)):

@@ -114,6 +114,14 @@ final class SealedSegment: Sendable {
         return try RecordCodec.decodeID(&r)
     }
 
+    /// The label and attribute of the record at `row` (``RecordCodec/keys(_:)``), decoding nothing
+    /// else, after the whole record matched its checksum as in `record(at:)`. The attribute bytes
+    /// point into the mapping: use them while this segment is alive.
+    func keys(at row: Int) throws(StorageError) -> RecordKeys {
+        var r = try checkedRecord(at: row)
+        return try RecordCodec.keys(&r)
+    }
+
     /// A reader over the encoding of the record at `row`, after its checksum matched.
     private func checkedRecord(at row: Int) throws(StorageError) -> ByteReader {
         let base = header.recordOffsetsOffset + row * 8
@@ -168,7 +176,7 @@ final class SealedSegment: Sendable {
     /// The live row holding `id`, if any.
     func liveRow(forID id: String, deleted: Bitmap) -> Int? {
         for row in candidateRows(forID: id) where !deleted.contains(row) {
-            if (try? record(at: row))?.id == id { return row }
+            if (try? recordID(at: row)) == id { return row }
         }
         return nil
     }

@@ -19,6 +19,13 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
     /// Dislikes and hates, most recently changed first.
     var dislikes: [CachedRecord]
 
+    /// The attribute prefixes of the slots a summary is built from: records without one of them
+    /// play no part in it. `@` selects every named speaker's slots (`@ana|favorite_color`,
+    /// ``AttributeSlot``), of which the summary keeps the favourites and preferences.
+    public static let attributePrefixes = [favoritePrefix, preferencePrefix, "@"]
+    static let favoritePrefix = "favorite_"
+    static let preferencePrefix = "pref:"
+
     /// Builds the summary of `records` (one user's memories) at `version`.
     public init(records: [MemoryRecord], version: String) {
         self.version = version
@@ -27,10 +34,10 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
         var dislikes: [MemoryRecord] = []
         for record in records {
             guard let attribute = record.attribute.map(AttributeSlot.init(_:)) else { continue }
-            if attribute.slot.hasPrefix("favorite_") {
-                let topic = attribute.slot.dropFirst("favorite_".count).replacingOccurrences(of: "_", with: " ")
+            if attribute.slot.hasPrefix(Self.favoritePrefix) {
+                let topic = attribute.slot.dropFirst(Self.favoritePrefix.count).replacingOccurrences(of: "_", with: " ")
                 favorites[attribute.subject.map { "\(topic)@\($0)" } ?? topic] = CachedRecord(record)
-            } else if attribute.slot.hasPrefix("pref:") {
+            } else if attribute.slot.hasPrefix(Self.preferencePrefix) {
                 if Self.isDislike(record.text) { dislikes.append(record) } else { likes.append(record) }
             }
         }
