@@ -7,11 +7,7 @@ import Testing
 @Suite("Offline compaction of a service data directory", .blockingWork)
 struct OfflineCompactionTests {
     func pika(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(
-            name: arguments.first ?? "pika", executable: ServerProcess.executable.path, arguments: arguments,
-            environment: ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "error"].merging(environment) { $1 })
-        try await child.waitForExit(within: .seconds(120))
-        return (child.exitCode ?? -1, child.log)
+        try await ServerProcess.run(arguments, environment: environment)
     }
 
     /// Segment files of the directory's store, by name, with their sizes.
