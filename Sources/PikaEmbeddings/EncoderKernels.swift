@@ -32,17 +32,18 @@ enum EncoderKernels {
     ) {
         // The statuses below cannot be errors: shapes come from validated weights and buffers are
         // sized by EncoderWorkspace.reserve; a failure would be a programming error.
-        if let packed = layer.packedF32 {
+        switch layer.weights {
+        case .float32(let packed):
             let status = chnsw_f32_gemm(
                 float32, rows, layer.outputs, layer.inputs, input, layer.inputs, packed, layer.bias,
                 accumulate ? 1 : 0, out, layer.outputs)
             assert(status == CHNSW_OK)
-        } else if let codes = layer.packedCodes, let scales = layer.blockScales {
+        case .blockScaled(let codes, let scales):
             let status = chnsw_f32q_gemm(
                 float32, rows, layer.outputs, layer.inputs, input, layer.inputs, codes, scales, layer.bias,
                 accumulate ? 1 : 0, out, layer.outputs)
             assert(status == CHNSW_OK)
-        } else if let packed = layer.packedS8, let scales = layer.scales, let sums = layer.sums {
+        case .int8(let packed, let scales, let sums):
             let stride = workspace.codeStride
             var status = chnsw_s8_quantize_rows(
                 int8, rows, layer.inputs, input, layer.inputs, workspace.codes, stride, workspace.rowScales)

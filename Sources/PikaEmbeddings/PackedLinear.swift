@@ -14,16 +14,19 @@ final class PackedLinear: @unchecked Sendable {
     let outputs: Int
     /// Bias, `outputs` floats (owned copy).
     let bias: UnsafeMutablePointer<Float>
-    /// fp32 packed weights (nil in int8 mode).
-    let packedF32: UnsafeMutablePointer<Float>?
-    /// Block-scaled fp32 weights: packed codes and one scale per 32 inputs per column (nil unless
-    /// the layer was made by ``init(codes:blockScales:bias:outputs:inputs:)``).
-    let packedCodes: UnsafeMutablePointer<Int8>?
-    let blockScales: UnsafeMutablePointer<Float>?
-    /// int8 packed weights and their per-channel scales and code sums (nil in fp32 mode).
-    let packedS8: UnsafeMutablePointer<Int8>?
-    let scales: UnsafeMutablePointer<Float>?
-    let sums: UnsafeMutablePointer<Int32>?
+    /// The packed weights, in one of the kernels' three forms.
+    let weights: Weights
+
+    /// How a layer's weights are held; each case owns its buffers (freed in `deinit`).
+    enum Weights {
+        /// fp32 panels, for `chnsw_f32_gemm`.
+        case float32(panels: UnsafeMutablePointer<Float>)
+        /// Small integer codes with one scale per 32 inputs per column, expanded to fp32 in
+        /// registers by `chnsw_f32q_gemm`.
+        case blockScaled(codes: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>)
+        /// int8 codes with a scale and a code sum per output channel, for `chnsw_s8_gemm`.
+        case int8(codes: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Int32>)
+    }
 
     /// Packs the PyTorch-layout matrix `weight` (`[outputs, inputs]`, row-major) and copies `bias`.
     init(
@@ -39,23 +42,13 @@ final class PackedLinear: @unchecked Sendable {
             let packed = Self.allocate(Float.self, chnsw_f32_packed_count(outputs, inputs))
             // Cannot fail: pointers are non-nil and sizes positive (checked by the weights loader).
             _ = chnsw_f32_pack(weight, outputs, inputs, packed)
-            packedF32 = packed
-            packedCodes = nil
-            blockScales = nil
-            packedS8 = nil
-            scales = nil
-            sums = nil
+            weights = .float32(panels: packed)
         case .int8:
             let packed = Self.allocate(Int8.self, chnsw_s8_packed_count(outputs, inputs))
             let scales = Self.allocate(Float.self, outputs)
             let sums = Self.allocate(Int32.self, outputs)
             _ = chnsw_s8_pack(weight, outputs, inputs, packed, scales, sums)
-            packedF32 = nil
-            packedCodes = nil
-            blockScales = nil
-            packedS8 = packed
-            self.scales = scales
-            self.sums = sums
+            weights = .int8(codes: packed, scales: scales, sums: sums)
         }
     }
 
@@ -75,31 +68,31 @@ final class PackedLinear: @unchecked Sendable {
         let scales = Self.allocate(Float.self, chnsw_f32q_packed_scales(outputs, inputs))
         // Cannot fail: the model loader checks that `inputs` is a multiple of the block.
         _ = chnsw_f32q_pack(codes, source, outputs, inputs, packed, scales)
-        packedCodes = packed
-        blockScales = scales
-        packedF32 = nil
-        packedS8 = nil
-        self.scales = nil
-        sums = nil
+        weights = .blockScaled(codes: packed, scales: scales)
     }
 
     deinit {
         bias.deallocate()
-        packedF32?.deallocate()
-        packedCodes?.deallocate()
-        blockScales?.deallocate()
-        packedS8?.deallocate()
-        scales?.deallocate()
-        sums?.deallocate()
+        switch weights {
+        case .float32(let panels):
+            panels.deallocate()
+        case .blockScaled(let codes, let scales):
+            codes.deallocate()
+            scales.deallocate()
+        case .int8(let codes, let scales, let sums):
+            codes.deallocate()
+            scales.deallocate()
+            sums.deallocate()
+        }
     }
 
     /// Bytes held by the packed weights (for memory accounting in the docs).
     var weightBytes: Int {
-        if packedF32 != nil { return chnsw_f32_packed_count(outputs, inputs) * 4 }
-        if packedCodes != nil {
-            return chnsw_f32q_packed_codes(outputs, inputs) + 4 * chnsw_f32q_packed_scales(outputs, inputs)
+        switch weights {
+        case .float32: chnsw_f32_packed_count(outputs, inputs) * 4
+        case .blockScaled: chnsw_f32q_packed_codes(outputs, inputs) + 4 * chnsw_f32q_packed_scales(outputs, inputs)
+        case .int8: chnsw_s8_packed_count(outputs, inputs) + 8 * outputs
         }
-        return chnsw_s8_packed_count(outputs, inputs) + 8 * outputs
     }
 
     /// 64-byte aligned, so that every packed panel starts on a cache line.
