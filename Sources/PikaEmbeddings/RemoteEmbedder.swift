@@ -7,7 +7,7 @@ import PikaEngine
 /// vectors are put back in `index` order and checked against the configured dimension. Timeouts,
 /// connection failures, 429 and 5xx are retried with exponential backoff and jitter; other 4xx and
 /// malformed bodies are not. A ``CircuitBreaker`` stops calling a service that keeps failing.
-/// Requests go through a ``ProviderHTTPClient`` (pooled connections, millisecond deadlines).
+/// Requests go through a ``OutboundHTTPClient`` (pooled connections, millisecond deadlines).
 ///
 /// Use it only when the operator configures it: it sends the texts to another machine.
 public struct RemoteEmbedder: Embedder {
@@ -19,13 +19,13 @@ public struct RemoteEmbedder: Embedder {
     public let configuration: RemoteEmbedderConfiguration
     /// The breaker guarding the endpoint (exposed for health checks).
     public let breaker: CircuitBreaker
-    private let client: ProviderHTTPClient
+    private let client: OutboundHTTPClient
 
     /// Creates an embedder for `configuration` whose requests go through `client` (the process-wide
     /// one unless given; its owner shuts it down, not the embedder).
     ///
     /// - Throws: ``EmbeddingError/Code/invalidArgument`` for a non-positive dimension, batch size or attempt count.
-    public init(configuration: RemoteEmbedderConfiguration, client: ProviderHTTPClient = .shared) throws(EmbeddingError) {
+    public init(configuration: RemoteEmbedderConfiguration, client: OutboundHTTPClient = .shared) throws(EmbeddingError) {
         guard configuration.dimension > 0, configuration.batchSize > 0, configuration.maxAttempts > 0 else {
             throw EmbeddingError(
                 .invalidArgument, "remote embedder dimension, batchSize and maxAttempts must be positive")

@@ -16,21 +16,21 @@ public struct PikaServer {
     /// Every route as `METHOD /path/{param}` (OpenAPI spelling), sorted; docs/openapi.yaml must list the same.
     public let routes: [String]
     /// The HTTP client of the configured remote embedder or LLM (nil when there is none); the
-    /// application's ``ProviderClientService`` shuts it down when the application stops.
-    public let providerClient: ProviderHTTPClient?
+    /// application's ``OutboundClientService`` shuts it down when the application stops.
+    public let providerClient: OutboundHTTPClient?
 
     /// Opens the data directory and assembles the service. `embedder` overrides the configured one (tests).
     /// A `.worker` process (`pika worker`) opens the memory store read-only and hands its writes to the
     /// owner (``RemoteWriteOwner``); it runs no maintenance and publishes no control channel.
     ///
     /// A configured remote embedder or LLM extractor gets an HTTP client of this service's own, which
-    /// ``ProviderClientService`` shuts down once the job workers and the HTTP server have stopped.
+    /// ``OutboundClientService`` shuts down once the job workers and the HTTP server have stopped.
     public static func make(
         configuration: ServiceConfiguration, logger: Logger, embedder: (any Embedder)? = nil,
         extractor: (any FactExtractor)? = nil, role: ProcessRole = .owner
     ) async throws -> PikaServer {
         let remote = (embedder == nil && configuration.embedder == .openai) || (extractor == nil && configuration.extractor == .llm)
-        let providers = remote ? ProviderHTTPClient() : nil
+        let providers = remote ? OutboundHTTPClient() : nil
         do {
             return try await assemble(
                 configuration: configuration, logger: logger, embedder: embedder, extractor: extractor, role: role, providers: providers)
@@ -42,7 +42,7 @@ public struct PikaServer {
 
     private static func assemble(
         configuration: ServiceConfiguration, logger: Logger, embedder: (any Embedder)?, extractor: (any FactExtractor)?,
-        role: ProcessRole, providers: ProviderHTTPClient?
+        role: ProcessRole, providers: OutboundHTTPClient?
     ) async throws -> PikaServer {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try RelationalSchema.open(path: configuration.dataDirectory + "/pika.sqlite")
@@ -138,7 +138,7 @@ public struct PikaServer {
             logger: logger)
         // First in the list, so stopped last (a service group stops in reverse order): after the HTTP
         // server and the job workers, whose calls to the providers it carries.
-        if let providers { application.addServices(ProviderClientService(client: providers, logger: logger)) }
+        if let providers { application.addServices(OutboundClientService(client: providers, logger: logger)) }
         if configuration.workers > 0 {
             application.addServices(
                 JobWorkerService(
@@ -168,7 +168,7 @@ public struct PikaServer {
     }
 
     /// The configured embedder; a remote one sends its requests through `client`.
-    public static func makeEmbedder(_ configuration: ServiceConfiguration, client: ProviderHTTPClient = .shared) throws -> any Embedder {
+    public static func makeEmbedder(_ configuration: ServiceConfiguration, client: OutboundHTTPClient = .shared) throws -> any Embedder {
         switch configuration.embedder {
         case .hashing: return try HashingEmbedder()
         case .minilm: return try MiniLMEmbedder(directory: configuration.modelDirectory)
@@ -179,7 +179,7 @@ public struct PikaServer {
 
     /// The configured extractor; an LLM one sends its requests through `client`.
     public static func makeExtractor(
-        _ configuration: ServiceConfiguration, client: ProviderHTTPClient = .shared
+        _ configuration: ServiceConfiguration, client: OutboundHTTPClient = .shared
     ) throws
         -> any FactExtractor
     {

@@ -6,7 +6,7 @@ import PikaEngine
 ///
 /// Each request has a deadline; timeouts, transport errors, 429 and 5xx are retried with exponential
 /// backoff; a ``CircuitBreaker`` stops calling a server that keeps failing (the job is then retried
-/// later by the queue). Requests go through a ``ProviderHTTPClient`` (pooled connections,
+/// later by the queue). Requests go through a ``OutboundHTTPClient`` (pooled connections,
 /// millisecond deadlines, cancelled with the job). The model's answer must be `{"facts": [{"kind"?, "text", "attribute"?, "retraction"?,
 /// "occurred_at"?, "sources"?, "entities"?, "relations"?}]}`; anything else is a failed attempt. `kind` is
 /// `fact` (the default) or `event`; the prompt asks for events rewritten to stand alone, as the rules do.
@@ -19,11 +19,11 @@ public struct LLMExtractor: FactExtractor {
     public let configuration: LLMExtractorConfiguration
     /// The breaker (exposed for tests and health).
     public let breaker: CircuitBreaker
-    private let client: ProviderHTTPClient
+    private let client: OutboundHTTPClient
 
     /// Creates an extractor whose requests go through `client` (the process-wide one unless given;
     /// its owner shuts it down, not the extractor).
-    public init(configuration: LLMExtractorConfiguration, client: ProviderHTTPClient = .shared) {
+    public init(configuration: LLMExtractorConfiguration, client: OutboundHTTPClient = .shared) {
         self.configuration = configuration
         self.breaker = CircuitBreaker(failureThreshold: configuration.failureThreshold, openDuration: configuration.openDuration)
         self.client = client

@@ -20,10 +20,10 @@ extension ControlChannel {
     /// POSTs `body` (JSON or JSONL) to `path` (`/internal/v1/…`) of the service, presenting the
     /// channel's key as a bearer token, and returns the body of its 200 answer.
     ///
-    /// The request goes through the process's ``ProviderHTTPClient`` (AsyncHTTPClient): the same
+    /// The request goes through the process's ``OutboundHTTPClient`` (AsyncHTTPClient): the same
     /// pooled connections and millisecond deadline as the model providers' requests.
     public func post(
-        _ path: String, body: Data, timeout: Duration, client: ProviderHTTPClient = .shared
+        _ path: String, body: Data, timeout: Duration, client: OutboundHTTPClient = .shared
     ) async throws(RequestError) -> Data {
         guard let target = URL(string: url + path) else { throw .unreachable("\(url + path) is not a URL") }
         let answer: ProviderHTTPAnswer

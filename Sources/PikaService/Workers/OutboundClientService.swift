@@ -2,12 +2,12 @@ import Logging
 import PikaEmbeddings
 import ServiceLifecycle
 
-/// The owner of the service's ``ProviderHTTPClient`` (its remote embedder's and LLM extractor's):
+/// The owner of the service's ``OutboundHTTPClient`` (its remote embedder's and LLM extractor's):
 /// idle until graceful shutdown, then it shuts the client down. ``PikaServer`` lists it before the
 /// job workers, and a service group stops its services in reverse order, so no job or search loses
 /// its client in the middle of a call.
-struct ProviderClientService: Service {
-    let client: ProviderHTTPClient
+struct OutboundClientService: Service {
+    let client: OutboundHTTPClient
     let logger: Logger
 
     func run() async throws {

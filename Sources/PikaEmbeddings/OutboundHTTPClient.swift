@@ -3,21 +3,22 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The HTTP client of the remote model providers (an OpenAI-compatible `/v1/embeddings` for
-/// ``RemoteEmbedder``, `/v1/chat/completions` for PikaMemory's LLM extractor): AsyncHTTPClient on
-/// SwiftNIO, one connection pool per host, JSON POSTs bounded by a deadline to the millisecond, and
-/// cancelled, connection and all, when their task is.
+/// The process's client for HTTP it sends out: the remote model providers (an OpenAI-compatible
+/// `/v1/embeddings` for ``RemoteEmbedder``, `/v1/chat/completions` for PikaMemory's LLM extractor)
+/// and the control channel of the local command-line tools to a running service. AsyncHTTPClient
+/// on SwiftNIO, one connection pool per host, JSON POSTs bounded by a deadline to the millisecond,
+/// and cancelled, connection and all, when their task is.
 ///
 /// Ownership: whoever creates a client shuts it down after its last request (``shutdown()``).
 /// `pika serve` creates one for its providers and shuts it down after its job workers have stopped.
 /// ``shared`` lives as long as the process and is never shut down (the command-line tools, tests).
-public final class ProviderHTTPClient: Sendable {
+public final class OutboundHTTPClient: Sendable {
     /// The largest answer read; a longer one fails as a transport error (a 2,048-text batch of
     /// 3,072-dimensional embeddings is about 130 MB of JSON, far beyond what anyone configures).
     public static let maximumAnswerBytes = 256 << 20
 
     /// A client for the whole process, never shut down.
-    public static let shared = ProviderHTTPClient(ownedByProcess: true)
+    public static let shared = OutboundHTTPClient(ownedByProcess: true)
 
     private let client: HTTPClient
     private let ownedByProcess: Bool

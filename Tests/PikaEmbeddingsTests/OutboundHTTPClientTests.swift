@@ -4,12 +4,12 @@ import PikaTestSupport
 import Testing
 
 @Suite("Provider HTTP client against a real HTTP server", .timeLimit(.minutes(2)))
-struct ProviderHTTPClientTests {
+struct OutboundHTTPClientTests {
     @Test("POSTs the JSON with its bearer and returns status and body")
     func postsJSON() async throws {
         let server = try TestHTTPServer { _, _ in .respond(status: 201, body: #"{"ok":true}"#) }
         defer { server.stop() }
-        let answer = try await ProviderHTTPClient.shared.postJSON(
+        let answer = try await OutboundHTTPClient.shared.postJSON(
             server.baseURL.appendingPathComponent("embeddings"), body: Data(#"{"input":["a"]}"#.utf8), bearer: "sk-test",
             timeout: .seconds(10))
         #expect(answer.status == 201 && answer.body == Data(#"{"ok":true}"#.utf8))
@@ -26,7 +26,7 @@ struct ProviderHTTPClientTests {
         let server = try TestHTTPServer { _, _ in .stall(seconds: 30) }
         defer { server.stop() }
         await #expect(throws: ProviderHTTPError.timedOut(.milliseconds(200))) {
-            try await ProviderHTTPClient.shared.postJSON(server.baseURL, body: Data("{}".utf8), bearer: nil, timeout: .milliseconds(200))
+            try await OutboundHTTPClient.shared.postJSON(server.baseURL, body: Data("{}".utf8), bearer: nil, timeout: .milliseconds(200))
         }
         #expect(server.requests.count == 1)
     }
@@ -36,7 +36,7 @@ struct ProviderHTTPClientTests {
         let server = try TestHTTPServer { _, _ in .stall(seconds: 30) }
         defer { server.stop() }
         let call = Task {
-            try await ProviderHTTPClient.shared.postJSON(server.baseURL, body: Data("{}".utf8), bearer: nil, timeout: .seconds(60))
+            try await OutboundHTTPClient.shared.postJSON(server.baseURL, body: Data("{}".utf8), bearer: nil, timeout: .seconds(60))
         }
         while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         call.cancel()
@@ -47,7 +47,7 @@ struct ProviderHTTPClientTests {
     func shutdown() async throws {
         let server = try TestHTTPServer { _, _ in .respond(status: 200, body: "{}") }
         defer { server.stop() }
-        let owned = ProviderHTTPClient()
+        let owned = OutboundHTTPClient()
         #expect(try await owned.postJSON(server.baseURL, body: Data(), bearer: nil, timeout: .seconds(10)).status == 200)
         try await owned.shutdown()
         let refused = await #expect(throws: ProviderHTTPError.self) {
@@ -57,8 +57,8 @@ struct ProviderHTTPClientTests {
             Issue.record("expected a transport error, got \(String(describing: refused))")
             return
         }
-        try await ProviderHTTPClient.shared.shutdown()
+        try await OutboundHTTPClient.shared.shutdown()
         #expect(
-            try await ProviderHTTPClient.shared.postJSON(server.baseURL, body: Data(), bearer: nil, timeout: .seconds(10)).status == 200)
+            try await OutboundHTTPClient.shared.postJSON(server.baseURL, body: Data(), bearer: nil, timeout: .seconds(10)).status == 200)
     }
 }
