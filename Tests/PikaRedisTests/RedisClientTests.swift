@@ -155,7 +155,7 @@ struct RedisClientTests {
             #expect(failures == 4)
             try await services.run("start-redis")
             var answered = false
-            for _ in 0..<50 where !answered {
+            for _ in 0..<1200 where !answered {
                 answered = (try? await redis.execute(RedisCommand("PING"))) == .status("PONG")
                 if !answered { try await Task.sleep(for: .milliseconds(50)) }
             }

@@ -76,7 +76,7 @@ struct CacheTierMetricsTests {
             try await services.run("start-redis")
             var tier = "engine"
             var found: [String] = []
-            for _ in 0..<100 where tier == "engine" {
+            for _ in 0..<1200 where tier == "engine" {
                 (_, tier, found) = try await client.search("dinosaurs", user: user)
                 #expect(found == ["Loves sharks"])
                 if tier == "engine" { try await Task.sleep(for: .milliseconds(50)) }

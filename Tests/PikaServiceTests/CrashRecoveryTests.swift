@@ -55,12 +55,12 @@ final class ServerProcess: Sendable {
     }
 
     func waitUntilReady() async throws {
-        for _ in 0..<300 {
+        for _ in 0..<1200 {
             if let (status, _) = try? await request("GET", "/readyz"), status == 200 { return }
             guard !process.hasExited else { throw ChildProcessFailure("pika serve exited before it was ready", child: process) }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw ChildProcessFailure("pika serve was not ready within 15 s", child: process)
+        throw ChildProcessFailure("pika serve was not ready within 60 s", child: process)
     }
 
     /// SIGKILL; the process's reaper thread collects it.
@@ -96,7 +96,7 @@ struct CrashRecoveryTests {
         try await second.waitUntilReady()
         for job in jobs {
             var status = ""
-            for _ in 0..<200 {
+            for _ in 0..<2400 {
                 status = (try await second.request("GET", "/jobs/\(job)").1["status"] as? String) ?? ""
                 if status == "completed" || status == "failed" { break }
                 try await Task.sleep(for: .milliseconds(25))

@@ -30,7 +30,7 @@ struct LiveDataDirectoryTests {
         #expect(try await server.request("PUT", "/v1/memories/\(zooID)", body: #"{"text":"We went to the zoo with grandpa"}"#).0 == 200)
         let (_, job) = try await server.request("POST", "/v1/memories", body: #"{"user_id":"u1","messages":"My name is Lan"}"#)
         let jobID = try #require(job["job_id"] as? String)
-        for _ in 0..<200 where (try await server.request("GET", "/jobs/\(jobID)").1["status"] as? String) != "completed" {
+        for _ in 0..<2400 where (try await server.request("GET", "/jobs/\(jobID)").1["status"] as? String) != "completed" {
             try await Task.sleep(for: .milliseconds(25))
         }
 

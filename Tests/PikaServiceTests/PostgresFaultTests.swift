@@ -56,7 +56,7 @@ struct PostgresFaultTests {
 
             try await services.run("start-postgres")
             var recovered = false
-            for _ in 0..<100 where !recovered {
+            for _ in 0..<600 where !recovered {
                 recovered = try await client.call(.get, "/readyz", key: nil).status == .ok
                 if !recovered { try await Task.sleep(for: .milliseconds(100)) }
             }

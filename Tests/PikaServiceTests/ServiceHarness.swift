@@ -86,7 +86,7 @@ extension TestClientProtocol {
 
     /// Polls a job until it is completed or failed.
     func waitForJob(_ id: String, key: String = ServiceHarness.adminKey) async throws -> Reply {
-        for _ in 0..<400 {
+        for _ in 0..<6000 {  // up to a minute: a guard against a hang, not a timing
             let reply = try await call(.get, "/v1/jobs/\(id)", key: key)
             if let status = reply["status"]?.stringValue, status == "completed" || status == "failed" { return reply }
             try await Task.sleep(for: .milliseconds(10))

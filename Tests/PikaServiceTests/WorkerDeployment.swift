@@ -132,19 +132,37 @@ final class WorkerDeployment: Sendable {
     }
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, closed).
+/// Ports this test process has handed out, so two tests never get the same one.
+private let handedOutPorts = Mutex<Set<Int>>([])
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (a bind to it succeeded and was closed).
+///
+/// Chosen below the kernel's ephemeral range (`ip_local_port_range`), as scripts/test-services.sh
+/// does: a port the kernel handed out for a bind to port 0 is one it also hands out as the local
+/// port of the tests' many client connections, which could take it before the server binds.
 func freeLoopbackPort() throws -> Int {
+    let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+    let ephemeralLow = range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+    let low = 20000
+    let high = ephemeralLow > low + 1000 ? ephemeralLow : low + 10000
+    for _ in 0..<500 {
+        let port = Int.random(in: low..<high)
+        guard handedOutPorts.withLock({ $0.insert(port).inserted }) else { continue }
+        if canBindLoopback(port) { return port }
+    }
+    throw ChildProcessFailure("no free port on 127.0.0.1 in \(low)..<\(high)")
+}
+
+/// Whether a TCP socket can bind 127.0.0.1:`port` right now (the socket is closed again).
+private func canBindLoopback(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw ChildProcessFailure("socket() failed: errno \(errno)") }
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
-    guard bound else { throw ChildProcessFailure("bind/getsockname on 127.0.0.1 failed: errno \(errno)") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

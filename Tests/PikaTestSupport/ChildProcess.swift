@@ -54,6 +54,14 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// How the child ended, for failure messages: its exit code or the signal that ended it.
+    public var exitDescription: String {
+        waitStatus.withLock { status in
+            guard let status else { return "still running" }
+            return status & 0x7f == 0 ? "exit code \((status >> 8) & 0xff)" : "killed by signal \(status & 0x7f)"
+        }
+    }
+
     /// Sends SIGKILL unless the child is gone already; its reaper thread collects it.
     public func kill9() {
         if !hasExited { kill(pid, SIGKILL) }
@@ -94,6 +102,8 @@ public struct ChildProcessFailure: Error, CustomStringConvertible {
 
     /// A failure of `child` (its log's end is appended), or of no child in particular.
     public init(_ message: String, child: ChildProcess? = nil) {
-        description = message + (child.map { "\n--- \($0.name) log (\($0.logPath)), last lines ---\n\($0.logTail)" } ?? "")
+        description =
+            message
+            + (child.map { "\n--- \($0.name) (\($0.exitDescription)) log (\($0.logPath)), last lines ---\n\($0.logTail)" } ?? "")
     }
 }

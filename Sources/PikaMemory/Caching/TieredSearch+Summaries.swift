@@ -19,8 +19,9 @@ extension TieredSearch {
             try await summaries.delete(scope: scope)
             return nil
         }
-        try await summaries.save(UserSummary(scope: scope, summary: summary.json, lastUpdated: Date()))
+        // Warm first: once the saved summary can answer L2, the usual phrasings are already in L1.
         await warm(scope, summary: summary)
+        try await summaries.save(UserSummary(scope: scope, summary: summary.json, lastUpdated: Date()))
         return summary
     }
 
