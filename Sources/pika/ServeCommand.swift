@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         let configuration = startup.configuration
         startup.logger.info(
-            "pika serve listening",
+            "pika serve starting",
             metadata: [
                 "host": "\(configuration.host)", "port": "\(configuration.port)", "data_dir": "\(configuration.dataDirectory)",
             ])
