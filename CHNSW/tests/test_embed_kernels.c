@@ -31,42 +31,51 @@ static void random_shape(size_t *m, size_t *n, size_t *k) {
     *k = 1 + below(uniform() < 0.2 ? 3000 : 120);
 }
 
+/* One fp32 product of shape m x n x k (strides lda, ldc) by every kernel this CPU runs, against
+ * the double-precision product; padding columns of c beyond n must stay untouched. */
+static void check_f32_gemm(size_t m, size_t n, size_t k, size_t lda, size_t ldc, int with_bias, int accumulate) {
+    float *a = malloc(m * lda * sizeof(float)), *w = malloc(n * k * sizeof(float));
+    float *bias = malloc(n * sizeof(float)), *c0 = malloc(m * ldc * sizeof(float));
+    float *c = malloc(m * ldc * sizeof(float));
+    float *packed = malloc(chnsw_f32_packed_count(n, k) * sizeof(float));
+    fill(a, m * lda);
+    fill(w, n * k);
+    fill(bias, n);
+    fill(c0, m * ldc);
+    CHECK_STATUS(chnsw_f32_pack(w, n, k, packed), CHNSW_OK);
+    for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
+        if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
+        memcpy(c, c0, m * ldc * sizeof(float));
+        CHECK_STATUS(chnsw_f32_gemm(KERNELS[e], m, n, k, a, lda, packed, with_bias ? bias : NULL, accumulate, c, ldc),
+                     CHNSW_OK);
+        int bad = 0;
+        for (size_t i = 0; i < m; i++) {
+            for (size_t j = 0; j < n; j++) {
+                double want = (accumulate ? c0[i * ldc + j] : 0) + (with_bias ? bias[j] : 0);
+                for (size_t kk = 0; kk < k; kk++) want += (double)a[i * lda + kk] * w[j * k + kk];
+                if (fabs(c[i * ldc + j] - want) > 1e-4 * (1 + sqrt((double)k))) bad++;
+            }
+            for (size_t j = n; j < ldc; j++) bad += c[i * ldc + j] != c0[i * ldc + j];
+        }
+        if (bad) fprintf(stderr, "f32 kernel %d m=%zu n=%zu k=%zu: %d wrong\n", KERNELS[e], m, n, k, bad);
+        CHECK(bad == 0);
+    }
+    free(a), free(w), free(bias), free(c0), free(c), free(packed);
+}
+
 static void test_f32_gemm_matches_reference(void) {
     for (int trial = 0; trial < 60; trial++) {
         size_t m, n, k;
         random_shape(&m, &n, &k);
-        size_t lda = k + below(3), ldc = n + below(3);
-        float *a = malloc(m * lda * sizeof(float)), *w = malloc(n * k * sizeof(float));
-        float *bias = malloc(n * sizeof(float)), *c0 = malloc(m * ldc * sizeof(float));
-        float *c = malloc(m * ldc * sizeof(float));
-        float *packed = malloc(chnsw_f32_packed_count(n, k) * sizeof(float));
-        fill(a, m * lda);
-        fill(w, n * k);
-        fill(bias, n);
-        fill(c0, m * ldc);
-        CHECK_STATUS(chnsw_f32_pack(w, n, k, packed), CHNSW_OK);
-        int accumulate = trial % 2;
-        for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
-            if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
-            memcpy(c, c0, m * ldc * sizeof(float));
-            CHECK_STATUS(chnsw_f32_gemm(KERNELS[e], m, n, k, a, lda, packed, trial % 3 ? bias : NULL, accumulate, c,
-                                        ldc),
-                         CHNSW_OK);
-            int bad = 0;
-            for (size_t i = 0; i < m; i++) {
-                for (size_t j = 0; j < n; j++) {
-                    double want = (accumulate ? c0[i * ldc + j] : 0) + (trial % 3 ? bias[j] : 0);
-                    for (size_t kk = 0; kk < k; kk++) want += (double)a[i * lda + kk] * w[j * k + kk];
-                    if (fabs(c[i * ldc + j] - want) > 1e-4 * (1 + sqrt((double)k))) bad++;
-                }
-                /* Padding columns of c beyond n must be untouched. */
-                for (size_t j = n; j < ldc; j++) bad += c[i * ldc + j] != c0[i * ldc + j];
-            }
-            if (bad) fprintf(stderr, "f32 kernel %d m=%zu n=%zu k=%zu: %d wrong\n", KERNELS[e], m, n, k, bad);
-            CHECK(bad == 0);
-        }
-        free(a), free(w), free(bias), free(c0), free(c), free(packed);
+        check_f32_gemm(m, n, k, k + below(3), n + below(3), trial % 3 != 0, trial % 2);
     }
+}
+
+/* Every row count from 1 to 70: the batch tile (up to 6 rows, and above 40), the few-row tile of
+ * 7 to 28 rows in one pass, and 29 to 40 rows split into two near-equal blocks; with a last
+ * panel of 5 columns (n = 37), an odd k and padded strides. */
+static void test_f32_gemm_every_row_count(void) {
+    for (size_t m = 1; m <= 70; m++) check_f32_gemm(m, 37, 67 + m % 5, 67 + m % 5 + m % 3, 37 + m % 2, m % 3 != 1, m % 2);
 }
 
 /* Block-scaled weights: every kernel against the double-precision product of the expanded matrix,
@@ -290,6 +299,7 @@ int main(void) {
     fprintf(stderr, "test_embed_kernels (fp32 best %d, int8 best %d)\n", chnsw_embed_kernel_best(0),
             chnsw_embed_kernel_best(1));
     RUN(test_f32_gemm_matches_reference);
+    RUN(test_f32_gemm_every_row_count);
     RUN(test_f32q_gemm_matches_reference);
     RUN(test_s8_kernels_agree_and_match_dequantised);
     RUN(test_s8_quantize_rounds_half_away_from_zero);
