@@ -228,41 +228,55 @@ static void test_s8_extreme_codes_do_not_saturate(void) {
     free(a), free(w), free(ws), free(as), free(c), free(sums), free(packed), free(q);
 }
 
+/* Attention of one n-token sequence by every kernel this CPU runs, against the double-precision
+ * softmax(q . K^T * scale) . V of every head. */
+static void check_attention(size_t n, size_t heads, size_t hw, size_t ld, size_t ldc) {
+    size_t hidden = heads * hw;
+    float *qkv = malloc(n * ld * sizeof(float)), *out = malloc(n * ldc * sizeof(float));
+    float *scratch = malloc(chnsw_attention_scratch_count(n, hw) * sizeof(float));
+    double *p = malloc(n * sizeof(double));
+    fill(qkv, n * ld);
+    for (size_t i = 0; i < n * ld; i++) qkv[i] *= 4; /* wide score ranges exercise exp */
+    float scale = 1.0f / sqrtf((float)hw);
+    for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
+        if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
+        CHECK_STATUS(chnsw_attention_f32(KERNELS[e], n, heads, hw, qkv, ld, scale, out, ldc, scratch), CHNSW_OK);
+        int bad = 0;
+        for (size_t h = 0; h < heads; h++)
+            for (size_t i = 0; i < n; i++) {
+                double top = -1e300, total = 0;
+                for (size_t j = 0; j < n; j++) {
+                    double s = 0;
+                    for (size_t d = 0; d < hw; d++) s += (double)qkv[i * ld + h * hw + d] * qkv[j * ld + hidden + h * hw + d];
+                    p[j] = s * scale;
+                    if (p[j] > top) top = p[j];
+                }
+                for (size_t j = 0; j < n; j++) total += (p[j] = exp(p[j] - top));
+                for (size_t d = 0; d < hw; d++) {
+                    double want = 0;
+                    for (size_t j = 0; j < n; j++) want += p[j] / total * qkv[j * ld + 2 * hidden + h * hw + d];
+                    bad += fabs(out[i * ldc + h * hw + d] - want) > 1e-4;
+                }
+            }
+        if (bad) fprintf(stderr, "attention kernel %d n=%zu heads=%zu hw=%zu: %d wrong\n", KERNELS[e], n, heads, hw, bad);
+        CHECK(bad == 0);
+    }
+    free(qkv), free(out), free(scratch), free(p);
+}
+
 static void test_attention_matches_reference(void) {
     for (int trial = 0; trial < 20; trial++) {
         size_t n = 1 + below(trial < 15 ? 40 : 300), heads = 1 + below(6), hw = 1 + below(40);
-        size_t hidden = heads * hw, ld = 3 * hidden + below(3), ldc = hidden + below(3);
-        float *qkv = malloc(n * ld * sizeof(float)), *out = malloc(n * ldc * sizeof(float));
-        float *scratch = malloc(chnsw_attention_scratch_count(n, hw) * sizeof(float));
-        double *p = malloc(n * sizeof(double));
-        fill(qkv, n * ld);
-        for (size_t i = 0; i < n * ld; i++) qkv[i] *= 4; /* wide score ranges exercise exp */
-        float scale = 1.0f / sqrtf((float)hw);
-        for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
-            if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
-            CHECK_STATUS(chnsw_attention_f32(KERNELS[e], n, heads, hw, qkv, ld, scale, out, ldc, scratch), CHNSW_OK);
-            int bad = 0;
-            for (size_t h = 0; h < heads; h++)
-                for (size_t i = 0; i < n; i++) {
-                    double top = -1e300, total = 0;
-                    for (size_t j = 0; j < n; j++) {
-                        double s = 0;
-                        for (size_t d = 0; d < hw; d++)
-                            s += (double)qkv[i * ld + h * hw + d] * qkv[j * ld + hidden + h * hw + d];
-                        p[j] = s * scale;
-                        if (p[j] > top) top = p[j];
-                    }
-                    for (size_t j = 0; j < n; j++) total += (p[j] = exp(p[j] - top));
-                    for (size_t d = 0; d < hw; d++) {
-                        double want = 0;
-                        for (size_t j = 0; j < n; j++) want += p[j] / total * qkv[j * ld + 2 * hidden + h * hw + d];
-                        bad += fabs(out[i * ldc + h * hw + d] - want) > 1e-4;
-                    }
-                }
-            if (bad) fprintf(stderr, "attention kernel %d n=%zu heads=%zu hw=%zu: %d wrong\n", KERNELS[e], n, heads, hw, bad);
-            CHECK(bad == 0);
-        }
-        free(qkv), free(out), free(scratch), free(p);
+        check_attention(n, heads, hw, 3 * heads * hw + below(3), heads * hw + below(3));
+    }
+}
+
+/* Head widths of whole 16-float vectors (the AVX-512 path: MiniLM's 32, and 16, 48, 64) with
+ * every sequence length from 1 to 70 (query blocks of 4 with remainders, padded key vectors). */
+static void test_attention_vector_head_widths(void) {
+    for (size_t n = 1; n <= 70; n++) {
+        size_t hw = 16 * (1 + n % 4), heads = 1 + n % 3;
+        check_attention(n, heads, hw, 3 * heads * hw + n % 3, heads * hw + n % 2);
     }
 }
 
@@ -305,6 +319,7 @@ int main(void) {
     RUN(test_s8_quantize_rounds_half_away_from_zero);
     RUN(test_s8_extreme_codes_do_not_saturate);
     RUN(test_attention_matches_reference);
+    RUN(test_attention_vector_head_widths);
     RUN(test_bad_input_is_refused);
     return harness_finish("test_embed_kernels");
 }
