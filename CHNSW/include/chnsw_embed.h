@@ -1,6 +1,7 @@
 /*
  * chnsw_embed.h - the matrix kernels of the sentence encoder (PikaEmbeddings): fp32 and int8
- * products of a few token rows by a pre-packed weight matrix, and multi-head self-attention.
+ * products of a few token rows by a pre-packed weight matrix, multi-head self-attention, layer
+ * normalisation and GELU.
  *
  * They live in the engine's C target because that is the project's one C target; they share
  * nothing with the index but chnsw_status.
@@ -138,6 +139,20 @@ size_t chnsw_attention_scratch_count(size_t n, size_t head_width);
 chnsw_status chnsw_attention_f32(chnsw_embed_kernel kernel, size_t n, size_t heads, size_t head_width,
                                  const float *qkv, size_t ldqkv, float scale, float *context, size_t ldc,
                                  float *scratch);
+
+/**
+ * Pure. Layer normalisation in place of each of the m rows of x (n floats, row stride ldx >= n):
+ * x = (x - mean) / sqrt(variance + epsilon) * gamma + beta, with the row's mean and (biased)
+ * variance; gamma and beta hold n floats.
+ */
+chnsw_status chnsw_layer_norm_f32(chnsw_embed_kernel kernel, size_t m, size_t n, float *x, size_t ldx,
+                                  const float *gamma, const float *beta, float epsilon);
+
+/**
+ * Pure. BERT's GELU in place of `count` floats, x * Phi(x) = x / 2 * (1 + erf(x / sqrt 2)), with erf
+ * a rational approximation (absolute error below 5e-7).
+ */
+chnsw_status chnsw_gelu_f32(chnsw_embed_kernel kernel, size_t count, float *x);
 
 #ifdef __cplusplus
 }

@@ -280,6 +280,61 @@ static void test_attention_vector_head_widths(void) {
     }
 }
 
+/* Layer normalisation by every kernel against the double-precision one: rows of 1..70 floats
+ * (whole 16-lane groups and tails), padded stride, rows with a large common offset. */
+static void test_layer_norm_matches_reference(void) {
+    for (size_t n = 1; n <= 70; n++) {
+        size_t m = 1 + n % 4, ldx = n + n % 3;
+        float *x0 = malloc(m * ldx * sizeof(float)), *x = malloc(m * ldx * sizeof(float));
+        float *gamma = malloc(n * sizeof(float)), *beta = malloc(n * sizeof(float));
+        fill(x0, m * ldx);
+        fill(gamma, n);
+        fill(beta, n);
+        for (size_t j = 0; j < n; j++) x0[j] += 30; /* row 0 sits far from zero */
+        for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
+            if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
+            memcpy(x, x0, m * ldx * sizeof(float));
+            CHECK_STATUS(chnsw_layer_norm_f32(KERNELS[e], m, n, x, ldx, gamma, beta, 1e-12f), CHNSW_OK);
+            int bad = 0;
+            for (size_t i = 0; i < m; i++) {
+                double mean = 0, var = 0;
+                for (size_t j = 0; j < n; j++) mean += x0[i * ldx + j];
+                mean /= (double)n;
+                for (size_t j = 0; j < n; j++) var += (x0[i * ldx + j] - mean) * (x0[i * ldx + j] - mean);
+                double inverse = 1 / sqrt(var / (double)n + 1e-12);
+                for (size_t j = 0; j < n; j++) {
+                    double want = (x0[i * ldx + j] - mean) * inverse * gamma[j] + beta[j];
+                    bad += fabs(x[i * ldx + j] - want) > 1e-4;
+                }
+                for (size_t j = n; j < ldx; j++) bad += x[i * ldx + j] != x0[i * ldx + j];
+            }
+            if (bad) fprintf(stderr, "layer norm kernel %d n=%zu: %d wrong\n", KERNELS[e], n, bad);
+            CHECK(bad == 0);
+        }
+        free(x0), free(x), free(gamma), free(beta);
+    }
+}
+
+/* GELU by every kernel against x * Phi(x) with libm's erf, on [-8, 8] and odd counts. */
+static void test_gelu_matches_reference(void) {
+    enum { COUNT = 16001 };
+    float *x0 = malloc(COUNT * sizeof(float)), *x = malloc(COUNT * sizeof(float));
+    for (size_t i = 0; i < COUNT; i++) x0[i] = (float)i / 1000.0f - 8.0f;
+    for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
+        if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
+        memcpy(x, x0, COUNT * sizeof(float));
+        CHECK_STATUS(chnsw_gelu_f32(KERNELS[e], COUNT, x), CHNSW_OK);
+        double worst = 0;
+        for (size_t i = 0; i < COUNT; i++) {
+            double want = 0.5 * x0[i] * (1 + erf(x0[i] / sqrt(2.0))), off = fabs(x[i] - want) / (1 + fabs(want));
+            if (off > worst) worst = off;
+        }
+        if (worst >= 1e-6) fprintf(stderr, "gelu kernel %d: worst relative error %g\n", KERNELS[e], worst);
+        CHECK(worst < 1e-6);
+    }
+    free(x0), free(x);
+}
+
 static void test_bad_input_is_refused(void) {
     float x[64] = {0}, packed[64 * 16] = {0}, c[64] = {0}, s[64] = {0};
     int8_t q[256] = {0}, pk[1024] = {0};
@@ -304,6 +359,11 @@ static void test_bad_input_is_refused(void) {
                  CHNSW_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(chnsw_attention_f32(CHNSW_EMBED_KERNEL_AUTO, 2, 2, 2, x, 11, 1, c, 4, s),
                  CHNSW_ERR_INVALID_ARGUMENT); /* ld < 3 x hidden */
+    CHECK_STATUS(chnsw_layer_norm_f32(CHNSW_EMBED_KERNEL_AUTO, 1, 8, x, 4, s, s, 1e-12f),
+                 CHNSW_ERR_INVALID_ARGUMENT); /* ldx < n */
+    CHECK_STATUS(chnsw_layer_norm_f32(CHNSW_EMBED_KERNEL_AUTO, 1, 8, x, 8, NULL, s, 1e-12f), CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_gelu_f32(CHNSW_EMBED_KERNEL_AUTO, 0, x), CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_gelu_f32((chnsw_embed_kernel)9, 4, x), CHNSW_ERR_INVALID_ARGUMENT);
     if (!chnsw_embed_kernel_supported(CHNSW_EMBED_KERNEL_AVX512, 1))
         CHECK_STATUS(chnsw_s8_gemm(CHNSW_EMBED_KERNEL_AVX512, 1, 4, 4, q, 64, s, pk, s, sums, NULL, 0, c, 4),
                      CHNSW_ERR_UNSUPPORTED_KERNEL);
@@ -320,6 +380,8 @@ int main(void) {
     RUN(test_s8_extreme_codes_do_not_saturate);
     RUN(test_attention_matches_reference);
     RUN(test_attention_vector_head_widths);
+    RUN(test_layer_norm_matches_reference);
+    RUN(test_gelu_matches_reference);
     RUN(test_bad_input_is_refused);
     return harness_finish("test_embed_kernels");
 }

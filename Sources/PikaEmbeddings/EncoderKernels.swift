@@ -55,6 +55,21 @@ enum EncoderKernels {
         }
     }
 
+    /// Layer normalisation in place of `rows` rows of `width` floats: (x − mean) / √(variance + ε) · γ + β.
+    static func layerNorm(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, gamma: UnsafePointer<Float>,
+        beta: UnsafePointer<Float>, epsilon: Float
+    ) {
+        let status = chnsw_layer_norm_f32(float32, rows, width, x, width, gamma, beta, epsilon)
+        assert(status == CHNSW_OK)
+    }
+
+    /// BERT's GELU in place, x·Φ(x) = ½x(1 + erf(x/√2)), erf as a rational function (error < 5e-7).
+    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let status = chnsw_gelu_f32(float32, count, x)
+        assert(status == CHNSW_OK)
+    }
+
     /// Self-attention of one sequence of `tokens` rows (all heads), context written into `context`.
     static func attention(
         tokens: Int, heads: Int, headWidth: Int, qkv: UnsafePointer<Float>, scale: Float,

@@ -11,8 +11,8 @@
 /// A batch is packed without padding: the token rows of all sequences are stacked into one
 /// `[tokens, hidden]` matrix, so every linear layer is a single product over the whole batch and
 /// no work is spent on pad tokens; attention alone runs per sequence (all heads in one call).
-/// Products use the packed-weight kernels of `chnsw_embed.h` (fp32 or int8, per
-/// ``MiniLMWeights/precision``), not OpenBLAS: with a dozen rows, sgemm's per-call packing of the
+/// Products, attention, layer norm and GELU use the kernels of `chnsw_embed.h` (products fp32 or
+/// int8, per ``MiniLMWeights/precision``), not OpenBLAS: with a dozen rows, sgemm's per-call packing of the
 /// weights dominated, and OpenBLAS's worker threads spun beside the service. Scratch buffers
 /// come from a pool (``EncoderWorkspacePool``), so a query allocates only its result.
 struct MiniLMEncoder: Sendable {
@@ -70,7 +70,7 @@ struct MiniLMEncoder: Sendable {
             layerNorm(x, rows: tokens, layer.attentionNormWeight, layer.attentionNormBias)
             // x = LayerNorm(x + gelu(x · Wiᵀ + bi) · Woᵀ + bo).
             EncoderKernels.linear(layer.intermediate, x, rows: tokens, into: intermediate, accumulate: false, workspace: w)
-            gelu(intermediate, count: tokens * c.intermediateSize)
+            EncoderKernels.gelu(intermediate, count: tokens * c.intermediateSize)
             EncoderKernels.linear(layer.output, intermediate, rows: tokens, into: x, accumulate: true, workspace: w)
             layerNorm(x, rows: tokens, layer.outputNormWeight, layer.outputNormBias)
         }
@@ -101,52 +101,8 @@ struct MiniLMEncoder: Sendable {
     private func layerNorm(
         _ x: UnsafeMutablePointer<Float>, rows: Int, _ gamma: UnsafePointer<Float>, _ beta: UnsafePointer<Float>
     ) {
-        let h = weights.configuration.hiddenSize
-        let epsilon = weights.configuration.layerNormEpsilon
-        for r in 0..<rows {
-            let v = x + r * h
-            var sum: Float = 0
-            for j in 0..<h { sum += v[j] }
-            let mean = sum / Float(h)
-            var squares: Float = 0
-            for j in 0..<h {
-                let d = v[j] - mean
-                squares += d * d
-            }
-            let inverse = 1 / (squares / Float(h) + epsilon).squareRoot()
-            for j in 0..<h { v[j] = (v[j] - mean) * inverse * gamma[j] + beta[j] }
-        }
-    }
-
-    /// BERT's GELU, x·Φ(x) = ½x(1 + erf(x/√2)). Plain scalar code without libm calls, so the
-    /// optimiser vectorises the loop (and debug builds, where SIMD types are slow, stay quick).
-    private func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + Self.erf(v * 0.707_106_77))
-        }
-    }
-
-    /// erf as a rational function of x² on [-4, 4] (erf(±4) is ±1 to within 2e-8): x·P(x²)/Q(x²),
-    /// the minimax approximation used by XLA and Eigen for `float`. Absolute error below 5e-7
-    /// everywhere (checked against `math.erf` on 200,001 points in [-6, 6]), far inside what the
-    /// reference test (cosine ≥ 0.9999) can see.
-    @inline(__always)
-    static func erf(_ x: Float) -> Float {
-        let c = min(max(x, -4), 4)
-        let x2 = c * c
-        var p: Float = -2.726_142_258_013_06e-10
-        p = p * x2 + 2.770_681_424_959_02e-08
-        p = p * x2 - 2.101_024_020_825_08e-06
-        p = p * x2 - 5.692_506_394_623_46e-05
-        p = p * x2 - 7.349_906_303_268_55e-04
-        p = p * x2 - 2.954_599_808_540_25e-03
-        p = p * x2 - 1.609_603_332_624_15e-02
-        var q: Float = -1.456_607_184_649_96e-05
-        q = q * x2 - 2.133_740_552_789_05e-04
-        q = q * x2 - 1.682_826_974_382_03e-03
-        q = q * x2 - 7.373_329_167_204_68e-03
-        q = q * x2 - 1.426_473_905_141_89e-02
-        return c * p / q
+        let c = weights.configuration
+        EncoderKernels.layerNorm(
+            x, rows: rows, width: c.hiddenSize, gamma: gamma, beta: beta, epsilon: c.layerNormEpsilon)
     }
 }
