@@ -12,17 +12,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "chnsw_embed.h"
 
-static double cpu_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-static int ascending(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 enum { PASSES = 200, MATRICES = 4 };
 
