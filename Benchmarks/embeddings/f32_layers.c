@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bench_clock.h"
@@ -52,7 +53,13 @@ int main(int argc, char **argv) {
         size_t n = outs[l % MATRICES], k = ins[l % MATRICES];
         float *w = malloc(n * k * sizeof(float));
         for (size_t i = 0; i < n * k; i++) w[i] = (float)(rand() % 2000 - 1000) * 1e-4f;
-        panels[l] = aligned_alloc(64, chnsw_f32_packed_count(n, k) * sizeof(float));
+        size_t bytes = chnsw_f32_packed_count(n, k) * sizeof(float);
+        if (getenv("HUGE")) {
+            bytes = (bytes + (2u << 20) - 1) / (2u << 20) * (2u << 20);
+            panels[l] = aligned_alloc(2u << 20, bytes);
+            madvise(panels[l], bytes, MADV_HUGEPAGE);
+        } else
+            panels[l] = aligned_alloc(64, bytes);
         bias[l] = calloc(n, sizeof(float));
         if (chnsw_f32_pack(w, n, k, panels[l]) != CHNSW_OK) return 1;
         free(w);

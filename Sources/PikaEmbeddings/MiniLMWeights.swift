@@ -2,7 +2,8 @@
 ///
 /// Embedding tables, biases and layer-norm parameters stay in place in the memory-mapped
 /// safetensors file. The linear layers' matrices are packed once at load (``PackedLinear``) in
-/// the layout the encoder's kernels stream: fp32 panels (~42 MB for all-MiniLM-L6-v2), or int8
+/// the layout the encoder's kernels stream: fp32 panels (~42 MB for all-MiniLM-L6-v2, all in one
+/// ``WeightArena`` on huge pages), or int8
 /// codes with per-channel scales (~11 MB) when the precision is int8. Query, key and value are
 /// stacked into one `[3·hidden, hidden]` matrix so that one product computes all three.
 ///
@@ -69,12 +70,18 @@ final class MiniLMWeights: @unchecked Sendable {
             owned.append(copy)
             return UnsafePointer(copy)
         }
+        let h = c.hiddenSize
+        // fp32 panels of every layer in one block on huge pages (see WeightArena).
+        let shapes = [(3 * h, h), (h, h), (c.intermediateSize, h), (h, c.intermediateSize)]
+        let arena =
+            precision == .fp32
+            ? WeightArena(bytes: c.layers * shapes.reduce(0) { $0 + PackedLinear.arenaBytes(outputs: $1.0, inputs: $1.1) })
+            : nil
         func linear(_ name: String, out: Int, in: Int) throws(EmbeddingError) -> PackedLinear {
             PackedLinear(
                 weight: try tensor(name + ".weight", [out, `in`]), bias: try tensor(name + ".bias", [out]),
-                outputs: out, inputs: `in`, precision: precision)
+                outputs: out, inputs: `in`, precision: precision, arena: arena)
         }
-        let h = c.hiddenSize
         do throws(EmbeddingError) {
             wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [c.vocabularySize, h])
             positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [c.maxPositions, h])
@@ -101,7 +108,8 @@ final class MiniLMWeights: @unchecked Sendable {
                 layers.append(
                     Layer(
                         qkv: PackedLinear(
-                            weight: stacked, bias: stackedBias, outputs: 3 * h, inputs: h, precision: precision),
+                            weight: stacked, bias: stackedBias, outputs: 3 * h, inputs: h, precision: precision,
+                            arena: arena),
                         attentionOut: try linear(p + "attention.output.dense", out: h, in: h),
                         attentionNormWeight: try tensor(p + "attention.output.LayerNorm.weight", [h]),
                         attentionNormBias: try tensor(p + "attention.output.LayerNorm.bias", [h]),

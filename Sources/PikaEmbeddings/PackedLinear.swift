@@ -16,6 +16,9 @@ final class PackedLinear: @unchecked Sendable {
     let bias: UnsafeMutablePointer<Float>
     /// The packed weights, in one of the kernels' three forms.
     let weights: Weights
+    /// The arena holding the fp32 panels (kept alive by this reference), or nil when they were
+    /// allocated alone (and are freed in `deinit`).
+    private let arena: WeightArena?
 
     /// How a layer's weights are held; each case owns its buffers (freed in `deinit`).
     enum Weights {
@@ -29,9 +32,11 @@ final class PackedLinear: @unchecked Sendable {
     }
 
     /// Packs the PyTorch-layout matrix `weight` (`[outputs, inputs]`, row-major) and copies `bias`.
+    /// fp32 panels are cut from `arena` when one is given (sized with ``arenaBytes(outputs:inputs:)``),
+    /// else allocated alone.
     init(
         weight: UnsafePointer<Float>, bias source: UnsafePointer<Float>, outputs: Int, inputs: Int,
-        precision: EmbeddingPrecision
+        precision: EmbeddingPrecision, arena: WeightArena? = nil
     ) {
         self.inputs = inputs
         self.outputs = outputs
@@ -39,7 +44,9 @@ final class PackedLinear: @unchecked Sendable {
         bias.update(from: source, count: outputs)
         switch precision {
         case .fp32:
-            let packed = Self.allocate(Float.self, chnsw_f32_packed_count(outputs, inputs))
+            let count = chnsw_f32_packed_count(outputs, inputs)
+            let packed = arena?.take(Float.self, count) ?? Self.allocate(Float.self, count)
+            self.arena = arena
             // Cannot fail: pointers are non-nil and sizes positive (checked by the weights loader).
             _ = chnsw_f32_pack(weight, outputs, inputs, packed)
             weights = .float32(panels: packed)
@@ -48,6 +55,7 @@ final class PackedLinear: @unchecked Sendable {
             let scales = Self.allocate(Float.self, outputs)
             let sums = Self.allocate(Int32.self, outputs)
             _ = chnsw_s8_pack(weight, outputs, inputs, packed, scales, sums)
+            self.arena = nil
             weights = .int8(codes: packed, scales: scales, sums: sums)
         }
     }
@@ -68,6 +76,7 @@ final class PackedLinear: @unchecked Sendable {
         let scales = Self.allocate(Float.self, chnsw_f32q_packed_scales(outputs, inputs))
         // Cannot fail: the model loader checks that `inputs` is a multiple of the block.
         _ = chnsw_f32q_pack(codes, source, outputs, inputs, packed, scales)
+        arena = nil
         weights = .blockScaled(codes: packed, scales: scales)
     }
 
@@ -75,7 +84,7 @@ final class PackedLinear: @unchecked Sendable {
         bias.deallocate()
         switch weights {
         case .float32(let panels):
-            panels.deallocate()
+            if arena == nil { panels.deallocate() }
         case .blockScaled(let codes, let scales):
             codes.deallocate()
             scales.deallocate()
@@ -96,6 +105,11 @@ final class PackedLinear: @unchecked Sendable {
     }
 
     /// 64-byte aligned, so that every packed panel starts on a cache line.
+    /// Bytes the fp32 panels of an `[outputs, inputs]` matrix take in a ``WeightArena``.
+    static func arenaBytes(outputs: Int, inputs: Int) -> Int {
+        WeightArena.footprint(Float.self, chnsw_f32_packed_count(outputs, inputs))
+    }
+
     private static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
         UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<T>.stride, alignment: 64)
             .bindMemory(to: T.self, capacity: max(count, 1))
