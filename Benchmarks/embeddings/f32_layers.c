@@ -2,7 +2,8 @@
  * FFN in 1536x384, FFN out 384x1536) for M token rows with fp32 panels (chnsw_f32_gemm, 42.5 MB
  * of weights), thread CPU p50 of 300 passes. GAP_US=N idles N microseconds before each pass, as
  * a server does between requests: other work then evicts part of the weights from L3 and the
- * pass reads them from memory. With a baseline object (another commit's embed_gemm_f32.c whose
+ * pass reads them from memory. HUGE=1 puts each matrix on 2 MiB pages (madvise), as the encoder's
+ * WeightArena does. With a baseline object (another commit's embed_gemm_f32.c whose
  * chnsw_f32_gemm is renamed baseline_f32_gemm), the two alternate pass by pass:
  *
  *   git show main:CHNSW/src/embed_gemm_f32.c > /tmp/base_gemm.c
