@@ -367,6 +367,15 @@ void chnsw_graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_li
  * Returns the count kept, compacted at the front of candidates.
  */
 size_t chnsw_select_neighbors(const chnsw_index *ix, scored *candidates, size_t n, size_t limit);
+/* Layer-0 links per node at most: 2 * the largest M chnsw_create accepts (256). */
+#define CHNSW_MAX_LINKS0 512
+/*
+ * The heuristic up to `diverse` kept, then the closest of the other candidates until `limit`
+ * (<= CHNSW_MAX_LINKS0) are kept (neighbors.c says why a new node's layer-0 list is filled).
+ * Returns the count kept, compacted at the front of candidates.
+ */
+size_t chnsw_select_neighbors_filled(const chnsw_index *ix, scored *candidates, size_t n, size_t diverse,
+                                     size_t limit);
 
 /* ---- locks on single nodes, used only by inserts (readers hold the index read lock) ---- */
 static inline void node_lock(const chnsw_index *ix, node_id n) {
