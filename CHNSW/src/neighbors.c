@@ -12,10 +12,11 @@
  * heuristic's M only. On real sentence embeddings queried with questions (far from every
  * sentence), the sparser lists left small-ef recall swinging with the level draw: at
  * recall@10 0.95 the walk scored 631-730 nodes per query over three seeds, against 611-648
- * with the filled lists (docs/benchmarks-archive.md, "Issue 20, fourth pass"). Running the
- * heuristic itself up to 2M walked no shorter and cost a third more build time (each
- * candidate tested against up to 2M kept ones); filling the neighbours' re-selected lists
- * too doubled the build's cost.
+ * with the filled lists (docs/benchmarks-archive.md, "Issue 20, fourth pass"). It costs
+ * build time: +10 % there, +57 % on isotropic data, whose neighbours' lists the extra
+ * back-links keep full and re-selecting. Running the heuristic itself up to 2M walked no
+ * shorter and cost a third more (each candidate tested against up to 2M kept ones); filling
+ * the neighbours' re-selected lists too doubled the build's cost.
  */
 #include "internal.h"
 
