@@ -23,10 +23,9 @@ RUN mkdir -p /opt/pika/models/all-MiniLM-L6-v2 \
 
 # ---- build: release binary, Swift runtime linked statically --------------------------------------
 FROM swift:${SWIFT_VERSION}-bookworm AS build
-# libcurl4-openssl-dev: the statically linked FoundationNetworking links -lcurl.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      pkg-config libopenblas-dev libpq-dev libhiredis-dev libsqlite3-dev libcurl4-openssl-dev \
+      pkg-config libopenblas-dev libpq-dev libhiredis-dev libsqlite3-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so a source change does not fetch them again.
@@ -41,12 +40,12 @@ RUN swift build -c release --product pika --static-swift-stdlib \
 # ---- runtime: slim Debian, only what `ldd pika` needs ---------------------------------------------
 FROM debian:bookworm-slim AS runtime
 # One package per shared library the binary links (Tests/PikaDeploymentTests checks this list against
-# `ldd` of the built binary): OpenBLAS, libpq, hiredis, SQLite, libcurl (FoundationNetworking, for the
-# remote embedder and LLM clients), the C/C++ runtime. curl serves the HEALTHCHECK, sqlite3 the online
-# backup in docs/operations.md.
+# `ldd` of the built binary): OpenBLAS, libpq, hiredis, SQLite, the C/C++ runtime (no libcurl: every HTTP
+# client is AsyncHTTPClient, nothing links FoundationNetworking). curl serves the HEALTHCHECK, sqlite3 the
+# online backup in docs/operations.md.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libopenblas0-pthread libgfortran5 libpq5 libhiredis0.14 libsqlite3-0 libcurl4 \
+      libopenblas0-pthread libgfortran5 libpq5 libhiredis0.14 libsqlite3-0 \
       libc6 libgcc-s1 libstdc++6 zlib1g \
       ca-certificates tzdata curl sqlite3 \
  && rm -rf /var/lib/apt/lists/* \

@@ -76,8 +76,8 @@ def methods():
         w = cv / (cv + ck) if cv + ck > 0 else 0.5
         return combine([(w, minmax(v), 0.0), (1 - w, minmax(k), 0.0)])
 
-    def confident_z(v, k):
-        cv, ck = max(confidence(v), 0.0), max(confidence(k), 0.0)
+    def confident_z(v, k, power=1.0):
+        cv, ck = max(confidence(v), 0.0) ** power, max(confidence(k), 0.0) ** power
         w = cv / (cv + ck) if cv + ck > 0 else 0.5
         zv, zk = zscore(v), zscore(k)
         return combine([(w, zv, min(zv.values(), default=0)), (1 - w, zk, min(zk.values(), default=0))])
@@ -89,10 +89,17 @@ def methods():
         k = list(k) + [(d, 0.0) for d, _ in v if d not in seen]
         return confident_z(v, k)
 
-    def confident_z_complete(v, k):
+    def confident_z_complete(v, k, power=1.0):
         # Padded only when the keyword list is complete (shorter than the vector list, so it holds
         # every memory sharing a term); a full list's missing candidates may score above 0.
-        return confident_z_padded(v, k) if len(k) < len(v) else confident_z(v, k)
+        if len(k) < len(v):
+            seen = {d for d, _ in k}
+            k = list(k) + [(d, 0.0) for d, _ in v if d not in seen]
+        return confident_z(v, k, power)
+
+    def powered(power):
+        # The service's fusion (RankFusion, FusionMethod.confidence): confidences raised to `power`.
+        return lambda v, k: confident_z_complete(v, k, power)
 
     return {
         "vector": lambda v, k: [d for d, _ in v],
@@ -106,6 +113,8 @@ def methods():
         "confidence-weighted zscore": confident_z,
         "confidence-weighted zscore, BM25 0 when absent": confident_z_padded,
         "confidence-weighted zscore, BM25 0 when absent from a complete list": confident_z_complete,
+        "the same, confidence^1.5 (the service's since issue 21's third pass)": powered(1.5),
+        "the same, confidence^2": powered(2.0),
     }
 
 

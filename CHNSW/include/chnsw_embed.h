@@ -67,6 +67,33 @@ chnsw_status chnsw_f32_pack(const float *w, size_t n, size_t k, float *packed);
 chnsw_status chnsw_f32_gemm(chnsw_embed_kernel kernel, size_t m, size_t n, size_t k, const float *a, size_t lda,
                             const float *packed, const float *bias, int accumulate, float *c, size_t ldc);
 
+/** Inputs per scale of the block-scaled fp32 products (chnsw_f32q_*): k must be a multiple. */
+#define CHNSW_F32Q_BLOCK 32
+
+/** Pure. Codes (bytes) chnsw_f32q_pack writes for an [n, k] matrix (n rounded up to 16). */
+size_t chnsw_f32q_packed_codes(size_t n, size_t k);
+
+/** Pure. Scales (floats) chnsw_f32q_pack writes for an [n, k] matrix: one per 32 inputs per column. */
+size_t chnsw_f32q_packed_scales(size_t n, size_t k);
+
+/**
+ * Pure. Packs a matrix given as small integer codes and block scales, W[j][kk] = codes[j][kk] *
+ * scales[j][kk / 32] (`codes` row-major [n, k], `scales` row-major [n, k / 32]; k a multiple of
+ * CHNSW_F32Q_BLOCK), into chnsw_f32q_packed_codes bytes and chnsw_f32q_packed_scales floats. For
+ * weights shipped quantised (a 4-bit model file): they stay a quarter of their fp32 size.
+ */
+chnsw_status chnsw_f32q_pack(const int8_t *codes, const float *scales, size_t n, size_t k, int8_t *packed,
+                             float *packed_scales);
+
+/**
+ * Pure. chnsw_f32_gemm's product with W packed by chnsw_f32q_pack: each weight is expanded to
+ * fp32 (code * scale, exact when the code has at most 8 bits and the scale at most 16) and the
+ * sums are fp32, so results match chnsw_f32_gemm on the expanded matrix up to summation order.
+ */
+chnsw_status chnsw_f32q_gemm(chnsw_embed_kernel kernel, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                             const int8_t *packed, const float *scales, const float *bias, int accumulate, float *c,
+                             size_t ldc);
+
 /** Pure. Bytes needed by chnsw_s8_pack for an [n, k] matrix (n rounded up to 16, k to 4). */
 size_t chnsw_s8_packed_count(size_t n, size_t k);
 

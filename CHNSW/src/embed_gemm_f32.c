@@ -10,7 +10,6 @@
 #include "embed_internal.h"
 
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
 #define EMBED_X86 1
 #endif
 
@@ -64,16 +63,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void tile_512(
             if (P > 1) acc[r][1] = _mm512_fmadd_ps(x, w1, acc[r][1]);
         }
     }
-    for (int v = 0; v < P; v++) {
-        __mmask16 mask = v ? m1 : m0;
-        __m512 add = bias ? _mm512_maskz_loadu_ps(mask, bias + v * PANEL) : _mm512_setzero_ps();
-        for (int r = 0; r < R; r++) {
-            float *out = c + (size_t)r * ldc + v * PANEL;
-            __m512 value = _mm512_add_ps(acc[r][v], add);
-            if (accumulate) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(mask, out));
-            _mm512_mask_storeu_ps(out, mask, value);
-        }
-    }
+    embed_finish_512(R, P, acc, bias, accumulate, c, ldc, m0, m1);
 }
 
 #define TILE512_CASE(R)                                                                             \
@@ -128,16 +118,7 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void tile_avx2(
             acc[r][1] = _mm256_fmadd_ps(x, w1, acc[r][1]);
         }
     }
-    for (int v = 0; v < 2; v++) {
-        __m256i mask = v ? m1 : m0;
-        __m256 add = bias ? _mm256_maskload_ps(bias + v * 8, mask) : _mm256_setzero_ps();
-        for (int r = 0; r < R; r++) {
-            float *out = c + (size_t)r * ldc + v * 8;
-            __m256 value = _mm256_add_ps(acc[r][v], add);
-            if (accumulate) value = _mm256_add_ps(value, _mm256_maskload_ps(out, mask));
-            _mm256_maskstore_ps(out, mask, value);
-        }
-    }
+    embed_finish_avx2(R, acc, bias, accumulate, c, ldc, m0, m1);
 }
 
 #define TILE2_CASE(R)                                                                               \
@@ -153,12 +134,6 @@ __attribute__((target("avx2,fma"))) static void rows_avx2(int R, size_t k, const
     }
 }
 
-/* Lane masks for the first `cols` (0..8) floats of a vector. */
-__attribute__((target("avx2"))) static __m256i lane_mask(size_t cols) {
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)cols), lanes);
-}
-
 __attribute__((target("avx2,fma"))) static void gemm_avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
                                                            const float *packed, const float *bias, int accumulate,
                                                            float *c, size_t ldc) {
@@ -167,7 +142,7 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2(size_t m, size_t n, si
         size_t end = m0 + chunk < m ? m0 + chunk : m;
         for (size_t p = 0; p < panels; p++) {
             size_t cols = embed_panel_columns(n, p);
-            __m256i mk0 = lane_mask(cols < 8 ? cols : 8), mk1 = lane_mask(cols > 8 ? cols - 8 : 0);
+            __m256i mk0 = embed_lane_mask(cols < 8 ? cols : 8), mk1 = embed_lane_mask(cols > 8 ? cols - 8 : 0);
             const float *bp = bias ? bias + p * PANEL : 0;
             for (size_t r = m0; r < end; r += MR) {
                 int R = end - r < MR ? (int)(end - r) : MR;

@@ -69,6 +69,48 @@ static void test_f32_gemm_matches_reference(void) {
     }
 }
 
+/* Block-scaled weights: every kernel against the double-precision product of the expanded matrix,
+ * rows 1..40 (blocks of 8 split evenly), columns with remainders, k a multiple of 32. */
+static void test_f32q_gemm_matches_reference(void) {
+    for (int trial = 0; trial < 60; trial++) {
+        size_t m, n, k;
+        random_shape(&m, &n, &k);
+        k = CHNSW_F32Q_BLOCK * (1 + k / 40);
+        size_t lda = k + below(3), ldc = n + below(3), blocks = k / CHNSW_F32Q_BLOCK;
+        float *a = malloc(m * lda * sizeof(float)), *scales = malloc(n * blocks * sizeof(float));
+        float *bias = malloc(n * sizeof(float)), *c0 = malloc(m * ldc * sizeof(float));
+        float *c = malloc(m * ldc * sizeof(float)), *pscales = malloc(chnsw_f32q_packed_scales(n, k) * sizeof(float));
+        int8_t *codes = malloc(n * k), *packed = malloc(chnsw_f32q_packed_codes(n, k));
+        fill(a, m * lda);
+        fill(bias, n);
+        fill(c0, m * ldc);
+        for (size_t i = 0; i < n * k; i++) codes[i] = (int8_t)((int)below(16) - 8);
+        for (size_t i = 0; i < n * blocks; i++) scales[i] = (float)(uniform() * 0.1);
+        CHECK_STATUS(chnsw_f32q_pack(codes, scales, n, k, packed, pscales), CHNSW_OK);
+        int accumulate = trial % 2;
+        for (size_t e = 0; e < sizeof KERNELS / sizeof KERNELS[0]; e++) {
+            if (!chnsw_embed_kernel_supported(KERNELS[e], 0)) continue;
+            memcpy(c, c0, m * ldc * sizeof(float));
+            CHECK_STATUS(chnsw_f32q_gemm(KERNELS[e], m, n, k, a, lda, packed, pscales, trial % 3 ? bias : NULL,
+                                         accumulate, c, ldc),
+                         CHNSW_OK);
+            int bad = 0;
+            for (size_t i = 0; i < m; i++) {
+                for (size_t j = 0; j < n; j++) {
+                    double want = (accumulate ? c0[i * ldc + j] : 0) + (trial % 3 ? bias[j] : 0);
+                    for (size_t kk = 0; kk < k; kk++)
+                        want += (double)a[i * lda + kk] * ((double)codes[j * k + kk] * scales[j * blocks + kk / 32]);
+                    if (fabs(c[i * ldc + j] - want) > 1e-4 * (1 + sqrt((double)k))) bad++;
+                }
+                for (size_t j = n; j < ldc; j++) bad += c[i * ldc + j] != c0[i * ldc + j];
+            }
+            if (bad) fprintf(stderr, "f32q kernel %d m=%zu n=%zu k=%zu: %d wrong\n", KERNELS[e], m, n, k, bad);
+            CHECK(bad == 0);
+        }
+        free(a), free(scales), free(bias), free(c0), free(c), free(pscales), free(codes), free(packed);
+    }
+}
+
 static void test_s8_kernels_agree_and_match_dequantised(void) {
     for (int trial = 0; trial < 60; trial++) {
         size_t m, n, k;
@@ -227,6 +269,11 @@ static void test_bad_input_is_refused(void) {
                  CHNSW_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(chnsw_f32_gemm(CHNSW_EMBED_KERNEL_AUTO, 0, 4, 4, x, 4, packed, NULL, 0, c, 4),
                  CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_f32q_pack(q, x, 4, 48, pk, s), CHNSW_ERR_INVALID_ARGUMENT); /* k not a multiple of 32 */
+    CHECK_STATUS(chnsw_f32q_gemm(CHNSW_EMBED_KERNEL_AUTO, 1, 4, 48, x, 48, pk, s, NULL, 0, c, 4),
+                 CHNSW_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(chnsw_f32q_gemm(CHNSW_EMBED_KERNEL_AUTO, 1, 4, 32, x, 32, pk, NULL, NULL, 0, c, 4),
+                 CHNSW_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(chnsw_s8_quantize_rows(CHNSW_EMBED_KERNEL_AUTO, 1, 65, x, 65, q, 64, s),
                  CHNSW_ERR_INVALID_ARGUMENT); /* ldq too short */
     CHECK_STATUS(chnsw_s8_pack(x, 4, 4, pk, NULL, sums), CHNSW_ERR_INVALID_ARGUMENT);
@@ -243,6 +290,7 @@ int main(void) {
     fprintf(stderr, "test_embed_kernels (fp32 best %d, int8 best %d)\n", chnsw_embed_kernel_best(0),
             chnsw_embed_kernel_best(1));
     RUN(test_f32_gemm_matches_reference);
+    RUN(test_f32q_gemm_matches_reference);
     RUN(test_s8_kernels_agree_and_match_dequantised);
     RUN(test_s8_quantize_rounds_half_away_from_zero);
     RUN(test_s8_extreme_codes_do_not_saturate);

@@ -17,20 +17,15 @@ extension SegmentMemoryStore {
     ///   - directory: the service data directory (the segment store is its `memories/` folder).
     ///   - dimension: the embedder's dimension, checked against an existing store and needed for a
     ///     new one (nil: the store must exist).
+    ///   - scanCopies: whether segments this process seals (and compacts) carry the int8 scan copy.
+    ///     Segments keep what they were written with; a search reads each segment's copy when it has one.
     public static func open(
-        serviceDirectory directory: String, database: SQLiteDatabase, dimension: Int?, logger: Logger
+        serviceDirectory directory: String, database: SQLiteDatabase, dimension: Int?, scanCopies: Bool = false, logger: Logger
     ) async throws -> SegmentMemoryStore {
         let path = directory + "/" + folder
         let segments: DataDirectory
-        var options = OpenOptions()
+        var options = segmentOptions(scanCopies: scanCopies)
         options.durability = .groupCommit(milliseconds: 2)
-        // Every search names one user: exact scans of the user's blocks, so no graph files (no second
-        // copy of the vectors on disk, and seals and compactions that build nothing).
-        options.sealedGraphs = false
-        // Nor an int8 scan copy: a user's block (about a thousand rows) scans in f32 in well under a
-        // millisecond, and the copy would add a quarter of the vectors' bytes to the disk
-        // (docs/benchmarks.md, "One data directory").
-        options.scanCopies = false
         do {
             if FileManager.default.fileExists(atPath: path + "/MANIFEST") {
                 segments = try DataDirectory.open(at: path, options: options)
@@ -64,6 +59,22 @@ extension SegmentMemoryStore {
             labels: try await LabelAllocator(database: database, atLeast: legacyFloor), logger: logger)
         try await LegacyMemories.migrate(from: database, into: store)
         return store
+    }
+
+    /// The options every writer of a service data directory's segment store opens it with (the
+    /// service, `pika import`, `pika index compact` and `reembed` without the service), so segments
+    /// sealed by any of them have one shape.
+    /// - Parameter scanCopies: whether sealed segments carry the int8 scan copy (`PIKA_SCAN_COPIES`).
+    public static func segmentOptions(scanCopies: Bool) -> OpenOptions {
+        var options = OpenOptions()
+        // Every search names one user: exact scans of the user's blocks, so no graph files (no second
+        // copy of the vectors on disk, and seals and compactions that build nothing).
+        options.sealedGraphs = false
+        // No int8 scan copy unless asked: a user's block (about a thousand rows) scans in f32 in well
+        // under a millisecond, and the copy adds a quarter of the vectors' bytes to the disk
+        // (docs/benchmarks.md, "One data directory").
+        options.scanCopies = scanCopies
+        return options
     }
 
     /// Whether `directory` (a service data directory) holds a segment store of memories.

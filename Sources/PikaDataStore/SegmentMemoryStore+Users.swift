@@ -25,4 +25,16 @@ extension SegmentMemoryStore {
         }
         return found
     }
+
+    /// See ``VectorSearchingStore/scopesWithRecords()``: the `scopes` table, each scope counted in
+    /// the segment store in one pass (``DataDirectory/liveCounts()``); scopes with none are left out.
+    public func scopesWithRecords() async throws -> [(scope: MemoryScope, records: Int)] {
+        let scopes: [(scope: MemoryScope, number: UInt32)] = try await database.read { db in
+            try db.query("SELECT tenant, user_id, number FROM scopes", []).map {
+                (MemoryScope(tenant: $0.string(0) ?? "", userID: $0.string(1) ?? ""), UInt32(truncatingIfNeeded: $0.int64(2)))
+            }
+        }
+        let counts = directory.liveCounts()
+        return scopes.compactMap { entry in counts[entry.number].map { (entry.scope, $0) } }
+    }
 }

@@ -219,11 +219,19 @@ public final class SegmentMemoryStore: VectorSearchingStore {
         try live(id: id, tenant: tenant).map { RecordMapping.memory($0.record, embedding: $0.vector) }
     }
 
-    /// See ``MemoryRecordStore/records(labels:scope:)``: the user's block, filtered.
+    /// The live stored records of one scope number that `selection` selects (only those decoded).
+    func userRecords(_ number: UInt32, selecting selection: RecordSelection) throws -> [StoredRecord] {
+        do {
+            return try directory.records(tenant: number, selecting: selection)
+        } catch {
+            throw Self.memoryError(error)
+        }
+    }
+
+    /// See ``MemoryRecordStore/records(labels:scope:)``: the user's block, skimmed for the labels.
     public func records(labels: [UInt64], scope: MemoryScope) async throws -> [MemoryRecord] {
         guard !labels.isEmpty, let number = try await scopeNumber(for: scope, create: false) else { return [] }
-        let wanted = Set(labels)
-        return try userRecords(number).filter { wanted.contains($0.label) }.map { RecordMapping.memory($0) }
+        return try userRecords(number, selecting: .labels(Set(labels))).map { RecordMapping.memory($0) }
     }
 
     /// Labels are numbered per store, not indexed across users: this store answers only
@@ -245,18 +253,30 @@ public final class SegmentMemoryStore: VectorSearchingStore {
     }
 
     /// See ``MemoryRecordStore/record(scope:attribute:)``.
+    /// The user's block is skimmed for the attribute; only the records filling it are decoded.
     public func record(scope: MemoryScope, attribute: String) async throws -> MemoryRecord? {
         guard let number = try await scopeNumber(for: scope, create: false) else { return nil }
-        guard let found = try userRecords(number).filter({ $0.attribute == attribute }).min(by: { $0.label < $1.label }) else {
-            return nil
+        let filling: [(record: StoredRecord, vector: [Float])]
+        do {
+            filling = try directory.entries(tenant: number, selecting: .attribute(attribute))
+        } catch {
+            throw Self.memoryError(error)
         }
-        return try live(id: found.id, tenant: scope.tenant).map { RecordMapping.memory($0.record, embedding: $0.vector) }
+        return filling.min { $0.record.label < $1.record.label }.map { RecordMapping.memory($0.record, embedding: $0.vector) }
     }
 
     /// See ``MemoryRecordStore/allRecords(scope:)``.
     public func allRecords(scope: MemoryScope) async throws -> [MemoryRecord] {
         guard let number = try await scopeNumber(for: scope, create: false) else { return [] }
         return try userRecords(number).sorted { $0.label < $1.label }.map { RecordMapping.memory($0) }
+    }
+
+    /// See ``MemoryRecordStore/records(scope:attributePrefixes:)``: the block skimmed for the
+    /// attributes, the total counted without reading a record.
+    public func records(scope: MemoryScope, attributePrefixes: [String]) async throws -> (records: [MemoryRecord], total: Int) {
+        guard let number = try await scopeNumber(for: scope, create: false) else { return ([], 0) }
+        let selected = try userRecords(number, selecting: .attributePrefixes(attributePrefixes))
+        return (selected.sorted { $0.label < $1.label }.map { RecordMapping.memory($0) }, directory.liveCount(tenant: number))
     }
 
     /// See ``MemoryRecordStore/history(memoryID:tenant:)``.
@@ -274,15 +294,27 @@ public final class SegmentMemoryStore: VectorSearchingStore {
         guard limit > 0 else { return NearestRecords() }
         if let allowed {
             // Filters decided the candidates already: score exactly those, before the top-k cut.
-            let entries = try directory.entries(tenant: scopeNumber).filter { allowed.contains($0.record.label) }
+            let entries: [(record: StoredRecord, vector: [Float])]
+            do {
+                entries = try directory.entries(tenant: scopeNumber, selecting: .labels(allowed))
+            } catch {
+                throw Self.memoryError(error)
+            }
             let scored = entries.map { entry in (entry.record, Self.dot(vector, entry.vector)) }
             let best = scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.id < $1.0.id }.prefix(limit)
             let kept = Array(best)
             return NearestRecords(hits: kept.map { ($0.0.label, $0.1) }) { RecordMapping.memory(kept[$0].0) }
         }
         do {
-            let hits = try directory.search(vector, options: RecordSearchOptions(k: limit, tenant: scopeNumber))
-            return NearestRecords(hits: hits.map { ($0.record.label, 1 - $0.distance) }) { RecordMapping.memory(hits[$0].record) }
+            // Records are decoded only for the hits the caller reads (a hybrid search reads a tenth).
+            let hits = try directory.searchLazily(vector, options: RecordSearchOptions(k: limit, tenant: scopeNumber))
+            return NearestRecords(hits: hits.map { ($0.label, 1 - $0.distance) }) { position throws in
+                do throws(StorageError) {
+                    return RecordMapping.memory(try hits[position].record())
+                } catch {
+                    throw Self.memoryError(error)
+                }
+            }
         } catch {
             throw Self.memoryError(error)
         }

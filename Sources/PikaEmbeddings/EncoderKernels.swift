@@ -37,6 +37,11 @@ enum EncoderKernels {
                 float32, rows, layer.outputs, layer.inputs, input, layer.inputs, packed, layer.bias,
                 accumulate ? 1 : 0, out, layer.outputs)
             assert(status == CHNSW_OK)
+        } else if let codes = layer.packedCodes, let scales = layer.blockScales {
+            let status = chnsw_f32q_gemm(
+                float32, rows, layer.outputs, layer.inputs, input, layer.inputs, codes, scales, layer.bias,
+                accumulate ? 1 : 0, out, layer.outputs)
+            assert(status == CHNSW_OK)
         } else if let packed = layer.packedS8, let scales = layer.scales, let sums = layer.sums {
             let stride = workspace.codeStride
             var status = chnsw_s8_quantize_rows(

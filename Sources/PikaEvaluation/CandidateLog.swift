@@ -23,7 +23,7 @@ struct CandidateLog {
             let vector = try await manager.embedder.embedQuery(text)
             let found = try await manager.candidates(text: text, vector: vector, scope: scope, depth: manager.hybridCandidateDepth)
             var records: [UInt64: MemoryRecord] = [:]
-            for (record, _) in found.records.records { records[record.label] = record }
+            for (record, _) in try found.records.records() { records[record.label] = record }
             let missing = found.keyword.map(\.label).filter { records[$0] == nil }
             for record in try await manager.store.records(labels: missing, scope: scope) { records[record.label] = record }
             func rows(_ hits: [RankedHit]) -> [[Any]] {

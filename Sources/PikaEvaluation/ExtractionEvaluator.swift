@@ -52,6 +52,7 @@ public struct ExtractionEvaluator: Sendable {
         let started = clock.now
         let sessions = try await extractAll(dataset)
         let extractSeconds = (clock.now - started).inSeconds
+        let sentences = (extractor as? RuleExtractor).map { Self.salience(of: dataset, rules: $0) }
 
         let texts = sessions.flatMap { $0.facts.map(\.text) + $0.observations.map(\.text) }
         let vectors = try await embed(texts)
@@ -88,7 +89,28 @@ public struct ExtractionEvaluator: Sendable {
             overall: overall,
             conversations: zip(dataset.conversations, perConversation).map { ($0.sampleID, $1) },
             sessions: sessions.count, extractSeconds: extractSeconds,
-            nearestOtherObservation: [0.5, 0.9, 0.95].map { percentile(nearestOther, $0) })
+            nearestOtherObservation: [0.5, 0.9, 0.95].map { percentile(nearestOther, $0) }, sentences: sentences)
+    }
+
+    /// The sentences of every session's messages (``EventRewriter/sentences(_:)``, as the rules cut
+    /// them) and how many keep a fact or an event when the rules read each alone, with its message's
+    /// speaker and time: what the salience rules let through (a retraction keeps nothing).
+    static func salience(of dataset: LoCoMoDataset, rules: RuleExtractor) -> (total: Int, kept: Int) {
+        var total = 0
+        var kept = 0
+        for conversation in dataset.conversations {
+            for session in conversation.sessions {
+                for message in LoCoMoDataset.messages(session: session.number, dateTime: session.dateTime, turns: session.turns) {
+                    for sentence in EventRewriter.sentences(message.content) {
+                        total += 1
+                        var alone = message
+                        alone.content = sentence
+                        if rules.extractSync([alone]).contains(where: { !$0.isRetraction }) { kept += 1 }
+                    }
+                }
+            }
+        }
+        return (total, kept)
     }
 
     private func extractAll(_ dataset: LoCoMoDataset) async throws(EvaluationError) -> [Session] {

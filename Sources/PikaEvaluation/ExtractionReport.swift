@@ -23,12 +23,15 @@ public struct ExtractionReport: Sendable {
     /// observation and the most similar *other* observation of its session. Two distinct reference
     /// facts reach these values, so a threshold below them would let a fact match a fact it is not.
     public var nearestOtherObservation: [Double]
+    /// Salience, for the rule extractor: the sentences of the sessions' messages, and how many of them
+    /// keep something (a fact or an event) when extracted alone; nil for other extractors.
+    public var sentences: (total: Int, kept: Int)?
 
     /// Creates a report.
     public init(
         dataset: String, extractor: String, embedder: String, thresholds: [Float], overall: [MatchCounts],
         conversations: [(id: String, counts: [MatchCounts])], sessions: Int, extractSeconds: Double,
-        nearestOtherObservation: [Double]
+        nearestOtherObservation: [Double], sentences: (total: Int, kept: Int)? = nil
     ) {
         self.dataset = dataset
         self.extractor = extractor
@@ -39,6 +42,7 @@ public struct ExtractionReport: Sendable {
         self.sessions = sessions
         self.extractSeconds = extractSeconds
         self.nearestOtherObservation = nearestOtherObservation
+        self.sentences = sentences
     }
 
     /// The headline counts (first threshold).
@@ -46,7 +50,8 @@ public struct ExtractionReport: Sendable {
 
     /// One JSON object on one line (sorted keys): the headline `precision`, `recall`, `f1`,
     /// `facts`, `observations`, `matched`, `threshold`; `thresholds` and `conversations` with the
-    /// same per threshold; the run's description and the calibration percentiles.
+    /// same per threshold; the run's description and the calibration percentiles; with the rule
+    /// extractor `sentences` and `kept_sentences`.
     public func json() -> String {
         var object = Self.fields(headline)
         object["threshold"] = rounded(Double(thresholds.first ?? 0), places: 3)
@@ -64,6 +69,10 @@ public struct ExtractionReport: Sendable {
             "p50": rounded(nearestOtherObservation[0], places: 4), "p90": rounded(nearestOtherObservation[1], places: 4),
             "p95": rounded(nearestOtherObservation[2], places: 4),
         ]
+        if let sentences {
+            object["sentences"] = sentences.total
+            object["kept_sentences"] = sentences.kept
+        }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -89,6 +98,12 @@ public struct ExtractionReport: Sendable {
             String(
                 format: "%d sessions extracted in %.1f s; nearest other observation cosine p50 %.3f, p90 %.3f, p95 %.3f",
                 sessions, extractSeconds, nearestOtherObservation[0], nearestOtherObservation[1], nearestOtherObservation[2]))
+        if let sentences {
+            lines.append(
+                String(
+                    format: "sentences kept: %d of %d (%.1f %%); items %d, precision %.4f", sentences.kept, sentences.total,
+                    100 * Double(sentences.kept) / Double(max(1, sentences.total)), headline.facts, headline.precision))
+        }
         return lines.joined(separator: "\n")
     }
 

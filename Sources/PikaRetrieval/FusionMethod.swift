@@ -13,7 +13,8 @@ public enum FusionMethod: Sendable, Hashable, CustomStringConvertible {
     /// vector candidates it lacks at BM25 0, which they are; any other missing document takes its
     /// list's lowest z-score), and each list is weighted by its
     /// confidence for this query, how many standard deviations its best hit stands above its
-    /// candidates' mean. A flat ranking (a model that does not know the language, a query sharing
+    /// candidates' mean, raised to the power 1.5 (`RankFusion.confidencePower`), so that the
+    /// clearly more confident signal dominates. A flat ranking (a model that does not know the language, a query sharing
     /// no distinctive word with any memory) then has little say, so the fusion does not fall below
     /// the better of its two signals (docs/evaluation.md, "Fusion that does not lose to its parts").
     /// The fused scores are min–max scaled over the candidates: 1 is the best, 0 the worst.

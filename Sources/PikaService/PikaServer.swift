@@ -70,7 +70,8 @@ public struct PikaServer {
         switch role {
         case .owner:
             records = try await SegmentMemoryStore.open(
-                serviceDirectory: configuration.dataDirectory, database: database, dimension: embedder.dimension, logger: logger)
+                serviceDirectory: configuration.dataDirectory, database: database, dimension: embedder.dimension,
+                scanCopies: configuration.scanCopies, logger: logger)
         case .worker:
             guard SegmentMemoryStore.exists(serviceDirectory: configuration.dataDirectory) else {
                 throw ConfigurationError(problems: [

@@ -91,6 +91,20 @@ struct ByteReader {
     }
 }
 
+extension ByteReader {
+    /// Steps over a u32-length string (or its absence marker) without reading its bytes.
+    mutating func skipString(_ what: String = "string") throws(StorageError) {
+        let n = try u32(what)
+        if n != UInt32.max { _ = try bytes(Int(n), what) }
+    }
+
+    /// A u32-length string's bytes as they are (nil when absent), neither copied nor validated.
+    mutating func rawString(_ what: String = "string") throws(StorageError) -> UnsafeRawBufferPointer? {
+        let n = try u32(what)
+        return n == UInt32.max ? nil : try bytes(Int(n), what)
+    }
+}
+
 /// FNV-1a 64 of a string's UTF-8: the key of a segment's id index.
 func idHash(_ id: String) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -176,7 +176,10 @@ extension DataDirectory {
                 (s.segments, s.deleted, s.manifest.nextSegmentID, s.manifest.generation + 1)
             }
             let dropped = inputs.reduce(0) { $0 + (deletedAtStart[$1.id]?.count ?? 0) }
-            guard inputs.count > 1 || dropped > 0 else { return nil }
+            // One segment without deletes is rewritten only to gain or lose the int8 scan copy the
+            // options ask for (the setting changed since it was sealed).
+            let reshaped = inputs.contains { !$0.hasScanCopyShape(of: options, metric: configuration.metric) }
+            guard inputs.count > 1 || dropped > 0 || reshaped else { return nil }
             var records: [StoredRecord] = []
             var vectors: [Float] = []
             for segment in inputs {

@@ -71,6 +71,24 @@ extension DataDirectory {
         return count
     }
 
+    /// How many live records each tenant holds (tenants with none left out), counted in one pass
+    /// over the growing records and each segment's tenant directory, reading no record.
+    public func liveCounts() -> [UInt32: Int] {
+        let (growing, segments, deleted) = state.withLock { s in
+            (s.growing.records.values.reduce(into: [UInt32: Int]()) { $0[$1.tenant, default: 0] += 1 }, s.segments, s.deleted)
+        }
+        var counts = growing
+        for segment in segments {
+            let gone = deleted[segment.id]
+            for i in 0..<segment.header.tenants {
+                let entry = segment.tenantEntry(i)
+                let live = entry.rows.count - (gone?.count(in: entry.rows) ?? 0)
+                if live > 0 { counts[entry.tenant, default: 0] += live }
+            }
+        }
+        return counts
+    }
+
     /// The live records of `tenant` with their stored vectors (any order): ``records(tenant:)``
     /// and each one's vector, for exact scoring of a few chosen records.
     public func entries(tenant: UInt32) throws(StorageError) -> [(record: StoredRecord, vector: [Float])] {

@@ -268,17 +268,12 @@ public final class DataDirectory: Sendable {
     public func searchReport(
         _ query: [Float], options: RecordSearchOptions = RecordSearchOptions()
     ) throws(StorageError) -> RecordSearchResult {
-        var scratch = SearchScratch()
-        let gathered = try query.withBuffer { (q) throws(StorageError) in try gather(q, options: options, scratch: &scratch) }
-        var hits = gathered.growing
-        hits.reserveCapacity(hits.count + scratch.candidates.count)
-        for c in scratch.candidates {
-            hits.append(RecordHit(record: try gathered.segments[c.segment].record(at: c.row), distance: c.distance))
-        }
-        hits.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.record.id < $1.record.id }
-        // Cut in place: a copy of the kept hits would retain each one's dozen strings again.
-        if hits.count > options.k { hits.removeSubrange(options.k...) }
-        return RecordSearchResult(hits: hits, usedGraph: gathered.usedGraph)
+        // Ranked before any record is decoded: only the k returned are (searchLazily).
+        let found = try searchLazilyReport(query, options: options)
+        var hits: [RecordHit] = []
+        hits.reserveCapacity(found.hits.count)
+        for hit in found.hits { hits.append(RecordHit(record: try hit.record(), distance: hit.distance)) }
+        return RecordSearchResult(hits: hits, usedGraph: found.usedGraph)
     }
 
     /// Maps every page of the sealed segments into this process now, so the first searches after

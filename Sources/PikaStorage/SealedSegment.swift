@@ -114,6 +114,14 @@ final class SealedSegment: Sendable {
         return try RecordCodec.decodeID(&r)
     }
 
+    /// The label and attribute of the record at `row` (``RecordCodec/keys(_:)``), decoding nothing
+    /// else, after the whole record matched its checksum as in `record(at:)`. The attribute bytes
+    /// point into the mapping: use them while this segment is alive.
+    func keys(at row: Int) throws(StorageError) -> RecordKeys {
+        var r = try checkedRecord(at: row)
+        return try RecordCodec.keys(&r)
+    }
+
     /// A reader over the encoding of the record at `row`, after its checksum matched.
     private func checkedRecord(at row: Int) throws(StorageError) -> ByteReader {
         let base = header.recordOffsetsOffset + row * 8
@@ -168,7 +176,7 @@ final class SealedSegment: Sendable {
     /// The live row holding `id`, if any.
     func liveRow(forID id: String, deleted: Bitmap) -> Int? {
         for row in candidateRows(forID: id) where !deleted.contains(row) {
-            if (try? record(at: row))?.id == id { return row }
+            if (try? recordID(at: row)) == id { return row }
         }
         return nil
     }
@@ -305,6 +313,12 @@ final class SealedSegment: Sendable {
 
     /// Whether the graph is in memory.
     var graphLoaded: Bool { graph.withLock { $0 != nil } }
+
+    /// Whether this segment carries an int8 scan copy exactly when `options` write one for a `metric`
+    /// collection. (Graphs are not compared: `rebuild` adds them whatever the options say.)
+    func hasScanCopyShape(of options: OpenOptions, metric: Metric) -> Bool {
+        (header.quantizedOffset > 0) == (options.scanCopies && metric != .l2 && rows > 0)
+    }
 
     // MARK: Verification
 

@@ -115,10 +115,33 @@ enum RecordCodec {
         return record
     }
 
+    /// The label and the attribute's UTF-8 bytes (nil when absent), building no string: skips the
+    /// base fields by their lengths. A record without the extension has label 0 and no attribute.
+    /// The attribute bytes point into `r`'s buffer and are valid as long as it is.
+    static func keys(_ r: inout ByteReader) throws(StorageError) -> RecordKeys {
+        _ = try r.bytes(4 + 8 + 8, "tenant and times")
+        // id, userID, agentID, runID, text, metadataJSON, provenance (one name for all seven: the
+        // name only appears in the error of a truncated record).
+        for _ in 0..<7 { try r.skipString("base field") }
+        guard r.remaining > 0 else { return RecordKeys(label: 0, attribute: nil) }
+        let label = try r.u64("label")
+        try r.skipString("owner")
+        return RecordKeys(label: label, attribute: try r.rawString("attribute"))
+    }
+
     /// Only the id: skips the fixed-size fields before it and reads nothing after it.
     static func decodeID(_ r: inout ByteReader) throws(StorageError) -> String {
         _ = try r.bytes(4 + 8 + 8, "tenant and times")
         guard let id = try r.string("id") else { throw .corrupt(r.path, "record without an id at offset \(r.offset)") }
         return id
     }
+}
+
+/// What a scan of a tenant's records selects on, read without decoding the record
+/// (``RecordCodec/keys(_:)``).
+struct RecordKeys {
+    /// The caller's label (0 when the record has none).
+    var label: UInt64
+    /// The attribute's UTF-8 bytes, nil when absent; they point into the record's buffer.
+    var attribute: UnsafeRawBufferPointer?
 }

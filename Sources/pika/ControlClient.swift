@@ -1,36 +1,33 @@
 import Foundation
 import PikaService
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Asks the `pika serve` that owns a data directory to do maintenance work for the CLI, through
 /// the directory's control channel (``ControlChannel``): the service holds the directory's lock,
-/// so snapshot, compact and rebuild run inside it, beside its reads and writes.
+/// so snapshot, compact, rebuild and import run inside it, beside its reads and writes.
 enum ControlClient {
-    /// Posts `body` to `path` (`/internal/v1/…`) of the service owning `directory`; returns its
-    /// JSON answer, or nil when no service answers there (none runs: the caller works on the
-    /// directory itself). A refusal exits 1 with the service's message.
+    /// How long the CLI waits for the service's answer: a rebuild of a large store takes minutes.
+    static let timeout = Duration.seconds(3_600)
+
+    /// Posts `body` to `path` (`/internal/v1/…`) of the service owning `directory` and returns its
+    /// JSON answer; nil when no service answers there: the directory has no control channel, or
+    /// nothing listens at its address (the service has stopped; `control.json` outlives it). The
+    /// caller then works on the directory itself, whose lock refuses it if a service does hold it.
+    ///
+    /// A refusal, or no answer within ``timeout``, exits 1 with a message saying which.
     static func post(directory: String, path: String, body: String) async throws -> String? {
-        guard let channel = ControlChannel.read(in: directory), let url = URL(string: channel.url + path) else { return nil }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(channel.key, forHTTPHeaderField: ControlChannel.header)
-        request.httpBody = Data(body.utf8)
-        request.timeoutInterval = 3_600
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
+        guard let channel = ControlChannel.read(in: directory) else { return nil }
+        let action = path.split(separator: "?").first.map(String.init) ?? path
+        do throws(ControlChannel.RequestError) {
+            return String(decoding: try await channel.post(path, body: Data(body.utf8), timeout: timeout), as: UTF8.self)
         } catch {
-            return nil
+            switch error {
+            case .unreachable: return nil
+            case .timedOut(let limit):
+                throw fail("the pika serve at \(channel.url) (pid \(channel.pid)) did not answer \(action) within \(limit)", status: 1)
+            case .cancelled: throw CancellationError()
+            case .refused(let status, let code, let detail):
+                throw fail("the running pika serve refused \(action) (\(status)\(code.map { " " + $0 } ?? "")): \(detail)", status: 1)
+            }
         }
-        let text = String(decoding: data, as: UTF8.self)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-            throw fail("the running service refused: \(text)", status: 1)
-        }
-        return text
     }
 }

@@ -47,8 +47,9 @@ struct ImportCommand: AsyncParsableCommand {
         if let embedder { overrides["PIKA_EMBEDDER"] = embedder }
         if let modelDirectory { overrides["PIKA_MODEL_DIR"] = modelDirectory }
         let embedder: any Embedder
+        let configuration: ServiceConfiguration
         do {
-            let configuration = try ServiceConfiguration.resolve(environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            configuration = try ServiceConfiguration.resolve(environment: ProcessInfo.processInfo.environment, overrides: overrides)
             try await Reembedding.requireNoConversion(in: options.directory, database: database)
             embedder = try PikaServer.makeEmbedder(configuration)
             try await PikaServer.pinEmbedder(embedder, in: database)
@@ -63,7 +64,8 @@ struct ImportCommand: AsyncParsableCommand {
         let store: SegmentMemoryStore
         do {
             store = try await SegmentMemoryStore.open(
-                serviceDirectory: options.directory, database: database, dimension: embedder.dimension, logger: logger)
+                serviceDirectory: options.directory, database: database, dimension: embedder.dimension,
+                scanCopies: configuration.scanCopies, logger: logger)
         } catch let error as MemoryError {
             throw fail("\(error.message) (while pika serve runs, import with POST /v1/users/{id}/import)", status: 1)
         }
@@ -97,32 +99,14 @@ struct ImportCommand: AsyncParsableCommand {
             directory: options.directory, path: "/internal/v1/import?" + (query.percentEncodedQuery ?? ""), body: body)
     }
 
-    /// Every non-blank line as an export line, checked as the HTTP import checks it; the first bad
-    /// line stops the command with its number.
+    /// Every non-blank line as an export line, checked as the HTTP import checks it (``ImportLines``);
+    /// the first bad line stops the command with its number (exit 2).
     static func parse(_ data: Data, source: String) throws -> [ExportLine] {
-        guard let text = String(data: data, encoding: .utf8) else { throw fail("\(source): not UTF-8", status: 2) }
-        var lines: [ExportLine] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
-            func bad(_ reason: String) -> ExitCode { fail("\(source):\(index + 1): \(reason)", status: 2) }
-            let line: ExportLine
-            do {
-                line = try JSONDecoder().decode(ExportLine.self, from: Data(trimmed.utf8))
-            } catch DecodingError.keyNotFound(let key, _) {
-                throw bad("missing \"\(key.stringValue)\"")
-            } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-                throw bad("wrong type at \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\"")
-            } catch {
-                throw bad("not a JSON object")
-            }
-            guard Identifiers.uuid(line.id) != nil else { throw bad("id \(jsonString(line.id)) is not a UUID") }
-            guard !line.memory.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw bad("empty memory") }
-            for (name, value) in [("agent_id", line.agentID), ("run_id", line.runID)] {
-                if let value, !Identifiers.isValid(value) { throw bad("\(name) \(jsonString(value)) is not a valid id") }
-            }
-            lines.append(line)
+        guard let text = String(validating: data, as: UTF8.self) else { throw fail("\(source): not UTF-8", status: 2) }
+        do throws(ImportLines.Failure) {
+            return try ImportLines.parse(text)
+        } catch {
+            throw fail("\(source):\(error.line): \(error.reason)", status: 2)
         }
-        return lines
     }
 }

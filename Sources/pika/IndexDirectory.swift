@@ -1,4 +1,7 @@
+import Foundation
+import PikaDataStore
 import PikaEngine
+import PikaService
 import PikaStorage
 
 #if canImport(Glibc)
@@ -10,10 +13,13 @@ import PikaStorage
 enum IndexDirectory {
     /// Opens a data directory; a missing or unreadable one exits 2, a damaged manifest 1.
     static func open(_ directory: String, readOnly: Bool = true) throws -> DataDirectory {
-        var options = OpenOptions()
+        let path = resolve(directory)
+        // A service data directory's segments keep the service's shape when a command seals or
+        // compacts them (no graphs; the int8 copy only under PIKA_SCAN_COPIES=on).
+        var options = path == directory ? OpenOptions() : SegmentMemoryStore.segmentOptions(scanCopies: try scanCopiesSetting())
         options.readOnly = readOnly
         do {
-            let store = try DataDirectory.open(at: resolve(directory), options: options)
+            let store = try DataDirectory.open(at: path, options: options)
             for problem in store.recovery.problems { FileHandleStderr.write("pika: warning: \(problem)\n") }
             return store
         } catch {
@@ -27,6 +33,16 @@ enum IndexDirectory {
         let nested = directory + "/memories"
         if access(directory + "/MANIFEST", F_OK) != 0, access(nested + "/MANIFEST", F_OK) == 0 { return nested }
         return directory
+    }
+
+    /// `PIKA_SCAN_COPIES` for the commands that seal a service's segments without the service
+    /// (`pika serve` reads it through its configuration); a value other than on/off exits 2.
+    static func scanCopiesSetting() throws -> Bool {
+        guard let value = ProcessInfo.processInfo.environment["PIKA_SCAN_COPIES"] else { return false }
+        guard let on = ServiceConfiguration.scanCopies(value) else {
+            throw fail("PIKA_SCAN_COPIES: '\(value)' is not on or off", status: 2)
+        }
+        return on
     }
 
     /// Prepares `directory` for a fresh build: creates it, or empties a previous data

@@ -45,8 +45,9 @@ struct IndexReembedCommand: AsyncParsableCommand {
         var overrides = ["PIKA_DATA_DIR": directory, "PIKA_EMBEDDER": embedder]
         if let modelDirectory { overrides["PIKA_MODEL_DIR"] = modelDirectory }
         let model: any Embedder
+        let configuration: ServiceConfiguration
         do {
-            let configuration = try ServiceConfiguration.resolve(environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            configuration = try ServiceConfiguration.resolve(environment: ProcessInfo.processInfo.environment, overrides: overrides)
             model = try PikaServer.makeEmbedder(configuration)
         } catch let error as ConfigurationError {
             throw fail(error.description, status: 2)
@@ -58,6 +59,7 @@ struct IndexReembedCommand: AsyncParsableCommand {
         logger.logLevel = .error
         var conversion = Reembedding(directory: directory, target: embedder, embedder: model)
         conversion.batchSize = batch
+        conversion.scanCopies = configuration.scanCopies
         let started = ContinuousClock.now
         let outcome: Reembedding.Outcome
         do {

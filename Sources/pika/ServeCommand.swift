@@ -14,13 +14,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Requests/s per API key ($PIKA_RATE_LIMIT, default 1000).") var rateLimit: String?
     @Option(name: .customLong("l2-refresh-seconds"), help: "Proactive L2 summary refresh period ($PIKA_L2_REFRESH_SECONDS, default 1800).")
     var l2RefreshSeconds: String?
+    @Option(name: .customLong("scan-copies"), help: "Seal segments with an int8 scan copy: on or off ($PIKA_SCAN_COPIES, default off).")
+    var scanCopies: String?
 
     func run() async throws {
         let startup = try await ServiceStartup.start(
             label: "pika",
             flags: service.flags + [
                 ("PIKA_HOST", host), ("PIKA_PORT", port), ("PIKA_API_KEY", apiKey), ("PIKA_RATE_LIMIT", rateLimit),
-                ("PIKA_L2_REFRESH_SECONDS", l2RefreshSeconds),
+                ("PIKA_L2_REFRESH_SECONDS", l2RefreshSeconds), ("PIKA_SCAN_COPIES", scanCopies),
             ])
         let configuration = startup.configuration
         startup.logger.info(

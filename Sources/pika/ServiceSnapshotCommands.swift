@@ -33,7 +33,9 @@ enum ServiceSnapshotCommands {
         logger.logLevel = .error
         let store: SegmentMemoryStore
         do {
-            store = try await SegmentMemoryStore.open(serviceDirectory: directory, database: database, dimension: nil, logger: logger)
+            store = try await SegmentMemoryStore.open(
+                serviceDirectory: directory, database: database, dimension: nil, scanCopies: try IndexDirectory.scanCopiesSetting(),
+                logger: logger)
         } catch let error as MemoryError {
             throw fail("\(error.message); is pika serve running without its control channel (\(ControlChannel.fileName))?", status: 1)
         }

@@ -107,7 +107,7 @@ extension TestClientProtocol {
         if json != nil { headers[.contentType] = "application/json" }
         let response = try await executeRequest(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
         let body = String(buffer: response.body)
-        let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))) ?? .null
+        let value = (try? JSONReader.parse(body)) ?? .null
         return Reply(status: response.status.code, body: body, json: value)
     }
 }

@@ -24,7 +24,7 @@ enum RepositoryFile {
 
     /// Parses a JSON file into a `JSONValue`.
     static func json(_ relative: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: path(relative))))
+        try JSONReader.parse(Data(contentsOf: URL(fileURLWithPath: path(relative))))
     }
 }
 

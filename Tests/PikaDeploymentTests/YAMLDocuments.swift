@@ -22,7 +22,7 @@ enum YAMLDocuments {
         guard output.status == 0 else {
             throw Failure("\(relative) does not parse as YAML (PyYAML from python3-yaml, scripts/setup.sh): \(output.stderr)")
         }
-        return try JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.utf8)).elements
+        return try JSONReader.parse(output.stdout).elements
     }
 
     /// The one document of `relative`.

@@ -85,6 +85,10 @@ import Testing
         let json = report.json()
         #expect(json.contains("\"f1\":0.6667") && json.contains("\"threshold\":0.99"))
         #expect(json.contains("\"0.50\""))
+        // Salience: of the six sentences, small talk ("Nice weather today.") and the retraction keep nothing.
+        #expect(report.sentences?.total == 6 && report.sentences?.kept == 4)
+        #expect(json.contains("\"kept_sentences\":4") && json.contains("\"sentences\":6"))
+        #expect(report.table().contains("sentences kept: 4 of 6"))
     }
 
     @Test func verbatimReferenceReturnsEveryUserMessage() async throws {

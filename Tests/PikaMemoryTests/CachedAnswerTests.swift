@@ -80,16 +80,3 @@ struct CachedAnswerTests {
         #expect(throws: EncodingError.self) { try entry.encoded() }
     }
 }
-
-/// Cache keys quote their strings without `JSONEncoder`; the keys must not change (entries in a
-/// shared Redis stay valid across versions).
-@Suite("Search cache keys")
-struct SearchCacheKeyQuotingTests {
-    @Test func quotingIsWhatTheEncoderWrites() {
-        var texts = CachedAnswerTests.texts + ["\u{7F}\u{80}\u{2028}\u{FEFF}", "\"\\/\u{8}\u{C}", String(repeating: "ab/", count: 300)]
-        texts += (0..<128).map { String(UnicodeScalar(UInt8($0))) }
-        for text in texts {
-            #expect(SearchCacheKey.quoted(text) == SearchCacheKey.json(.string(text)), "\(Array(text.utf8))")
-        }
-    }
-}

@@ -75,6 +75,39 @@ import Testing
         #expect(events(input) == [expected])
     }
 
+    /// The "past …" and "this …" variants of the week, weekend, month and year forms (the words
+    /// before "past" go with it: no "in the in April 2023"), the parts of the day, autumn under both names.
+    @Test(arguments: [
+        ("I went to the gym every day this past week.", "Ana went to the gym every day in the week before 8 May 2023."),
+        ("I slept a lot over the past weekend.", "Ana slept a lot on the weekend of 6 May 2023."),
+        ("I read four books in the past month.", "Ana read four books in April 2023."),
+        ("I moved twice during the past year.", "Ana moved twice in 2022."),
+        ("I've been learning Spanish for the past year.", "Ana has been learning Spanish for the past year."),
+        ("I started running this year.", "Ana started running in 2023."),
+        ("I baked a cake this afternoon.", "Ana baked a cake on 8 May 2023."),
+        ("I'm meeting my brother this evening.", "Ana is meeting Ana's brother on 8 May 2023."),
+        ("I went to Vermont last fall.", "Ana went to Vermont in the autumn of 2022."),
+        ("I'm going to Kyoto next autumn.", "Ana is going to Kyoto in the autumn of 2023."),
+        ("I bought a sled last Monday.", "Ana bought a sled on 1 May 2023."),
+    ])
+    func pastAndThisVariants(input: String, expected: String) {
+        #expect(events(input) == [expected])
+    }
+
+    /// An absolute date keeps its words and dates the event; a relative one is resolved.
+    @Test func absoluteDatesSetOccurredAt() throws {
+        for (text, day) in [
+            ("I visited Rome on 3 June 2022.", Self.date(2022, 6, 3, hour: 0)),
+            ("I got married on June 3rd, 2019.", Self.date(2019, 6, 3, hour: 0)),
+            ("I moved to Lyon in March 2021.", Self.date(2021, 3, 1, hour: 0)),
+            ("I ran my first race in 2015.", Self.date(2015, 1, 1, hour: 0)),
+        ] {
+            let event = try #require(Self.rewriter.events(in: text, speaker: "Ana", time: Self.date(2023, 5, 8)).first, "\(text)")
+            #expect(event.occurredAt == day, "\(text)")
+            #expect(event.text == "Ana" + text.dropFirst(1).replacingOccurrences(of: " my ", with: " Ana's "), "\(text)")
+        }
+    }
+
     @Test func monthYearAndLeapDayBoundaries() {
         #expect(events("I got a puppy yesterday.", time: Self.date(2024, 3, 1)) == ["Ana got a puppy on 29 February 2024."])
         #expect(events("I got a puppy yesterday.", time: Self.date(2023, 3, 1)) == ["Ana got a puppy on 28 February 2023."])

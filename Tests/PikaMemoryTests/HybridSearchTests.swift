@@ -83,11 +83,15 @@ struct HybridSearchTests {
         // Confidence-weighted z-scores (FusionMethod.confidence). Cosines 0.8 (colour), 0.6 (violin),
         // 0 (dog): mean 7/15, sd √(26/225); BM25 b (violin) and 0, 0 for the others: mean b/3,
         // sd b·√2/3. z: colour 5/√26, violin 2/√26, dog −7/√26; violin √2, the others −1/√2.
-        // Confidences 5/√26 and √2, so the keyword signal weighs more; fused and scaled to 0...1 over
-        // the three: violin 1, colour 20/41, dog 0.
+        // Confidences 5/√26 and √2, so the keyword signal weighs more: the vector's weight is
+        // w = cv^1.5 / (cv^1.5 + ck^1.5) (0.366). Fused and scaled to 0...1 over the three: violin 1,
+        // dog 0, colour (12w/√26) / (9w/√26 + 3(1 − w)/√2) = 0.433.
         let hybrid = try await search(manager, "violin lessons", .hybrid)
         #expect(hybrid.map(\.text) == ["Minh plays the violin", "Favourite colour is teal", "Owns a dog named Rex"])
-        #expect(hybrid[0].score == 1 && abs(hybrid[1].score - 20.0 / 41) < 1e-5 && hybrid[2].score == 0)
+        let root26 = 26.0.squareRoot()
+        let w = pow(5 / root26, 1.5) / (pow(5 / root26, 1.5) + pow(2.0.squareRoot(), 1.5))
+        let colour = (12 * w / root26) / (9 * w / root26 + 3 * (1 - w) / 2.0.squareRoot())
+        #expect(hybrid[0].score == 1 && abs(hybrid[1].score - Float(colour)) < 1e-5 && hybrid[2].score == 0)
 
         // Threshold applies to the mode's score: the fused score here.
         #expect(try await search(manager, "violin lessons", .hybrid, threshold: 0.6).map(\.text) == ["Minh plays the violin"])

@@ -12,7 +12,7 @@ struct MemoryFilterTests {
     }
 
     func parse(_ json: String) throws -> MemoryFilter {
-        try MemoryFilter.parse(JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)))
+        try MemoryFilter.parse(JSONReader.parse(json))
     }
 
     @Test func operators() throws {

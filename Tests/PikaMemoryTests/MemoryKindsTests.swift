@@ -15,14 +15,7 @@ import Testing
         DateShift.calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
     }
 
-    func manager() async throws -> MemoryManager {
-        let database = try await temporaryDatabase()
-        var logger = Logger(label: "kinds-test")
-        logger.logLevel = .warning
-        return try await MemoryManager(
-            store: SQLiteMemoryStore(database: database), graph: SQLiteGraphStore(database: database),
-            embedder: try HashingEmbedder(dimension: 64), extractor: RuleExtractor(), logger: logger)
-    }
+    func manager() async throws -> MemoryManager { try await sqliteManager(label: "kinds-test") }
 
     @Test func eventsAndFactsArePersistedWithKindAndTime() async throws {
         let manager = try await manager()
@@ -109,7 +102,7 @@ import Testing
         "3 days ago", "two weeks ago", "a few months ago", "a year ago", "in 5 days", "in two weeks",
         "next weekend", "last week", "this month", "next year", "last Friday", "last summer", "in May 2023",
         "on 7 May 2023", "in 2021", "hôm qua", "tuần trước", "thứ sáu tuần trước", "năm ngoái", "tháng 5/2023",
-        "ngày 5/12/2022", "in 2021?", "since 1999",
+        "ngày 5/12/2022", "in 2021?", "since 1999", "in the past month", "this past weekend",
     ])
     func everyTimeFormInAQuery(phrase: String) {
         #expect(TemporalQuery.span(in: "what did Ana do \(phrase)", reference: Self.date(2023, 5, 8)) != nil, "\(phrase)")

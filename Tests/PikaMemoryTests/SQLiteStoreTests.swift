@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import PikaEmbeddings
 import PikaMemory
 import PikaTestSupport
 import Testing
@@ -12,6 +14,16 @@ func temporaryDatabase() async throws -> SQLiteDatabase {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return try RelationalSchema.open(path: directory + "/pika.sqlite")
     }
+}
+
+/// A memory manager over a fresh SQLite database, the hashing embedder (64 dimensions) and the rules.
+func sqliteManager(label: String) async throws -> MemoryManager {
+    let database = try await temporaryDatabase()
+    var logger = Logger(label: label)
+    logger.logLevel = .warning
+    return try await MemoryManager(
+        store: SQLiteMemoryStore(database: database), graph: SQLiteGraphStore(database: database),
+        embedder: try HashingEmbedder(dimension: 64), extractor: RuleExtractor(), logger: logger)
 }
 
 @Suite("SQLite stores")

@@ -12,14 +12,7 @@ import Testing
 struct SearchPathTests {
     let scope = MemoryScope(tenant: "t", userID: "u")
 
-    func manager() async throws -> MemoryManager {
-        let database = try await temporaryDatabase()
-        var logger = Logger(label: "search-path-test")
-        logger.logLevel = .warning
-        return try await MemoryManager(
-            store: SQLiteMemoryStore(database: database), graph: SQLiteGraphStore(database: database),
-            embedder: try HashingEmbedder(dimension: 64), extractor: RuleExtractor(), logger: logger)
-    }
+    func manager() async throws -> MemoryManager { try await sqliteManager(label: "search-path-test") }
 
     func add(_ manager: MemoryManager, _ text: String, infer: Bool = false) async throws -> [AddResult] {
         let input = AddInput(messages: [ConversationMessage(role: "user", content: text)], infer: infer)

@@ -77,7 +77,7 @@ import Testing
     @Test func aNamedSpeakersFactIsNamed() throws {
         let fact = try #require(facts("I work as a paramedic.", speaker: "Ana").first)
         #expect(fact.text == "Ana works as a paramedic")
-        #expect(fact.attribute == "job")
+        #expect(fact.attribute == "@ana|job")  // Ana's slot (AttributeSlot)
         let hobby = try #require(facts("I go climbing every weekend.", speaker: "Ana").first)
         #expect(hobby.text == "Ana goes climbing every weekend")
     }

@@ -64,12 +64,14 @@ import Testing
     @Test func conAndEmAsNounsAreNotTheSpeaker() {
         let facts = extract("Con có một con mèo tên là Mướp. Em trai con tên là Nam.", name: "Lan")
         #expect(facts.map(\.text) == ["Lan có một con mèo tên là Mướp", "Em trai Lan tên là Nam"])
-        #expect(facts.map(\.attribute) == ["pet_name:mướp", nil])
+        #expect(facts.map(\.attribute) == ["@lan|pet_name:mướp", nil])  // Lan's slot (AttributeSlot)
         #expect(texts("Con mèo của em tên là Mướp và nó rất ngoan.") == ["Con mèo của Lan tên là Mướp và nó rất ngoan."])
     }
 
     @Test func slots() {
-        func slot(_ text: String) -> String?? { extract(text, name: "Lan").first.map(\.attribute) }
+        // The slot the language fills; whose it is (Lan's: "@lan|grade") is ``AttributeSlot``'s.
+        func slot(_ text: String) -> String?? { extract(text, name: "Lan").first.map { $0.attribute.map { AttributeSlot($0).slot } } }
+        #expect(extract("Em học lớp 3.", name: "Lan").first?.attribute == "@lan|grade")
         #expect(slot("Em học lớp 3.") == "grade")
         #expect(slot("Em học ở trường Kim Đồng.") == "school")
         #expect(slot("Em năm nay 8 tuổi.") == "age")

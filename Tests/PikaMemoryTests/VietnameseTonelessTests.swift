@@ -33,14 +33,14 @@ import Testing
     }
 
     @Test func schoolGradeAgeAndPetWithoutTones() {
-        #expect(extract("toi hoc lop 3 o truong Hoa Sen", name: "Lan").map(\.attribute) == ["school"])
+        #expect(extract("toi hoc lop 3 o truong Hoa Sen", name: "Lan").map(\.attribute) == ["@lan|school"])
         #expect(texts("toi hoc lop 3 o truong Hoa Sen") == ["Lan hoc lop 3 o truong Hoa Sen"])
-        #expect(extract("minh 8 tuoi roi", name: "Lan").map(\.attribute) == ["age"])
+        #expect(extract("minh 8 tuoi roi", name: "Lan").map(\.attribute) == ["@lan|age"])
         let pet = extract("em co con cho to lam", name: "Lan")
         // Bare "to" after a word is "big", not the first person "tớ".
         #expect(pet.map(\.text) == ["Lan co con cho to"])
-        #expect(pet.map(\.attribute) == ["pet:chó"])
-        #expect(extract("em thich mau xanh nhat", name: "Lan").map(\.attribute) == ["favorite_color"])
+        #expect(pet.map(\.attribute) == ["@lan|pet:chó"])  // Lan's slot (AttributeSlot)
+        #expect(extract("em thich mau xanh nhat", name: "Lan").map(\.attribute) == ["@lan|favorite_color"])
     }
 
     @Test func bareFirstPersonForms() {

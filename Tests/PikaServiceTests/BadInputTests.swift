@@ -67,6 +67,18 @@ struct BadInputTests {
                 (.post, "/v1/users/u1/import", nil, Array("not json\n".utf8), .badRequest, "malformed_jsonl"),
                 (.post, "/v1/users/u1/import", nil, [], .badRequest, "empty_import"),
                 (.post, "/v1/users/u1/import", nil, Array("\n  \n".utf8), .badRequest, "empty_import"),
+                (.post, "/v1/users/u1/import", nil, Array(#"{"id":"42","memory":"x"}"#.utf8), .badRequest, "invalid_argument"),
+                (
+                    .post, "/v1/users/u1/import", nil,
+                    Array(#"{"id":"0b3e7a52-1111-4c3a-9d55-00000000000d","memory":"x","agent_id":"../etc"}"#.utf8), .badRequest,
+                    "invalid_id"
+                ),
+                (.post, "/v1/users/u1/import", nil, [0x7B, 0xFF, 0x7D], .badRequest, "invalid_utf8"),
+                (.post, "/v1/memories", #"{"user_id":"u1","messages":"hi"} trailing"#, nil, .badRequest, "malformed_json"),
+                (.post, "/v1/memories", String(repeating: "[", count: 600), nil, .badRequest, "malformed_json"),
+                (.post, "/v1/memories", #"{"user_id":"u1","messages":"hi","n":1e400}"#, nil, .badRequest, "malformed_json"),
+                (.post, "/v3/memories/add/", nil, [0x7B, 0xFF, 0x7D], .badRequest, "invalid_utf8"),
+                (.post, "/v3/memories/add/", "{oops", nil, .badRequest, "malformed_json"),
                 // Punctuation only: the hashing embedder's zero vector, which nothing could find again.
                 (
                     .post, "/v1/memories", #"{"messages":"?!…","user_id":"u1","infer":false,"async":false}"#, nil, .badRequest,
@@ -105,9 +117,13 @@ struct BadInputTests {
             let tooMany = (0..<201).map { _ in #"{"role":"user","content":"x"}"# }.joined(separator: ",")
             let many = try await client.call(.post, "/v1/memories", json: #"{"messages":[\#(tooMany)],"user_id":"u1"}"#)
             #expect(many.status == .badRequest && many.code == "too_many_messages")
-            let huge = "{\"messages\":\"\(String(repeating: "a", count: 1_100_000))\",\"user_id\":\"u1\"}"
+            // An add's body may reach 8 MiB; a search's, 1 MiB.
+            let huge = "{\"messages\":\"\(String(repeating: "a", count: 8_500_000))\",\"user_id\":\"u1\"}"
             let big = try await client.call(.post, "/v1/memories", json: huge)
             #expect(big.status == .contentTooLarge && big.code == "body_too_large")
+            let longQuery = "{\"query\":\"\(String(repeating: "a", count: 1_100_000))\",\"user_id\":\"u1\"}"
+            let bigSearch = try await client.call(.post, "/v1/memories/search", json: longQuery)
+            #expect(bigSearch.status == .contentTooLarge && bigSearch.code == "body_too_large")
             let wordless = try await client.call(.post, "/v1/memories/search", json: #"{"query":"?!…","user_id":"u1","mode":"vector"}"#)
             #expect(wordless.status == .ok && wordless.results.isEmpty, "\(wordless.text)")
             let wordlessMem0 = try await client.call(.post, "/v3/memories/search/", json: #"{"query":"?!","user_id":"u1"}"#)

@@ -44,6 +44,16 @@ final class ServerProcess: Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
     }
 
+    /// Runs `pika ARGS` (a command-line tool, not a server) to its end; its exit status and output
+    /// (stdout and stderr).
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(
+            name: arguments.first ?? "pika", executable: executable.path, arguments: arguments,
+            environment: ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "error"].merging(environment) { $1 })
+        try await child.waitForExit(within: .seconds(120))
+        return (child.exitCode ?? -1, child.log)
+    }
+
     func waitUntilReady() async throws {
         for _ in 0..<300 {
             if let (status, _) = try? await request("GET", "/readyz"), status == 200 { return }

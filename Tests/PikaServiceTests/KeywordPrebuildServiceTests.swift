@@ -4,9 +4,9 @@ import HummingbirdTesting
 import PikaMemory
 import Testing
 
-/// `/readyz` answers at once after a restart and says the keyword indexes are ready (over the segment
-/// store, each user's is built on their first search, so there is nothing to prebuild), and answers
-/// are the same as before the restart.
+/// `/readyz` answers at once after a restart, says the keyword indexes are building until the
+/// background prebuild has built every user's (the segment store lists its users), then ready, and
+/// answers are the same as before the restart.
 @Suite("Keyword index prebuild in the service")
 struct KeywordPrebuildServiceTests {
     static let users = ["u1", "u2", "u3"]

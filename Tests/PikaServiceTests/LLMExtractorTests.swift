@@ -103,7 +103,8 @@ struct LLMExtractorTests {
             #expect(facts.map(\.kind) == [.event, .event, .fact, .event])
             #expect(facts[0].occurredAt == Date(timeIntervalSince1970: 1_683_417_600))  // the model's day
             #expect(facts[1].occurredAt == Date(timeIntervalSince1970: 1_683_504_000))  // the day it was said
-            #expect(facts[2].occurredAt == nil && facts[2].attribute == "pet_name:rex")
+            #expect(facts[2].occurredAt == nil && facts[2].attribute == "@ana|pet_name:rex")  // Ana's slot
+            #expect(facts[2].text == "Ana has a dog named Rex")
             #expect(facts[3].provenance.isEmpty)  // source 2 names no message
             #expect(prompt.text.withLock { $0 }.contains("[1] user (Ana, 2023-05-08T13:56:00.000Z): We went camping"))
         }

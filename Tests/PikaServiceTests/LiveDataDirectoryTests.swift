@@ -8,13 +8,7 @@ import Testing
 @Suite("CLI on a live service's data directory", .blockingWork)
 struct LiveDataDirectoryTests {
     /// Runs `pika ARGS`; returns its exit status and output.
-    func pika(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(
-            name: arguments.first ?? "pika", executable: ServerProcess.executable.path, arguments: arguments,
-            environment: ["PATH": "/usr/bin:/bin", "PIKA_LOG_LEVEL": "error"])
-        try await child.waitForExit(within: .seconds(120))
-        return (child.exitCode ?? -1, child.log)
-    }
+    func pika(_ arguments: [String]) async throws -> (status: Int32, output: String) { try await ServerProcess.run(arguments) }
 
     func texts(_ server: ServerProcess) async throws -> [String] {
         let (_, list) = try await server.request("GET", "/v1/memories?user_id=u1&limit=100")

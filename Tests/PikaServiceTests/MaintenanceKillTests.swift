@@ -3,10 +3,6 @@ import PikaService
 import PikaTestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// SIGKILL of `pika serve` while it seals, compacts or writes a snapshot (asked through the control
 /// channel, as the CLI asks): after a restart every acknowledged write is there with its history,
 /// the files verify, and a snapshot folder is either whole or absent.
@@ -64,7 +60,7 @@ struct MaintenanceKillTests {
             let snapshot = directory + "-snapshot-\(cycle)"
             let (path, body) = cycle % 2 == 0 ? ("/internal/v1/compact", "{}") : ("/internal/v1/snapshot", #"{"out":"\#(snapshot)"}"#)
             let channel = try #require(ControlChannel.read(in: directory))
-            let work = Task { try? await Self.post(channel, path, body) }
+            let work = Task { await Self.post(channel, path, body) }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...40)))
             try await server.kill9AndWait()
             let answered = await work.value
@@ -95,13 +91,14 @@ struct MaintenanceKillTests {
         #expect(interrupted >= 1, "none of 6 kills interrupted the work")
     }
 
-    /// Posts to a control route; the answer's status, nil when the server died first.
-    static func post(_ channel: ControlChannel, _ path: String, _ body: String) async throws -> Int? {
-        var request = URLRequest(url: URL(string: channel.url + path)!)
-        request.httpMethod = "POST"
-        request.setValue(channel.key, forHTTPHeaderField: ControlChannel.header)
-        request.httpBody = Data(body.utf8)
-        let (_, response) = try await URLSession.shared.data(for: request)
-        return (response as? HTTPURLResponse)?.statusCode
+    /// Posts to a control route, as the CLI does; the answer's status, nil when the server died first.
+    static func post(_ channel: ControlChannel, _ path: String, _ body: String) async -> Int? {
+        do throws(ControlChannel.RequestError) {
+            _ = try await channel.post(path, body: Data(body.utf8), timeout: .seconds(120))
+            return 200
+        } catch {
+            guard case .refused(let status, _, _) = error else { return nil }
+            return status
+        }
     }
 }

@@ -17,7 +17,7 @@ struct Mem0FilterTests {
     }
 
     static func filter(_ json: String) throws -> Mem0Filter {
-        try Mem0Filter.parse(try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)))
+        try Mem0Filter.parse(try JSONReader.parse(json))
     }
 
     @Test func readsThePythonLiteralTheSDKPutsInTheQueryString() {

@@ -24,6 +24,17 @@ struct ServiceConfigurationTests {
         }
     }
 
+    @Test("PIKA_SCAN_COPIES: on or off, off by default; anything else is refused by name")
+    func scanCopies() throws {
+        #expect(try ServiceConfiguration.resolve(environment: [:]).scanCopies == false)
+        #expect(try ServiceConfiguration.resolve(environment: ["PIKA_SCAN_COPIES": "on"]).scanCopies)
+        #expect(try ServiceConfiguration.resolve(environment: ["PIKA_SCAN_COPIES": "off"]).scanCopies == false)
+        for bad in ["yes", "1", "ON", ""] {
+            let found = problems(["PIKA_SCAN_COPIES": bad])
+            #expect(found.count == 1 && found[0].hasPrefix("PIKA_SCAN_COPIES:"), "\(bad): \(found)")
+        }
+    }
+
     @Test("PIKA_EMBEDDING_PRECISION is accepted (pika validates its value before any command); unknown PIKA_ names are not")
     func precisionIsKnown() {
         #expect(problems(["PIKA_EMBEDDING_PRECISION": "int8"]).isEmpty)

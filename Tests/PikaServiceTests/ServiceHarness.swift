@@ -80,7 +80,7 @@ extension TestClientProtocol {
         }
         let response = try await executeRequest(uri: uri, method: method, headers: headers, body: body)
         let text = String(buffer: response.body)
-        let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
+        let json = (try? JSONReader.parse(text)) ?? .null
         return Reply(status: response.status, headers: response.headers, text: text, json: json)
     }
 

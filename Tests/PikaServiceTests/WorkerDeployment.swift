@@ -102,7 +102,7 @@ final class WorkerDeployment: Sendable {
         }
         let (data, response) = try await URLSession.shared.data(for: request)
         let text = String(decoding: data, as: UTF8.self)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .null, text)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONReader.parse(data)) ?? .null, text)
     }
 
     /// Submits an asynchronous add and returns its job id.

@@ -256,6 +256,25 @@ extension CorruptionTests.Setup {
             } catch {
                 #expect(error.path?.hasSuffix(name) == true, "\(error)")
             }
+            // The skimming reads (records by label or attribute, the lazy search) check every
+            // record they pass over as the full decode does.
+            for selection in [RecordSelection.labels([0]), .attribute("none"), .attributePrefixes(["pref:"])] {
+                do {
+                    for record in try store.records(tenant: 1, selecting: selection) {
+                        #expect(record == Fixture.record(Int(record.id.dropFirst(3))!))
+                    }
+                } catch {
+                    #expect(error.path?.hasSuffix(name) == true, "\(selection): \(error)")
+                }
+            }
+            do {
+                for hit in try store.searchLazily(Fixture.vector(77), options: RecordSearchOptions(k: 20, tenant: 1)) {
+                    let record = try hit.record()
+                    #expect(record == Fixture.record(Int(record.id.dropFirst(3))!))
+                }
+            } catch {
+                #expect(error.path?.hasSuffix(name) == true, "\(error)")
+            }
         } catch {
             Issue.record("open failed: \(error)")
         }

@@ -61,6 +61,27 @@ struct ScanCopyTests {
         #expect(l2.state.withLock { $0.segments.first?.header.quantizedOffset } == 0)
     }
 
+    @Test("compaction gives a lone segment the scan copy the options ask for, and takes it away; answers stay exact")
+    func compactionFollowsTheSetting() throws {
+        let dir = try TempDir()
+        let live: [Int]
+        do { (_, live) = try Self.sealedCosineStore(at: dir.sub("d")) }
+        var without = OpenOptions()
+        without.scanCopies = false
+        do {
+            let store = try DataDirectory.open(at: dir.sub("d"), options: without)
+            #expect(try store.compact() == 40, "the tombstones go, and with them the copy")
+            #expect(store.state.withLock { $0.segments.map(\.header.quantizedOffset) } == [0])
+            #expect(try store.compact() == nil, "a lone segment of the asked shape is left alone")
+            try Self.expectExactTenantScans(store, live: live)
+        }
+        let store = try DataDirectory.open(at: dir.sub("d"))
+        #expect(try store.compact() == 0, "rewritten for its copy, nothing dropped")
+        #expect(try #require(store.state.withLock { $0.segments.first }).header.quantizedOffset > 0)
+        #expect(try store.compact() == nil)
+        try Self.expectExactTenantScans(store, live: live)
+    }
+
     @Test("a version-1 segment (no int8 copy) opens, answers the same, and verifies")
     func versionOne() throws {
         let dir = try TempDir()

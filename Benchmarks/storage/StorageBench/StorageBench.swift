@@ -14,6 +14,8 @@ import PikaStorage
 //       after one untimed open that warms the page cache
 //   StorageBench tenant-search DATADIR QUERIES.fbin QUERY_TENANTS.u32bin [rounds=3]
 //       per-tenant exact searches: the full search against the ids-only one, alternating
+//   StorageBench user-reads DATADIR [rounds=3]
+//       the memory service's per-user reads, whole-block decode against skimming (UserReadsBench)
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -144,6 +146,7 @@ struct StorageBench {
         if args[1] == "ingest", args.count >= 3 { return try ingestOnly(Array(args[2...])) }
         if args[1] == "open", args.count >= 3 { return try openOnly(Array(args[2...])) }
         if args[1] == "tenant-search", args.count >= 5 { return try TenantSearchBench.run(Array(args[2...])) }
+        if args[1] == "user-reads", args.count >= 3 { return try UserReadsBench.run(Array(args[2...])) }
         let work = args[1]
         let rows = args.count > 2 ? Int(args[2])! : 100_000
         let dim = args.count > 3 ? Int(args[3])! : 384

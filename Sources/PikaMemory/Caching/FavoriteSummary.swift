@@ -5,17 +5,26 @@ import Foundation
 /// memories it was built from — a summary is only used while that tag is current.
 ///
 /// Stored as the ``UserSummary/summary`` JSON object:
-/// `{"version": …, "favorites": {"color": memory, …}, "likes": [memory, …], "dislikes": [memory, …]}`
-/// where each memory is the record as the L1 tier caches it (id, text, metadata, timestamps …).
+/// `{"version": …, "favorites": {"color": memory, "color@ana": memory, …}, "likes": [memory, …], "dislikes": [memory, …]}`
+/// where each memory is the record as the L1 tier caches it (id, text, metadata, timestamps …). A
+/// favourite is keyed by its topic, and by `topic@subject` when a named speaker's slot holds it
+/// (``AttributeSlot``): in a conversation of two people each keeps theirs.
 public struct FavoriteSummary: Codable, Sendable, Equatable {
     /// The version tag of the user's memories this was built from.
     public var version: String
-    /// Topic (`color`, `ice cream`) → the memory filling `favorite_<topic>`.
+    /// Topic (`color`, `ice cream`; `color@ana` for a named speaker's) → the memory filling `favorite_<topic>`.
     var favorites: [String: CachedRecord]
     /// Likes, loves, enjoys and prefers, most recently changed first.
     var likes: [CachedRecord]
     /// Dislikes and hates, most recently changed first.
     var dislikes: [CachedRecord]
+
+    /// The attribute prefixes of the slots a summary is built from: records without one of them
+    /// play no part in it. `@` selects every named speaker's slots (`@ana|favorite_color`,
+    /// ``AttributeSlot``), of which the summary keeps the favourites and preferences.
+    public static let attributePrefixes = [favoritePrefix, preferencePrefix, "@"]
+    static let favoritePrefix = "favorite_"
+    static let preferencePrefix = "pref:"
 
     /// Builds the summary of `records` (one user's memories) at `version`.
     public init(records: [MemoryRecord], version: String) {
@@ -24,11 +33,11 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
         var likes: [MemoryRecord] = []
         var dislikes: [MemoryRecord] = []
         for record in records {
-            guard let attribute = record.attribute else { continue }
-            if attribute.hasPrefix("favorite_") {
-                let topic = attribute.dropFirst("favorite_".count).replacingOccurrences(of: "_", with: " ")
-                favorites[topic] = CachedRecord(record)
-            } else if attribute.hasPrefix("pref:") {
+            guard let attribute = record.attribute.map(AttributeSlot.init(_:)) else { continue }
+            if attribute.slot.hasPrefix(Self.favoritePrefix) {
+                let topic = attribute.slot.dropFirst(Self.favoritePrefix.count).replacingOccurrences(of: "_", with: " ")
+                favorites[attribute.subject.map { "\(topic)@\($0)" } ?? topic] = CachedRecord(record)
+            } else if attribute.slot.hasPrefix(Self.preferencePrefix) {
                 if Self.isDislike(record.text) { dislikes.append(record) } else { likes.append(record) }
             }
         }
@@ -52,13 +61,12 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
 
     /// The summary as a JSON object (``UserSummary/summary``).
     public var json: JSONValue {
-        let data = (try? JSONEncoder().encode(self)) ?? Data("{}".utf8)
-        return (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .object([:])
+        (try? JSONValue(encoding: self)) ?? .object([:])
     }
 
     /// The summary stored as `json`, or nil when it is not one.
     public init?(json: JSONValue) {
-        guard let data = try? JSONEncoder().encode(json), let summary = try? JSONDecoder().decode(Self.self, from: data) else {
+        guard let summary = try? JSONDecoder().decode(Self.self, from: Data(json.jsonText.utf8)) else {
             return nil
         }
         self = summary
@@ -70,8 +78,7 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
         var found: [CachedRecord]
         switch question {
         case .favorite(let topic?):
-            guard let match = favorite(topic) else { return nil }
-            found = [match]
+            found = favorite(topic)
         case .favorite(nil):
             found = favoritesInOrder
         case .likes:
@@ -85,22 +92,31 @@ public struct FavoriteSummary: Codable, Sendable, Equatable {
         return found.prefix(limit).map { ($0.record, 1) }
     }
 
-    /// The topics with a favourite (for warming L1 with their questions).
-    public var favoriteTopics: [String] { favorites.keys.sorted() }
+    /// The topics with a favourite, whoever's (for warming L1 with their questions).
+    public var favoriteTopics: [String] { Set(favorites.keys.map(Self.topic)).sorted() }
+
+    /// The topic of a ``favorites`` key (`color@ana` → `color`).
+    private static func topic(_ key: String) -> String {
+        key.firstIndex(of: "@").map { String(key[..<$0]) } ?? key
+    }
 
     private var favoritesInOrder: [CachedRecord] {
         favorites.values.sorted { ($0.updatedAt, $0.label) > ($1.updatedAt, $1.label) }
     }
 
-    /// The favourite of `topic`, trying its longest leading words first and singular forms.
-    private func favorite(_ topic: String) -> CachedRecord? {
+    /// The favourites of `topic`, trying its longest leading words first and singular forms: the
+    /// user's own first, then each named speaker's, most recently changed first.
+    private func favorite(_ topic: String) -> [CachedRecord] {
         let words = topic.split(separator: " ").map(String.init)
         for count in stride(from: words.count, through: 1, by: -1) {
             let candidate = words.prefix(count).joined(separator: " ")
-            if let match = favorites[candidate] ?? (candidate.hasSuffix("s") ? favorites[String(candidate.dropLast())] : nil) {
-                return match
+            for form in candidate.hasSuffix("s") ? [candidate, String(candidate.dropLast())] : [candidate] {
+                let speakers = favorites.filter { $0.key.hasPrefix(form + "@") }.values
+                    .sorted { ($0.updatedAt, $0.label) > ($1.updatedAt, $1.label) }
+                let found = (favorites[form].map { [$0] } ?? []) + speakers
+                if !found.isEmpty { return found }
             }
         }
-        return nil
+        return []
     }
 }

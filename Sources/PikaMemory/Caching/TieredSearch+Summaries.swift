@@ -12,9 +12,10 @@ extension TieredSearch {
         // The tag is read before the memories: a write landing in between bumps it, so this summary
         // (possibly holding that write) is simply never used, rather than used while missing it.
         let version = try await versions.current(scope)
-        let records = try await manager.store.allRecords(scope: scope)
+        // Only the slots the summary is made of are read (a segment store skims the rest).
+        let (records, total) = try await manager.store.records(scope: scope, attributePrefixes: FavoriteSummary.attributePrefixes)
         let summary = FavoriteSummary(records: records, version: version)
-        guard !records.isEmpty else {
+        guard total > 0 else {
             try await summaries.delete(scope: scope)
             return nil
         }

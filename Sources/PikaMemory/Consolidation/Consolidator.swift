@@ -6,6 +6,10 @@
 /// 2. A memory with the same text (case-insensitive), or similarity ≥ `duplicateSimilarity`: NONE.
 /// 3. A memory filling the same single-valued attribute (`name`, `age`, `pref:pizza`…): UPDATE it.
 /// 4. Otherwise ADD.
+///
+/// A slot belongs to its subject (``AttributeSlot``): the store looks up the memory filling the
+/// fact's own slot, so one speaker's fact never updates another's, and a memory whose attribute names
+/// another subject is neither the fact's duplicate nor the target of its retraction's fallback.
 public struct Consolidator: Sendable {
     /// What to do with a fact.
     public enum Decision: Sendable, Equatable {
@@ -33,6 +37,7 @@ public struct Consolidator: Sendable {
         _ fact: ExtractedFact, neighbours: [(record: MemoryRecord, similarity: Float)], sameAttribute: MemoryRecord?
     ) -> Decision {
         let text = fact.text.lowercased()
+        let neighbours = neighbours.filter { !AttributeSlot.differentSubjects(fact.attribute, $0.record.attribute) }
         if fact.isRetraction {
             if let sameAttribute { return .delete(sameAttribute) }
             if let best = neighbours.first, best.similarity >= retractionSimilarity { return .delete(best.record) }

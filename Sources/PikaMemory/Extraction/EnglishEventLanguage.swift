@@ -128,14 +128,26 @@ public struct EnglishEventLanguage: EventLanguage {
             DateExpression(#"\b"# + count + #"\s+years?\s+ago\b"#) { c in number(c[1]).map { .years(-$0) } },
             DateExpression(#"\bin\s+"# + count + #"\s+days?\b"#) { c in number(c[1]).map { .days($0) } },
             DateExpression(#"\bin\s+"# + count + #"\s+weeks?\b"#) { c in number(c[1]).map { .weeks($0) } },
-            DateExpression(#"\b(last|this|next|past)\s+weekend\b"#) { c in
+            // "the past week" with the words before it ("in the", "over the", "this"), so the rendered
+            // span replaces the whole phrase ("in April 2023", not "in the in April 2023"). "For the
+            // past year" is a duration, not a time: it stays as said.
+            DateExpression(#"\b(?:(in|over|during|within|for)\s+)?(?:the|this)\s+past\s+(week|weekend|month|year)\b"#) { c in
+                guard c[1].lowercased() != "for" else { return nil }
+                switch c[2].lowercased() {
+                case "week": return .week(-1)
+                case "weekend": return .weekend(-1)
+                case "month": return .months(-1)
+                default: return .years(-1)
+                }
+            },
+            DateExpression(#"\b(last|this|next)\s+weekend\b"#) { c in
                 .weekend(c[1].lowercased() == "next" ? 1 : c[1].lowercased() == "this" ? 0 : -1)
             },
-            DateExpression(#"\b(last|next|past)\s+week\b"#) { c in .week(c[1].lowercased() == "next" ? 1 : -1) },
-            DateExpression(#"\b(last|this|next|past)\s+month\b"#) { c in
+            DateExpression(#"\b(last|next)\s+week\b"#) { c in .week(c[1].lowercased() == "next" ? 1 : -1) },
+            DateExpression(#"\b(last|this|next)\s+month\b"#) { c in
                 .months(c[1].lowercased() == "next" ? 1 : c[1].lowercased() == "this" ? 0 : -1)
             },
-            DateExpression(#"\b(last|this|next|past)\s+year\b"#) { c in
+            DateExpression(#"\b(last|this|next)\s+year\b"#) { c in
                 .years(c[1].lowercased() == "next" ? 1 : c[1].lowercased() == "this" ? 0 : -1)
             },
             DateExpression(#"\b(last|next)\s+"# + weekday + #"\b"#) { c in

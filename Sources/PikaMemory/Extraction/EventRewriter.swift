@@ -161,6 +161,9 @@ public final class EventRewriter: @unchecked Sendable {
                     return rules.language.render(span)
                 }
             }
+            // A date the sentence names outright ("on 3 June 2022", "in March 2021") dates the event
+            // when no relative one did; its words stay as said.
+            if first == nil { first = Self.firstSpan(of: rules.absoluteDates, in: text, time: time) }
         }
         // A private-use placeholder stands for the name while the rewrites run, so a name that looks
         // like a pronoun ("Mi") is not rewritten again.
@@ -170,6 +173,21 @@ public final class EventRewriter: @unchecked Sendable {
         }
         text = text.replacingOccurrences(of: placeholder, with: speaker)
         return (Self.capitalisingFirst(text), first)
+    }
+
+    /// The span of the first of `expressions` (in their order) that matches `text`, against `time`.
+    static func firstSpan(
+        of expressions: [(regex: NSRegularExpression, expression: DateExpression)], in text: String, time: Date
+    ) -> DateSpan? {
+        let range = NSRange(text.startIndex..., in: text)
+        for (regex, expression) in expressions {
+            guard let match = regex.firstMatch(in: text, range: range) else { continue }
+            let captures = (0..<match.numberOfRanges).map { group in
+                Range(match.range(at: group), in: text).map { String(text[$0]) } ?? ""
+            }
+            if let span = expression.shift(captures)?.resolve(against: time) { return span }
+        }
+        return nil
     }
 
     /// Splits at `.`, `!`, `?` (runs of them) followed by a space or the end, and at line breaks;

@@ -12,6 +12,8 @@ extension LLMExtractor: ConsolidationDecider {
     public func decide(
         _ fact: ExtractedFact, neighbours: [(record: MemoryRecord, similarity: Float)], sameAttribute: MemoryRecord?
     ) async throws -> Consolidator.Decision {
+        // Another speaker's slot is never this fact's to update or delete (``AttributeSlot``).
+        let neighbours = neighbours.filter { !AttributeSlot.differentSubjects(fact.attribute, $0.record.attribute) }
         var candidates = neighbours.map(\.record)
         if let sameAttribute, !candidates.contains(sameAttribute) { candidates.insert(sameAttribute, at: 0) }
         let rules = Consolidator().decide(fact, neighbours: neighbours, sameAttribute: sameAttribute)
@@ -19,7 +21,7 @@ extension LLMExtractor: ConsolidationDecider {
         let listing = candidates.enumerated().map { "[\($0.offset)] \($0.element.text)" }.joined(separator: "\n")
         let user = "NEW: \(fact.text)\(fact.isRetraction ? " (the user withdrew this)" : "")\nEXISTING:\n\(listing)"
         guard let content = try? await complete(system: Self.decisionPrompt, user: user),
-            let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8)).objectValue,
+            let answer = try? JSONReader.parse(content).objectValue,
             let event = answer["event"]?.stringValue?.uppercased()
         else { return rules }
         let index = answer["index"]?.numberValue.map(Int.init)

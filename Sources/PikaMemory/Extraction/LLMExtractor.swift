@@ -10,6 +10,8 @@ import PikaEngine
 /// millisecond deadlines, cancelled with the job). The model's answer must be `{"facts": [{"kind"?, "text", "attribute"?, "retraction"?,
 /// "occurred_at"?, "sources"?, "entities"?, "relations"?}]}`; anything else is a failed attempt. `kind` is
 /// `fact` (the default) or `event`; the prompt asks for events rewritten to stand alone, as the rules do.
+/// A fact is its first source message's speaker's: the parser names them in its text and keys its
+/// slot by them (``AttributeSlot``), as ``RuleExtractor`` does.
 public struct LLMExtractor: FactExtractor {
     /// `llm`.
     public let name = "llm"
@@ -38,7 +40,8 @@ public struct LLMExtractor: FactExtractor {
         kind "fact": a lasting attribute (name, age, looks, food, home, origin, work, study, hobbies, family, pets,
         possessions, health, beliefs, favourites), text a short statement without the subject ("Likes dinosaurs",
         "Has a dog named Max"); attribute: a slot it fills when it can hold only one value ("name", "age", "school",
-        "favorite_color", "pref:<thing>" for a like or dislike of <thing>), else omit it.
+        "favorite_color", "pref:<thing>" for a like or dislike of <thing>), else omit it. A fact is the speaker's of its
+        first source message: list that message first.
         kind "event": something the speaker did, will do, made, felt, met or decided, one sentence that stands alone:
         the speaker's name instead of I/me/my ("User" when the line has no name), "we" as the speaker and others,
         relative dates resolved against the message time ("yesterday" said on 8 May 2023 → "on 7 May 2023");
@@ -129,7 +132,7 @@ public struct LLMExtractor: FactExtractor {
 
     /// The message text of a chat completion, without code fences.
     static func content(_ data: Data) throws -> String {
-        guard let completion = try? JSONDecoder().decode(JSONValue.self, from: data),
+        guard let completion = try? JSONReader.parse(data),
             let content = completion.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?
                 .stringValue
         else { throw Failure(message: "malformed completion", retryable: true) }
@@ -142,14 +145,17 @@ public struct LLMExtractor: FactExtractor {
 
     /// Parses the model's `{"facts": [...]}` answer (internal for tests).
     static func parseFacts(_ text: String, messages: [ConversationMessage]) throws -> [ExtractedFact] {
-        guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+        guard let answer = try? JSONReader.parse(text),
             let facts = answer.objectValue?["facts"]?.arrayValue
         else { throw Failure(message: "the model did not answer with {\"facts\": [...]}", retryable: true) }
+        let soleSpeaker = Self.soleSpeaker(messages)
         return facts.prefix(100).compactMap { item -> ExtractedFact? in
-            guard let object = item.objectValue, let text = object["text"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines),
+            guard let object = item.objectValue, var text = object["text"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines),
                 !text.isEmpty, text.count <= 500
             else { return nil }
             let sources = object["sources"]?.arrayValue?.compactMap { $0.numberValue.map(Int.init) } ?? []
+            // Whose fact it is: the speaker of its first source message, else the add's one speaker.
+            let speaker = sources.first(where: { messages.indices.contains($0) }).map { messages[$0].speaker } ?? soleSpeaker
             let provenance = sources.filter { messages.indices.contains($0) }.map { messages[$0].provenance(index: $0) }
             let entities =
                 object["entities"]?.arrayValue?.compactMap { e -> GraphEntity? in
@@ -173,10 +179,23 @@ public struct LLMExtractor: FactExtractor {
             if kind == .event, messages.contains(where: { $0.timestamp != nil }) {
                 occurredAt = object["occurred_at"].flatMap(RequestTime.parse) ?? said.map(DateShift.calendar.startOfDay)
             }
+            var attribute: String?
+            if kind == .fact {
+                // The slot is the speaker's (``AttributeSlot``), named as the rules name theirs; the
+                // model's own "@" is dropped so that it cannot claim another subject's slot.
+                attribute = object["attribute"]?.stringValue?.lowercased().drop(while: { $0 == "@" }).trimmingCharacters(in: .whitespaces)
+                attribute = AttributeSlot.keyed(attribute.flatMap { $0.isEmpty ? nil : $0 }, speaker: speaker)
+                text = RuleExtractor.naming(text, speaker: speaker)
+            }
             return ExtractedFact(
-                text: text, attribute: kind == .fact ? object["attribute"]?.stringValue?.lowercased() : nil,
-                isRetraction: isRetraction, entities: entities, relations: relations, provenance: provenance, kind: kind,
-                occurredAt: occurredAt)
+                text: text, attribute: attribute, isRetraction: isRetraction, entities: entities, relations: relations,
+                provenance: provenance, kind: kind, occurredAt: occurredAt)
         }
+    }
+
+    /// The speaker of every user message of the add, when they all have the same one (nil otherwise).
+    static func soleSpeaker(_ messages: [ConversationMessage]) -> String? {
+        let speakers = Set(messages.filter { $0.role.lowercased() == "user" }.map(\.speaker))
+        return speakers.count == 1 ? speakers.first ?? nil : nil
     }
 }

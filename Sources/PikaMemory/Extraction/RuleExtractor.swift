@@ -12,7 +12,9 @@ import Foundation
 /// wins. Assistant and system messages are ignored: they are not the user's facts. Besides these
 /// attribute facts, each user message's informative sentences become one `event` memory
 /// (``EventRewriter``). A message without a speaker's `name` is said by the name an earlier message
-/// or sentence of the same add stated ("Em tên là Lan. Em thích mèo." → "Lan thích mèo").
+/// or sentence of the same add stated ("Em tên là Lan. Em thích mèo." → "Lan thích mèo"). A fact of a
+/// message with a speaker's `name` fills that speaker's slot (``AttributeSlot``: `@ana|favorite_color`);
+/// one without, or said by `User`, fills the user's own (`favorite_color`).
 public struct RuleExtractor: FactExtractor {
     /// `rules`.
     public let name = "rules"
@@ -60,6 +62,8 @@ public struct RuleExtractor: FactExtractor {
                     fact.provenance = [message.provenance(index: index)]
                     if !ownWords { fact.text = Self.naming(fact.text, speaker: message.speaker) }
                     if fact.attribute == "name", message.speaker == nil, statedName == nil { statedName = fact.entities.first?.name }
+                    // The slot is its speaker's: two people's "my dog is called…" fill two slots.
+                    fact.attribute = AttributeSlot.keyed(fact.attribute, speaker: message.speaker)
                     let key = fact.text.lowercased() + (fact.isRetraction ? "/r" : "")
                     if seen.insert(key).inserted { facts.append(fact) }
                 }

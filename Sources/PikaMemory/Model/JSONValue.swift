@@ -58,16 +58,27 @@ public enum JSONValue: Sendable, Hashable, Codable {
 }
 
 extension JSONValue {
+    /// The JSON form of an `Encodable` (``CanonicalJSON``'s text, read back by ``JSONReader``).
+    public init(encoding value: some Encodable) throws {
+        self = try JSONReader.parse(try CanonicalJSON.data(of: value))
+    }
+
+    /// Compact JSON text, object keys sorted, slashes unescaped: the one way the project writes a
+    /// value as text (``JSONWriter``), for storage, cache keys and answers alike.
+    public var jsonText: String {
+        var writer = JSONWriter(capacity: 64)
+        writer.value(self)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
     /// Compact JSON text of a metadata object (sorted keys, stable for hashing and storage).
     public static func encodeObject(_ object: [String: JSONValue]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(object), as: UTF8.self)) ?? "{}"
+        JSONValue.object(object).jsonText
     }
 
     /// Parses stored metadata text; `{}` when empty or damaged.
     public static func decodeObject(_ text: String?) -> [String: JSONValue] {
-        // Most memories have no metadata: skip the decoder (a search decodes every hit's metadata).
+        // Most memories have no metadata: skip the reader (a search decodes every hit's metadata).
         guard let text, text != "{}" else { return [:] }
         return (try? JSONReader.parse(text))?.objectValue ?? [:]
     }

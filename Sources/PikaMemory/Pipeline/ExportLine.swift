@@ -64,9 +64,7 @@ public struct ExportLine: Sendable, Hashable, Codable {
 
     /// The line as JSONL text without its newline: keys sorted, slashes unescaped (the export format).
     public func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try CanonicalJSON.text(of: self)
     }
 
     /// Parses one JSONL line; nil when it is not an export line.

@@ -120,9 +120,7 @@ public struct JobRunner: Sendable {
             guard job.kind == "add" else { throw MemoryError(.invalidArgument, "unknown job kind \(job.kind)") }
             let input = try JSONDecoder().decode(AddInput.self, from: Data(job.payload.utf8))
             let results = try await manager.add(input, scope: job.scope, job: job.id)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return .success(String(decoding: try encoder.encode(["results": results]), as: UTF8.self))
+            return .success(try CanonicalJSON.text(of: ["results": results]))
         } catch {
             return .failure(error)
         }

@@ -23,8 +23,9 @@ struct LoadedUser: Sendable, Equatable {
 }
 
 extension MemoryManager {
-    /// Builds the keyword (BM25) indexes of the users the vector index was loaded with, so that no
-    /// search after start-up pays for its user's build (about 30 ms of CPU for 1,000 memories,
+    /// Builds the keyword (BM25) indexes of the users the vector index was loaded with (or, over a
+    /// store that searches its own vectors, of every user it holds), so that no search after
+    /// start-up pays for its user's build (about 30 ms of CPU for 1,000 memories,
     /// docs/benchmarks-archive.md), and no search queues behind another user's build.
     ///
     /// One user at a time (bounded: one cooperative thread at most, a yield between users), largest
@@ -40,21 +41,19 @@ extension MemoryManager {
     ///
     /// - Complexity: reads each prebuilt user's records once, like their first search would.
     public func prebuildKeywordIndexes() async throws {
-        let planned = loadedUsers.sorted { ($0.memories, $1.label) > ($1.memories, $0.label) }
-        keywordPrebuild.start(users: planned.count)
-        let store = store
-        var scopes: [UInt64: MemoryScope] = [:]
+        let planned: [(scope: MemoryScope?, memories: Int)]
         do {
-            for record in try await store.records(labels: planned.map(\.label)) { scopes[record.label] = record.scope }
+            planned = try await prebuildPlan()
         } catch {
             keywordPrebuild.stop()
             throw error
         }
+        let store = store
         var budget = keywordIndexes.documentCapacity
         for user in planned {
             try Task.checkCancellation()
             // A user whose first loaded memory is gone since start-up is left to their first search.
-            guard let scope = scopes[user.label], user.memories <= budget else {
+            guard let scope = user.scope, user.memories <= budget else {
                 keywordPrebuild.skipped()
                 continue
             }
@@ -77,5 +76,23 @@ extension MemoryManager {
             metadata: [
                 "users": "\(progress.built)", "skipped": "\(progress.skipped)", "documents": "\(progress.documents)",
             ])
+    }
+
+    /// The users to prebuild, largest first, each with their scope (nil when it can no longer be
+    /// found) and memory count: a store that searches its own vectors lists its users itself; else
+    /// the users the index was loaded with, their scopes read by one label each. Starts the progress.
+    private func prebuildPlan() async throws -> [(scope: MemoryScope?, memories: Int)] {
+        if let searchingStore {
+            let users = try await searchingStore.scopesWithRecords().sorted {
+                ($0.records, $1.scope.tenant, $1.scope.userID) > ($1.records, $0.scope.tenant, $0.scope.userID)
+            }
+            keywordPrebuild.start(users: users.count)
+            return users.map { ($0.scope, $0.records) }
+        }
+        let loaded = loadedUsers.sorted { ($0.memories, $1.label) > ($1.memories, $0.label) }
+        keywordPrebuild.start(users: loaded.count)
+        var scopes: [UInt64: MemoryScope] = [:]
+        for record in try await store.records(labels: loaded.map(\.label)) { scopes[record.label] = record.scope }
+        return loaded.map { (scopes[$0.label], $0.memories) }
     }
 }

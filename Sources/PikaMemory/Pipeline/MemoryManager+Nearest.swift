@@ -49,7 +49,7 @@ extension MemoryManager {
         var records: [UInt64: MemoryRecord] = [:]
         var missing: [UInt64] = []
         for hit in hits {
-            if let record = known.record(label: hit.label) { records[hit.label] = record } else { missing.append(hit.label) }
+            if let record = try known.record(label: hit.label) { records[hit.label] = record } else { missing.append(hit.label) }
         }
         if !missing.isEmpty {
             for record in try await store.records(labels: missing, scope: scope) { records[record.label] = record }

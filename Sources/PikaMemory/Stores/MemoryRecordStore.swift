@@ -24,6 +24,10 @@ public protocol MemoryRecordStore: Sendable {
     func record(scope: MemoryScope, attribute: String) async throws -> MemoryRecord?
     /// All live records of a scope, without embeddings (for filter evaluation).
     func allRecords(scope: MemoryScope) async throws -> [MemoryRecord]
+    /// The live records of a scope whose attribute starts with one of `attributePrefixes`, by
+    /// label, without embeddings; and how many live records the scope has in all (the favourites
+    /// summary reads only its slots, and needs to know whether the user has any memory left).
+    func records(scope: MemoryScope, attributePrefixes: [String]) async throws -> (records: [MemoryRecord], total: Int)
     /// History of a memory inside `tenant`, oldest first (also after the memory's deletion).
     func history(memoryID: String, tenant: String) async throws -> [HistoryEntry]
     /// A page of `tenant`'s users that hold at least one live memory, with their live-memory counts,
@@ -42,6 +46,15 @@ extension MemoryRecordStore {
     public func records(labels: [UInt64], scope: MemoryScope) async throws -> [MemoryRecord] {
         try await records(labels: labels).filter { $0.scope == scope }
     }
+
+    /// ``allRecords(scope:)``, keeping the records with such an attribute.
+    public func records(scope: MemoryScope, attributePrefixes: [String]) async throws -> (records: [MemoryRecord], total: Int) {
+        let all = try await allRecords(scope: scope)
+        let kept = all.filter { record in
+            record.attribute.map { attribute in attributePrefixes.contains { attribute.hasPrefix($0) } } ?? false
+        }
+        return (kept, all.count)
+    }
 }
 
 /// A record store that keeps the vectors itself and answers a user's nearest-neighbour searches:
@@ -54,4 +67,6 @@ public protocol VectorSearchingStore: MemoryRecordStore {
     ) async throws -> NearestRecords
     /// How many live records the store holds (all users).
     var liveCount: Int { get }
+    /// Every scope holding live records, with how many (the start-up keyword prebuild's plan).
+    func scopesWithRecords() async throws -> [(scope: MemoryScope, records: Int)]
 }

@@ -7,11 +7,12 @@
 public struct NearestRecords: Sendable {
     /// The hits, best first: each record's label and its cosine similarity to the query.
     public let hits: [(label: UInt64, similarity: Float)]
-    private let mapped: @Sendable (Int) -> MemoryRecord
+    private let mapped: @Sendable (Int) throws -> MemoryRecord
 
     /// `hits`, best first; `record` turns the hit at a position into a ``MemoryRecord`` on demand
-    /// (a store passes a closure over its own search results, so they are not copied one by one).
-    public init(hits: [(label: UInt64, similarity: Float)], record: @escaping @Sendable (Int) -> MemoryRecord) {
+    /// (a store passes a closure over its own search results, so they are not copied one by one,
+    /// and a segment store decodes only the records asked for: it throws if one is damaged).
+    public init(hits: [(label: UInt64, similarity: Float)], record: @escaping @Sendable (Int) throws -> MemoryRecord) {
         self.hits = hits
         mapped = record
     }
@@ -24,12 +25,12 @@ public struct NearestRecords: Sendable {
 
     /// The record of the hit labelled `label`, nil when the search did not return it.
     /// - Complexity: O(hits): a search returns up to a few hundred hits, and a caller asks for a few.
-    public func record(label: UInt64) -> MemoryRecord? {
-        hits.firstIndex { $0.label == label }.map(mapped)
+    public func record(label: UInt64) throws -> MemoryRecord? {
+        try hits.firstIndex { $0.label == label }.map(mapped)
     }
 
     /// Every hit's record with its similarity, best first.
-    public var records: [(record: MemoryRecord, similarity: Float)] {
-        hits.indices.map { (mapped($0), hits[$0].similarity) }
+    public func records() throws -> [(record: MemoryRecord, similarity: Float)] {
+        try hits.indices.map { (try mapped($0), hits[$0].similarity) }
     }
 }

@@ -1,13 +1,15 @@
-/// Reads JSON text (RFC 8259) into a ``JSONValue`` in one pass over its UTF-8 bytes: every
-/// request body and every stored metadata object.
+/// Reads JSON text (RFC 8259) into a ``JSONValue`` in one pass over its UTF-8 bytes: the one way
+/// the project turns bytes into a ``JSONValue`` (request bodies, stored metadata, summaries and job
+/// results, provider answers).
 ///
 /// `JSONDecoder` reached ``JSONValue`` through `Decodable`'s generic containers and tried each kind
 /// of value in turn, throwing an error for each wrong guess (two per string field): 3.6 % of the
 /// server's CPU for a new-question search (perf, docs/benchmarks-archive.md). This reader accepts
 /// exactly RFC 8259's grammar: no comments, no trailing commas, no leading zeros or `+`, strings
-/// without raw control characters, `\u` escapes with paired surrogates; numbers must fit a finite
-/// `Double`; nesting deeper than ``maxDepth`` is refused. A repeated key keeps its first value, as
-/// `JSONDecoder` does.
+/// without raw control characters, `\u` escapes with paired surrogates, nothing after the value but
+/// whitespace; the text must be valid UTF-8 (no overlong forms, no encoded surrogates); numbers must
+/// fit a finite `Double` (beyond 2^53 they round, as `JSONDecoder`'s do); nesting deeper than
+/// ``maxDepth`` is refused. A repeated key keeps its first value, as `JSONDecoder` does.
 public struct JSONReader {
     /// Arrays and objects nested deeper than this are refused (as `JSONDecoder` does at 512).
     public static let maxDepth = 512
@@ -16,24 +18,67 @@ public struct JSONReader {
     public struct Failure: Error, Sendable, Equatable {
         /// What was wrong.
         public var reason: String
-        /// The byte offset where reading stopped.
+        /// The byte offset where reading stopped: for ``Kind/invalidUTF8``, the first byte of the
+        /// first sequence that is not UTF-8.
         public var offset: Int
+        /// Which rule the text broke.
+        public var kind: Kind = .syntax
+
+        /// The rule a text broke; callers answer each with its own problem code.
+        public enum Kind: Sendable, Equatable {
+            /// Not JSON's grammar, nested too deep, or a number beyond `Double`.
+            case syntax
+            /// Not UTF-8. Reported before any other failure, wherever in the text it is.
+            case invalidUTF8
+        }
     }
 
-    /// Parses `bytes` (valid UTF-8) as one JSON value with optional surrounding whitespace.
+    /// Parses `bytes` as one JSON value with optional surrounding whitespace.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
         var reader = Cursor(bytes: bytes)
-        let value = try reader.value(depth: 0)
-        reader.skipWhitespace()
-        guard reader.position == bytes.count else { throw reader.failure("end of text") }
-        return value
+        do throws(Failure) {
+            let value = try reader.value(depth: 0)
+            reader.skipWhitespace()
+            guard reader.position == bytes.count else { throw reader.failure("end of text") }
+            return value
+        } catch {
+            // Only strings may hold bytes past ASCII, and each string read was validated: a text
+            // that parsed is UTF-8. One that did not is checked whole, so bad UTF-8 is named as
+            // such wherever it sits (the service answers it with its own code).
+            if let bad = firstInvalidUTF8(bytes) { throw Failure(reason: "valid UTF-8", offset: bad, kind: .invalidUTF8) }
+            throw error
+        }
+    }
+
+    /// Parses a byte collection (`Data`, `[UInt8]`, a buffer's readable bytes) as one JSON value.
+    ///
+    /// Inlinable, so a caller's collection type is known where its contiguous storage is asked for.
+    @inlinable
+    public static func parse(_ bytes: some Collection<UInt8>) throws(Failure) -> JSONValue {
+        // `withContiguousStorageIfAvailable` rethrows untyped errors: the result carries the typed one out.
+        let direct = bytes.withContiguousStorageIfAvailable { bytes in Result { () throws(Failure) in try parse(bytes) } }
+        if let direct { return try direct.get() }
+        return try Array(bytes).withUnsafeBufferPointer { bytes in Result { () throws(Failure) in try parse(bytes) } }.get()
     }
 
     /// Parses a string's UTF-8 as one JSON value.
     public static func parse(_ text: String) throws(Failure) -> JSONValue {
         var text = text
-        // `withUTF8` rethrows untyped errors: the result carries the typed one out.
         return try text.withUTF8 { bytes in Result { () throws(Failure) in try parse(bytes) } }.get()
+    }
+
+    /// The offset of the first byte that does not start a well-formed UTF-8 sequence, nil when all do.
+    static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
     }
 
     private struct Cursor {
@@ -128,15 +173,20 @@ public struct JSONReader {
         mutating func string() throws(Failure) -> String {
             position += 1
             let start = position
+            var high: UInt8 = 0
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                    let body = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                    // ASCII (most keys and values) needs no validation: the cheaper constructor.
+                    let text = high < 0x80 ? String(decoding: body, as: UTF8.self) : String(validating: body, as: UTF8.self)
+                    guard let text else { throw failure("valid UTF-8") }
                     position += 1
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
                 guard byte >= 0x20 else { throw failure("no control character in a string") }
+                high |= byte
                 position += 1
             }
             throw failure("a closing quote")
@@ -149,7 +199,8 @@ public struct JSONReader {
                 position += 1
                 switch byte {
                 case UInt8(ascii: "\""):
-                    return String(decoding: out, as: UTF8.self)
+                    guard let text = String(validating: out, as: UTF8.self) else { throw failure("valid UTF-8") }
+                    return text
                 case UInt8(ascii: "\\"):
                     guard position < bytes.count else { throw failure("an escape") }
                     let escape = bytes[position]
@@ -229,7 +280,10 @@ public struct JSONReader {
                 guard digits(&self) > 0 else { throw failure("a digit in the exponent") }
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-            guard let value = Double(text), value.isFinite else { throw failure("a number within Double's range") }
+            guard let value = Double(text), value.isFinite else {
+                position = start
+                throw failure("a number within Double's range")
+            }
             return value
         }
     }

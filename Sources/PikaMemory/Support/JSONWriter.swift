@@ -71,7 +71,7 @@ public struct JSONWriter {
         if value.rounded() == value, abs(value) < 9.0e15 {
             bytes.append(contentsOf: String(Int64(value)).utf8)
         } else {
-            bytes.append(contentsOf: value.description.utf8)
+            shortest(value.description)
         }
     }
 
@@ -80,8 +80,15 @@ public struct JSONWriter {
         if value.rounded() == value, abs(value) < 1.0e7 {
             bytes.append(contentsOf: String(Int64(value)).utf8)
         } else {
-            bytes.append(contentsOf: value.description.utf8)
+            shortest(value.description)
         }
+    }
+
+    /// A floating-point `description` as `JSONEncoder` writes it: without a trailing `.0`
+    /// (`9000000000000000.0` is written `9000000000000000`).
+    private mutating func shortest(_ description: String) {
+        let text = description.hasSuffix(".0") ? description.dropLast(2) : description[...]
+        bytes.append(contentsOf: text.utf8)
     }
 
     /// Appends any JSON value; object keys sorted.

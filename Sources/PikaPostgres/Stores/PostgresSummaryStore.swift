@@ -16,7 +16,7 @@ public struct PostgresSummaryStore: SummaryStore {
                 [.text(scope.tenant), .text(scope.userID)]
             ).rows
             guard let row = rows.first else { return nil }
-            guard let data = row.string(0)?.data(using: .utf8), let summary = try? JSONDecoder().decode(JSONValue.self, from: data)
+            guard let text = row.string(0), let summary = try? JSONReader.parse(text)
             else { throw PostgresError(.decoding, message: "user_favorite_summary of \(scope) is not JSON") }
             return UserSummary(scope: scope, summary: summary, lastUpdated: row.date(1))
         }
@@ -24,9 +24,7 @@ public struct PostgresSummaryStore: SummaryStore {
 
     /// See ``SummaryStore/save(_:)``.
     public func save(_ summary: UserSummary) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(summary.summary), as: UTF8.self)
+        let json = summary.summary.jsonText
         try await pool.store { db throws(PostgresError) in
             try db.query(
                 """

@@ -105,8 +105,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
             defer { waiting = ([], false) }
             return waiting.members
         }
-        let used = SQLiteGroupCommit.run(members, on: connection)
-        groupTransactions.add(used, ordering: .relaxed)
+        SQLiteGroupCommit.run(members, on: connection) {
+            groupTransactions.add(1, ordering: .relaxed)
+        }
     }
 
     /// Transactions waiting for the next group commit (tests).

@@ -9,28 +9,36 @@
 /// commits exactly what running them one by one would have.
 enum SQLiteGroupCommit {
     /// Runs `members` (in order) in as few transactions as possible on `connection`, then resumes
-    /// each with its outcome; returns the number of transactions used. Runs on the database's write queue.
+    /// each with its outcome; returns the number of transactions used. `transactionEnded` is called
+    /// once per transaction before any of its members is resumed, so a count it keeps is current by
+    /// the time a caller returns. Runs on the database's write queue.
     @discardableResult
-    static func run(_ members: [any GroupCommitMember], on connection: SQLiteConnection) -> Int {
+    static func run(
+        _ members: [any GroupCommitMember], on connection: SQLiteConnection, transactionEnded: () -> Void = {}
+    ) -> Int {
         var remaining = members[...]
         var transactions = 0
         while !remaining.isEmpty {
-            let ran = runTransaction(remaining, on: connection)
-            remaining = remaining.dropFirst(ran)
+            let (ran, failure) = runTransaction(remaining, on: connection)
+            transactionEnded()
+            for member in ran { member.finish(commitError: failure) }
+            remaining = remaining.dropFirst(ran.count)
             transactions += 1
         }
         return transactions
     }
 
     /// Runs members from the front of `members` in one transaction until they are all done or SQLite
-    /// ended the transaction on its own; resumes those it ran and returns how many that was (≥ 1).
-    private static func runTransaction(_ members: ArraySlice<any GroupCommitMember>, on connection: SQLiteConnection) -> Int {
+    /// ended the transaction on its own; returns those it ran (≥ 1) and the error that failed them
+    /// all, if any. The caller resumes them.
+    private static func runTransaction(
+        _ members: ArraySlice<any GroupCommitMember>, on connection: SQLiteConnection
+    ) -> (ran: [any GroupCommitMember], failure: (any Error)?) {
         do {
             try connection.execute("BEGIN IMMEDIATE")
         } catch {
             // Nothing ran: the first member fails with the reason, the rest get a transaction of their own.
-            members.first!.finish(commitError: error)
-            return 1
+            return ([members.first!], error)
         }
         var ran: [any GroupCommitMember] = []
         for member in members {
@@ -43,8 +51,7 @@ enum SQLiteGroupCommit {
                 guard connection.isInTransaction else {
                     let reason = SQLiteError(
                         resultCode: 0, message: "rolled back by SQLite with the rest of its group after another write's error")
-                    for member in ran { member.finish(commitError: reason) }
-                    return ran.count
+                    return (ran, reason)
                 }
                 if !succeeded { try connection.execute("ROLLBACK TO grouped") }
                 try connection.execute("RELEASE grouped")
@@ -57,15 +64,15 @@ enum SQLiteGroupCommit {
         } catch {
             return abandon(ran, error, on: connection)
         }
-        for member in ran { member.finish(commitError: nil) }
-        return ran.count
+        return (ran, nil)
     }
 
-    /// Rolls the transaction back and fails every member that ran in it with `error`.
-    private static func abandon(_ ran: [any GroupCommitMember], _ error: any Error, on connection: SQLiteConnection) -> Int {
+    /// Rolls the transaction back; every member that ran in it fails with `error`.
+    private static func abandon(
+        _ ran: [any GroupCommitMember], _ error: any Error, on connection: SQLiteConnection
+    ) -> (ran: [any GroupCommitMember], failure: (any Error)?) {
         if connection.isInTransaction { try? connection.execute("ROLLBACK") }
-        for member in ran { member.finish(commitError: error) }
-        return ran.count
+        return (ran, error)
     }
 }
 

@@ -17,15 +17,13 @@ public struct SQLiteSummaryStore: SummaryStore {
                 [.text(scope.tenant), .text(scope.userID)])
         }
         guard let row, let text = row.string(0) else { return nil }
-        let summary = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let summary = try JSONReader.parse(text)
         return UserSummary(scope: scope, summary: summary, lastUpdated: Date(timeIntervalSince1970: row.double(1)))
     }
 
     /// See ``SummaryStore/save(_:)``.
     public func save(_ summary: UserSummary) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let text = String(decoding: try encoder.encode(summary.summary), as: UTF8.self)
+        let text = summary.summary.jsonText
         // A transaction, so it can share a group commit with other writes (SQLiteDatabase).
         try await database.transaction { db in
             try db.query(

@@ -19,12 +19,7 @@ struct AuthMiddleware: RouterMiddleware {
         {
             return try await next(request, context)
         }
-        var presented = request.headers[.init("X-API-Key")!]
-        if presented == nil, let authorization = request.headers[.authorization] {
-            for scheme in ["bearer ", "token "] where authorization.lowercased().hasPrefix(scheme) {
-                presented = String(authorization.dropFirst(scheme.count)).trimmingCharacters(in: .whitespaces)
-            }
-        }
+        let presented = request.headers[.init("X-API-Key")!] ?? Self.credential(request.headers[.authorization])
         guard let presented, !presented.isEmpty, presented.count <= 256,
             let key = try await keys.key(hash: SHA256.hex(presented))
         else {
@@ -40,5 +35,15 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         context.apiKey = key
         return try await next(request, context)
+    }
+
+    /// The credential of an `Authorization` header value in the `Bearer` or `Token` scheme (any
+    /// case), nil for another scheme or none.
+    static func credential(_ authorization: String?) -> String? {
+        guard let authorization else { return nil }
+        for scheme in ["bearer ", "token "] where authorization.lowercased().hasPrefix(scheme) {
+            return String(authorization.dropFirst(scheme.count)).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
     }
 }

@@ -73,16 +73,30 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var queryBatchWindow: Duration? = Self.defaultQueryBatchWindow
     /// The default of ``queryBatchWindow`` (docs/benchmarks.md, "Query batching", measured it).
     public static let defaultQueryBatchWindow: Duration? = nil
+    /// Whether segments sealed from now on carry the int8 copy of their vectors that per-user scans
+    /// read instead of the f32 rows (`PIKA_SCAN_COPIES`: `on` or `off`): faster searches for a
+    /// quarter of the vectors' bytes more disk (docs/operations.md, "Scan copies").
+    public var scanCopies = false
 
     /// Creates the defaults.
     public init() {}
+
+    /// `PIKA_SCAN_COPIES`'s value read as a switch: `on` true, `off` false, anything else nil.
+    /// The offline `pika` commands that seal a service's segments read it too.
+    public static func scanCopies(_ value: String) -> Bool? {
+        switch value {
+        case "on": true
+        case "off": false
+        default: nil
+        }
+    }
 
     /// The settings this service reads, each also a `pika serve` flag (`--data-dir` for `PIKA_DATA_DIR`, …).
     public static let variables: [String] = [
         "PIKA_DATA_DIR", "PIKA_HOST", "PIKA_PORT", "PIKA_API_KEY", "PIKA_EMBEDDER", "PIKA_MODEL_DIR", "PIKA_E5_MODEL_DIR", "PIKA_EXTRACTOR",
         "PIKA_LLM_BASE_URL", "PIKA_LLM_MODEL", "PIKA_LLM_API_KEY", "PIKA_WORKERS", "PIKA_RATE_LIMIT",
         "PIKA_JOB_MAX_ATTEMPTS", "PIKA_JOB_LEASE_SECONDS", "PIKA_JOB_RETENTION_HOURS", "PIKA_REDIS_URL", "PIKA_L2_REFRESH_SECONDS",
-        "PIKA_POSTGRES_URL", "PIKA_POSTGRES_POOL_SIZE", "PIKA_QUERY_BATCH_WINDOW_US",
+        "PIKA_POSTGRES_URL", "PIKA_POSTGRES_POOL_SIZE", "PIKA_QUERY_BATCH_WINDOW_US", "PIKA_SCAN_COPIES",
     ]
 
     /// `PIKA_*` variables read by other parts of Pika (the remote embedder, the native embedders'
@@ -225,6 +239,13 @@ public struct ServiceConfiguration: Sendable, Equatable {
                 config.queryBatchWindow = .microseconds(n)
             } else {
                 problems.append("PIKA_QUERY_BATCH_WINDOW_US: '\(value)' is not off or 0...1000 (microseconds)")
+            }
+        }
+        if let value = nonEmpty("PIKA_SCAN_COPIES") {
+            if let on = scanCopies(value) {
+                config.scanCopies = on
+            } else {
+                problems.append("PIKA_SCAN_COPIES: '\(value)' is not on or off")
             }
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }

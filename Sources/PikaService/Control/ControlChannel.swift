@@ -1,15 +1,14 @@
 import Foundation
+import PikaMemory
 
 /// How local tools reach the `pika serve` that owns a data directory: at start it writes
 /// `control.json` into the directory (mode 0600: `{"url":…, "key":…, "pid":…}`), and the routes
-/// under `/internal/` accept requests that present that key in `X-Pika-Control`. Whoever can read
-/// the data directory may control the service; nobody else can, whatever API keys they hold.
+/// under `/internal/` accept requests that present that key as `Authorization: Bearer KEY`
+/// (``post(_:body:timeout:client:)`` sends them). Whoever can read the data directory may control
+/// the service; nobody else can, whatever API keys they hold (API keys are not looked at there).
 public struct ControlChannel: Sendable, Codable, Hashable {
     /// The file's name inside the data directory.
     public static let fileName = "control.json"
-    /// The header carrying the key.
-    public static let header = "X-Pika-Control"
-
     /// Where the service listens, as seen from this machine.
     public var url: String
     /// The shared secret (64 hex digits).
@@ -28,7 +27,8 @@ public struct ControlChannel: Sendable, Codable, Hashable {
     public func publish(in directory: String) throws {
         let path = directory + "/" + Self.fileName
         let temporary = path + ".tmp"
-        FileManager.default.createFile(atPath: temporary, contents: try JSONEncoder().encode(self), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: temporary, contents: try CanonicalJSON.data(of: self), attributes: [.posixPermissions: 0o600])
         guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 

@@ -1,10 +1,6 @@
 import Foundation
 import PikaMemory
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A `pika worker` process's ``WriteOwner``: posts each prepared add to the `pika serve` that owns
 /// the data directory (`POST /internal/v1/commit`, authenticated by the directory's control key).
 ///
@@ -15,7 +11,7 @@ public struct RemoteWriteOwner: WriteOwner {
     /// The shared data directory.
     public let dataDirectory: String
     /// How long one commit may take at the owner.
-    public var timeout: TimeInterval = 300
+    public var timeout: Duration = .seconds(300)
 
     /// Creates the owner proxy for `dataDirectory`.
     public init(dataDirectory: String) {
@@ -24,33 +20,29 @@ public struct RemoteWriteOwner: WriteOwner {
 
     /// See ``WriteOwner/commit(_:scope:job:)``.
     public func commit(_ prepared: PreparedAdd, scope: MemoryScope, job: String?) async throws -> [AddResult] {
-        guard let channel = ControlChannel.read(in: dataDirectory), let url = URL(string: channel.url + "/internal/v1/commit") else {
+        guard let channel = ControlChannel.read(in: dataDirectory) else {
             throw MemoryError(.unavailable, "no pika serve owns \(dataDirectory) (no \(ControlChannel.fileName)); start it first")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.timeoutInterval = timeout
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(channel.key, forHTTPHeaderField: ControlChannel.header)
-        request.httpBody = try JSONEncoder().encode(CommitRequest(tenant: scope.tenant, userID: scope.userID, job: job, prepared: prepared))
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
+        let body = try JSONEncoder().encode(CommitRequest(tenant: scope.tenant, userID: scope.userID, job: job, prepared: prepared))
+        let answer: Data
+        do throws(ControlChannel.RequestError) {
+            answer = try await channel.post("/internal/v1/commit", body: body, timeout: timeout)
         } catch {
-            throw MemoryError(.unavailable, "the owning pika serve at \(channel.url) did not answer: \(error.localizedDescription)")
+            switch error {
+            case .unreachable(let reason):
+                throw MemoryError(.unavailable, "the owning pika serve at \(channel.url) did not answer: \(reason)")
+            case .timedOut(let limit):
+                throw MemoryError(.unavailable, "the owning pika serve at \(channel.url) did not answer within \(limit)")
+            case .cancelled:
+                throw CancellationError()
+            case .refused(let status, let code, let detail):
+                // A 5xx is the owner's trouble (its disk, a restart): the job retries. A 4xx is this
+                // request's: its code (invalid_argument fails the job for good).
+                let failure: MemoryError.Code = status >= 500 ? .unavailable : code.map(MemoryError.Code.init(rawValue:)) ?? .internal
+                throw MemoryError(failure, "the owning pika serve refused the commit (\(status)): \(detail)")
+            }
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else {
-            let problem = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            let detail = problem["detail"] as? String ?? String(decoding: data, as: UTF8.self)
-            let message = "the owning pika serve refused the commit (\(status)): \(detail)"
-            // A 5xx is the owner's trouble (its disk, a restart): the job retries. A 4xx is this
-            // request's: its code (invalid_argument fails the job for good).
-            let code = (problem["code"] as? String).map(MemoryError.Code.init(rawValue:)) ?? .internal
-            throw MemoryError(status >= 500 ? .unavailable : code, message)
-        }
-        return try JSONDecoder().decode(CommitAnswer.self, from: data).results
+        return try JSONDecoder().decode(CommitAnswer.self, from: answer).results
     }
 }
 

@@ -854,7 +854,8 @@ enum OpenAPIDocument {
               description: |
                 Mem0's filters: {"AND"|"OR"|"NOT": [Mem0Filter, ...]}, {"field": value} or {"field": {"op": value}} with op one of
                 eq ne in nin gt gte lt lte contains icontains; the value "*" means the field is present. Fields: user_id, agent_id,
-                run_id, app_id, created_at and updated_at (ISO 8601 dates or Unix seconds), keywords (the memory text),
+                run_id, app_id, created_at and updated_at (ISO 8601 dates or Unix seconds), kind (fact or event), occurred_at
+                (as created_at; a memory without one matches only ne and nin), keywords (the memory text),
                 metadata ({"metadata": {"key": value-or-ops}}); any other name is a metadata key.
             Mem0FilterList:
               description: Filters, or one filter (under NOT).
@@ -896,6 +897,9 @@ enum OpenAPIDocument {
                 metadata: { type: [object, 'null'] }
                 infer: { type: [boolean, 'null'], default: true, description: null is the default. }
                 async_mode: { type: [boolean, 'null'], default: true, description: null is the default. }
+                timestamp:
+                  allOf: [{ $ref: '#/components/schemas/Time' }]
+                  description: When the conversation took place (Mem0's field), as for POST /v1/memories.
             Mem0SearchRequest:
               type: object
               required: [query]
@@ -938,6 +942,8 @@ enum OpenAPIDocument {
                 metadata: { type: object }
                 categories: { type: array, items: { type: string } }
                 hash: { type: string }
+                kind: { type: string, enum: [fact, event], description: "Pika's: fact, an attribute consolidated by slot; event, something the speaker told" }
+                occurred_at: { type: [string, 'null'], format: date-time, description: "Pika's: when the event happened (UTC day), when a message time let it be derived" }
                 created_at: { type: string, format: date-time }
                 updated_at: { type: string, format: date-time }
             ExportLine:
@@ -949,7 +955,7 @@ enum OpenAPIDocument {
                 metadata: { type: [object, 'null'] }
                 agent_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
                 run_id: { anyOf: [{ $ref: '#/components/schemas/Id' }, { type: 'null' }] }
-                attribute: { type: [string, 'null'] }
+                attribute: { type: [string, 'null'], description: "The single-valued slot a fact fills: `favorite_color` for the user's own, `@<speaker>|favorite_color` for a named speaker's (lower-cased name)." }
                 provenance: { type: [array, 'null'], items: { type: string } }
                 kind: { type: [string, 'null'], enum: [fact, event, null] }
                 created_at: { type: [string, 'null'], description: ISO 8601; an unreadable time is taken as absent. }

@@ -5,31 +5,49 @@ import PikaMemory
 /// Strict reading of JSON request bodies and writing of JSON responses.
 enum JSONBody {
     static let maxBytes = 1 << 20
+    /// An add's body may be larger: up to 200 messages of up to 100,000 characters each are
+    /// accepted, and a conversation of 200 messages of 20,000 characters (about 4 MB) must fit.
+    static let addMaxBytes = 8 << 20
 
-    /// The body as bytes, at most 1 MiB (413 beyond), valid UTF-8 (400 otherwise).
-    static func bytes(_ request: Request) async throws -> Data {
-        let buffer: ByteBuffer
+    /// The body's bytes, at most `limit` (413 beyond).
+    static func buffer(_ request: Request, upTo limit: Int = maxBytes) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: maxBytes)
+            return try await request.body.collect(upTo: limit)
         } catch {
-            throw Problem(.contentTooLarge, "body_too_large", "request body exceeds 1 MiB")
+            throw Problem(
+                .contentTooLarge, "body_too_large",
+                "request body exceeds \(limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes")")
         }
-        let data = Data(buffer: buffer)
-        guard String(data: data, encoding: .utf8) != nil else {
-            throw Problem.badRequest("invalid_utf8", "request body is not valid UTF-8")
-        }
-        return data
     }
 
-    /// The body as a JSON object.
-    static func object(_ request: Request) async throws -> [String: JSONValue] {
-        let data = try await bytes(request)
-        guard !data.isEmpty else { throw Problem.badRequest("malformed_json", "request body is empty; a JSON object is expected") }
+    /// The body as text: at most `limit` bytes, valid UTF-8 (400 `invalid_utf8` otherwise).
+    static func text(_ request: Request, upTo limit: Int = maxBytes) async throws -> String {
+        let buffer = try await buffer(request, upTo: limit)
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw Problem.badRequest("invalid_utf8", "request body is not valid UTF-8")
+        }
+        return text
+    }
+
+    /// The body as a JSON object, read by ``JSONReader`` straight from the received bytes: 413 past
+    /// `limit` (1 MiB unless the route says more), 400 `invalid_utf8` when it is not UTF-8, 400
+    /// `malformed_json` when it is not JSON or not an object. An empty body is `[:]` when
+    /// `emptyIsObject` (the Mem0 SDK sends none on some calls), else a 400 too.
+    static func object(_ request: Request, emptyIsObject: Bool = false, upTo limit: Int = maxBytes) async throws -> [String: JSONValue] {
+        let buffer = try await buffer(request, upTo: limit)
+        guard buffer.readableBytes > 0 else {
+            if emptyIsObject { return [:] }
+            throw Problem.badRequest("malformed_json", "request body is empty; a JSON object is expected")
+        }
         let value: JSONValue
-        do {
-            value = try data.withUnsafeBytes { try JSONReader.parse($0.bindMemory(to: UInt8.self)) }
+        do throws(JSONReader.Failure) {
+            value = try JSONReader.parse(buffer.readableBytesView)
         } catch {
-            throw Problem.badRequest("malformed_json", "request body is not valid JSON")
+            switch error.kind {
+            case .invalidUTF8: throw Problem.badRequest("invalid_utf8", "request body is not valid UTF-8 (byte \(error.offset))")
+            case .syntax:
+                throw Problem.badRequest("malformed_json", "request body is not valid JSON: \(error.reason) at byte \(error.offset)")
+            }
         }
         guard let object = value.objectValue else { throw Problem.badRequest("malformed_json", "request body must be a JSON object") }
         return object
@@ -37,9 +55,7 @@ enum JSONBody {
 
     /// A 2xx JSON response of an `Encodable`.
     static func response(_ status: HTTPResponse.Status = .ok, _ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
+        let data = try CanonicalJSON.data(of: value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 

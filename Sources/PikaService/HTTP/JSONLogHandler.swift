@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PikaMemory
 
 /// A swift-log handler writing one JSON object per line to standard error.
 public struct JSONLogHandler: LogHandler {
@@ -24,9 +25,7 @@ public struct JSONLogHandler: LogHandler {
             "ts": Timestamps.format(Date()), "level": event.level.rawValue, "logger": label, "msg": "\(event.message)",
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(object) else { return }
+        guard var line = try? CanonicalJSON.data(of: object) else { return }
         line.append(0x0a)
         FileHandle.standardError.write(line)
     }

@@ -34,6 +34,8 @@ public struct Reembedding: Sendable {
     public let embedder: any Embedder
     /// Memories embedded and committed together.
     public var batchSize = 64
+    /// Whether the new store's sealed segments carry the int8 scan copy (`PIKA_SCAN_COPIES`).
+    public var scanCopies = false
 
     /// What a finished run did.
     public struct Outcome: Sendable, Hashable {
@@ -151,10 +153,11 @@ public struct Reembedding: Sendable {
         let live = directory + "/" + SegmentMemoryStore.folder
         do {
             if SegmentMemoryStore.exists(serviceDirectory: directory) {
-                return try await SegmentMemoryStore.open(serviceDirectory: directory, database: database, dimension: nil, logger: logger)
-                    .directory
+                return try await SegmentMemoryStore.open(
+                    serviceDirectory: directory, database: database, dimension: nil, scanCopies: scanCopies, logger: logger
+                ).directory
             }
-            return try DataDirectory.open(at: directory + "/" + Self.oldFolder, options: Self.options)
+            return try DataDirectory.open(at: directory + "/" + Self.oldFolder, options: options)
         } catch let error as StorageError where error.code == .locked {
             throw MemoryError(.conflict, "\(live) is in use (pika serve runs on \(directory)? stop it first)")
         } catch let error as MemoryError where error.message.contains("another process") {
@@ -165,7 +168,7 @@ public struct Reembedding: Sendable {
     private func openDestination() throws -> DataDirectory {
         let path = directory + "/" + Self.folder
         if FileManager.default.fileExists(atPath: path + "/MANIFEST") {
-            let opened = try DataDirectory.open(at: path, options: Self.options)
+            let opened = try DataDirectory.open(at: path, options: options)
             guard opened.configuration.dimension == embedder.dimension else {
                 throw MemoryError(
                     .conflict, "\(path) holds \(opened.configuration.dimension)-dimensional vectors, \(target) makes \(embedder.dimension)")
@@ -175,15 +178,11 @@ public struct Reembedding: Sendable {
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
         var configuration = CollectionConfiguration(dimension: embedder.dimension, metric: .cosine)
         configuration.efConstruction = 100
-        return try DataDirectory.create(at: path, configuration: configuration, options: Self.options)
+        return try DataDirectory.create(at: path, configuration: configuration, options: options)
     }
 
-    /// The service's options for its segment store (exact scans, no graphs); fsync per batch.
-    private static var options: OpenOptions {
-        var options = OpenOptions()
-        options.sealedGraphs = false
-        return options
-    }
+    /// The service's options for its segment store; fsync per batch.
+    private var options: OpenOptions { SegmentMemoryStore.segmentOptions(scanCopies: scanCopies) }
 
     private func rename(_ from: String, to: String) throws {
         guard Foundation.rename(from, to) == 0 else {

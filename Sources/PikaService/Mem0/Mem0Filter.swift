@@ -2,8 +2,9 @@ import Foundation
 import PikaMemory
 
 /// A filter as the Mem0 SDK sends it (`filters`): `AND` / `OR` / `NOT` lists; the entity ids
-/// `user_id`, `agent_id`, `run_id`, `app_id`; `created_at` / `updated_at` ranges; `keywords` (the
-/// memory text); `metadata` holding metadata fields (other top-level keys name metadata fields too);
+/// `user_id`, `agent_id`, `run_id`, `app_id`; `created_at` / `updated_at` ranges; Pika's `kind`
+/// (`fact`, `event`) and `occurred_at` range; `keywords` (the memory text); `metadata` holding
+/// metadata fields (other top-level keys name metadata fields too);
 /// operators `eq ne in nin gt gte lt lte contains icontains`; the value `"*"` means "present".
 ///
 /// It is evaluated per record; ``engineFilter()`` hands the engine an exact ``MemoryFilter`` when the
@@ -20,7 +21,7 @@ indirect enum Mem0Filter: Sendable {
 
     /// What a comparison looks at.
     enum Field: Sendable, Equatable {
-        case userID, agentID, runID, appID, createdAt, updatedAt, text
+        case userID, agentID, runID, appID, createdAt, updatedAt, text, kind, occurredAt
         case metadata(String)
     }
 
@@ -78,6 +79,8 @@ indirect enum Mem0Filter: Sendable {
         case "app_id": .appID
         case "created_at": .createdAt
         case "updated_at": .updatedAt
+        case "kind": .kind
+        case "occurred_at": .occurredAt
         case "keywords", "memory", "text": .text
         default: .metadata(key)
         }
@@ -158,6 +161,7 @@ extension Mem0Filter {
             case .agentID: return .compare(field: "agent_id", op: engineOp, value: value)
             case .runID: return .compare(field: "run_id", op: engineOp, value: value)
             case .appID: return .compare(field: Mem0Record.appIDKey, op: engineOp, value: value)
+            case .kind: return .compare(field: "kind", op: engineOp, value: value)
             case .metadata(let name) where name != "agent_id" && name != "run_id":
                 return .compare(field: name, op: engineOp, value: value)
             default: return nil
@@ -175,6 +179,10 @@ extension Mem0Filter {
             switch field {
             case .createdAt: return Self.compareDates(record.createdAt, op, operand)
             case .updatedAt: return Self.compareDates(record.updatedAt, op, operand)
+            case .occurredAt:
+                guard let occurredAt = record.occurredAt else { return op == .ne || op == .nin }
+                return Self.compareDates(occurredAt, op, operand)
+            case .kind: return Self.compare(.string(record.kind.rawValue), op, operand)
             case .userID: return Self.compare(.string(record.scope.userID), op, operand)
             case .agentID: return Self.compare(record.agentID.map(JSONValue.string), op, operand)
             case .runID: return Self.compare(record.runID.map(JSONValue.string), op, operand)

@@ -5,14 +5,9 @@ import PikaMemory
 /// JSON helpers of the Mem0 routes.
 enum Mem0JSON {
     /// The request body as an object; an empty body is an empty object (the SDK sends none on some calls).
-    static func body(_ request: Request) async throws -> [String: JSONValue] {
-        let data = try await JSONBody.bytes(request)
-        guard !data.isEmpty else { return [:] }
-        let value = try? data.withUnsafeBytes { try JSONReader.parse($0.bindMemory(to: UInt8.self)) }
-        guard let object = value?.objectValue else {
-            throw Problem.badRequest("malformed_json", "request body must be a JSON object")
-        }
-        return object
+    /// `limit` is the largest body in bytes (1 MiB unless the route says more).
+    static func body(_ request: Request, upTo limit: Int = JSONBody.maxBytes) async throws -> [String: JSONValue] {
+        try await JSONBody.object(request, emptyIsObject: true, upTo: limit)
     }
 
     /// A 200 JSON object response.
@@ -22,8 +17,7 @@ enum Mem0JSON {
 
     /// An `Encodable` as a JSON object, to add members to.
     static func object(_ value: some Encodable) throws -> [String: JSONValue] {
-        let data = try JSONEncoder().encode(value)
-        return try JSONDecoder().decode(JSONValue.self, from: data).objectValue ?? [:]
+        try JSONValue(encoding: value).objectValue ?? [:]
     }
 
     /// Encodable values as JSON values.
@@ -36,7 +30,7 @@ enum Mem0JSON {
 enum Mem0AddResults {
     /// `[{id, memory, event, data: {memory}}]`; empty when the job has no result yet.
     static func list(_ result: String?) -> [JSONValue] {
-        guard let result, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(result.utf8)),
+        guard let result, let value = try? JSONReader.parse(result),
             let items = value.objectValue?["results"]?.arrayValue
         else { return [] }
         return items.compactMap { item in

@@ -9,7 +9,7 @@ struct Mem0QueryValue {
 
     /// The value of `text`, nil when it is neither JSON nor a Python literal.
     static func parse(_ text: String) -> JSONValue? {
-        if let data = text.data(using: .utf8), let json = try? JSONDecoder().decode(JSONValue.self, from: data) { return json }
+        if let json = try? JSONReader.parse(text) { return json }
         var reader = Mem0QueryValue(scalars: Array(text.unicodeScalars))
         guard let value = reader.value(depth: 0) else { return nil }
         reader.skipSpace()

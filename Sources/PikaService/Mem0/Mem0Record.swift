@@ -2,7 +2,8 @@ import Foundation
 import PikaMemory
 
 /// A memory as the Mem0 API shows it: `id`, `memory`, the entity ids, `metadata`, `categories`,
-/// `hash`, timestamps, and `score` in search answers.
+/// `hash`, timestamps, and `score` in search answers; and Pika's `kind` and `occurred_at`, which Mem0's
+/// SDKs pass through as they do any field they do not know.
 struct Mem0Record: Encodable {
     /// The metadata key that holds Mem0's `app_id` (Pika has no app scope of its own).
     static let appIDKey = "app_id"
@@ -11,7 +12,8 @@ struct Mem0Record: Encodable {
     var score: Float?
 
     enum CodingKeys: String, CodingKey {
-        case id, memory, hash, metadata, categories, score, immutable, owner
+        case id, memory, hash, metadata, categories, score, immutable, owner, kind
+        case occurredAt = "occurred_at"
         case userID = "user_id"
         case agentID = "agent_id"
         case runID = "run_id"
@@ -40,6 +42,8 @@ struct Mem0Record: Encodable {
         try c.encode(ISO8601Timestamp.string(from: record.createdAt), forKey: .createdAt)
         try c.encode(ISO8601Timestamp.string(from: record.updatedAt), forKey: .updatedAt)
         if let score { try c.encode(min(1, max(0, score)), forKey: .score) }
+        try c.encode(record.kind.rawValue, forKey: .kind)
+        try c.encode(record.occurredAt.map(ISO8601Timestamp.string(from:)), forKey: .occurredAt)
     }
 }
 

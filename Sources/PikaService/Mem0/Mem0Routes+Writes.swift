@@ -9,7 +9,7 @@ extension Mem0Routes {
     /// An add becomes a job (its id is Mem0's `event_id`); `async_mode: false` waits for it.
     func add(_ request: Request, _ context: PikaRequestContext, style: AddStyle) async throws -> Response {
         let key = try context.require(.write)
-        let body = try await Mem0JSON.body(request)
+        let body = try await Mem0JSON.body(request, upTo: JSONBody.addMaxBytes)
         let fields = Fields(object: body)
         let target = try Mem0Request(body: body)
         let userID = try target.singleUser()
@@ -22,15 +22,13 @@ extension Mem0Routes {
         }
         let input = AddInput(
             messages: try MemoryRoutes.messages(body["messages"]), agentID: agentID, runID: runID, metadata: metadata,
-            infer: try fields.bool("infer") ?? true)
+            infer: try fields.bool("infer") ?? true, timestamp: try fields.time("timestamp"))
         let isAsync = try fields.bool("async_mode") ?? true
         BusinessMetrics.extractRequests(deps.metricsFactory).increment()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let now = Date()
         let job = JobRecord(
             id: UUID().uuidString.lowercased(), scope: MemoryScope(tenant: key.tenant, userID: userID), kind: "add",
-            payload: String(decoding: try encoder.encode(input), as: UTF8.self), status: isAsync ? .queued : .processing,
+            payload: try CanonicalJSON.text(of: input), status: isAsync ? .queued : .processing,
             attempts: isAsync ? 0 : 1, maxAttempts: deps.configuration.jobMaxAttempts, createdAt: now, updatedAt: now)
         let (stored, _) = try await deps.jobs.enqueue(job, idempotencyKey: nil)
         let queued = "Memory processing has been queued for background execution"

@@ -18,12 +18,12 @@ struct ControlRoutes {
     let channel: ControlChannel
     /// Jobs being committed now: a second delivery of one waits for the worker's retry (409).
     let committing = CommittingJobs()
-    /// A prepared add carries a vector per fact and up to 200 long messages: far above the API's 1 MiB.
+    /// A prepared add carries a vector per fact and up to 200 long messages: far above an add's 8 MiB.
     static let maxCommitBytes = 256 << 20
 
     /// The store, once the request showed the control key.
     private func authorized(_ request: Request) throws -> SegmentMemoryStore {
-        guard channel.accepts(request.headers[.init(ControlChannel.header)!]) else {
+        guard channel.accepts(AuthMiddleware.credential(request.headers[.authorization])) else {
             throw Problem(.forbidden, "forbidden", "missing or wrong control key")
         }
         guard let store = deps.memoryStore else {
@@ -60,10 +60,10 @@ struct ControlRoutes {
                 ])
         }
         router.post("/internal/v1/commit") { request, _ in
-            guard channel.accepts(request.headers[.init(ControlChannel.header)!]) else {
+            guard channel.accepts(AuthMiddleware.credential(request.headers[.authorization])) else {
                 throw Problem(.forbidden, "forbidden", "missing or wrong control key")
             }
-            let buffer = try await request.body.collect(upTo: Self.maxCommitBytes)
+            let buffer = try await JSONBody.buffer(request, upTo: Self.maxCommitBytes)
             let body: CommitRequest
             do {
                 body = try JSONDecoder().decode(CommitRequest.self, from: Data(buffer: buffer))
@@ -77,9 +77,7 @@ struct ControlRoutes {
             }
             defer { if let job = body.job { committing.end(job) } }
             let results = try await deps.manager.commit(body.prepared, scope: MemoryScope(tenant: body.tenant, userID: body.userID))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let answer = String(decoding: try encoder.encode(CommitAnswer(results: results)), as: UTF8.self)
+            let answer = try CanonicalJSON.text(of: CommitAnswer(results: results))
             if let job = body.job { try await applied.record(job, result: answer) }
             return try JSONBody.rawResponse(answer)
         }
@@ -93,8 +91,7 @@ struct ControlRoutes {
                 throw Problem(
                     .conflict, "embedder_mismatch", "the service embeds with \(deps.configuration.embedder.rawValue), not \(wanted)")
             }
-            let buffer = try await request.body.collect(upTo: Self.maxCommitBytes)
-            let lines = try ImportBody.lines(String(buffer: buffer))
+            let lines = try ImportLines.request(try await JSONBody.text(request, upTo: Self.maxCommitBytes))
             let outcome = try await deps.manager.importLines(lines, scope: MemoryScope(tenant: tenant, userID: user))
             return try JSONBody.response(.ok, ["imported": outcome.imported, "skipped": outcome.skipped])
         }

@@ -124,7 +124,7 @@ struct JobOut: Encodable {
         try c.encode(job.id, forKey: .id)
         try c.encode(job.status, forKey: .status)
         try c.encode(job.attempts, forKey: .attempts)
-        let result = job.result.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        let result = job.result.flatMap { try? JSONReader.parse($0) }
         try c.encodeIfPresent(result, forKey: .result)
         try c.encodeIfPresent(job.error, forKey: .error)
         try c.encode(Timestamps.format(job.createdAt), forKey: .createdAt)

@@ -49,7 +49,7 @@ struct MemoryRoutes {
 
     private func add(_ request: Request, _ context: PikaRequestContext, forceAsync: Bool) async throws -> Response {
         let key = try context.require(.write)
-        let fields = Fields(object: try await JSONBody.object(request))
+        let fields = Fields(object: try await JSONBody.object(request, upTo: JSONBody.addMaxBytes))
         let userID = try fields.id("user_id", required: true)!
         let input = AddInput(
             messages: try Self.messages(fields.object["messages"]),
@@ -67,9 +67,7 @@ struct MemoryRoutes {
             idempotencyKey = nil
         }
         BusinessMetrics.extractRequests(deps.metricsFactory).increment()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let payload = String(decoding: try encoder.encode(input), as: UTF8.self)
+        let payload = try CanonicalJSON.text(of: input)
         let now = Date()
         let job = JobRecord(
             id: UUID().uuidString.lowercased(), scope: MemoryScope(tenant: key.tenant, userID: userID), kind: "add",

@@ -60,15 +60,8 @@ struct UserRoutes {
         router.post("/v1/users/:user_id/import") { request, context in
             let key = try context.require(.write)
             let scope = try scope(context, key)
-            let data = try await JSONBody.bytes(request)
-            let lines = try ImportBody.lines(String(decoding: data, as: UTF8.self))
+            let lines = try ImportLines.request(try await JSONBody.text(request))
             guard lines.count <= 10_000 else { throw Problem.badRequest("too_many_lines", "at most 10000 lines per import") }
-            for line in lines {
-                if let agent = line.agentID, !Identifiers.isValid(agent) {
-                    throw Problem.badRequest("invalid_id", "agent_id of \(line.id)")
-                }
-                if let run = line.runID, !Identifiers.isValid(run) { throw Problem.badRequest("invalid_id", "run_id of \(line.id)") }
-            }
             let outcome = try await deps.manager.importLines(lines, scope: scope)
             try await deps.backends.audit.record(
                 AuditEntry(

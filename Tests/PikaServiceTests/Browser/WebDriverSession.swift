@@ -169,6 +169,6 @@ final class WebDriverSession: Sendable {
 
     private static func send(_ port: Int, _ method: String, _ path: String, _ body: JSONValue?) throws -> JSONValue {
         let reply = try LoopbackHTTP.exchange(port: port, method: method, path: path, body: try body.map { try JSONEncoder().encode($0) })
-        return (try? JSONDecoder().decode(JSONValue.self, from: reply.body)) ?? .null
+        return (try? JSONReader.parse(reply.body)) ?? .null
     }
 }
