@@ -184,9 +184,8 @@ static void link_node(chnsw_index *ix, visited_list *v, node_id q) {
     for (int l = (level < top ? level : top); l >= 0; l--) {
         size_t n = search_layer(ix, v, qv, w, cur, ix->ef_construction, l);
         cur = v->work[0];
-        /* Layer 0: a full list of 2M (the heuristic's M, then the closest others; neighbors.c). */
-        size_t kept = l == 0 ? chnsw_select_neighbors_filled(ix, v->work, n, ix->m, ix->m0)
-                             : chnsw_select_neighbors(ix, v->work, n, ix->m);
+        /* Layer 0: the heuristic's M, filled to 2M with the closest others where that pays (neighbors.c). */
+        size_t kept = l == 0 ? chnsw_select_layer0(ix, v->work, n) : chnsw_select_neighbors(ix, v->work, n, ix->m);
         node_lock(ix, q);
         uint32_t *links = node_links(ix, q, l);
         for (size_t i = 0; i < kept; i++) links[1 + i] = v->work[i].node;
