@@ -8,6 +8,8 @@
  *   taskset -c 0,1 Benchmarks/engine/build_rate base.fbin 50000 2
  *   Benchmarks/engine/build_rate base.fbin 100000000 1 INDEX.chnsw   (also saves the index,
  *       for search_qps and open_time)
+ *   BUILD_SEED=7 Benchmarks/engine/build_rate ...   (the level generator's seed; default the
+ *       engine's, 42: the graph's quality per seed is what a construction change must hold)
  */
 #define _GNU_SOURCE
 #include "chnsw.h"
@@ -40,6 +42,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < n; i++) labels[i] = i;
     chnsw_config c;
     chnsw_config_init(&c, dim, CHNSW_METRIC_IP);
+    if (getenv("BUILD_SEED")) c.seed = strtoull(getenv("BUILD_SEED"), NULL, 10);
     chnsw_index *ix;
     chnsw_create(&c, &ix);
     struct timespec a, b, ca, cb;

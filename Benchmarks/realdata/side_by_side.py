@@ -9,7 +9,11 @@ cached in DATA/work/ (our build with Benchmarks/engine/build_rate, one thread, t
 timed in its process).
 
   make -C Benchmarks/engine search build_rate
-  Benchmarks/.venv/bin/python Benchmarks/realdata/side_by_side.py bench-data/minilm-real [--rounds 3]
+  Benchmarks/.venv/bin/python Benchmarks/realdata/side_by_side.py bench-data/minilm-real [--rounds 3] [--seed 1]
+
+--seed N builds our index with level-generator seed N (BUILD_SEED; the engine's default is 42)
+into its own cached file: a construction is judged over several seeds, not the one that draws
+well. hnswlib keeps its seed 100.
 
 On a shared machine only the ratios of one run mean anything; the load average is printed.
 """
@@ -77,6 +81,7 @@ def main():
     ap.add_argument("--engine-bin", default=os.path.join(ROOT, "Benchmarks", "engine"))
     ap.add_argument("--targets", default="0.90,0.95,0.99")
     ap.add_argument("--tag", default="", help="suffix of our cached index name (A/B of builds)")
+    ap.add_argument("--seed", type=int, help="our level generator's seed (default the engine's, 42)")
     args = ap.parse_args()
 
     name = os.path.basename(args.data.rstrip("/"))
@@ -84,9 +89,12 @@ def main():
     os.makedirs(work, exist_ok=True)
     base, queries, gt_path = (os.path.join(args.data, f) for f in ("base.fbin", "queries.fbin", "gt.ibin"))
     gt = binfmt.read(gt_path)
-    ours_index = os.path.join(work, f"{name}-chnsw{args.tag}.idx")
+    seed_tag = f"-seed{args.seed}" if args.seed is not None else ""
+    ours_index = os.path.join(work, f"{name}-chnsw{args.tag}{seed_tag}.idx")
     hnsw_index = os.path.join(work, f"{name}-hnswlib.bin")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    if args.seed is not None:
+        env["BUILD_SEED"] = str(args.seed)
     pin = ["taskset", "-c", args.core]
     print(f"{name}: {binfmt.read_header(base)} base, {len(gt)} queries; load average {load_avg()}", flush=True)
 

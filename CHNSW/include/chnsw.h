@@ -4,7 +4,9 @@
  * The index follows Malkov & Yashunin, "Efficient and robust approximate nearest
  * neighbor search using Hierarchical Navigable Small World graphs" (2016): a layered
  * proximity graph with M links per node on the upper layers and 2*M on layer 0,
- * neighbours chosen by the paper's selection heuristic (algorithm 4).
+ * neighbours chosen by the paper's selection heuristic (algorithm 4); a new node's layer-0
+ * list is then filled up to 2*M with the closest candidates the heuristic pruned, on data
+ * where the heuristic prunes (at least 1 in 10 of its passes keeps fewer than M).
  *
  * Every vector carries a 64-bit label (the caller's id) and a 32-bit tenant id.
  * A search may be restricted to one tenant, to an allow-list of labels and/or to a

@@ -184,14 +184,15 @@ static void link_node(chnsw_index *ix, visited_list *v, node_id q) {
     for (int l = (level < top ? level : top); l >= 0; l--) {
         size_t n = search_layer(ix, v, qv, w, cur, ix->ef_construction, l);
         cur = v->work[0];
-        size_t kept = chnsw_select_neighbors(ix, v->work, n, ix->m);
+        /* Layer 0: the heuristic's M, filled to 2M with the closest others where that pays (neighbors.c). */
+        size_t kept = l == 0 ? chnsw_select_layer0(ix, v->work, n) : chnsw_select_neighbors(ix, v->work, n, ix->m);
         node_lock(ix, q);
         uint32_t *links = node_links(ix, q, l);
         for (size_t i = 0; i < kept; i++) links[1 + i] = v->work[i].node;
         links[0] = (uint32_t)kept;
         node_unlock(ix, q);
         /* connect_back reuses v->work, so take the chosen neighbours out of it first. */
-        scored chosen[256];
+        scored chosen[CHNSW_MAX_LINKS0];
         memcpy(chosen, v->work, kept * sizeof(scored));
         for (size_t i = 0; i < kept; i++) connect_back(ix, v, chosen[i].node, q, chosen[i].distance, l);
     }

@@ -161,6 +161,14 @@ struct chnsw_index {
     int32_t max_level;
     uint64_t live_count;
 
+    /*
+     * What decides whether a new node's layer-0 list is filled past the heuristic's M
+     * (neighbors.c): of the new nodes whose heuristic pass chose among more than 2M candidates,
+     * how many it ran and how many kept all M. Counted by this process's inserts; not saved.
+     */
+    atomic_uint_fast64_t heuristic_runs;
+    atomic_uint_fast64_t heuristic_full;
+
     label_map labels_map;
     tenant_map tenants_map;
     visited_pool visited;
@@ -367,6 +375,14 @@ void chnsw_graph_link_range(chnsw_index *ix, node_id first, size_t n, visited_li
  * Returns the count kept, compacted at the front of candidates.
  */
 size_t chnsw_select_neighbors(const chnsw_index *ix, scored *candidates, size_t n, size_t limit);
+/* Layer-0 links per node at most: 2 * the largest M chnsw_create accepts (256). */
+#define CHNSW_MAX_LINKS0 512
+/*
+ * A new node's layer-0 links among its n candidates (ascending): the heuristic's M, filled up to
+ * 2M while the data's heuristic passes mostly keep fewer than M (neighbors.c says why). Counts
+ * this pass in ix's heuristic_runs / heuristic_full. Returns the count kept, at the front.
+ */
+size_t chnsw_select_layer0(chnsw_index *ix, scored *candidates, size_t n);
 
 /* ---- locks on single nodes, used only by inserts (readers hold the index read lock) ---- */
 static inline void node_lock(const chnsw_index *ix, node_id n) {

@@ -144,4 +144,38 @@ static inline size_t overlap(const uint64_t *a, size_t na, const uint64_t *b, si
     return hits;
 }
 
+/* recall@10 of ix's searches at `ef` for nq queries, against brute force over base (labels = rows). */
+static inline double harness_recall(chnsw_index *ix, chnsw_metric metric, const float *base, size_t n, uint32_t dim,
+                                    const float *queries, size_t nq, uint32_t ef) {
+    chnsw_search_params p;
+    chnsw_search_params_init(&p);
+    p.k = 10;
+    p.ef = ef;
+    size_t hits = 0;
+    for (size_t q = 0; q < nq; q++) {
+        uint64_t got[10], truth[10];
+        uint32_t count = 0;
+        CHECK_STATUS(chnsw_search(ix, queries + q * dim, dim, &p, got, NULL, &count, NULL), CHNSW_OK);
+        CHECK(count == 10);
+        size_t t = brute_force(metric, base, n, dim, queries + q * dim, 10, NULL, truth);
+        hits += overlap(got, count, truth, t);
+    }
+    return (double)hits / (double)(nq * 10);
+}
+
+/* An index of base's n rows, labelled 0..n-1, built on `threads` threads. */
+static inline chnsw_index *harness_build(chnsw_metric metric, chnsw_kernel kernel, const float *base, size_t n,
+                                         uint32_t dim, uint32_t threads) {
+    chnsw_config c;
+    chnsw_config_init(&c, dim, metric);
+    c.kernel = kernel;
+    chnsw_index *ix = NULL;
+    CHECK_STATUS(chnsw_create(&c, &ix), CHNSW_OK);
+    uint64_t *labels = malloc(n * sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++) labels[i] = i;
+    CHECK_STATUS(chnsw_add_batch(ix, n, labels, NULL, base, dim, threads, NULL), CHNSW_OK);
+    free(labels);
+    return ix;
+}
+
 #endif

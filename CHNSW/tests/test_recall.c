@@ -4,38 +4,6 @@
  */
 #include "harness.h"
 
-static double measure_recall(chnsw_index *ix, chnsw_metric metric, const float *base, size_t n, uint32_t dim,
-                             const float *queries, size_t nq, uint32_t ef) {
-    chnsw_search_params p;
-    chnsw_search_params_init(&p);
-    p.k = 10;
-    p.ef = ef;
-    size_t hits = 0;
-    for (size_t q = 0; q < nq; q++) {
-        uint64_t got[10], truth[10];
-        uint32_t count = 0;
-        CHECK_STATUS(chnsw_search(ix, queries + q * dim, dim, &p, got, NULL, &count, NULL), CHNSW_OK);
-        CHECK(count == 10);
-        size_t t = brute_force(metric, base, n, dim, queries + q * dim, 10, NULL, truth);
-        hits += overlap(got, count, truth, t);
-    }
-    return (double)hits / (double)(nq * 10);
-}
-
-static chnsw_index *build(chnsw_metric metric, chnsw_kernel kernel, const float *base, size_t n, uint32_t dim,
-                          uint32_t threads) {
-    chnsw_config c;
-    chnsw_config_init(&c, dim, metric);
-    c.kernel = kernel;
-    chnsw_index *ix = NULL;
-    CHECK_STATUS(chnsw_create(&c, &ix), CHNSW_OK);
-    uint64_t *labels = malloc(n * sizeof(uint64_t));
-    for (size_t i = 0; i < n; i++) labels[i] = i;
-    CHECK_STATUS(chnsw_add_batch(ix, n, labels, NULL, base, dim, threads, NULL), CHNSW_OK);
-    free(labels);
-    return ix;
-}
-
 /* The bar: recall >= 0.95 at ef = 100 on 20k vectors, built on two threads. */
 static void test_recall_20k(void) {
     rng r = {7};
@@ -43,8 +11,8 @@ static void test_recall_20k(void) {
     const uint32_t dim = 64;
     float *base = make_vectors(&r, n + nq, dim, 50); /* queries from the same clusters */
     float *queries = base + n * dim;
-    chnsw_index *ix = build(CHNSW_METRIC_IP, CHNSW_KERNEL_AUTO, base, n, dim, 2);
-    double recall = measure_recall(ix, CHNSW_METRIC_IP, base, n, dim, queries, nq, 100);
+    chnsw_index *ix = harness_build(CHNSW_METRIC_IP, CHNSW_KERNEL_AUTO, base, n, dim, 2);
+    double recall = harness_recall(ix, CHNSW_METRIC_IP, base, n, dim, queries, nq, 100);
     fprintf(stderr, "    recall@10 (20k, ef=100, 2 threads) = %.4f\n", recall);
     CHECK(recall >= 0.95);
     chnsw_info info;
@@ -68,8 +36,8 @@ static void test_metrics_and_kernels(void) {
     for (int m = 0; m < 3; m++)
         for (int k = 0; k < 3; k++) {
             if (!chnsw_kernel_supported(kernels[k])) continue;
-            chnsw_index *ix = build(metrics[m], kernels[k], base, n, dim, 1);
-            double recall = measure_recall(ix, metrics[m], base, n, dim, queries, nq, 64);
+            chnsw_index *ix = harness_build(metrics[m], kernels[k], base, n, dim, 1);
+            double recall = harness_recall(ix, metrics[m], base, n, dim, queries, nq, 64);
             if (recall < 0.95) fprintf(stderr, "    metric %d kernel %d recall %.3f\n", m, k, recall);
             CHECK(recall >= 0.95);
             chnsw_info info;
@@ -106,7 +74,7 @@ static void test_walk_on_codes_reranks_exactly(void) {
     for (size_t i = 0; i < n * dim; i += 5) base[i] *= 1.3f; /* uneven norms: L2 and IP differ from cosine */
     chnsw_metric metrics[] = {CHNSW_METRIC_L2, CHNSW_METRIC_IP, CHNSW_METRIC_COSINE};
     for (int m = 0; m < 3; m++) {
-        chnsw_index *ix = build(metrics[m], CHNSW_KERNEL_AUTO, base, n, dim, 1);
+        chnsw_index *ix = harness_build(metrics[m], CHNSW_KERNEL_AUTO, base, n, dim, 1);
         chnsw_search_params graph, exact;
         chnsw_search_params_init(&graph);
         chnsw_search_params_init(&exact);
@@ -150,7 +118,7 @@ static void test_exact_batch(void) {
     float *queries = make_vectors(&r, nq, dim, 0);
     chnsw_metric metrics[] = {CHNSW_METRIC_L2, CHNSW_METRIC_IP};
     for (int m = 0; m < 2; m++) {
-        chnsw_index *ix = build(metrics[m], CHNSW_KERNEL_AUTO, base, n, dim, 1);
+        chnsw_index *ix = harness_build(metrics[m], CHNSW_KERNEL_AUTO, base, n, dim, 1);
         uint64_t labels[nq * 10], truth[10];
         float dists[nq * 10];
         CHECK_STATUS(chnsw_search_exact_batch(ix, queries, nq, dim, 10, labels, dists), CHNSW_OK);
@@ -174,8 +142,8 @@ static void test_wide_vectors_link_on_f32(void) {
     for (int d = 0; d < 2; d++) {
         float *base = make_vectors(&r, n + nq, dims[d], 15);
         for (int m = 0; m < 3; m++) {
-            chnsw_index *ix = build(metrics[m], CHNSW_KERNEL_AUTO, base, n, dims[d], 2);
-            double recall = measure_recall(ix, metrics[m], base, n, dims[d], base + n * dims[d], nq, 64);
+            chnsw_index *ix = harness_build(metrics[m], CHNSW_KERNEL_AUTO, base, n, dims[d], 2);
+            double recall = harness_recall(ix, metrics[m], base, n, dims[d], base + n * dims[d], nq, 64);
             if (recall < 0.95) fprintf(stderr, "    dim %u metric %d recall %.3f\n", dims[d], m, recall);
             CHECK(recall >= 0.95);
             chnsw_free(ix);
@@ -190,8 +158,8 @@ static void test_deterministic(void) {
     const size_t n = 2000;
     const uint32_t dim = 16;
     float *base = make_vectors(&r, n, dim, 4);
-    chnsw_index *a = build(CHNSW_METRIC_L2, CHNSW_KERNEL_AUTO, base, n, dim, 1);
-    chnsw_index *b = build(CHNSW_METRIC_L2, CHNSW_KERNEL_AUTO, base, n, dim, 1);
+    chnsw_index *a = harness_build(CHNSW_METRIC_L2, CHNSW_KERNEL_AUTO, base, n, dim, 1);
+    chnsw_index *b = harness_build(CHNSW_METRIC_L2, CHNSW_KERNEL_AUTO, base, n, dim, 1);
     chnsw_search_params p;
     chnsw_search_params_init(&p);
     p.ef = 10;
