@@ -20,7 +20,8 @@ final class PackedLinear: @unchecked Sendable {
     /// allocated alone (and are freed in `deinit`).
     private let arena: WeightArena?
 
-    /// How a layer's weights are held; each case owns its buffers (freed in `deinit`).
+    /// How a layer's weights are held. Each case's buffers are freed in `deinit`, except fp32
+    /// panels cut from a ``WeightArena``, which the arena frees.
     enum Weights {
         /// fp32 panels, for `chnsw_f32_gemm`.
         case float32(panels: UnsafeMutablePointer<Float>)
@@ -95,21 +96,12 @@ final class PackedLinear: @unchecked Sendable {
         }
     }
 
-    /// Bytes held by the packed weights (for memory accounting in the docs).
-    var weightBytes: Int {
-        switch weights {
-        case .float32: chnsw_f32_packed_count(outputs, inputs) * 4
-        case .blockScaled: chnsw_f32q_packed_codes(outputs, inputs) + 4 * chnsw_f32q_packed_scales(outputs, inputs)
-        case .int8: chnsw_s8_packed_count(outputs, inputs) + 8 * outputs
-        }
-    }
-
-    /// 64-byte aligned, so that every packed panel starts on a cache line.
     /// Bytes the fp32 panels of an `[outputs, inputs]` matrix take in a ``WeightArena``.
     static func arenaBytes(outputs: Int, inputs: Int) -> Int {
         WeightArena.footprint(Float.self, chnsw_f32_packed_count(outputs, inputs))
     }
 
+    /// 64-byte aligned, so that every packed panel starts on a cache line.
     private static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
         UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<T>.stride, alignment: 64)
             .bindMemory(to: T.self, capacity: max(count, 1))
