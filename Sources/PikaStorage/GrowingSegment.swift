@@ -69,15 +69,18 @@ struct GrowingSegment: Sendable {
         _ index: VectorIndex, _ query: UnsafeBufferPointer<Float>, k: Int, ef: Int, tenant: UInt32?, plan: SearchPlan
     ) throws(StorageError) -> [SearchHit] {
         let live = tenant.map { index.count(tenant: $0) } ?? index.liveCount
-        let kk = min(k, live)
-        guard kk > 0 else { return [] }
-        do {
-            var options = SearchOptions(k: kk, ef: max(ef, kk), tenant: tenant)
-            options.plan = plan
-            return try index.search(Array(query), options: options).hits
-        } catch {
-            throw StorageError(code: .engine, message: "\(error)")
-        }
+        let vector = Array(query)
+        // Every slot tied with the k-th comes back, so the directory's id order picks among them.
+        return Array(
+            try TiedCut.hits(k: k, available: live, distance: \.distance) { (asked) throws(StorageError) in
+                do {
+                    var options = SearchOptions(k: asked, ef: max(ef, asked), tenant: tenant)
+                    options.plan = plan
+                    return try index.search(vector, options: options).hits
+                } catch {
+                    throw StorageError(code: .engine, message: "\(error)")
+                }
+            })
     }
 }
 

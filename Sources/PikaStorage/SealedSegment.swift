@@ -211,20 +211,24 @@ final class SealedSegment: Sendable {
         let index = try loadGraph()
         let live = tenant.map { index.count(tenant: $0) } ?? index.liveCount
         let liveHere = live - deleted.count(in: range)
-        let kk = min(k, max(liveHere, 0))
-        guard kk > 0 else { return }
-        var options = SearchOptions(k: kk, ef: max(ef, kk), tenant: tenant)
+        var options = SearchOptions(k: 1, ef: ef, tenant: tenant)
         options.plan = plan == .exact ? .automatic : .graph
         if deleted.count > 0 {
             let snapshot = deleted
             options.predicate = { label, _ in !snapshot.contains(Int(label)) }
         }
-        do throws(EngineError) {
-            for hit in try index.search(Array(query), options: options).hits {
-                scratch.candidates.append(SealedCandidate(segment: segmentIndex, row: Int(hit.label), distance: hit.distance))
+        let vector = Array(query)
+        let hits = try TiedCut.hits(k: k, available: liveHere, distance: \.distance) { (asked) throws(StorageError) in
+            options.k = asked
+            options.ef = max(ef, asked)
+            do {
+                return try index.search(vector, options: options).hits
+            } catch {
+                throw StorageError(code: .engine, message: "\(error)", path: file.path)
             }
-        } catch {
-            throw StorageError(code: .engine, message: "\(error)", path: file.path)
+        }
+        for hit in hits {
+            scratch.candidates.append(SealedCandidate(segment: segmentIndex, row: Int(hit.label), distance: hit.distance))
         }
     }
 
@@ -246,7 +250,6 @@ final class SealedSegment: Sendable {
     ) throws(StorageError) {
         guard !range.isEmpty, k > 0 else { return }
         let skip = deleted.count > 0 ? deleted.bytes(in: range) : nil
-        let kk = min(k, range.count)
         // Borrow the scratch's buffers (a swap moves them without copying) and hand them back.
         var rowsOut: [UInt64] = []
         var distances: [Float] = []
@@ -256,11 +259,6 @@ final class SealedSegment: Sendable {
             swap(&rowsOut, &scratch.rows)
             swap(&distances, &scratch.distances)
         }
-        if rowsOut.count < kk {
-            rowsOut = [UInt64](repeating: 0, count: kk)
-            distances = [Float](repeating: 0, count: kk)
-        }
-        var count: UInt32 = 0
         let metric: chnsw_metric =
             switch header.metric {
             case .l2: CHNSW_METRIC_L2
@@ -269,21 +267,34 @@ final class SealedSegment: Sendable {
             }
         let dim = header.dimension
         let block = vectorBase + range.lowerBound * dim
-        let status = withOptionalBytes(skip) { s in
-            if let quantized, metric != CHNSW_METRIC_L2 {
-                // The int8 copy: a quarter of the bytes, same exact answer.
-                let first = range.lowerBound
-                return chnsw_scan_block_q8(
-                    block, quantized.codes + first * dim, quantized.scales + first, quantized.bounds + first, range.count,
-                    UInt32(dim), dim, metric, query.baseAddress, UInt32(kk), s, &rowsOut, &distances, &count)
-            }
-            return chnsw_scan_block(
-                block, range.count, UInt32(dim), dim, metric, query.baseAddress, UInt32(kk), s, &rowsOut, &distances, &count)
-        }
-        guard status == CHNSW_OK else {
-            throw StorageError(code: .engine, message: String(cString: chnsw_status_message(status)), path: file.path)
-        }
-        for i in 0..<Int(count) {
+        // Rows tied with the k-th come back too (the scan breaks ties by row), so the
+        // directory's id order picks among them.
+        let kept = try TiedCut.keptCount(
+            k: k, available: range.count,
+            search: { (asked) throws(StorageError) in
+                if rowsOut.count < asked {
+                    rowsOut = [UInt64](repeating: 0, count: asked)
+                    distances = [Float](repeating: 0, count: asked)
+                }
+                var count: UInt32 = 0
+                let status = withOptionalBytes(skip) { s in
+                    if let quantized, metric != CHNSW_METRIC_L2 {
+                        // The int8 copy: a quarter of the bytes, same exact answer.
+                        let first = range.lowerBound
+                        return chnsw_scan_block_q8(
+                            block, quantized.codes + first * dim, quantized.scales + first, quantized.bounds + first, range.count,
+                            UInt32(dim), dim, metric, query.baseAddress, UInt32(asked), s, &rowsOut, &distances, &count)
+                    }
+                    return chnsw_scan_block(
+                        block, range.count, UInt32(dim), dim, metric, query.baseAddress, UInt32(asked), s, &rowsOut, &distances,
+                        &count)
+                }
+                guard status == CHNSW_OK else {
+                    throw StorageError(code: .engine, message: String(cString: chnsw_status_message(status)), path: file.path)
+                }
+                return Int(count)
+            }, distance: { distances[$0] })
+        for i in 0..<kept {
             scratch.candidates.append(
                 SealedCandidate(segment: segmentIndex, row: range.lowerBound + Int(rowsOut[i]), distance: distances[i]))
         }

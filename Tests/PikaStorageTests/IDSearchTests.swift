@@ -78,6 +78,37 @@ struct IDSearchTests {
         }
     }
 
+    @Test("rows tied at the k-th distance are chosen by id in every kind of segment, whatever their row order")
+    func tiesAtTheCutGoByID() throws {
+        let dir = try TempDir()
+        // Twelve records of tenant 0 share one vector and are written in falling id order, so
+        // row order and id order disagree; twelve other tenant-0 records lie farther away.
+        let shared = Fixture.vector(7_000)
+        let tied = (0..<12).reversed().map { Fixture.record(100 + $0, tenant: 0) }
+        let others = (0..<12).map { Fixture.record(200 + $0, tenant: 0) }
+        let expected = (100..<112).map { "id-\($0)" }.sorted()
+        for metric in [Metric.l2, .cosine] {
+            for sealed in [false, true] {
+                // Sealed cosine segments are scanned through their int8 copy.
+                let store = try DataDirectory.create(at: dir.sub("\(metric)-\(sealed)"), configuration: Fixture.configuration(metric))
+                try store.upsert(others, vectors: (0..<12).map { Fixture.vector(7_100 + $0) })
+                try store.upsert(tied, vectors: Array(repeating: shared, count: tied.count))
+                if sealed { try store.seal() }
+                var result = RecordIDSearch()
+                for k in [1, 3, 11, 12, 13] {
+                    for plan in [SearchPlan.automatic, .exact, .graph] {
+                        var options = RecordSearchOptions(k: k, ef: 64, tenant: 0)
+                        options.plan = plan
+                        try shared.withUnsafeBufferPointer { try store.searchIDs($0, options: options, into: &result) }
+                        let want = Array(expected.prefix(k))
+                        #expect(Array(result.hits.map(\.id).prefix(min(k, 12))) == want, "\(metric), sealed \(sealed), k \(k), \(plan)")
+                        #expect(Fixture.ids(try store.search(shared, options: options)).prefix(min(k, 12)) == want[...])
+                    }
+                }
+            }
+        }
+    }
+
     @Test("bad queries are refused by name, as by the full search")
     func refusals() throws {
         let dir = try TempDir()
