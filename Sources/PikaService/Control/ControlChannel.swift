@@ -27,8 +27,13 @@ public struct ControlChannel: Sendable, Codable, Hashable {
     public func publish(in directory: String) throws {
         let path = directory + "/" + Self.fileName
         let temporary = path + ".tmp"
-        FileManager.default.createFile(
-            atPath: temporary, contents: try CanonicalJSON.data(of: self), attributes: [.posixPermissions: 0o600])
+        // A failed write must not let an older temporary file be renamed into place.
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: try CanonicalJSON.data(of: self), attributes: [.posixPermissions: 0o600])
+        else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        }
         guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 
