@@ -158,12 +158,13 @@ final class SealedSegment: Sendable {
         UnsafeBufferPointer(start: header.rows == 0 ? nil : vectorBase, count: header.rows * header.dimension)
     }
 
-    private var vectorBase: UnsafePointer<Float> {
+    /// The first row's vector inside the mapping (rows follow at `dimension` floats each).
+    var vectorBase: UnsafePointer<Float> {
         (file.base! + header.vectorsOffset).assumingMemoryBound(to: Float.self)
     }
 
     /// The int8 scan copy's three arrays inside the mapping (format version 2), if any.
-    private var quantized: (codes: UnsafePointer<Int8>, scales: UnsafePointer<Float>, bounds: UnsafePointer<Float>)? {
+    var quantized: (codes: UnsafePointer<Int8>, scales: UnsafePointer<Float>, bounds: UnsafePointer<Float>)? {
         guard header.quantizedOffset > 0, header.rows > 0, let base = file.base else { return nil }
         let codes = base + header.quantizedOffset
         let scales = codes + header.rows * header.dimension
@@ -179,125 +180,6 @@ final class SealedSegment: Sendable {
             if (try? recordID(at: row)) == id { return row }
         }
         return nil
-    }
-
-    // MARK: Search
-
-    /// The k nearest live rows to `query`, restricted to `tenant` if given: an exact scan
-    /// of the tenant's contiguous block when it is small, a graph search otherwise. Appends
-    /// them to `scratch.candidates` tagged with `segmentIndex`.
-    func search(
-        _ query: UnsafeBufferPointer<Float>, k: Int, ef: Int, tenant: UInt32?, deleted: Bitmap, threshold: Int,
-        plan: SearchPlan = .automatic, usedGraph: inout Bool, segmentIndex: Int, into scratch: inout SearchScratch
-    ) throws(StorageError) {
-        guard header.rows > 0 else { return }
-        var range = 0..<header.rows
-        if let tenant {
-            guard let r = rows(ofTenant: tenant) else { return }
-            range = r
-        }
-        // A segment written without a graph (OpenOptions.sealedGraphs off) is always scanned.
-        let exact =
-            entry.graph == nil
-            || {
-                switch plan {
-                case .exact: true
-                case .graph: false
-                case .automatic: range.count <= threshold
-                }
-            }()
-        if exact { return try scan(query, rows: range, k: k, deleted: deleted, segmentIndex: segmentIndex, into: &scratch) }
-        usedGraph = true
-        let index = try loadGraph()
-        let live = tenant.map { index.count(tenant: $0) } ?? index.liveCount
-        let liveHere = live - deleted.count(in: range)
-        var options = SearchOptions(k: 1, ef: ef, tenant: tenant)
-        options.plan = plan == .exact ? .automatic : .graph
-        if deleted.count > 0 {
-            let snapshot = deleted
-            options.predicate = { label, _ in !snapshot.contains(Int(label)) }
-        }
-        let vector = Array(query)
-        let hits = try TiedCut.hits(k: k, available: liveHere, distance: \.distance) { (asked) throws(StorageError) in
-            options.k = asked
-            options.ef = max(ef, asked)
-            do {
-                return try index.search(vector, options: options).hits
-            } catch {
-                throw StorageError(code: .engine, message: "\(error)", path: file.path)
-            }
-        }
-        for hit in hits {
-            scratch.candidates.append(SealedCandidate(segment: segmentIndex, row: Int(hit.label), distance: hit.distance))
-        }
-    }
-
-    /// Exact scan of a contiguous block of rows (`chnsw_scan_block` over the mapping).
-    func scan(_ query: [Float], rows range: Range<Int>, k: Int, deleted: Bitmap) throws(StorageError) -> [(row: Int, distance: Float)] {
-        var scratch = SearchScratch()
-        try query.withBuffer { (q) throws(StorageError) in
-            try scan(q, rows: range, k: k, deleted: deleted, segmentIndex: 0, into: &scratch)
-        }
-        return scratch.candidates.map { ($0.row, $0.distance) }
-    }
-
-    /// Exact scan of a contiguous block of rows over the mapping (the int8 copy when there is
-    /// one, `chnsw_scan_block_q8`; else `chnsw_scan_block`), appending the hits to
-    /// `scratch.candidates`; reuses the scratch's output buffers.
-    func scan(
-        _ query: UnsafeBufferPointer<Float>, rows range: Range<Int>, k: Int, deleted: Bitmap, segmentIndex: Int,
-        into scratch: inout SearchScratch
-    ) throws(StorageError) {
-        guard !range.isEmpty, k > 0 else { return }
-        let skip = deleted.count > 0 ? deleted.bytes(in: range) : nil
-        // Borrow the scratch's buffers (a swap moves them without copying) and hand them back.
-        var rowsOut: [UInt64] = []
-        var distances: [Float] = []
-        swap(&rowsOut, &scratch.rows)
-        swap(&distances, &scratch.distances)
-        defer {
-            swap(&rowsOut, &scratch.rows)
-            swap(&distances, &scratch.distances)
-        }
-        let metric: chnsw_metric =
-            switch header.metric {
-            case .l2: CHNSW_METRIC_L2
-            case .innerProduct: CHNSW_METRIC_IP
-            case .cosine: CHNSW_METRIC_COSINE
-            }
-        let dim = header.dimension
-        let block = vectorBase + range.lowerBound * dim
-        // Rows tied with the k-th come back too (the scan breaks ties by row), so the
-        // directory's id order picks among them.
-        let kept = try TiedCut.keptCount(
-            k: k, available: range.count,
-            search: { (asked) throws(StorageError) in
-                if rowsOut.count < asked {
-                    rowsOut = [UInt64](repeating: 0, count: asked)
-                    distances = [Float](repeating: 0, count: asked)
-                }
-                var count: UInt32 = 0
-                let status = withOptionalBytes(skip) { s in
-                    if let quantized, metric != CHNSW_METRIC_L2 {
-                        // The int8 copy: a quarter of the bytes, same exact answer.
-                        let first = range.lowerBound
-                        return chnsw_scan_block_q8(
-                            block, quantized.codes + first * dim, quantized.scales + first, quantized.bounds + first, range.count,
-                            UInt32(dim), dim, metric, query.baseAddress, UInt32(asked), s, &rowsOut, &distances, &count)
-                    }
-                    return chnsw_scan_block(
-                        block, range.count, UInt32(dim), dim, metric, query.baseAddress, UInt32(asked), s, &rowsOut, &distances,
-                        &count)
-                }
-                guard status == CHNSW_OK else {
-                    throw StorageError(code: .engine, message: String(cString: chnsw_status_message(status)), path: file.path)
-                }
-                return Int(count)
-            }, distance: { distances[$0] })
-        for i in 0..<kept {
-            scratch.candidates.append(
-                SealedCandidate(segment: segmentIndex, row: range.lowerBound + Int(rowsOut[i]), distance: distances[i]))
-        }
     }
 
     /// The segment's graph, loaded on first use.
@@ -357,9 +239,4 @@ final class SealedSegment: Sendable {
 
     /// Maps every page of the segment file now (``MappedFile/prefault()``).
     func prefault() { file.prefault() }
-}
-
-private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafePointer<UInt8>?) -> R) -> R {
-    guard let bytes else { return body(nil) }
-    return bytes.withUnsafeBufferPointer { body($0.baseAddress) }
 }
