@@ -47,6 +47,8 @@ public struct EnglishEventLanguage: EventLanguage {
         return .season(name: name, startMonth: start, direction: direction)
     }
 
+    /// "I'm" → "{name} is", "I have" → "{name} has" and the other first-person forms, contractions
+    /// before the bare pronoun so the longer form wins.
     public var pronounRewrites: [(pattern: String, template: String)] {
         [
             (#"\bI\s*'\s*m\b|\bI\s+am\b"#, "{name} is"),

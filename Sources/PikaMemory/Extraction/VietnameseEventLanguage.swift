@@ -32,11 +32,14 @@ public struct VietnameseEventLanguage: EventLanguage {
     ]
     static let plural = #"\b(?:chúng|bọn|tụi)\s+(?:em|con|mình|tớ|tôi|cháu)\b"#
 
+    /// "Chúng em…" becomes "{name} và mọi người"; each singular first person becomes the name.
     public var pronounRewrites: [(pattern: String, template: String)] {
         [(Self.plural, "{name} và mọi người")] + Self.singular.map { ($0, "{name}") }
     }
 
+    /// Every first-person form, plural first.
     public var firstPerson: String { ([Self.plural] + Self.singular).joined(separator: "|") }
+    /// The singular first-person forms only.
     public var singularFirstPerson: String { Self.singular.joined(separator: "|") }
     /// "cậu", and "bạn" asked or called.
     public var secondPerson: String { #"\bcậu\b|\bbạn\s+(?:có|đã|thì|ơi|nhé|nhỉ|à)\b"# }
