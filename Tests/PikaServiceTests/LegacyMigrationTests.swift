@@ -5,7 +5,7 @@ import Testing
 /// A data directory written by the release before the segment store (memories and their embeddings
 /// in `pika.sqlite`; fixture made by `Fixtures/make-legacy-fixture.sh` with that release's binary)
 /// is moved into the segment store on the first start: the same memories, ids, history and search
-/// answers as that release gave, and the rows leave `pika.sqlite`.
+/// answers as that release gave (equal scores now in id order), and the rows leave `pika.sqlite`.
 @Suite("Migration from the release before the segment store", .blockingWork)
 struct LegacyMigrationTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/release-74c1fc1")
@@ -41,9 +41,21 @@ struct LegacyMigrationTests {
             #expect(try await server.request("GET", "/v1/memories/\(deleted)").0 == 404)
             for (key, ids) in expected["searches"] as? [String: [String]] ?? [:] {
                 let parts = key.split(separator: "|").map(String.init)
-                let body = #"{"user_id":"\#(parts[0])","query":"\#(parts[1])","mode":"vector","limit":3}"#
-                let (_, answer) = try await server.request("POST", "/v1/memories/search", body: body)
-                #expect((answer["results"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } == ids, "start \(restart), \(key)")
+                func ranked(limit: Int) async throws -> [(id: String, score: Double)] {
+                    let body = #"{"user_id":"\#(parts[0])","query":"\#(parts[1])","mode":"vector","limit":\#(limit)}"#
+                    let (_, answer) = try await server.request("POST", "/v1/memories/search", body: body)
+                    return (answer["results"] as? [[String: Any]] ?? []).map { ($0["id"] as? String ?? "", $0["score"] as? Double ?? .nan) }
+                }
+                let top = try await ranked(limit: 3)
+                let wide = try await ranked(limit: 10)
+                #expect(top.map(\.id) == wide.prefix(3).map(\.id), "start \(restart), \(key)")
+                // The old release's i-th answer scores as the i-th now: the same ranking, except that
+                // equal scores now go by id where that release kept insertion order.
+                let score = Dictionary(wide.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
+                #expect(ids.map { score[$0] } == top.map(\.score), "start \(restart), \(key)")
+                for (a, b) in zip(top, top.dropFirst()) where a.score == b.score {
+                    #expect(a.id < b.id, "start \(restart), \(key): equal scores out of id order")
+                }
             }
             try await server.kill9AndWait()
         }
