@@ -95,8 +95,7 @@ static size_t search_layer(const chnsw_index *ix, visited_list *v, const float *
          * neighbours are scored (upper layers are few and small: not worth it there). */
         if (level == 0 && v->candidates.size) prefetch_links0(ix, v->candidates.items[0].node);
         uint32_t count = copy_links(ix, c.node, level, links), fresh = 0;
-        for (uint32_t i = 0; i < count; i++) /* the unvisited ones, in place */
-            if (!visited_test_and_set(v, links[i])) links[fresh++] = links[i];
+        for (uint32_t i = 0; i < count; i++) fresh += !visited_test_and_set(v, links[fresh] = links[i]); /* in place */
         if (w)
             for (uint32_t i = 0; i < fresh && i < WALK_PREFETCH_AHEAD; i++) walk_prefetch_codes(ix, links[i]);
         for (uint32_t i = 0; i < fresh; i++) {

@@ -356,10 +356,13 @@ static inline void visited_next_tag(visited_list *v) {
         v->current = 1;
     }
 }
+/* Whether n was visited in this walk, marking it visited. The store is unconditional: a walk's
+ * gather loops (fresh += !visited_test_and_set(...)) then have no branch on the tag, whose value
+ * is a coin toss the CPU mispredicts. */
 static inline bool visited_test_and_set(visited_list *v, node_id n) {
-    if (v->tags[n] == v->current) return true;
+    bool seen = v->tags[n] == v->current;
     v->tags[n] = v->current;
-    return false;
+    return seen;
 }
 
 /* ---- removal (index.c) ---- */

@@ -85,8 +85,7 @@ static void beam_unfiltered(const chnsw_index *ix, visited_list *v, const walk_q
         const uint32_t *links = node_links0(ix, c.node);
         node_id fresh[512];
         uint32_t n_fresh = 0;
-        for (uint32_t i = 1; i <= links[0]; i++)
-            if (!visited_test_and_set(v, links[i])) fresh[n_fresh++] = links[i];
+        for (uint32_t i = 1; i <= links[0]; i++) n_fresh += !visited_test_and_set(v, fresh[n_fresh] = links[i]);
         for (uint32_t i = 0; i < n_fresh && i < WALK_PREFETCH_AHEAD; i++) walk_prefetch_codes(ix, fresh[i]);
         for (uint32_t i = 0; i < n_fresh; i++) {
             if (i + WALK_PREFETCH_AHEAD < n_fresh) walk_prefetch_codes(ix, fresh[i + WALK_PREFETCH_AHEAD]);
