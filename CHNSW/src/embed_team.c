@@ -5,8 +5,8 @@
  * arithmetic per weight, so between a server's requests, when part of the weights has left L3,
  * one core's bandwidth sets their pace. Two cores each stream half of the output columns.
  *
- * How: a product's panels of 16 output columns are cut into chunks; the caller claims chunks
- * from the front and the worker from the back of one atomic range, so each streams contiguous
+ * How: a product's panels of 16 output columns are claimed in chunks, the caller from the front
+ * and the worker from the back of one atomic range, so each streams contiguous
  * weights and a worker that is late (asleep, or its core busy) only takes less: the caller never
  * waits for a worker that has not started, only for the chunk a joined worker is running.
  * Each column is computed by the same kernel with the same summation order whichever thread
@@ -46,7 +46,7 @@ typedef void (*team_chunk_fn)(const void *job, size_t col, size_t cols);
 
 struct chnsw_embed_team {
     _Atomic uint64_t state;
-    /* Unclaimed chunks [front, back): front in the low 32 bits, back in the high 32. */
+    /* Unclaimed panels [front, back): front in the low 32 bits, back in the high 32. */
     _Atomic uint64_t range;
     /* Bumped on every published job and on stop; the idle worker sleeps on it. */
     _Atomic uint32_t futex;
@@ -61,7 +61,7 @@ struct chnsw_embed_team {
     /* The current job: written only while no worker is inside it (state closed, refs 0). */
     team_chunk_fn run;
     const void *job;
-    size_t chunk_panels, columns;
+    size_t columns;
     uint32_t generation;
     uint64_t spin_ns;
     pthread_t thread;
@@ -102,21 +102,25 @@ static void futex_wake(_Atomic uint32_t *word) {
 #endif
 }
 
-/* Runs chunks [front, back) claimed one at a time from the front (caller) or the back (worker). */
+/* Claims and runs chunks of the unclaimed panels [front, back) until none is left: from the front
+ * (the caller) or the back (the worker). A claim takes a quarter of what is left (an even count,
+ * at least 2 panels: the batch tile takes panels in pairs), so the first chunks are long (few
+ * claims) and the last ones short (neither thread waits long for the other's last chunk). */
 static void run_chunks(struct chnsw_embed_team *team, int from_back) {
     for (;;) {
         uint64_t r = atomic_load_explicit(&team->range, memory_order_relaxed), claimed;
-        uint32_t front, back;
-        size_t chunk;
+        uint32_t front, back, take;
         do {
             front = (uint32_t)r;
             back = (uint32_t)(r >> 32);
             if (front >= back) return;
-            chunk = from_back ? back - 1 : front;
-            claimed = from_back ? ((uint64_t)(back - 1) << 32 | front) : ((uint64_t)back << 32 | (front + 1));
+            take = (back - front) / 4 & ~1u;
+            take = take < 2 ? 2 : take;
+            take = take > back - front ? back - front : take;
+            claimed = from_back ? ((uint64_t)(back - take) << 32 | front) : ((uint64_t)back << 32 | (front + take));
         } while (!atomic_compare_exchange_weak_explicit(&team->range, &r, claimed, memory_order_relaxed,
                                                         memory_order_relaxed));
-        size_t col = chunk * team->chunk_panels * EMBED_PANEL, width = team->chunk_panels * EMBED_PANEL;
+        size_t col = (size_t)(from_back ? back - take : front) * EMBED_PANEL, width = (size_t)take * EMBED_PANEL;
         team->run(team->job, col, team->columns - col < width ? team->columns - col : width);
         if (from_back) atomic_fetch_add_explicit(&team->worker_chunks, 1, memory_order_relaxed);
     }
@@ -239,20 +243,12 @@ uint64_t chnsw_embed_team_worker_chunks(chnsw_embed_team *team) {
     return team ? atomic_load_explicit(&team->worker_chunks, memory_order_relaxed) : 0;
 }
 
-/* Panels per chunk: about 16 chunks a product, at least 2 panels (the batch tile takes panels in
- * pairs) and an even count. */
-static size_t chunk_panels_for(size_t panels) {
-    size_t per = (panels / 16 + 1) & ~(size_t)1;
-    return per < 2 ? 2 : per;
-}
-
 /* Runs `run` over `columns` output columns in chunks of whole panels, on the team when it is free,
  * else alone. */
 static chnsw_status team_run(chnsw_embed_team *team, team_chunk_fn run, const void *job, size_t columns) {
     int expected = 0;
-    size_t panels = (columns + EMBED_PANEL - 1) / EMBED_PANEL, chunk_panels = chunk_panels_for(panels);
-    size_t chunks = (panels + chunk_panels - 1) / chunk_panels;
-    if (!team || chunks < 2 ||
+    size_t panels = (columns + EMBED_PANEL - 1) / EMBED_PANEL;
+    if (!team || panels < 4 ||
         !atomic_compare_exchange_strong_explicit(&team->busy, &expected, 1, memory_order_acquire,
                                                  memory_order_relaxed)) {
         run(job, 0, columns);
@@ -262,8 +258,7 @@ static chnsw_status team_run(chnsw_embed_team *team, team_chunk_fn run, const vo
     team->run = run;
     team->job = job;
     team->columns = columns;
-    team->chunk_panels = chunk_panels;
-    atomic_store_explicit(&team->range, (uint64_t)chunks << 32, memory_order_relaxed);
+    atomic_store_explicit(&team->range, (uint64_t)panels << 32, memory_order_relaxed);
     if (++team->generation == 0) team->generation = 1; /* 0 is the worker's "none seen" */
     atomic_store(&team->state, (uint64_t)team->generation << 32 | OPEN);
     if (atomic_load(&team->sleeping)) wake_worker(team);
