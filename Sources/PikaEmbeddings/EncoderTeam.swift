@@ -1,4 +1,5 @@
 import CHNSW
+import Synchronization
 
 /// A second thread for one pass's products: the calling thread and one worker each compute part
 /// of a product's output columns (CHNSW/include/chnsw_embed.h, "THE TEAM").
@@ -6,8 +7,9 @@ import CHNSW
 /// Why: a short pass (a search of a dozen tokens) reads all of the model's weights once and does
 /// little arithmetic per weight; between a server's requests part of the weights leaves L3, and
 /// one core's memory bandwidth then sets the pace. Two cores stream half the weights each. Results
-/// are the single-thread results bit for bit. Only one pass at a time uses the team (a concurrent
-/// pass runs alone), and the worker is kept off its caller's CPU. When idle the worker polls for
+/// are the single-thread results bit for bit. A product splits only while its pass is the encoder's
+/// only one in flight (``ifAlone``; the C team also lets one product at a time hold it), and the
+/// worker is kept off its caller's CPU. When idle the worker polls for
 /// ``spinMicroseconds`` and then sleeps, so an idle service costs no CPU; `deinit` stops and joins it.
 ///
 /// `@unchecked Sendable` is safe: the pointer is set once in `init` and freed only in `deinit`;
@@ -23,6 +25,8 @@ final class EncoderTeam: @unchecked Sendable {
     static let spinMicroseconds: UInt32 = 50
 
     let pointer: OpaquePointer
+    /// Passes of this encoder in flight (short and long), to split only while a pass runs alone.
+    private let passes = Atomic<Int>(0)
 
     /// Starts the worker; nil when the process may use fewer than two CPUs or the thread cannot start.
     init?() {
@@ -34,6 +38,17 @@ final class EncoderTeam: @unchecked Sendable {
     static func make(_ setting: QuerySplitting) -> EncoderTeam? {
         setting == .on ? EncoderTeam() : nil
     }
+
+    /// Counts a pass of the encoder in (every pass, split or not, until ``endPass()``).
+    func beginPass() { passes.add(1, ordering: .relaxed) }
+
+    /// Counts a pass out.
+    func endPass() { passes.subtract(1, ordering: .relaxed) }
+
+    /// This team when the calling pass is the encoder's only one in flight, else nil: while another
+    /// pass runs (a concurrent search, a batch of documents), the other core is taken, and a split
+    /// would only add CPU (two cores streaming at once each run slower) without a free core to gain.
+    var ifAlone: EncoderTeam? { passes.load(ordering: .relaxed) <= 1 ? self : nil }
 
     /// Wakes a sleeping worker ahead of a pass, so that its wake-up overlaps the pass's first steps.
     func wake() { chnsw_embed_team_wake(pointer) }

@@ -15,7 +15,8 @@
 /// int8, per ``MiniLMWeights/precision``), not OpenBLAS: with a dozen rows, sgemm's per-call packing of the
 /// weights dominated, and OpenBLAS's worker threads spun beside the service. Scratch buffers
 /// come from a pool (``EncoderWorkspacePool``), so a query allocates only its result. A pass of
-/// at most ``EncoderTeam/maxRows`` rows splits its products with the ``team``, when there is one.
+/// at most ``EncoderTeam/maxRows`` rows splits its products with the ``team``, when there is one
+/// and no other pass of this encoder is in flight.
 struct MiniLMEncoder: Sendable {
     let weights: MiniLMWeights
     let pool = EncoderWorkspacePool()
@@ -34,8 +35,10 @@ struct MiniLMEncoder: Sendable {
         let tokens = sequences.reduce(0) { $0 + $1.count }
         guard tokens > 0 else { return sequences.map { _ in [Float](repeating: 0, count: h) } }
         let longest = sequences.map(\.count).max() ?? 0
+        self.team?.beginPass()
+        defer { self.team?.endPass() }
         let team = tokens <= EncoderTeam.maxRows ? self.team : nil
-        team?.wake()
+        team?.ifAlone?.wake()
         return pool.with { workspace in
             workspace.reserve(tokens: tokens, longest: longest, configuration: c)
             return encode(sequences, tokens: tokens, in: workspace, team: team)
@@ -69,7 +72,7 @@ struct MiniLMEncoder: Sendable {
         let scale = 1 / Float(headWidth).squareRoot()
         for layer in weights.layers {
             // q, k, v for every token in one product: qkv = x · Wqkvᵀ + b.
-            EncoderKernels.linear(layer.qkv, x, rows: tokens, into: qkv, accumulate: false, workspace: w, team: team)
+            EncoderKernels.linear(layer.qkv, x, rows: tokens, into: qkv, accumulate: false, workspace: w, team: team?.ifAlone)
             var offset = 0
             for sequence in sequences {
                 EncoderKernels.attention(
@@ -78,12 +81,13 @@ struct MiniLMEncoder: Sendable {
                 offset += sequence.count
             }
             // x = LayerNorm(x + context · Woᵀ + b): the residual is accumulated in place.
-            EncoderKernels.linear(layer.attentionOut, context, rows: tokens, into: x, accumulate: true, workspace: w, team: team)
+            EncoderKernels.linear(layer.attentionOut, context, rows: tokens, into: x, accumulate: true, workspace: w, team: team?.ifAlone)
             layerNorm(x, rows: tokens, layer.attentionNormWeight, layer.attentionNormBias)
             // x = LayerNorm(x + gelu(x · Wiᵀ + bi) · Woᵀ + bo).
-            EncoderKernels.linear(layer.intermediate, x, rows: tokens, into: intermediate, accumulate: false, workspace: w, team: team)
+            EncoderKernels.linear(
+                layer.intermediate, x, rows: tokens, into: intermediate, accumulate: false, workspace: w, team: team?.ifAlone)
             EncoderKernels.gelu(intermediate, count: tokens * c.intermediateSize)
-            EncoderKernels.linear(layer.output, intermediate, rows: tokens, into: x, accumulate: true, workspace: w, team: team)
+            EncoderKernels.linear(layer.output, intermediate, rows: tokens, into: x, accumulate: true, workspace: w, team: team?.ifAlone)
             layerNorm(x, rows: tokens, layer.outputNormWeight, layer.outputNormBias)
         }
 

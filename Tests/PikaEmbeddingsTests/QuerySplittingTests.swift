@@ -60,6 +60,18 @@ struct QuerySplittingTests {
         #expect(alone.splitWorkerChunks == 0)
     }
 
+    @Test("a pass splits only while it is the encoder's only pass in flight")
+    func onlyAlone() {
+        guard let team = EncoderTeam() else { return }  // one CPU: never splits
+        team.beginPass()
+        #expect(team.ifAlone === team)
+        team.beginPass()  // a concurrent pass: the other core is taken
+        #expect(team.ifAlone == nil)
+        team.endPass()
+        #expect(team.ifAlone === team)
+        team.endPass()
+    }
+
     @Test("the worker thread is named, and stopped and joined when its team goes away")
     func workerStops() {
         var task = ""
