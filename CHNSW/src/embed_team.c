@@ -51,6 +51,10 @@ struct chnsw_embed_team {
     /* Bumped on every published job and on stop; the idle worker sleeps on it. */
     _Atomic uint32_t futex;
     _Atomic int sleeping;
+    /* Bumped by the worker each time it leaves a job; a caller whose wait for the worker's last
+     * chunk ran long (the worker's core was taken) sleeps on it (`caller_waiting` set). */
+    _Atomic uint32_t left;
+    _Atomic int caller_waiting;
     /* A caller holds the team (one split product at a time; others run alone). */
     _Atomic int busy;
     _Atomic int stop;
@@ -148,7 +152,9 @@ static void *worker_main(void *argument) {
                 continue;
             seen = (uint32_t)(s >> 32);
             run_chunks(team, 1);
-            atomic_fetch_sub_explicit(&team->state, 1, memory_order_release);
+            atomic_fetch_sub(&team->state, 1);
+            atomic_fetch_add(&team->left, 1);
+            if (atomic_load(&team->caller_waiting)) futex_wake(&team->left);
             idle_since = now_ns();
             polls = 0;
             continue;
@@ -266,8 +272,17 @@ static chnsw_status team_run(chnsw_embed_team *team, team_chunk_fn run, const vo
     /* No joiner from here on; wait for a worker inside to finish its chunk (acquire: its columns). */
     atomic_fetch_and_explicit(&team->state, ~OPEN, memory_order_relaxed);
     for (unsigned spins = 0; atomic_load_explicit(&team->state, memory_order_acquire) & REFS; spins++) {
-        cpu_relax();
-        if (spins > 4096) sched_yield(); /* the worker's core is taken: let it finish its chunk */
+        if (spins < 512) { /* ~25 us: the worker is finishing a short last chunk */
+            cpu_relax();
+            continue;
+        }
+        /* Longer: the worker's core was taken mid-chunk. Sleep until it leaves rather than burn this
+         * core. We set `caller_waiting` and then read state; it decrements state and then reads
+         * `caller_waiting`: one of us sees the other. */
+        uint32_t ticket = atomic_load(&team->left);
+        atomic_store(&team->caller_waiting, 1);
+        if (atomic_load(&team->state) & REFS) futex_wait(&team->left, ticket);
+        atomic_store(&team->caller_waiting, 0);
     }
     atomic_store_explicit(&team->busy, 0, memory_order_release);
     return CHNSW_OK;
