@@ -26,6 +26,8 @@
  * OWNERSHIP AND THREADS. Nothing is allocated: the caller owns every buffer and passes scratch
  * space. All functions are pure (no global state beyond the cached cpuid answer) and may run
  * concurrently on distinct output buffers; packed weights may be shared by any number of threads.
+ * The one exception is the team (chnsw_embed_team_*, *_gemm_team): an object with one worker
+ * thread that the caller creates and destroys, which splits one product between two cores.
  */
 #ifndef CHNSW_EMBED_H
 #define CHNSW_EMBED_H
@@ -153,6 +155,57 @@ chnsw_status chnsw_layer_norm_f32(chnsw_embed_kernel kernel, size_t m, size_t n,
  * a rational approximation (absolute error below 5e-7).
  */
 chnsw_status chnsw_gelu_f32(chnsw_embed_kernel kernel, size_t count, float *x);
+
+/*
+ * THE TEAM. The products of a query (a dozen rows) read every weight once and do little arithmetic
+ * per weight; when other work has evicted part of the weights from the cache, one core's memory
+ * bandwidth sets their pace. A team is the calling thread plus one worker thread: the *_gemm_team
+ * functions cut the output columns into chunks of whole panels, the caller takes chunks from the
+ * front and the worker from the back, and the results equal the single-thread function's bit for
+ * bit (each column is computed by the same kernel in the same order). The caller never waits for
+ * a worker that has not started; it waits only for a chunk the worker is running. One product at a
+ * time uses the team: a product started while another holds it runs on its caller alone, as does
+ * one given a NULL team. The idle worker polls for `spin_us` microseconds after its last chunk, then
+ * sleeps on a futex (no CPU while idle).
+ */
+
+/** A calling thread plus one worker thread for splitting products (see THE TEAM). */
+typedef struct chnsw_embed_team chnsw_embed_team;
+
+/**
+ * Starts a team's worker thread (named "pika-embed", every signal blocked). Returns NULL when this
+ * thread may run on fewer than two CPUs (sched_getaffinity) or the thread cannot be created; a NULL
+ * team is valid everywhere and means "alone".
+ */
+chnsw_embed_team *chnsw_embed_team_create(unsigned spin_us);
+
+/** Stops and joins the worker and frees the team; no product may be running on it. NULL is ignored. */
+void chnsw_embed_team_destroy(chnsw_embed_team *team);
+
+/** Wakes a sleeping worker ahead of a product (a hint that saves the product its wake-up latency). */
+void chnsw_embed_team_wake(chnsw_embed_team *team);
+
+/** The worker's thread id (the Linux tid, as in /proc/self/task; 0 for NULL), for tests and diagnostics. */
+long chnsw_embed_team_worker_id(chnsw_embed_team *team);
+
+/** Chunks the team's worker has run since the team was created (0 for NULL): whether splits happen. */
+uint64_t chnsw_embed_team_worker_chunks(chnsw_embed_team *team);
+
+/** chnsw_f32_gemm, split between the team's two threads (same arguments, same results). */
+chnsw_status chnsw_f32_gemm_team(chnsw_embed_team *team, chnsw_embed_kernel kernel, size_t m, size_t n, size_t k,
+                                 const float *a, size_t lda, const float *packed, const float *bias, int accumulate,
+                                 float *c, size_t ldc);
+
+/** chnsw_f32q_gemm, split between the team's two threads (same arguments, same results). */
+chnsw_status chnsw_f32q_gemm_team(chnsw_embed_team *team, chnsw_embed_kernel kernel, size_t m, size_t n, size_t k,
+                                  const float *a, size_t lda, const int8_t *packed, const float *scales,
+                                  const float *bias, int accumulate, float *c, size_t ldc);
+
+/** chnsw_s8_gemm, split between the team's two threads (same arguments, same results). */
+chnsw_status chnsw_s8_gemm_team(chnsw_embed_team *team, chnsw_embed_kernel kernel, size_t m, size_t n, size_t k,
+                                const int8_t *q, size_t ldq, const float *row_scales, const int8_t *packed,
+                                const float *col_scales, const int32_t *col_sums, const float *bias, int accumulate,
+                                float *c, size_t ldc);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,9 @@ public struct E5Embedder: Embedder {
         public var name = "multilingual-e5-small"
         /// The arithmetic of the linear layers; nil reads `PIKA_EMBEDDING_PRECISION` (fp32 when unset).
         public var precision: EmbeddingPrecision? = nil
+        /// Whether a short input's products are split between two cores; nil reads
+        /// `PIKA_EMBEDDING_SPLIT` (``QuerySplitting``, default on).
+        public var splitting: QuerySplitting? = nil
 
         /// Default options.
         public init() {}
@@ -73,7 +76,8 @@ public struct E5Embedder: Embedder {
         } else {
             precision = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment)
         }
-        encoder = MiniLMEncoder(weights: try model.weights(words: words, precision: precision))
+        let splitting = try QuerySplitting.chosen(options.splitting)
+        encoder = MiniLMEncoder(weights: try model.weights(words: words, precision: precision), splitting: splitting)
         tokenizer = try model.tokenizer(maxTokens: options.maxTokens)
         name = options.name
         dimension = model.configuration.hiddenSize

@@ -25,22 +25,25 @@ enum EncoderKernels {
         chnsw_attention_scratch_count(longest, headWidth)
     }
 
-    /// out = input · Wᵀ + b (or out += … when `accumulate`), for `rows` rows of `layer.inputs` floats.
+    /// out = input · Wᵀ + b (or out += … when `accumulate`), for `rows` rows of `layer.inputs` floats;
+    /// split between the calling thread and `team`'s worker when a team is given (same results).
     static func linear(
         _ layer: PackedLinear, _ input: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>,
-        accumulate: Bool, workspace: EncoderWorkspace
+        accumulate: Bool, workspace: EncoderWorkspace, team: EncoderTeam? = nil
     ) {
         // The statuses below cannot be errors: shapes come from validated weights and buffers are
-        // sized by EncoderWorkspace.reserve; a failure would be a programming error.
+        // sized by EncoderWorkspace.reserve; a failure would be a programming error. A nil team
+        // runs the product on the calling thread alone.
+        let team = team?.pointer
         switch layer.weights {
         case .float32(let packed):
-            let status = chnsw_f32_gemm(
-                float32, rows, layer.outputs, layer.inputs, input, layer.inputs, packed, layer.bias,
+            let status = chnsw_f32_gemm_team(
+                team, float32, rows, layer.outputs, layer.inputs, input, layer.inputs, packed, layer.bias,
                 accumulate ? 1 : 0, out, layer.outputs)
             assert(status == CHNSW_OK)
         case .blockScaled(let codes, let scales):
-            let status = chnsw_f32q_gemm(
-                float32, rows, layer.outputs, layer.inputs, input, layer.inputs, codes, scales, layer.bias,
+            let status = chnsw_f32q_gemm_team(
+                team, float32, rows, layer.outputs, layer.inputs, input, layer.inputs, codes, scales, layer.bias,
                 accumulate ? 1 : 0, out, layer.outputs)
             assert(status == CHNSW_OK)
         case .int8(let packed, let scales, let sums):
@@ -48,8 +51,8 @@ enum EncoderKernels {
             var status = chnsw_s8_quantize_rows(
                 int8, rows, layer.inputs, input, layer.inputs, workspace.codes, stride, workspace.rowScales)
             assert(status == CHNSW_OK)
-            status = chnsw_s8_gemm(
-                int8, rows, layer.outputs, layer.inputs, workspace.codes, stride, workspace.rowScales, packed,
+            status = chnsw_s8_gemm_team(
+                team, int8, rows, layer.outputs, layer.inputs, workspace.codes, stride, workspace.rowScales, packed,
                 scales, sums, layer.bias, accumulate ? 1 : 0, out, layer.outputs)
             assert(status == CHNSW_OK)
         }

@@ -20,7 +20,7 @@ public struct SentenceEmbedding: Sendable, Equatable {
 }
 
 /// The native all-MiniLM-L6-v2 sentence embedder: WordPiece tokenizer, 6-layer BERT encoder on
-/// OpenBLAS, mean pooling and L2 normalisation. Nothing leaves the machine.
+/// the encoder's C kernels, mean pooling and L2 normalisation. Nothing leaves the machine.
 ///
 /// Loading maps model.safetensors (about 90 MB) without reading it all; one embedder can be shared
 /// by any number of tasks. ``encode(_:)`` is synchronous and CPU-bound; the ``embed(_:)``
@@ -40,6 +40,9 @@ public struct MiniLMEmbedder: Embedder {
         /// Arithmetic of the linear layers; nil reads ``EmbeddingPrecision/environmentKey``
         /// (`PIKA_EMBEDDING_PRECISION`, default ``EmbeddingPrecision/miniLMDefault``, int8).
         public var precision: EmbeddingPrecision? = nil
+        /// Whether a short input's products are split between two cores (``QuerySplitting``); nil
+        /// reads ``QuerySplitting/environmentKey`` (`PIKA_EMBEDDING_SPLIT`, default on).
+        public var splitting: QuerySplitting? = nil
 
         /// Default options.
         public init() {}
@@ -61,6 +64,11 @@ public struct MiniLMEmbedder: Embedder {
             ? EncoderKernels.name(EncoderKernels.int8, int8: true)
             : EncoderKernels.name(EncoderKernels.float32, int8: false)
     }
+    /// Whether short inputs split their products between two cores (false when the setting is off
+    /// or the process may use only one CPU).
+    public var splitsShortInputs: Bool { encoder.team != nil }
+    /// Chunks of products the second thread has computed so far (0 without one): whether splitting happens.
+    public var splitWorkerChunks: UInt64 { encoder.team?.workerChunks ?? 0 }
     private let encoder: MiniLMEncoder
     private let options: Options
 
@@ -100,7 +108,8 @@ public struct MiniLMEmbedder: Embedder {
         self.dimension = configuration.hiddenSize
         self.tokenizer = tokenizer
         self.directory = directory
-        self.encoder = MiniLMEncoder(weights: weights)
+        let splitting = try QuerySplitting.chosen(options.splitting)
+        self.encoder = MiniLMEncoder(weights: weights, splitting: splitting)
         self.options = options
     }
 

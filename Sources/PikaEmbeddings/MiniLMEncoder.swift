@@ -14,10 +14,19 @@
 /// Products, attention, layer norm and GELU use the kernels of `chnsw_embed.h` (products fp32 or
 /// int8, per ``MiniLMWeights/precision``), not OpenBLAS: with a dozen rows, sgemm's per-call packing of the
 /// weights dominated, and OpenBLAS's worker threads spun beside the service. Scratch buffers
-/// come from a pool (``EncoderWorkspacePool``), so a query allocates only its result.
+/// come from a pool (``EncoderWorkspacePool``), so a query allocates only its result. A pass of
+/// at most ``EncoderTeam/maxRows`` rows splits its products with the ``team``, when there is one
+/// and no other pass of this encoder is in flight.
 struct MiniLMEncoder: Sendable {
     let weights: MiniLMWeights
     let pool = EncoderWorkspacePool()
+    /// The second thread for short passes; nil when splitting is off or there is no second CPU.
+    let team: EncoderTeam?
+
+    init(weights: MiniLMWeights, splitting: QuerySplitting) {
+        self.weights = weights
+        team = EncoderTeam.make(splitting)
+    }
 
     /// Sentence embeddings for `sequences` (token ids, each within the position table).
     func encode(_ sequences: [[Int32]]) -> [[Float]] {
@@ -26,13 +35,19 @@ struct MiniLMEncoder: Sendable {
         let tokens = sequences.reduce(0) { $0 + $1.count }
         guard tokens > 0 else { return sequences.map { _ in [Float](repeating: 0, count: h) } }
         let longest = sequences.map(\.count).max() ?? 0
+        self.team?.beginPass()
+        defer { self.team?.endPass() }
+        let team = tokens <= EncoderTeam.maxRows ? self.team : nil
+        team?.ifAlone?.wake()
         return pool.with { workspace in
             workspace.reserve(tokens: tokens, longest: longest, configuration: c)
-            return encode(sequences, tokens: tokens, in: workspace)
+            return encode(sequences, tokens: tokens, in: workspace, team: team)
         }
     }
 
-    private func encode(_ sequences: [[Int32]], tokens: Int, in w: EncoderWorkspace) -> [[Float]] {
+    private func encode(
+        _ sequences: [[Int32]], tokens: Int, in w: EncoderWorkspace, team: EncoderTeam?
+    ) -> [[Float]] {
         let c = weights.configuration
         let h = c.hiddenSize
         let x = w.x
@@ -57,7 +72,7 @@ struct MiniLMEncoder: Sendable {
         let scale = 1 / Float(headWidth).squareRoot()
         for layer in weights.layers {
             // q, k, v for every token in one product: qkv = x · Wqkvᵀ + b.
-            EncoderKernels.linear(layer.qkv, x, rows: tokens, into: qkv, accumulate: false, workspace: w)
+            EncoderKernels.linear(layer.qkv, x, rows: tokens, into: qkv, accumulate: false, workspace: w, team: team?.ifAlone)
             var offset = 0
             for sequence in sequences {
                 EncoderKernels.attention(
@@ -66,12 +81,13 @@ struct MiniLMEncoder: Sendable {
                 offset += sequence.count
             }
             // x = LayerNorm(x + context · Woᵀ + b): the residual is accumulated in place.
-            EncoderKernels.linear(layer.attentionOut, context, rows: tokens, into: x, accumulate: true, workspace: w)
+            EncoderKernels.linear(layer.attentionOut, context, rows: tokens, into: x, accumulate: true, workspace: w, team: team?.ifAlone)
             layerNorm(x, rows: tokens, layer.attentionNormWeight, layer.attentionNormBias)
             // x = LayerNorm(x + gelu(x · Wiᵀ + bi) · Woᵀ + bo).
-            EncoderKernels.linear(layer.intermediate, x, rows: tokens, into: intermediate, accumulate: false, workspace: w)
+            EncoderKernels.linear(
+                layer.intermediate, x, rows: tokens, into: intermediate, accumulate: false, workspace: w, team: team?.ifAlone)
             EncoderKernels.gelu(intermediate, count: tokens * c.intermediateSize)
-            EncoderKernels.linear(layer.output, intermediate, rows: tokens, into: x, accumulate: true, workspace: w)
+            EncoderKernels.linear(layer.output, intermediate, rows: tokens, into: x, accumulate: true, workspace: w, team: team?.ifAlone)
             layerNorm(x, rows: tokens, layer.outputNormWeight, layer.outputNormBias)
         }
 

@@ -20,11 +20,12 @@ struct Pika: AsyncParsableCommand {
         ]
     )
 
-    /// Refuses an unknown `PIKA_EMBEDDING_PRECISION` before any command runs (exit 2, naming the
-    /// value), so a typo cannot silently fall back to another arithmetic.
+    /// Refuses an unknown `PIKA_EMBEDDING_PRECISION` or `PIKA_EMBEDDING_SPLIT` before any command
+    /// runs (exit 2, naming the value), so a typo cannot silently fall back to another setting.
     static func main() async {
         do throws(EmbeddingError) {
             _ = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment)
+            _ = try QuerySplitting.resolve(environment: ProcessInfo.processInfo.environment)
         } catch {
             FileHandleStderr.write("pika: error: \(error.message)\n")
             Glibc.exit(2)

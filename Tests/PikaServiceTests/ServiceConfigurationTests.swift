@@ -35,9 +35,10 @@ struct ServiceConfigurationTests {
         }
     }
 
-    @Test("PIKA_EMBEDDING_PRECISION is accepted (pika validates its value before any command); unknown PIKA_ names are not")
+    @Test("PIKA_EMBEDDING_PRECISION and _SPLIT are accepted (pika validates them before any command); unknown PIKA_ names are not")
     func precisionIsKnown() {
         #expect(problems(["PIKA_EMBEDDING_PRECISION": "int8"]).isEmpty)
+        #expect(problems(["PIKA_EMBEDDING_SPLIT": "off"]).isEmpty)
         #expect(problems(["PIKA_EMBEDDING_PRECISON": "int8"]) == ["PIKA_EMBEDDING_PRECISON: unknown setting"])
     }
 
@@ -45,7 +46,7 @@ struct ServiceConfigurationTests {
     func settingsAreDocumented() throws {
         let guide = try String(
             contentsOf: OpenAPIDocumentTests.repositoryRoot.appendingPathComponent("docs/api.md"), encoding: .utf8)
-        for name in ServiceConfiguration.variables + ["PIKA_EMBEDDING_PRECISION", "PIKA_LOG_LEVEL"] {
+        for name in ServiceConfiguration.variables + ["PIKA_EMBEDDING_PRECISION", "PIKA_EMBEDDING_SPLIT", "PIKA_LOG_LEVEL"] {
             #expect(guide.contains("| `\(name)` |"), "docs/api.md has no row for \(name)")
         }
         let postgres = try ServiceConfiguration.resolve(environment: ["PIKA_POSTGRES_URL": "postgresql://pika@db:5432/pika"])

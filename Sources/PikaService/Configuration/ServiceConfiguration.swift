@@ -100,10 +100,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
     ]
 
     /// `PIKA_*` variables read by other parts of Pika (the remote embedder, the native embedders'
-    /// arithmetic, which `pika` itself validates before any command), accepted here.
+    /// arithmetic and splitting, which `pika` itself validates before any command), accepted here.
     public static let otherVariables: [String] = [
         "PIKA_EMBEDDINGS_URL", "PIKA_EMBEDDINGS_MODEL", "PIKA_EMBEDDINGS_DIMENSION", "PIKA_EMBEDDINGS_API_KEY",
-        "PIKA_EMBEDDING_PRECISION", "PIKA_LOG_LEVEL",
+        "PIKA_EMBEDDING_PRECISION", "PIKA_EMBEDDING_SPLIT", "PIKA_LOG_LEVEL",
     ]
 
     /// Resolves the configuration: `overrides` (flag values keyed by variable name) win over `environment`.

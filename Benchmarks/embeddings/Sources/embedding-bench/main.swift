@@ -51,9 +51,10 @@ func loadAverage() -> Double {
     return getloadavg(&load, 3) > 0 ? load[0] : -1
 }
 
-// Per precision: one query on one thread (tokenization included), then 32-token sentences per
-// second with one and with two workers (each pass single-threaded; the encoder does not use
-// OpenBLAS). `--precision fp32|int8` limits the run to one precision.
+// Per precision: one query on one thread (tokenization included), the same query split between two
+// threads (PIKA_EMBEDDING_SPLIT), then 32-token sentences per second with one and with two workers
+// (each pass on its own thread: batches are too long to split; the encoder does not use OpenBLAS).
+// `--precision fp32|int8` limits the run to one precision.
 var precisions = EmbeddingPrecision.allCases
 if let flag = CommandLine.arguments.firstIndex(of: "--precision"), flag + 1 < CommandLine.arguments.count,
     let only = EmbeddingPrecision(rawValue: CommandLine.arguments[flag + 1])
@@ -83,6 +84,7 @@ if let flag = CommandLine.arguments.firstIndex(of: "--embedder"), flag + 1 < Com
     for precision in precisions {
         var options = E5Embedder.Options()
         options.precision = precision
+        options.splitting = .off
         let e5 = try E5Embedder(options: options)
         let times = queryTimes { _ = e5.encode([query], as: .query) }
         let vector = e5.encode([query], as: .query)[0].vector
@@ -102,6 +104,8 @@ var reference: [Float] = []
 for precision in precisions {
     var options = MiniLMEmbedder.Options()
     options.precision = precision
+    // One core: the target. The split query (two threads) is measured after it.
+    options.splitting = .off
     let single = try MiniLMEmbedder(options: options)
     for _ in 0..<20 { _ = single.encode([query]) }
     var latencies: [Double] = []
@@ -123,6 +127,33 @@ for precision in precisions {
         "cpuP50ms": (cpu[150] * 1e5).rounded() / 100, "cosineWithFp32": (agreement * 1e6).rounded() / 1e6,
         "loadAverage": loadAverage(),
     ])
+
+    // The same query split between two cores (PIKA_EMBEDDING_SPLIT=on): wall clock and the whole
+    // process's CPU per query, alternating with the one-core embedder query by query.
+    options.splitting = .on
+    let split = try MiniLMEmbedder(options: options)
+    if split.splitsShortInputs {
+        for _ in 0..<20 { _ = split.encode([query]) }
+        var wall: [Double] = []
+        var alone: [Double] = []
+        var processCPU: [Double] = []
+        for _ in 0..<300 {
+            alone.append(seconds { _ = single.encode([query]) })
+            let before = processCPUSeconds()
+            wall.append(seconds { _ = split.encode([query]) })
+            processCPU.append(processCPUSeconds() - before)
+        }
+        wall.sort()
+        alone.sort()
+        processCPU.sort()
+        report([
+            "impl": "swift-native", "precision": precision.rawValue, "kernel": split.kernel, "measure": "query-split",
+            "threads": 2, "p50ms": (wall[150] * 1e5).rounded() / 100, "p90ms": (wall[270] * 1e5).rounded() / 100,
+            "aloneP50ms": (alone[150] * 1e5).rounded() / 100, "processCpuP50ms": (processCPU[150] * 1e5).rounded() / 100,
+            "identicalToAlone": split.encode([query])[0].vector == single.encode([query])[0].vector,
+            "loadAverage": loadAverage(),
+        ])
+    }
 
     let sentences = [String](repeating: sentence, count: count)
     for workers in [1, 2] {
