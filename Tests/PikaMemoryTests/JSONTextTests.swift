@@ -25,7 +25,7 @@ struct JSONTextTests {
     @Test func valuesAreWrittenAsTheEncoderWritesThem() throws {
         let numbers: [Double] = [
             0, -0.0, 1, -3, 42, 0.25, -1e-7, 1.5e300, 123_456_789_012, 9.0e15, 9.0e15 - 1, 9_999_999_999_999_998, 1e16, 1e21, -4.5e15 * 2,
-            5e-324, 1.0 / 3,
+            .leastNonzeroMagnitude, 1.0 / 3,
         ]
         var values: [JSONValue] = [.null, .bool(true), .bool(false), .array([]), .object([:])] + numbers.map { .number($0) }
         values.append(.object(["b": .array([.number(1), .string("x/y"), .null]), "a": .object(["z": .bool(false), "é": .number(0.5)])]))
