@@ -44,29 +44,39 @@ extension DataDirectory {
     {
         var scratch = SearchScratch()
         let gathered = try query.withBuffer { (q) throws(StorageError) in try gather(q, options: options, scratch: &scratch) }
-        var items: [(distance: Float, source: LazyRecordHit.Source)] = []
-        items.reserveCapacity(gathered.growing.count + scratch.candidates.count)
-        for hit in gathered.growing { items.append((hit.distance, .loaded(hit.record))) }
-        for c in scratch.candidates { items.append((c.distance, .sealed(gathered.segments[c.segment], row: c.row))) }
-        items.sort { $0.distance < $1.distance }
+        // Ranked as (distance, index) pairs, which move without reference counting: sorting the
+        // hits themselves copied a growing-segment record (a dozen strings) at every move.
+        let growing = gathered.growing
+        let candidates = scratch.candidates
+        func source(_ index: Int) -> LazyRecordHit.Source {
+            if index < growing.count { return .loaded(growing[index].record) }
+            let c = candidates[index - growing.count]
+            return .sealed(gathered.segments[c.segment], row: c.row)
+        }
+        var order: [(distance: Float, index: Int)] = []
+        order.reserveCapacity(growing.count + candidates.count)
+        for (i, hit) in growing.enumerated() { order.append((hit.distance, i)) }
+        for (j, c) in candidates.enumerated() { order.append((c.distance, growing.count + j)) }
+        order.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.index < $1.index }
         // Equal distances are ordered by id, as every search orders them: only those runs read ids.
-        let kept = min(options.k, items.count)
+        let kept = min(options.k, order.count)
         var start = 0
         while start < kept {
             var end = start + 1
-            while end < items.count, items[end].distance == items[start].distance { end += 1 }
+            while end < order.count, order[end].distance == order[start].distance { end += 1 }
             if end - start > 1 {
-                var run: [(id: String, item: (distance: Float, source: LazyRecordHit.Source))] = []
-                for item in items[start..<end] { run.append((try Self.id(of: item.source), item)) }
+                var run: [(id: String, entry: (distance: Float, index: Int))] = []
+                for entry in order[start..<end] { run.append((try Self.id(of: source(entry.index)), entry)) }
                 run.sort { $0.id < $1.id }
-                for (offset, entry) in run.enumerated() { items[start + offset] = entry.item }
+                for (offset, item) in run.enumerated() { order[start + offset] = item.entry }
             }
             start = end
         }
         var hits: [LazyRecordHit] = []
         hits.reserveCapacity(kept)
-        for item in items.prefix(kept) {
-            hits.append(LazyRecordHit(label: try Self.label(of: item.source), distance: item.distance, source: item.source))
+        for entry in order.prefix(kept) {
+            let source = source(entry.index)
+            hits.append(LazyRecordHit(label: try Self.label(of: source), distance: entry.distance, source: source))
         }
         return (hits, gathered.usedGraph)
     }
