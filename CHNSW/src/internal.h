@@ -328,6 +328,8 @@ void chnsw_prepare_vector(const chnsw_index *ix, const float *v, float *out);
 chnsw_status chnsw_label_map_init(chnsw_index *ix, label_map *map, size_t capacity);
 void chnsw_label_map_destroy(chnsw_index *ix, label_map *map);
 node_id chnsw_label_map_get(const label_map *map, uint64_t key);
+/* Starts loading the slot where `key` would be (opening fills the map in a loop of misses). */
+void chnsw_label_map_prefetch(const label_map *map, uint64_t key);
 chnsw_status chnsw_label_map_reserve(chnsw_index *ix, label_map *map, size_t size);
 void chnsw_label_map_put(label_map *map, uint64_t key, node_id value); /* capacity reserved first */
 void chnsw_label_map_erase(label_map *map, uint64_t key);

@@ -48,6 +48,12 @@ node_id chnsw_label_map_get(const label_map *map, uint64_t key) {
     }
 }
 
+void chnsw_label_map_prefetch(const label_map *map, uint64_t key) {
+    size_t i = hash_label(key) & (map->capacity - 1);
+    __builtin_prefetch(&map->keys[i]);
+    __builtin_prefetch(&map->values[i]);
+}
+
 void chnsw_label_map_put(label_map *map, uint64_t key, node_id value) {
     size_t mask = map->capacity - 1;
     for (size_t i = hash_label(key) & mask;; i = (i + 1) & mask) {

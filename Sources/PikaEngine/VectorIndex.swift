@@ -103,6 +103,30 @@ public final class VectorIndex: @unchecked Sendable {
     /// - Throws: `dimensionMismatch`, `nonFinite`, `zeroVector`, `kZero`, `kExceedsCount`,
     ///   `efTooSmall`, `emptyIndex`, `unknownTenant`, `invalidArgument`, `outOfMemory`.
     public func search(_ query: [Float], options: SearchOptions = SearchOptions()) throws(EngineError) -> SearchResult {
+        var labels: [UInt64] = []
+        var distances: [Float] = []
+        let (count, stats) = try query.withUnsafeBufferPointer { (q) throws(EngineError) in
+            try searchInto(q, options: options, labels: &labels, distances: &distances)
+        }
+        let hits = (0..<count).map { SearchHit(label: labels[$0], distance: distances[$0]) }
+        return SearchResult(hits: hits, plan: SearchPlan(cValue: stats.plan), distanceCount: Int(stats.distance_count))
+    }
+
+    /// ``search(_:options:)`` into the caller's buffers, for callers that search many times:
+    /// the first `count` elements of `labels` and `distances` hold the hits, best first. The
+    /// buffers grow to `options.k` elements when shorter and are otherwise reused, so a search
+    /// without `allowedLabels` or a predicate allocates nothing once they have grown.
+    /// - Returns: the number of hits.
+    /// - Throws: as ``search(_:options:)``.
+    public func search(
+        _ query: UnsafeBufferPointer<Float>, options: SearchOptions, labels: inout [UInt64], distances: inout [Float]
+    ) throws(EngineError) -> Int {
+        try searchInto(query, options: options, labels: &labels, distances: &distances).count
+    }
+
+    private func searchInto(
+        _ query: UnsafeBufferPointer<Float>, options: SearchOptions, labels: inout [UInt64], distances: inout [Float]
+    ) throws(EngineError) -> (count: Int, stats: chnsw_search_stats) {
         guard options.k > 0 else { throw EngineError(status: CHNSW_ERR_K_ZERO) }
         guard let k = UInt32(exactly: options.k), let ef = UInt32(exactly: options.ef) else {
             throw EngineError(code: .invalidArgument, message: "k or ef out of range")
@@ -116,25 +140,26 @@ public final class VectorIndex: @unchecked Sendable {
             params.restrict_to_tenant = 1
             params.tenant = tenant
         }
-        var labels = [UInt64](repeating: 0, count: Int(k))
-        var distances = [Float](repeating: 0, count: Int(k))
+        if labels.count < options.k { labels = [UInt64](repeating: 0, count: options.k) }
+        if distances.count < options.k { distances = [Float](repeating: 0, count: options.k) }
         var count: UInt32 = 0
         var stats = chnsw_search_stats()
         let predicateBox = options.predicate.map(PredicateBox.init)
-        let status = query.withUnsafeBufferPointer { q in
-            withOptionalBuffer(options.allowedLabels) { allowed in
-                params.allow_labels = allowed
-                params.allow_count = options.allowedLabels?.count ?? 0
-                return withPredicate(predicateBox, into: &params) { params in
-                    chnsw_search(
-                        handle, q.baseAddress, UInt32(clamping: q.count), &params, &labels, &distances, &count,
-                        &stats)
+        let status = labels.withUnsafeMutableBufferPointer { labelsOut in
+            distances.withUnsafeMutableBufferPointer { distancesOut in
+                withOptionalBuffer(options.allowedLabels) { allowed in
+                    params.allow_labels = allowed
+                    params.allow_count = options.allowedLabels?.count ?? 0
+                    return withPredicate(predicateBox, into: &params) { params in
+                        chnsw_search(
+                            handle, query.baseAddress, UInt32(clamping: query.count), &params, labelsOut.baseAddress,
+                            distancesOut.baseAddress, &count, &stats)
+                    }
                 }
             }
         }
         try check(status)
-        let hits = (0..<Int(count)).map { SearchHit(label: labels[$0], distance: distances[$0]) }
-        return SearchResult(hits: hits, plan: SearchPlan(cValue: stats.plan), distanceCount: Int(stats.distance_count))
+        return (Int(count), stats)
     }
 
     /// Exact `k` nearest over all live vectors for several queries at once (BLAS sgemm).

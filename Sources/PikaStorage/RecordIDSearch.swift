@@ -44,6 +44,22 @@ struct SearchScratch: Sendable {
     var cutoff: [Float] = []
     /// Where `searchIDs` stores the sum of the bytes it touched, so the loads stay in the program.
     var touchSink: UInt8 = 0
+
+    /// Runs `body` with `rows` and `distances` moved out (a swap, no copy) and moves them back
+    /// after, so `body` can fill them while it appends to the scratch's `candidates`.
+    mutating func borrowingOutputs<R>(
+        _ body: (inout SearchScratch, inout [UInt64], inout [Float]) throws(StorageError) -> R
+    ) throws(StorageError) -> R {
+        var rows: [UInt64] = []
+        var distances: [Float] = []
+        swap(&rows, &self.rows)
+        swap(&distances, &self.distances)
+        defer {
+            swap(&rows, &self.rows)
+            swap(&distances, &self.distances)
+        }
+        return try body(&self, &rows, &distances)
+    }
 }
 
 /// What a search found before any sealed record was read.

@@ -37,18 +37,22 @@ extension SealedSegment {
             let snapshot = deleted
             options.predicate = { label, _ in !snapshot.contains(Int(label)) }
         }
-        let vector = Array(query)
-        let hits = try TiedCut.hits(k: k, available: liveHere, distance: \.distance) { (asked) throws(StorageError) in
-            options.k = asked
-            options.ef = max(ef, asked)
-            do {
-                return try index.search(vector, options: options).hits
-            } catch {
-                throw StorageError(code: .engine, message: "\(error)", path: path)
+        // The walk writes into the scratch's buffers, so a search allocates nothing here once they have grown.
+        try scratch.borrowingOutputs { (scratch, labels, distances) throws(StorageError) in
+            let kept = try TiedCut.keptCount(
+                k: k, available: liveHere,
+                search: { (asked) throws(StorageError) in
+                    options.k = asked
+                    options.ef = max(ef, asked)
+                    do {
+                        return try index.search(query, options: options, labels: &labels, distances: &distances)
+                    } catch {
+                        throw StorageError(code: .engine, message: "\(error)", path: path)
+                    }
+                }, distance: { distances[$0] })
+            for i in 0..<kept {
+                scratch.candidates.append(SealedCandidate(segment: segmentIndex, row: Int(labels[i]), distance: distances[i]))
             }
-        }
-        for hit in hits {
-            scratch.candidates.append(SealedCandidate(segment: segmentIndex, row: Int(hit.label), distance: hit.distance))
         }
     }
 
@@ -70,15 +74,6 @@ extension SealedSegment {
     ) throws(StorageError) {
         guard !range.isEmpty, k > 0 else { return }
         let skip = deleted.count > 0 ? deleted.bytes(in: range) : nil
-        // Borrow the scratch's buffers (a swap moves them without copying) and hand them back.
-        var rowsOut: [UInt64] = []
-        var distances: [Float] = []
-        swap(&rowsOut, &scratch.rows)
-        swap(&distances, &scratch.distances)
-        defer {
-            swap(&rowsOut, &scratch.rows)
-            swap(&distances, &scratch.distances)
-        }
         let metric: chnsw_metric =
             switch header.metric {
             case .l2: CHNSW_METRIC_L2
@@ -87,36 +82,38 @@ extension SealedSegment {
             }
         let dim = header.dimension
         let block = vectorBase + range.lowerBound * dim
-        // Rows tied with the k-th come back too (the scan breaks ties by row), so the
-        // directory's id order picks among them.
-        let kept = try TiedCut.keptCount(
-            k: k, available: range.count,
-            search: { (asked) throws(StorageError) in
-                if rowsOut.count < asked {
-                    rowsOut = [UInt64](repeating: 0, count: asked)
-                    distances = [Float](repeating: 0, count: asked)
-                }
-                var count: UInt32 = 0
-                let status = withOptionalBytes(skip) { s in
-                    if let quantized, metric != CHNSW_METRIC_L2 {
-                        // The int8 copy: a quarter of the bytes, same exact answer.
-                        let first = range.lowerBound
-                        return chnsw_scan_block_q8(
-                            block, quantized.codes + first * dim, quantized.scales + first, quantized.bounds + first, range.count,
-                            UInt32(dim), dim, metric, query.baseAddress, UInt32(asked), s, &rowsOut, &distances, &count)
+        try scratch.borrowingOutputs { (scratch, rowsOut, distances) throws(StorageError) in
+            // Rows tied with the k-th come back too (the scan breaks ties by row), so the
+            // directory's id order picks among them.
+            let kept = try TiedCut.keptCount(
+                k: k, available: range.count,
+                search: { (asked) throws(StorageError) in
+                    if rowsOut.count < asked {
+                        rowsOut = [UInt64](repeating: 0, count: asked)
+                        distances = [Float](repeating: 0, count: asked)
                     }
-                    return chnsw_scan_block(
-                        block, range.count, UInt32(dim), dim, metric, query.baseAddress, UInt32(asked), s, &rowsOut, &distances,
-                        &count)
-                }
-                guard status == CHNSW_OK else {
-                    throw StorageError(code: .engine, message: String(cString: chnsw_status_message(status)), path: path)
-                }
-                return Int(count)
-            }, distance: { distances[$0] })
-        for i in 0..<kept {
-            scratch.candidates.append(
-                SealedCandidate(segment: segmentIndex, row: range.lowerBound + Int(rowsOut[i]), distance: distances[i]))
+                    var count: UInt32 = 0
+                    let status = withOptionalBytes(skip) { s in
+                        if let quantized, metric != CHNSW_METRIC_L2 {
+                            // The int8 copy: a quarter of the bytes, same exact answer.
+                            let first = range.lowerBound
+                            return chnsw_scan_block_q8(
+                                block, quantized.codes + first * dim, quantized.scales + first, quantized.bounds + first, range.count,
+                                UInt32(dim), dim, metric, query.baseAddress, UInt32(asked), s, &rowsOut, &distances, &count)
+                        }
+                        return chnsw_scan_block(
+                            block, range.count, UInt32(dim), dim, metric, query.baseAddress, UInt32(asked), s, &rowsOut, &distances,
+                            &count)
+                    }
+                    guard status == CHNSW_OK else {
+                        throw StorageError(code: .engine, message: String(cString: chnsw_status_message(status)), path: path)
+                    }
+                    return Int(count)
+                }, distance: { distances[$0] })
+            for i in 0..<kept {
+                scratch.candidates.append(
+                    SealedCandidate(segment: segmentIndex, row: range.lowerBound + Int(rowsOut[i]), distance: distances[i]))
+            }
         }
     }
 }
