@@ -70,13 +70,8 @@ public struct E5Embedder: Embedder {
                 "maxTokens must be in 2...\(model.configuration.maxPositions) and batchTokens ≥ maxTokens")
         }
         words = try E5WordTable(model: model)
-        var precision = EmbeddingPrecision.defaultPrecision
-        if let chosen = options.precision {
-            precision = chosen
-        } else {
-            precision = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment)
-        }
-        let splitting = try QuerySplitting.chosen(options.splitting)
+        let precision = try EmbeddingPrecision.chosen(options.precision, default: .defaultPrecision)
+        let splitting = try QuerySplitting.chosen(options.splitting, default: .defaultValue)
         encoder = MiniLMEncoder(weights: try model.weights(words: words, precision: precision), splitting: splitting)
         tokenizer = try model.tokenizer(maxTokens: options.maxTokens)
         name = options.name

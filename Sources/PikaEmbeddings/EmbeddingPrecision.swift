@@ -4,7 +4,7 @@
 /// activations per token to 8 bits (integer products summed exactly, then scaled back to fp32);
 /// attention, layer norm and GELU stay fp32. Which one is the default, and the retrieval quality
 /// each reaches, is recorded in docs/embeddings.md.
-public enum EmbeddingPrecision: String, Sendable, CaseIterable {
+public enum EmbeddingPrecision: String, EncoderSetting {
     /// 32-bit floating point throughout.
     case fp32
     /// 8-bit integer linear layers.
@@ -21,6 +21,9 @@ public enum EmbeddingPrecision: String, Sendable, CaseIterable {
     /// LoCoMo turns, vector NDCG@10 against fp32; docs/embeddings.md).
     public static let miniLMDefault = EmbeddingPrecision.int8
 
+    /// What an unknown value is said not to be.
+    public static let noun = "precision"
+
     /// The precision `environment` selects: `fallback` when unset or empty.
     ///
     /// - Throws: ``EmbeddingError/Code/invalidArgument`` naming the variable and the value when the
@@ -28,12 +31,6 @@ public enum EmbeddingPrecision: String, Sendable, CaseIterable {
     public static func resolve(
         environment: [String: String], default fallback: EmbeddingPrecision = defaultPrecision
     ) throws(EmbeddingError) -> EmbeddingPrecision {
-        guard let value = environment[environmentKey], !value.isEmpty else { return fallback }
-        guard let precision = EmbeddingPrecision(rawValue: value) else {
-            throw EmbeddingError(
-                .invalidArgument,
-                "\(environmentKey)=\(value) is not a known precision (expected one of: fp32, int8)")
-        }
-        return precision
+        try value(in: environment, default: fallback)
     }
 }

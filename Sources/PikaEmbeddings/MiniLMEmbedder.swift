@@ -89,12 +89,7 @@ public struct MiniLMEmbedder: Embedder {
                 .invalidArgument,
                 "maxTokens \(options.maxTokens) exceeds the model's \(configuration.maxPositions) positions")
         }
-        var precision = EmbeddingPrecision.defaultPrecision
-        if let chosen = options.precision {
-            precision = chosen
-        } else {
-            precision = try EmbeddingPrecision.resolve(environment: ProcessInfo.processInfo.environment, default: .miniLMDefault)
-        }
+        let precision = try EmbeddingPrecision.chosen(options.precision, default: .miniLMDefault)
         let weights = try MiniLMWeights(
             contentsOf: directory + "/model.safetensors", configuration: configuration, precision: precision)
         let tokenizer = try WordPieceTokenizer(contentsOf: directory + "/tokenizer.json", maxTokens: options.maxTokens)
@@ -108,7 +103,7 @@ public struct MiniLMEmbedder: Embedder {
         self.dimension = configuration.hiddenSize
         self.tokenizer = tokenizer
         self.directory = directory
-        let splitting = try QuerySplitting.chosen(options.splitting)
+        let splitting = try QuerySplitting.chosen(options.splitting, default: .defaultValue)
         self.encoder = MiniLMEncoder(weights: weights, splitting: splitting)
         self.options = options
     }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Whether the native encoders split a short input's products between two cores
 /// (``EncoderTeam``), read from `PIKA_EMBEDDING_SPLIT`.
 ///
@@ -7,7 +5,7 @@ import Foundation
 /// memory) use a second thread where the process may run on two CPUs or more; the vectors are the
 /// same bit for bit. `off` keeps every pass on its calling thread (one core per pass), e.g. to
 /// measure one core or to leave the other core wholly to other work. docs/embeddings.md has the figures.
-public enum QuerySplitting: String, Sendable, CaseIterable {
+public enum QuerySplitting: String, EncoderSetting {
     /// Split short passes when a second CPU is available.
     case on
     /// Every pass on its calling thread.
@@ -19,24 +17,14 @@ public enum QuerySplitting: String, Sendable, CaseIterable {
     /// `on` when ``environmentKey`` is unset or empty.
     public static let defaultValue = QuerySplitting.on
 
-    /// `option` when set, else what this process's environment selects.
-    ///
-    /// - Throws: as ``resolve(environment:)``.
-    static func chosen(_ option: QuerySplitting?) throws(EmbeddingError) -> QuerySplitting {
-        if let option { return option }
-        return try resolve(environment: ProcessInfo.processInfo.environment)
-    }
+    /// What an unknown value is said not to be.
+    public static let noun = "setting"
 
     /// The setting `environment` selects: ``defaultValue`` when unset or empty.
     ///
     /// - Throws: ``EmbeddingError/Code/invalidArgument`` naming the variable and the value when the
     ///   value is neither `on` nor `off`.
     public static func resolve(environment: [String: String]) throws(EmbeddingError) -> QuerySplitting {
-        guard let value = environment[environmentKey], !value.isEmpty else { return defaultValue }
-        guard let setting = QuerySplitting(rawValue: value) else {
-            throw EmbeddingError(
-                .invalidArgument, "\(environmentKey)=\(value) is not a known setting (expected one of: on, off)")
-        }
-        return setting
+        try value(in: environment, default: defaultValue)
     }
 }
