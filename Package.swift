@@ -30,8 +30,9 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        // libpq's header only: PikaPostgres opens libpq.so.5 itself on first connection (LibPQ.swift).
         .systemLibrary(
-            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            name: "CLibPQ", path: "Sources/CLibPQ",
             providers: [.apt(["libpq-dev"])]),
         // hiredis.pc carries -D_FILE_OFFSET_BITS=64, which SwiftPM drops with a warning; link it directly.
         .systemLibrary(

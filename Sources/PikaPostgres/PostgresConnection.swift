@@ -6,6 +6,7 @@ import Foundation
 ///
 /// Every call blocks; never call it from Swift's cooperative pool.
 public final class PostgresConnection {
+    private let pq: LibPQ
     private var handle: OpaquePointer?
 
     /// Connects to `url` (`postgresql://user[:password]@host:port/db?param=value`).
@@ -19,6 +20,7 @@ public final class PostgresConnection {
     )
         throws(PostgresError)
     {
+        pq = try LibPQ.loaded()
         var keywords = ["dbname", "connect_timeout", "application_name"]
         var values = [url, String(max(2, connectTimeout)), applicationName]
         if !settings.isEmpty {
@@ -26,11 +28,11 @@ public final class PostgresConnection {
             values.append(settings.map { "-c \($0.0)=\($0.1)" }.joined(separator: " "))
         }
         let conn = Self.withCStrings(keywords) { keys in
-            Self.withCStrings(values) { vals in PQconnectdbParams(keys, vals, 1) }
+            Self.withCStrings(values) { vals in pq.connectdbParams(keys, vals, 1) }
         }
-        guard let conn, PQstatus(conn) == CONNECTION_OK else {
-            let message = conn.map { Self.errorMessage($0) } ?? "out of memory"
-            if let conn { PQfinish(conn) }
+        guard let conn, pq.status(conn) == CONNECTION_OK else {
+            let message = conn.map { Self.errorMessage($0, pq) } ?? "out of memory"
+            if let conn { pq.finish(conn) }
             // A malformed URL is a configuration error, not an outage.
             let kind: PostgresError.Kind = message.contains("invalid") && message.contains("URI") ? .configuration : .unavailable
             throw PostgresError(kind, message: "cannot connect: \(message)")
@@ -39,14 +41,14 @@ public final class PostgresConnection {
     }
 
     deinit {
-        if let handle { PQfinish(handle) }
+        if let handle { pq.finish(handle) }
     }
 
     /// Whether the connection is still usable (libpq has not seen it break).
-    public var isHealthy: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
+    public var isHealthy: Bool { handle.map { pq.status($0) == CONNECTION_OK } ?? false }
 
     /// The socket descriptor, for waiting on notifications.
-    var socket: Int32 { handle.map { PQsocket($0) } ?? -1 }
+    var socket: Int32 { handle.map { pq.socket($0) } ?? -1 }
 
     /// Whether the server has (probably) closed this idle connection: a restart or an administrator's
     /// termination sends a FATAL error and then closes, so the socket turns readable although no
@@ -54,7 +56,7 @@ public final class PostgresConnection {
     /// the end (at worst a notice costs one reconnect). One `poll` with a zero timeout before each use.
     func serverHasClosed() -> Bool {
         guard let handle else { return true }
-        return waitReadable(timeoutMilliseconds: 0) || PQstatus(handle) != CONNECTION_OK
+        return waitReadable(timeoutMilliseconds: 0) || pq.status(handle) != CONNECTION_OK
     }
 
     /// Waits until the server sent something (or `timeoutMilliseconds` passed); true when readable.
@@ -69,7 +71,7 @@ public final class PostgresConnection {
         let handle = try liveHandle()
         let texts: [String?] = parameters.map { if case .text(let text) = $0 { text } else { nil } }
         let result = Self.withOptionalCStrings(texts) { pointers in
-            PQexecParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            pq.execParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }
         return try consume(result)
     }
@@ -77,7 +79,7 @@ public final class PostgresConnection {
     /// Runs one or more `;`-separated statements without parameters (schema migrations).
     public func execute(_ sql: String) throws(PostgresError) {
         let handle = try liveHandle()
-        try consume(PQexec(handle, sql))
+        try consume(pq.exec(handle, sql))
     }
 
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back when it throws.
@@ -96,13 +98,13 @@ public final class PostgresConnection {
     /// Reads what the server sent and returns the notifications received (LISTEN); non-blocking.
     func drainNotifications() throws(PostgresError) -> [(channel: String, payload: String)] {
         let handle = try liveHandle()
-        guard PQconsumeInput(handle) == 1 else {
-            throw PostgresError(.unavailable, message: "connection lost: \(Self.errorMessage(handle))")
+        guard pq.consumeInput(handle) == 1 else {
+            throw PostgresError(.unavailable, message: "connection lost: \(Self.errorMessage(handle, pq))")
         }
         var received: [(String, String)] = []
-        while let notify = PQnotifies(handle) {
+        while let notify = pq.notifies(handle) {
             received.append((String(cString: notify.pointee.relname), String(cString: notify.pointee.extra)))
-            PQfreemem(notify)
+            pq.freemem(notify)
         }
         return received
     }
@@ -110,7 +112,7 @@ public final class PostgresConnection {
     // MARK: - Private
 
     private func liveHandle() throws(PostgresError) -> OpaquePointer {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+        guard let handle, pq.status(handle) == CONNECTION_OK else {
             throw PostgresError(.unavailable, message: "connection is broken; it is replaced on next use")
         }
         return handle
@@ -120,32 +122,34 @@ public final class PostgresConnection {
     private func consume(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
         guard let handle else { throw PostgresError(.unavailable, message: "connection closed") }
         guard let result else {
-            throw PostgresError(.unavailable, message: "no result: \(Self.errorMessage(handle))")
+            throw PostgresError(.unavailable, message: "no result: \(Self.errorMessage(handle, pq))")
         }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
+        defer { pq.clear(result) }
+        switch pq.resultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return PostgresResult(rows: [], affectedRows: Int(String(cString: PQcmdTuples(result))) ?? 0)
+            return PostgresResult(rows: [], affectedRows: Int(pq.cmdTuples(result).map { String(cString: $0) } ?? "") ?? 0)
         case PGRES_TUPLES_OK:
-            let rowCount = PQntuples(result)
-            let columnCount = PQnfields(result)
+            let rowCount = pq.ntuples(result)
+            let columnCount = pq.nfields(result)
             var rows: [PostgresRow] = []
             rows.reserveCapacity(Int(rowCount))
             for row in 0..<rowCount {
                 var values: [String?] = []
                 values.reserveCapacity(Int(columnCount))
                 for column in 0..<columnCount {
-                    values.append(PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column)))
+                    values.append(
+                        pq.getisnull(result, row, column) == 1
+                            ? nil : pq.getvalue(result, row, column).map { String(cString: $0) } ?? "")
                 }
                 rows.append(PostgresRow(values: values))
             }
             return PostgresResult(rows: rows, affectedRows: Int(rowCount))
         default:
-            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let sqlState = pq.resultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let message =
-                PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-                ?? Self.errorMessage(handle)
-            if PQstatus(handle) != CONNECTION_OK {
+                pq.resultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+                ?? Self.errorMessage(handle, pq)
+            if pq.status(handle) != CONNECTION_OK {
                 throw PostgresError(.unavailable, sqlState: sqlState, message: "connection lost: \(message)")
             }
             if sqlState == "57014" { throw PostgresError(.statementTimeout, sqlState: sqlState, message: message) }
@@ -153,8 +157,8 @@ public final class PostgresConnection {
         }
     }
 
-    private static func errorMessage(_ handle: OpaquePointer) -> String {
-        String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+    private static func errorMessage(_ handle: OpaquePointer, _ pq: LibPQ) -> String {
+        (pq.errorMessage(handle).map { String(cString: $0) } ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Calls `body` with a NULL-terminated array of C strings.

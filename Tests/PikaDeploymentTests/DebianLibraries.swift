@@ -42,6 +42,20 @@ enum DebianLibraries {
         return libraries
     }
 
+    /// Where the loader finds `soname` for this machine's architecture (`ldconfig -p`), as `dlopen` would.
+    static func cached(soname: String) throws -> String? {
+        let output = try HostCommand.run("/sbin/ldconfig", ["-p"])
+        guard output.status == 0 else { throw Failure("ldconfig -p failed: \(output.stderr)") }
+        for line in output.stdout.split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard text.hasPrefix(soname + " "), text.contains("x86-64") || text.contains("AArch64"),
+                let arrow = text.range(of: " => ")
+            else { continue }
+            return String(text[arrow.upperBound...])
+        }
+        return nil
+    }
+
     /// The Debian package that installed `path` (tried as given, resolved, and with or without the
     /// `/usr` prefix, because of Debian's merged /usr and alternatives symlinks).
     static func package(owning path: String) throws -> String? {
