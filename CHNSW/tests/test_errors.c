@@ -426,6 +426,45 @@ static void test_save_load_roundtrip_and_damage(void) {
     chnsw_free(ix);
 }
 
+/* The mapping flags of the VMA that starts at `start` (/proc/self/smaps' VmFlags line), or "". */
+static void mapping_flags(const void *start, char *flags, size_t cap) {
+    flags[0] = 0;
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f) return;
+    char line[512];
+    bool inside = false;
+    while (fgets(line, sizeof(line), f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            inside = lo == (unsigned long)(uintptr_t)start;
+        } else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+            snprintf(flags, cap, "%s", line + 8);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* A version-3 file used in place asks for huge folios (MADV_HUGEPAGE), so pages read on a
+ * search's faults come in 2 MiB folios and mapping them stays cheap (persist.c, open_file). */
+static void test_mapped_file_asks_for_huge_folios(void) {
+    if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0) return; /* no THP here */
+    chnsw_index *ix = small_index(CHNSW_METRIC_IP, 300, 16);
+    char path[] = "/tmp/chnsw-test-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    CHECK_STATUS(chnsw_save(ix, path), CHNSW_OK);
+    chnsw_index *back = NULL;
+    CHECK_STATUS(chnsw_load(path, NULL, CHNSW_KERNEL_AUTO, &back), CHNSW_OK);
+    CHECK(back && back->mapping);
+    char flags[512];
+    if (back && back->mapping) mapping_flags(back->mapping, flags, sizeof(flags));
+    CHECK(back && back->mapping && strstr(flags, " hg") != NULL);
+    chnsw_free(back);
+    chnsw_free(ix);
+    unlink(path);
+}
+
 int main(void) {
     RUN(test_config_errors);
     RUN(test_insert_errors);
@@ -433,5 +472,6 @@ int main(void) {
     RUN(test_out_of_memory_everywhere);
     RUN(test_capacity);
     RUN(test_save_load_roundtrip_and_damage);
+    RUN(test_mapped_file_asks_for_huge_folios);
     return harness_finish("test_errors");
 }
