@@ -10,6 +10,10 @@ struct DurationNumbersTests {
         #expect(d.inSeconds == 2.2505)
         #expect(d.inMilliseconds == 2250.5)
         #expect(Duration.zero.inSeconds == 0 && Duration.milliseconds(-1500).inSeconds == -1.5)
+        #expect(Duration.nanoseconds(-1_500).inMilliseconds == -0.0015)
+        #expect((Duration.seconds(-7) - .microseconds(250)).inMilliseconds == -7000.25)
+        let year = Duration.seconds(31_536_000) + .nanoseconds(1)
+        #expect(year.inSeconds == 31_536_000.000000001 && year.inMilliseconds == 31_536_000_000.000001)
     }
 
     @Test("whole units truncate toward zero and saturate instead of trapping")
