@@ -40,9 +40,10 @@ RUN swift build -c release --product pika --static-swift-stdlib \
 # ---- runtime: slim Debian, only what `ldd pika` needs ---------------------------------------------
 FROM debian:bookworm-slim AS runtime
 # One package per shared library the binary links (Tests/PikaDeploymentTests checks this list against
-# `ldd` of the built binary): OpenBLAS, libpq, hiredis, SQLite, the C/C++ runtime (no libcurl: every HTTP
-# client is AsyncHTTPClient, nothing links FoundationNetworking). curl serves the HEALTHCHECK, sqlite3 the
-# online backup in docs/operations.md.
+# `ldd` of the built binary) or opens on first use with dlopen, which `ldd` does not show (OpenBLAS for
+# exact scans, libpq for PostgreSQL; the same tests check them): OpenBLAS, libpq, hiredis, SQLite, the
+# C/C++ runtime (no libcurl: every HTTP client is AsyncHTTPClient, nothing links FoundationNetworking).
+# curl serves the HEALTHCHECK, sqlite3 the online backup in docs/operations.md.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libopenblas0-pthread libgfortran5 libpq5 libhiredis0.14 libsqlite3-0 \

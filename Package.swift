@@ -26,10 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        // System libraries, each behind a shim with a module map.
-        .systemLibrary(
-            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]),
+        // System libraries, each behind a shim with a module map. OpenBLAS is not one: the engine opens
+        // libopenblas.so.0 on first use (CHNSW/src/blas_loader.c), so pika does not link it.
         // libpq's header only: PikaPostgres opens libpq.so.5 itself on first connection (LibPQ.swift).
         .systemLibrary(
             name: "CLibPQ", path: "Sources/CLibPQ",
@@ -45,7 +43,6 @@ let package = Package(
         // The vector engine in C11. SIMD kernels pick their ISA at run time, so no -march here.
         .target(
             name: "CHNSW",
-            dependencies: ["CBLAS"],
             path: "CHNSW",
             exclude: ["tests", "Makefile"],
             sources: ["src"],
@@ -56,13 +53,13 @@ let package = Package(
                 // -O2, which measured no slower than -O3 on the engine benchmark (docs/benchmarks.md,
                 // "Engine at -O2"). Debug builds compile it at -O0.
             ],
-            linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]
+            linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m"), .linkedLibrary("dl")]
         ),
-        .target(name: "PikaEngine", dependencies: ["CHNSW", "CBLAS"]),
+        .target(name: "PikaEngine", dependencies: ["CHNSW"]),
         .target(
             name: "PikaEmbeddings",
             dependencies: [
-                "PikaEngine", "CHNSW", "CBLAS",
+                "PikaEngine", "CHNSW",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -80,11 +80,13 @@ typedef enum chnsw_status {
     /** A file was written by a newer, unknown format version. */
     CHNSW_ERR_UNSUPPORTED_VERSION = 17,
     /** A worker thread could not be started. */
-    CHNSW_ERR_THREAD = 18
+    CHNSW_ERR_THREAD = 18,
+    /** OpenBLAS (libopenblas.so.0), which exact scans call, could not be loaded; see chnsw_blas_load. */
+    CHNSW_ERR_BLAS_UNAVAILABLE = 19
 } chnsw_status;
 
 /** Number of chnsw_status values (one past the largest). */
-#define CHNSW_STATUS_COUNT 19
+#define CHNSW_STATUS_COUNT 20
 
 /** Distance metric. Distances are "lower is closer". */
 typedef enum chnsw_metric {
@@ -260,7 +262,8 @@ chnsw_status chnsw_update(chnsw_index *index, uint64_t label, uint32_t tenant,
  * (both arrays of k elements, distances may be NULL); *count < k only when fewer
  * than k vectors qualify. stats may be NULL.
  * Errors: INVALID_ARGUMENT, DIMENSION_MISMATCH, NON_FINITE, ZERO_VECTOR (cosine query),
- * K_ZERO, K_EXCEEDS_COUNT, EF_TOO_SMALL, EMPTY_INDEX, UNKNOWN_TENANT, OUT_OF_MEMORY.
+ * K_ZERO, K_EXCEEDS_COUNT, EF_TOO_SMALL, EMPTY_INDEX, UNKNOWN_TENANT, OUT_OF_MEMORY,
+ * BLAS_UNAVAILABLE (an exact scan over 16 or more consecutive nodes needs OpenBLAS).
  */
 chnsw_status chnsw_search(chnsw_index *index, const float *query, uint32_t dimension,
                           const chnsw_search_params *params, uint64_t *labels,
@@ -272,7 +275,7 @@ chnsw_status chnsw_search(chnsw_index *index, const float *query, uint32_t dimen
  * (nq * k each) receives query q's results, best first; unfilled slots get label
  * UINT64_MAX and distance +Inf.
  * Errors: INVALID_ARGUMENT, DIMENSION_MISMATCH, NON_FINITE, ZERO_VECTOR, K_ZERO,
- * K_EXCEEDS_COUNT, EMPTY_INDEX, OUT_OF_MEMORY.
+ * K_EXCEEDS_COUNT, EMPTY_INDEX, OUT_OF_MEMORY, BLAS_UNAVAILABLE.
  */
 chnsw_status chnsw_search_exact_batch(chnsw_index *index, const float *queries, size_t nq,
                                       uint32_t dimension, uint32_t k, uint64_t *labels,
@@ -391,6 +394,42 @@ chnsw_status chnsw_scan_block_q8(const float *block, const int8_t *codes, const 
                                  size_t rows, uint32_t dimension, size_t stride, chnsw_metric metric,
                                  const float *query, uint32_t k, const uint8_t *skip, uint64_t *rows_out,
                                  float *distances, uint32_t *count);
+
+/* ---- OpenBLAS, loaded on first use ----
+ *
+ * Exact scans call OpenBLAS (cblas_sgemv over runs of 16 or more consecutive nodes in a
+ * search's exact plan, cblas_sgemm in the exact batch search). The library is not linked: the
+ * engine opens libopenblas.so.0 with dlopen the first time a call needs it, once per process,
+ * so a process that never scans exactly never loads it (nor starts its thread pool). When it
+ * cannot be loaded, those calls return CHNSW_ERR_BLAS_UNAVAILABLE; on Debian the library comes
+ * with the libopenblas0 package (libopenblas-dev installs it too).
+ */
+
+/**
+ * Loads OpenBLAS now if no call has yet, for a program that would rather fail at start than at
+ * its first exact scan. Safe from any thread. Errors: BLAS_UNAVAILABLE (chnsw_blas_load_error
+ * says why).
+ */
+chnsw_status chnsw_blas_load(void);
+
+/**
+ * Loads OpenBLAS if no call has yet; NULL when it is loaded, else why it could not be (the
+ * dynamic loader's message). The string lives as long as the process. Safe from any thread.
+ */
+const char *chnsw_blas_load_error(void);
+
+/**
+ * Sets how many threads OpenBLAS uses for each call, for the whole process (a count below 1
+ * means 1). Does not load the library: the count applies now if it is loaded, else as soon as
+ * it loads. Safe from any thread.
+ */
+void chnsw_blas_set_threads(int count);
+
+/**
+ * Sets *count to the number of threads OpenBLAS uses for each call, loading the library if no
+ * call has yet. Safe from any thread. Errors: INVALID_ARGUMENT (NULL count), BLAS_UNAVAILABLE.
+ */
+chnsw_status chnsw_blas_threads(int *count);
 
 #ifdef __cplusplus
 }

@@ -37,13 +37,15 @@ static inline bool qualifies(const chnsw_index *ix, const search_filter *f, node
  * Scores nodes[0..n) (ascending ids) against q and offers each qualifying one to the
  * bounded max-heap `top` of size k. Runs of consecutive ids (a tenant's contiguous block)
  * go through cblas_sgemv; stragglers through the SIMD kernel.
- * Returns the number of distances computed.
+ * Adds the number of distances computed to *distances. CHNSW_OK, or CHNSW_ERR_BLAS_UNAVAILABLE
+ * when a run needs OpenBLAS and it cannot be loaded (`top` then holds part of the answer).
  */
-uint64_t chnsw_scan_nodes(const chnsw_index *ix, const search_filter *f, const float *q, const node_id *nodes,
-                    size_t n, heap *top, size_t k);
+chnsw_status chnsw_scan_nodes(const chnsw_index *ix, const search_filter *f, const float *q, const node_id *nodes,
+                              size_t n, heap *top, size_t k, uint64_t *distances);
 
 /* As chnsw_scan_nodes, over every node of the index. */
-uint64_t chnsw_scan_all(const chnsw_index *ix, const search_filter *f, const float *q, heap *top, size_t k);
+chnsw_status chnsw_scan_all(const chnsw_index *ix, const search_filter *f, const float *q, heap *top, size_t k,
+                            uint64_t *distances);
 
 #pragma GCC visibility pop
 

@@ -2,6 +2,7 @@
  * index.c - index lifecycle, memory, status names, and the small reader/writer calls.
  */
 #include "internal.h"
+#include "blas_loader.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -61,6 +62,7 @@ static const char *const status_names[CHNSW_STATUS_COUNT] = {
     "CHNSW_ERR_CORRUPT_FILE",
     "CHNSW_ERR_UNSUPPORTED_VERSION",
     "CHNSW_ERR_THREAD",
+    "CHNSW_ERR_BLAS_UNAVAILABLE",
 };
 
 static const char *const status_messages[CHNSW_STATUS_COUNT] = {
@@ -83,6 +85,7 @@ static const char *const status_messages[CHNSW_STATUS_COUNT] = {
     "the file is not a valid index or is damaged",
     "the file was written by a newer format version",
     "a worker thread could not be started",
+    "OpenBLAS (" CHNSW_BLAS_SONAME ") could not be loaded: install the libopenblas0 package (Debian; libopenblas-dev also brings it)",
 };
 
 const char *chnsw_status_name(chnsw_status status) {

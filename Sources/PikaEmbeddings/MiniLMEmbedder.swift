@@ -1,6 +1,6 @@
-import CBLAS
 import Dispatch
 import Foundation
+import PikaEngine
 
 /// One sentence embedding with what the tokenizer did to its text.
 public struct SentenceEmbedding: Sendable, Equatable {
@@ -158,13 +158,17 @@ public struct MiniLMEmbedder: Embedder {
         }
     }
 
-    /// Sets how many threads OpenBLAS uses, for the whole process (it is a global setting of the library).
+    /// Sets how many threads OpenBLAS uses, for the whole process (it is a global setting of the
+    /// library); ``BLASThreads/set(_:)``.
     public static func setBLASThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+        BLASThreads.set(count)
     }
 
-    /// How many threads OpenBLAS currently uses.
-    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+    /// How many threads OpenBLAS currently uses; ``BLASThreads/current``.
+    /// - Throws: ``EngineError/Code/blasUnavailable`` when `libopenblas.so.0` cannot be loaded.
+    public static var blasThreads: Int {
+        get throws(EngineError) { try BLASThreads.current }
+    }
 }
 
 /// Fixed slots written by concurrent workers, each slot by exactly one worker.

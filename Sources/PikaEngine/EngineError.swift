@@ -50,6 +50,8 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unsupportedVersion = Code("unsupported_version")
         /// A worker thread could not be started.
         public static let thread = Code("thread_error")
+        /// OpenBLAS (`libopenblas.so.0`), which exact scans call, could not be loaded.
+        public static let blasUnavailable = Code("blas_unavailable")
         /// The engine returned a status this wrapper does not know.
         public static let unknown = Code("engine_error")
     }
@@ -95,9 +97,12 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case CHNSW_ERR_CORRUPT_FILE: code = .corruptFile
         case CHNSW_ERR_UNSUPPORTED_VERSION: code = .unsupportedVersion
         case CHNSW_ERR_THREAD: code = .thread
+        case CHNSW_ERR_BLAS_UNAVAILABLE: code = .blasUnavailable
         default: code = .unknown
         }
-        let base = String(cString: chnsw_status_message(status))
+        var base = String(cString: chnsw_status_message(status))
+        // The loader's own reason (file not found, wrong architecture, missing symbol).
+        if status == CHNSW_ERR_BLAS_UNAVAILABLE, let reason = chnsw_blas_load_error() { base += " (\(String(cString: reason)))" }
         self.init(code: code, message: context.map { "\($0): \(base)" } ?? base, row: row)
     }
 }

@@ -28,6 +28,13 @@ struct ServiceStartup {
         // 30% of the server's CPU under the service load benchmark (docs/benchmarks-archive.md,
         // "Service load").
         BLASThreads.set(1)
+        // The engine opens OpenBLAS on its first exact scan; a server opens it now, so a machine without it
+        // refuses to start with the library's name instead of failing searches later.
+        do throws(EngineError) {
+            try BLASThreads.load()
+        } catch {
+            throw fail(error.message, status: 1)
+        }
         var overrides: [String: String] = [:]
         for case (let name, let value?) in flags { overrides[name] = value }
         let environment = ProcessInfo.processInfo.environment
