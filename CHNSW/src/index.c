@@ -168,10 +168,13 @@ chnsw_index *chnsw_ix_new_empty(const chnsw_config *config, chnsw_status *status
     rw = pthread_rwlock_init(&ix->rwlock, &attr) == 0;
     pthread_rwlockattr_destroy(&attr);
     em = rw && pthread_mutex_init(&ix->entry_mutex, NULL) == 0;
-    vp = em && chnsw_visited_pool_init(&ix->visited) == CHNSW_OK;
+    bool lm = em && pthread_mutex_init(&ix->labels_mutex, NULL) == 0;
+    vp = lm && chnsw_visited_pool_init(&ix->visited) == CHNSW_OK;
+    atomic_init(&ix->labels_state, LABELS_READY);
     if (!vp || chnsw_label_map_init(ix, &ix->labels_map, 16) != CHNSW_OK ||
         chnsw_tenant_map_init(ix, &ix->tenants_map) != CHNSW_OK) {
         if (vp) chnsw_visited_pool_destroy(ix, &ix->visited);
+        if (lm) pthread_mutex_destroy(&ix->labels_mutex);
         if (em) pthread_mutex_destroy(&ix->entry_mutex);
         if (rw) pthread_rwlock_destroy(&ix->rwlock);
         chnsw_label_map_destroy(ix, &ix->labels_map);
@@ -208,6 +211,7 @@ void chnsw_free(chnsw_index *ix) {
     chnsw_label_map_destroy(ix, &ix->labels_map);
     chnsw_tenant_map_destroy(ix, &ix->tenants_map);
     chnsw_visited_pool_destroy(ix, &ix->visited);
+    pthread_mutex_destroy(&ix->labels_mutex);
     pthread_mutex_destroy(&ix->entry_mutex);
     pthread_rwlock_destroy(&ix->rwlock);
     chnsw_allocator a = ix->allocator;
@@ -355,19 +359,21 @@ chnsw_status chnsw_live_count(chnsw_index *ix, uint64_t *count) {
 chnsw_status chnsw_contains(chnsw_index *ix, uint64_t label, int *present) {
     if (!ix || !present) return CHNSW_ERR_INVALID_ARGUMENT;
     pthread_rwlock_rdlock(&ix->rwlock);
-    *present = chnsw_label_map_get(&ix->labels_map, label) != NO_NODE;
+    chnsw_status status = chnsw_labels_ready(ix);
+    *present = status == CHNSW_OK && chnsw_label_map_get(&ix->labels_map, label) != NO_NODE;
     pthread_rwlock_unlock(&ix->rwlock);
-    return CHNSW_OK;
+    return status;
 }
 
 chnsw_status chnsw_get_vector(chnsw_index *ix, uint64_t label, float *out, uint32_t dimension) {
     if (!ix || !out) return CHNSW_ERR_INVALID_ARGUMENT;
     if (dimension != ix->dim) return CHNSW_ERR_DIMENSION_MISMATCH;
     pthread_rwlock_rdlock(&ix->rwlock);
-    node_id n = chnsw_label_map_get(&ix->labels_map, label);
+    chnsw_status status = chnsw_labels_ready(ix);
+    node_id n = status == CHNSW_OK ? chnsw_label_map_get(&ix->labels_map, label) : NO_NODE;
     if (n != NO_NODE) memcpy(out, node_vector(ix, n), ix->dim * sizeof(float));
     pthread_rwlock_unlock(&ix->rwlock);
-    return n == NO_NODE ? CHNSW_ERR_UNKNOWN_LABEL : CHNSW_OK;
+    return status != CHNSW_OK ? status : n == NO_NODE ? CHNSW_ERR_UNKNOWN_LABEL : CHNSW_OK;
 }
 
 /* ---- removal ---- */
@@ -375,10 +381,11 @@ chnsw_status chnsw_get_vector(chnsw_index *ix, uint64_t label, float *out, uint3
 chnsw_status chnsw_remove(chnsw_index *ix, uint64_t label) {
     if (!ix) return CHNSW_ERR_INVALID_ARGUMENT;
     pthread_rwlock_wrlock(&ix->rwlock);
-    node_id n = chnsw_label_map_get(&ix->labels_map, label);
+    chnsw_status status = chnsw_labels_ready(ix);
+    node_id n = status == CHNSW_OK ? chnsw_label_map_get(&ix->labels_map, label) : NO_NODE;
     if (n == NO_NODE) {
         pthread_rwlock_unlock(&ix->rwlock);
-        return CHNSW_ERR_UNKNOWN_LABEL;
+        return status != CHNSW_OK ? status : CHNSW_ERR_UNKNOWN_LABEL;
     }
     chnsw_tombstone_node(ix, n);
     chnsw_label_map_erase(&ix->labels_map, label);

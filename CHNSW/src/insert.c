@@ -377,7 +377,8 @@ chnsw_status chnsw_add_batch(chnsw_index *ix, size_t n, const uint64_t *labels, 
     if (!ix || (n && (!labels || !vectors))) return CHNSW_ERR_INVALID_ARGUMENT;
     if (n == 0) return CHNSW_OK;
     pthread_rwlock_wrlock(&ix->rwlock);
-    chnsw_status status = add_batch_locked(ix, n, labels, tenants, vectors, dimension, threads, failed_row);
+    chnsw_status status = chnsw_labels_ready(ix);
+    if (status == CHNSW_OK) status = add_batch_locked(ix, n, labels, tenants, vectors, dimension, threads, failed_row);
     pthread_rwlock_unlock(&ix->rwlock);
     return status;
 }
@@ -397,6 +398,11 @@ chnsw_status chnsw_update(chnsw_index *ix, uint64_t label, uint32_t tenant, cons
     if (!ix || !vector) return CHNSW_ERR_INVALID_ARGUMENT;
     size_t ignored;
     pthread_rwlock_wrlock(&ix->rwlock);
+    chnsw_status ready = chnsw_labels_ready(ix);
+    if (ready != CHNSW_OK) {
+        pthread_rwlock_unlock(&ix->rwlock);
+        return ready;
+    }
     node_id old = chnsw_label_map_get(&ix->labels_map, label);
     if (old != NO_NODE) chnsw_label_map_erase(&ix->labels_map, label);
     chnsw_status status = add_batch_locked(ix, 1, &label, &tenant, vector, dimension, 1, &ignored);

@@ -169,7 +169,9 @@ struct chnsw_index {
     atomic_uint_fast64_t heuristic_runs;
     atomic_uint_fast64_t heuristic_full;
 
-    label_map labels_map;
+    label_map labels_map; /* complete only once labels_state is LABELS_READY (chnsw_labels_ready) */
+    atomic_int labels_state;
+    pthread_mutex_t labels_mutex; /* one of several readers builds the label map; see labels.c */
     tenant_map tenants_map;
     visited_pool visited;
 
@@ -331,6 +333,13 @@ node_id chnsw_label_map_get(const label_map *map, uint64_t key);
 /* Starts loading the slot where `key` would be (opening fills the map in a loop of misses). */
 void chnsw_label_map_prefetch(const label_map *map, uint64_t key);
 chnsw_status chnsw_label_map_reserve(chnsw_index *ix, label_map *map, size_t size);
+/* labels_state: the map holds every live label, is still to be built (an opened file), or was
+ * found holding one label on two live nodes (the file is damaged; every call that needs it fails). */
+enum { LABELS_READY, LABELS_PENDING, LABELS_DUPLICATE };
+/* Builds the label map of an opened index if not yet built; call with the index's lock held
+ * (read or write) before any use of ix->labels_map. CHNSW_ERR_CORRUPT_FILE for two live nodes
+ * with one label, CHNSW_ERR_OUT_OF_MEMORY (retried on the next call). */
+chnsw_status chnsw_labels_ready(chnsw_index *ix);
 void chnsw_label_map_put(label_map *map, uint64_t key, node_id value); /* capacity reserved first */
 void chnsw_label_map_erase(label_map *map, uint64_t key);
 

@@ -104,3 +104,52 @@ void chnsw_label_map_erase(label_map *map, uint64_t key) {
         }
     }
 }
+
+/* How many nodes ahead the build prefetches a label's map slot (measured on 74k nodes when the
+ * build was part of opening: 16 saved the most). */
+#define LABEL_PREFETCH 16
+
+/* Puts every live node's label into the (empty) map; CHNSW_ERR_CORRUPT_FILE for a label on two. */
+static chnsw_status build_label_map(chnsw_index *ix) {
+    chnsw_status status = chnsw_label_map_reserve(ix, &ix->labels_map, ix->live_count);
+    if (status != CHNSW_OK) return status;
+    size_t n = ix->count;
+    for (size_t i = 0; i < n; i++) {
+        /* Labels hash to random slots of a map larger than the cache: overlap those misses. */
+        if (i + LABEL_PREFETCH < n) chnsw_label_map_prefetch(&ix->labels_map, ix->labels[i + LABEL_PREFETCH]);
+        if (ix->removed[i]) continue;
+        if (chnsw_label_map_get(&ix->labels_map, ix->labels[i]) != NO_NODE) return CHNSW_ERR_CORRUPT_FILE;
+        chnsw_label_map_put(&ix->labels_map, ix->labels[i], (node_id)i);
+    }
+    return CHNSW_OK;
+}
+
+/*
+ * An index opened from a file gets its label map here, on the first call that looks a label up
+ * (contains, get_vector, remove, add, update, an allow-listed search), not in chnsw_load: a
+ * search without an allow-list goes from node to label through ix->labels and never reads the
+ * map, and building it at open wrote 3 MB of fresh memory at 74k nodes (a quarter of opening in
+ * a new process; docs/benchmarks-archive.md). Two live nodes with one label, which opening used
+ * to refuse, make this and every later call that needs the map fail with CHNSW_ERR_CORRUPT_FILE
+ * (chnsw_verify_file builds it, so verification still reports them). Called under the index's
+ * lock, read or write: writers are excluded, and the mutex lets one of several readers build.
+ */
+chnsw_status chnsw_labels_ready(chnsw_index *ix) {
+    int state = atomic_load_explicit(&ix->labels_state, memory_order_acquire);
+    if (state == LABELS_READY) return CHNSW_OK;
+    if (state == LABELS_DUPLICATE) return CHNSW_ERR_CORRUPT_FILE;
+    pthread_mutex_lock(&ix->labels_mutex);
+    chnsw_status status = CHNSW_OK;
+    state = atomic_load_explicit(&ix->labels_state, memory_order_relaxed);
+    if (state == LABELS_PENDING) {
+        /* Out of memory leaves the map as it was (the reserve failed before any put): still pending. */
+        status = build_label_map(ix);
+        if (status == CHNSW_OK) state = LABELS_READY;
+        else if (status == CHNSW_ERR_CORRUPT_FILE) state = LABELS_DUPLICATE;
+        atomic_store_explicit(&ix->labels_state, state, memory_order_release);
+    } else if (state == LABELS_DUPLICATE) {
+        status = CHNSW_ERR_CORRUPT_FILE;
+    }
+    pthread_mutex_unlock(&ix->labels_mutex);
+    return status;
+}

@@ -253,6 +253,7 @@ static chnsw_status search_locked(chnsw_index *ix, const float *q, const walk_qu
     chnsw_status status = CHNSW_OK;
     visited_list *v = NULL;
     if (p->allow_labels) {
+        if ((status = chnsw_labels_ready(ix)) != CHNSW_OK) return status;
         allow_nodes = chnsw_ix_alloc(ix, (p->allow_count ? p->allow_count : 1) * sizeof(node_id));
         if (!allow_nodes) return CHNSW_ERR_OUT_OF_MEMORY;
         for (size_t i = 0; i < p->allow_count; i++) {

@@ -5,13 +5,15 @@
  * ThreadSanitizer, which reports any data race between readers and the writer.
  * Labels are inserted in ascending order and only even labels are ever removed, so a
  * reader can check every result against what the writer had published. Last, several
- * threads run int8 block scans at once, racing the scan's one-time kernel choice.
+ * threads run int8 block scans at once, racing the scan's one-time kernel choice, and several
+ * look labels up in a just-opened index at once, racing the label map's build on first use.
  */
 #include "harness.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #define DIM 16
 #define TOTAL 3000
@@ -137,6 +139,38 @@ static void test_concurrent_q8_scans(const float *vectors) {
     free(bounds);
 }
 
+typedef struct lookup_shared {
+    chnsw_index *ix;
+    int expected[TOTAL]; /* chnsw_contains of the index that was saved */
+    atomic_int bad;
+} lookup_shared;
+
+static void *label_looker(void *arg) {
+    lookup_shared *s = arg;
+    for (uint64_t l = 0; l < TOTAL; l++) {
+        int present = 0;
+        if (chnsw_contains(s->ix, l, &present) != CHNSW_OK || present != s->expected[l]) atomic_fetch_add(&s->bad, 1);
+    }
+    return NULL;
+}
+
+/* Readers of a just-opened index look labels up at once: one builds the label map, all see it whole. */
+static void test_concurrent_first_lookups(chnsw_index *ix) {
+    char path[] = "/tmp/chnsw-lookups-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    CHECK_STATUS(chnsw_save(ix, path), CHNSW_OK);
+    static lookup_shared s;
+    for (uint64_t l = 0; l < TOTAL; l++) CHECK_STATUS(chnsw_contains(ix, l, &s.expected[l]), CHNSW_OK);
+    CHECK_STATUS(chnsw_load(path, NULL, CHNSW_KERNEL_AUTO, &s.ix), CHNSW_OK);
+    pthread_t th[READERS];
+    for (int i = 0; i < READERS; i++) pthread_create(&th[i], NULL, label_looker, &s);
+    for (int i = 0; i < READERS; i++) pthread_join(th[i], NULL);
+    CHECK(atomic_load(&s.bad) == 0);
+    chnsw_free(s.ix);
+    unlink(path);
+}
+
 int main(void) {
     rng r = {42};
     shared s = {0};
@@ -166,6 +200,7 @@ int main(void) {
         misses += got != l;
     }
     CHECK(misses < 15);
+    test_concurrent_first_lookups(s.ix);
     chnsw_free(s.ix);
     test_concurrent_q8_scans(s.vectors);
     free(s.vectors);

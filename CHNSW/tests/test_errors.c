@@ -465,6 +465,76 @@ static void test_mapped_file_asks_for_huge_folios(void) {
     unlink(path);
 }
 
+/*
+ * A file whose checksums hold but which gives one label to two live nodes (written wrong, not
+ * damaged on disk) opens, and searches answer; the label map, built on first use, finds the
+ * duplicate: every call that needs the map fails with CHNSW_ERR_CORRUPT_FILE, and so does
+ * verification. Labels of a good file still resolve after open (test_concurrency: from several
+ * threads at once).
+ */
+static void test_duplicate_label_in_file(void) {
+    const uint32_t dim = 8;
+    chnsw_index *ix = small_index(CHNSW_METRIC_L2, 60, dim);
+    char path[] = "/tmp/chnsw-dup-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    CHECK_STATUS(chnsw_save(ix, path), CHNSW_OK);
+    long size = file_size(path);
+    unsigned char *image = malloc((size_t)size);
+    FILE *f = fopen(path, "rb");
+    CHECK(fread(image, 1, (size_t)size, f) == (size_t)size);
+    fclose(f);
+    /* Version 3: sections of "u64 length, zeros to a 4,096 boundary, bytes, u32 CRC-32C"; the
+     * node blocks come first, then the labels. */
+    size_t at = 64, start = 0, len = 0;
+    for (int section = 0; section < 2; section++) {
+        memcpy(&len, image + at, 8);
+        start = (at + 8 + 4095) / 4096 * 4096;
+        at = start + len + 4;
+    }
+    CHECK(len == 60 * 8);
+    memcpy(image + start + 8, image + start, 8); /* node 1 gets node 0's label */
+    uint32_t crc = chnsw_crc32c_update(0, image + start, len);
+    memcpy(image + start + len, &crc, 4);
+    f = fopen(path, "wb");
+    CHECK(fwrite(image, 1, (size_t)size, f) == (size_t)size);
+    fclose(f);
+
+    chnsw_index *back = NULL;
+    CHECK_STATUS(chnsw_load(path, NULL, CHNSW_KERNEL_AUTO, &back), CHNSW_OK);
+    chnsw_search_params p;
+    chnsw_search_params_init(&p);
+    uint64_t top[10];
+    float dtop[10];
+    uint32_t c;
+    float query[8] = {1, 0, 0, 0, 0, 0, 0, 0};
+    CHECK_STATUS(chnsw_search(back, query, dim, &p, top, dtop, &c, NULL), CHNSW_OK);
+    int present = 0;
+    CHECK_STATUS(chnsw_contains(back, 100, &present), CHNSW_ERR_CORRUPT_FILE);
+    CHECK_STATUS(chnsw_remove(back, 130), CHNSW_ERR_CORRUPT_FILE);
+    CHECK_STATUS(chnsw_add(back, 5000, 0, query, dim), CHNSW_ERR_CORRUPT_FILE);
+    CHECK(live(back) == 60);
+    chnsw_free(back);
+    CHECK_STATUS(chnsw_verify_file(path), CHNSW_ERR_CORRUPT_FILE);
+
+    /* The good file: every label resolves, and one removal is seen by the next lookup. */
+    CHECK_STATUS(chnsw_save(ix, path), CHNSW_OK);
+    CHECK_STATUS(chnsw_load(path, NULL, CHNSW_KERNEL_AUTO, &back), CHNSW_OK);
+    for (uint64_t label = 100; label < 160; label++) {
+        CHECK_STATUS(chnsw_contains(back, label, &present), CHNSW_OK);
+        CHECK(present);
+    }
+    CHECK_STATUS(chnsw_contains(back, 99, &present), CHNSW_OK);
+    CHECK(!present);
+    CHECK_STATUS(chnsw_remove(back, 120), CHNSW_OK);
+    CHECK_STATUS(chnsw_contains(back, 120, &present), CHNSW_OK);
+    CHECK(!present);
+    chnsw_free(back);
+    unlink(path);
+    free(image);
+    chnsw_free(ix);
+}
+
 int main(void) {
     RUN(test_config_errors);
     RUN(test_insert_errors);
@@ -473,5 +543,6 @@ int main(void) {
     RUN(test_capacity);
     RUN(test_save_load_roundtrip_and_damage);
     RUN(test_mapped_file_asks_for_huge_folios);
+    RUN(test_duplicate_label_in_file);
     return harness_finish("test_errors");
 }
