@@ -57,6 +57,14 @@ public final class MappedFile: @unchecked Sendable {
         guard let p = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
             throw error(Failure(call: "mmap", number: errno, path: path))
         }
+        #if os(Linux)
+            // Pages the page cache holds in 2 MiB folios map 2 MiB per fault and TLB entry (4 KiB
+            // pages: 16 per fault, one entry each); this asks that pages read from disk on a fault
+            // come in such folios too, as they do when the file was just written in large writes.
+            // chnsw_load advises its graph mappings the same (CHNSW/src/persist.c). Advisory: a
+            // kernel without transparent huge pages refuses it.
+            _ = madvise(p, count, MADV_HUGEPAGE)
+        #endif
         base = UnsafeRawPointer(p)
     }
 
