@@ -312,10 +312,12 @@ chnsw_status chnsw_save(chnsw_index *index, const char *path);
  * Reads an index written by chnsw_save (any format version so far); on success *out owns it.
  * A current-version file is mapped, not copied: its vectors, links and walk codes are read
  * in place (privately: changes to the index never reach the file), so opening costs little
- * more than building the label and tenant maps and checking the links. Every link is
- * bounds-checked and every section but the vectors and walk codes checksummed (CRC32C): a
- * damaged file gives CORRUPT_FILE, never a crash; damaged vectors or codes can only give wrong
- * answers, and chnsw_verify_file finds them. Older versions are read into memory and checked
+ * more than building the tenant map and checking the links. Every link is bounds-checked and
+ * every section but the vectors and walk codes checksummed (CRC32C): a damaged file gives
+ * CORRUPT_FILE, never a crash; damaged vectors or codes can only give wrong answers, and
+ * chnsw_verify_file finds them. The label map is built by the first call that looks a label
+ * up (contains, get_vector, remove, add, update, a search with an allow-list); a file that
+ * gives one label to two live nodes makes those calls return CORRUPT_FILE. Older versions are read into memory and checked
  * whole. The file must not be rewritten in place while the index is open (chnsw_save replaces
  * files by rename, which is safe). allocator and kernel as in chnsw_config (NULL / AUTO); the
  * mapped arrays do not come from the allocator.
@@ -327,7 +329,8 @@ chnsw_status chnsw_load(const char *path, const chnsw_allocator *allocator,
 
 /**
  * Checks every byte of an index file: what chnsw_load checks, plus the checksums of the
- * vectors and walk codes and the zero padding between sections. CHNSW_OK when intact.
+ * vectors and walk codes, the zero padding between sections, and that no label is on two
+ * live nodes. CHNSW_OK when intact.
  * Errors: as chnsw_load.
  */
 chnsw_status chnsw_verify_file(const char *path);
