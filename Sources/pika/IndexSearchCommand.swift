@@ -54,7 +54,8 @@ struct IndexSearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (queryMatrix, tenants) = try readVectors(queries, tenants: queryTenants)
+        // Mapped, not read into an array: the searches read each query once.
+        let (queryMatrix, tenants) = try mapVectors(queries, tenants: queryTenants)
 
         let opened = ContinuousClock.now
         let loaded = try IndexDirectory.open(index)
@@ -79,8 +80,11 @@ struct IndexSearchCommand: AsyncParsableCommand {
         BLASThreads.set(1)
         let run: SearchRun
         do throws(SearchRun.QueryFailure) {
-            run = try SearchRun.execute(
-                index: loaded, queries: queryMatrix, tenants: tenants, k: k, ef: ef, plan: plan, threads: threads)
+            run = try queryMatrix.withValues { (values) throws(SearchRun.QueryFailure) in
+                try SearchRun.execute(
+                    index: loaded, queries: values, dimension: queryMatrix.columns, tenants: tenants, k: k, ef: ef, plan: plan,
+                    threads: threads)
+            }
         } catch {
             throw fail("\(queries): query \(error.row): \(error.error.message)", status: 2)
         }

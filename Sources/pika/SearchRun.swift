@@ -22,11 +22,12 @@ struct SearchRun {
         let error: StorageError
     }
 
+    /// Searches the `queries.count / dimension` rows of `queries` (read in place).
     static func execute(
-        index: DataDirectory, queries: Matrix<Float>, tenants: [UInt32]?, k: Int, ef: Int, plan: SearchPlan,
-        threads: Int
+        index: DataDirectory, queries: UnsafeBufferPointer<Float>, dimension: Int, tenants: [UInt32]?, k: Int, ef: Int,
+        plan: SearchPlan, threads: Int
     ) throws(QueryFailure) -> SearchRun {
-        let n = queries.rows
+        let n = queries.count / dimension
         // k cannot exceed the index's size; the slots beyond stay -1.
         let effectiveK = min(k, index.count)
         var labels = [Int32](repeating: -1, count: n * k)
@@ -38,30 +39,28 @@ struct SearchRun {
             latencies.withUnsafeMutableBufferPointer { latencyBuffer in
                 exact.withUnsafeMutableBufferPointer { exactBuffer in
                     // Each worker writes only the rows i with i % threads == worker: no two touch one slot.
-                    let slots = SharedSlots(labels: labelBuffer, latencies: latencyBuffer, exact: exactBuffer)
+                    let slots = SharedSlots(queries: queries, labels: labelBuffer, latencies: latencyBuffer, exact: exactBuffer)
                     DispatchQueue.concurrentPerform(iterations: threads) { worker in
                         var options = RecordSearchOptions(k: max(effectiveK, 1), ef: max(ef, effectiveK))
                         options.plan = plan
                         // One result per worker, reused, so its buffers are not reallocated for every query.
                         var result = RecordIDSearch()
-                        queries.values.withUnsafeBufferPointer { all in
-                            for row in stride(from: worker, to: n, by: threads) {
-                                options.tenant = tenants?[row]
-                                // The query is read in place from the matrix.
-                                let query = UnsafeBufferPointer(rebasing: all[(row * queries.columns)..<((row + 1) * queries.columns)])
-                                let t0 = ContinuousClock.now
-                                do throws(StorageError) {
-                                    guard effectiveK > 0 else { continue }  // empty: the row stays -1
-                                    try index.searchIDs(query, options: options, into: &result)
-                                } catch {
-                                    failures.record(row: row, error: error)
-                                    continue
-                                }
-                                slots.latencies[row] = (ContinuousClock.now - t0).inMilliseconds * 1000
-                                slots.exact[row] = !result.usedGraph
-                                for (slot, hit) in result.hits.enumerated() {
-                                    slots.labels[row * k + slot] = Int32(hit.id) ?? -1
-                                }
+                        for row in stride(from: worker, to: n, by: threads) {
+                            options.tenant = tenants?[row]
+                            // The query is read in place.
+                            let query = UnsafeBufferPointer(rebasing: slots.queries[(row * dimension)..<((row + 1) * dimension)])
+                            let t0 = ContinuousClock.now
+                            do throws(StorageError) {
+                                guard effectiveK > 0 else { continue }  // empty: the row stays -1
+                                try index.searchIDs(query, options: options, into: &result)
+                            } catch {
+                                failures.record(row: row, error: error)
+                                continue
+                            }
+                            slots.latencies[row] = (ContinuousClock.now - t0).inMilliseconds * 1000
+                            slots.exact[row] = !result.usedGraph
+                            for (slot, hit) in result.hits.enumerated() {
+                                slots.labels[row * k + slot] = Int32(hit.id) ?? -1
                             }
                         }
                     }
@@ -74,11 +73,12 @@ struct SearchRun {
     }
 }
 
-/// Output buffers shared by the search workers.
+/// The queries and the output buffers shared by the search workers.
 private struct SharedSlots: @unchecked Sendable {
-    // @unchecked: the buffers outlive the concurrentPerform call that uses them, and each
-    // worker writes a disjoint set of rows (row % threads == worker), so no slot is ever
-    // written by two threads or read while written.
+    // @unchecked: the buffers outlive the concurrentPerform call that uses them, the queries are
+    // only read, and each worker writes a disjoint set of rows (row % threads == worker), so no
+    // slot is ever written by two threads or read while written.
+    let queries: UnsafeBufferPointer<Float>
     let labels: UnsafeMutableBufferPointer<Int32>
     let latencies: UnsafeMutableBufferPointer<Double>
     let exact: UnsafeMutableBufferPointer<Bool>

@@ -6,14 +6,28 @@ import PikaEngine
 func readVectors(_ vectorsPath: String, tenants tenantsPath: String?) throws -> (Matrix<Float>, [UInt32]?) {
     do throws(InterchangeError) {
         let vectors = try BinaryMatrixFile.readFloats(vectorsPath)
-        guard let tenantsPath else { return (vectors, nil) }
-        let tenants = try BinaryMatrixFile.readUInt32Column(tenantsPath)
-        guard tenants.count == vectors.rows else {
-            throw InterchangeError(
-                path: tenantsPath, reason: "has \(tenants.count) rows but \(vectorsPath) has \(vectors.rows)")
-        }
-        return (vectors, tenants)
+        return (vectors, try readTenants(tenantsPath, rows: vectors.rows, of: vectorsPath))
     } catch {
         throw fail(error.description, status: 2)
     }
+}
+
+/// `readVectors` for vectors read once, in place: the `.fbin` file is mapped, not copied.
+func mapVectors(_ vectorsPath: String, tenants tenantsPath: String?) throws -> (MappedFloatMatrix, [UInt32]?) {
+    do throws(InterchangeError) {
+        let vectors = try MappedFloatMatrix(path: vectorsPath)
+        return (vectors, try readTenants(tenantsPath, rows: vectors.rows, of: vectorsPath))
+    } catch {
+        throw fail(error.description, status: 2)
+    }
+}
+
+/// The tenants file's column, which must have one row per row of `vectorsPath`; nil without a file.
+private func readTenants(_ tenantsPath: String?, rows: Int, of vectorsPath: String) throws(InterchangeError) -> [UInt32]? {
+    guard let tenantsPath else { return nil }
+    let tenants = try BinaryMatrixFile.readUInt32Column(tenantsPath)
+    guard tenants.count == rows else {
+        throw InterchangeError(path: tenantsPath, reason: "has \(tenants.count) rows but \(vectorsPath) has \(rows)")
+    }
+    return tenants
 }

@@ -123,6 +123,19 @@ struct IndexCommandTests {
             "index", "search", "--index", scratch.file("nope"), "--queries", good, "--out", scratch.file("r.ibin"),
         ])
         #expect(noIndex.status == 2 && noIndex.stderr.contains("nope"))
+
+        // The queries file is mapped rather than read (MappedFloatMatrix): the same malformed
+        // files are refused with the same one line, and a directory is not a regular file.
+        var queryCases = cases.filter { $0.args.count == 2 && $0.file != nan }.map { ($0.file, $0.words) }
+        queryCases.append((scratch.file(""), "not a regular file"))
+        for (file, words) in queryCases {
+            let run = try PikaProcess.run([
+                "index", "search", "--index", scratch.file("idx"), "--queries", file, "--out", scratch.file("r.ibin"), "--k", "1",
+            ])
+            #expect(run.status == 2, "\(file): status \(run.status)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+            #expect(run.stderr.contains(file) && run.stderr.contains(words), "\(run.stderr)")
+        }
     }
 
     @Test("invalid options are refused before any work")

@@ -93,23 +93,12 @@ public enum BinaryMatrixFile {
             throw InterchangeError(path: path, reason: "not a regular file")
         }
         let size = Int(st.st_size)
-        guard size >= 8 else {
-            throw InterchangeError(path: path, reason: "too short for the 8-byte header (\(size) bytes)")
-        }
+        try checkSize(size, path: path)
         var header = [UInt32](repeating: 0, count: 2)
         guard fread(&header, 4, 2, file) == 2 else {
             throw InterchangeError(path: path, reason: "cannot read the header")
         }
-        let rows = Int(UInt32(littleEndian: header[0]))
-        let columns = Int(UInt32(littleEndian: header[1]))
-        guard columns > 0 else { throw InterchangeError(path: path, reason: "header says 0 columns") }
-        let expected = 8 + rows * columns * 4
-        guard size == expected else {
-            let what = size < expected ? "truncated" : "has trailing bytes"
-            throw InterchangeError(
-                path: path,
-                reason: "\(what): header says \(rows) rows × \(columns) values of 4 bytes (\(expected) bytes), file has \(size) bytes")
-        }
+        let (rows, columns) = try shape(header[0], header[1], size: size, path: path)
         let count = rows * columns
         var readOK = true
         let values = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -121,5 +110,27 @@ public enum BinaryMatrixFile {
             throw InterchangeError(path: path, reason: "read failed: \(String(cString: strerror(errno)))")
         }
         return Matrix(rows: rows, columns: columns, values: values)
+    }
+
+    /// Refuses a file too short for the header.
+    static func checkSize(_ size: Int, path: String) throws(InterchangeError) {
+        guard size >= 8 else {
+            throw InterchangeError(path: path, reason: "too short for the 8-byte header (\(size) bytes)")
+        }
+    }
+
+    /// The row and column counts of a header (two little-endian u32), checked against the file's size.
+    static func shape(_ rowsField: UInt32, _ columnsField: UInt32, size: Int, path: String) throws(InterchangeError) -> (Int, Int) {
+        let rows = Int(UInt32(littleEndian: rowsField))
+        let columns = Int(UInt32(littleEndian: columnsField))
+        guard columns > 0 else { throw InterchangeError(path: path, reason: "header says 0 columns") }
+        let expected = 8 + rows * columns * 4
+        guard size == expected else {
+            let what = size < expected ? "truncated" : "has trailing bytes"
+            throw InterchangeError(
+                path: path,
+                reason: "\(what): header says \(rows) rows × \(columns) values of 4 bytes (\(expected) bytes), file has \(size) bytes")
+        }
+        return (rows, columns)
     }
 }
