@@ -331,7 +331,9 @@ chnsw_status chnsw_get_info(chnsw_index *ix, chnsw_info *info) {
                                      sizeof(float) + sizeof(uint32_t *));
     for (size_t i = 0; i < ix->count; i++)
         bytes += (uint64_t)ix->levels[i] * (ix->m + 1) * sizeof(uint32_t);
-    bytes += ix->labels_map.capacity * (sizeof(uint64_t) + sizeof(node_id));
+    /* A map still to be built (or being built by another reader) has no size worth counting yet. */
+    if (atomic_load_explicit(&ix->labels_state, memory_order_acquire) == LABELS_READY)
+        bytes += ix->labels_map.capacity * (sizeof(uint64_t) + sizeof(node_id));
     for (size_t i = 0; i < ix->tenants_map.entry_count; i++)
         bytes += ix->tenants_map.entries[i].capacity * sizeof(node_id);
     info->memory_bytes = bytes;
