@@ -26,8 +26,11 @@ enum TiedCut {
             let cut = distance(k - 1)
             // Done when the last hit is past the k-th distance or nothing more can be found.
             if distance(count - 1) != cut || count < asked || asked == available {
+                // The first k are kept whatever their distances: a NaN from damaged vectors (only
+                // verify checks their checksum) equals nothing, not even the cut, and must not walk
+                // this loop off the front of the hits (the storage fuzzer's crash).
                 var kept = count
-                while distance(kept - 1) != cut { kept -= 1 }
+                while kept > k && distance(kept - 1) != cut { kept -= 1 }
                 return kept
             }
             asked = asked > available / 2 ? available : asked * 2

@@ -210,6 +210,36 @@ struct CorruptionTests {
         #expect(foundBySearch > 0)
     }
 
+    @Test("NaN in a segment's vectors (checked only by verify) never crashes a search; verify names the segment")
+    func nanVectors() throws {
+        let s = try Setup()
+        let name = s.segments[0]
+        let original = try Bytes.read(s.file(name))
+        let header = try original.withUnsafeBytes { try SegmentFormat.parseHeader($0, path: name) }
+        try s.withDamaged(
+            name,
+            { bytes in
+                // Every value of every vector becomes a quiet NaN (0x7FC00000, little-endian).
+                for offset in stride(from: header.vectorsOffset, to: header.vectorsOffset + header.vectorsLength, by: 4) {
+                    bytes.replaceSubrange(offset..<(offset + 4), with: [0x00, 0x00, 0xC0, 0x7F])
+                }
+            }
+        ) {
+            let store = try s.openReadOnly()
+            for plan in [SearchPlan.exact, .automatic] {
+                var options = RecordSearchOptions(k: 5, tenant: 1)
+                options.plan = plan
+                do {
+                    _ = try store.search(Fixture.vector(9), options: options)
+                } catch {
+                    #expect((error as? StorageError)?.path?.hasSuffix(name) == true, "\(plan): \(error)")
+                }
+            }
+            let report = DataDirectory.verify(at: s.path)
+            #expect(report.files.contains { $0.file == name && $0.error?.path?.hasSuffix(name) == true })
+        }
+    }
+
     @Test("snapshot archive: flips in headers and data, and truncations, are refused by name before the target is touched")
     func snapshot() throws {
         let s = try Setup()
