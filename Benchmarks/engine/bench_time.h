@@ -1,6 +1,6 @@
 /*
  * bench_time.h - what the engine micro-benchmarks share for timing: a monotonic clock in
- * microseconds and a comparator to sort latencies for percentiles.
+ * microseconds, the process's CPU time, and a comparator to sort latencies for percentiles.
  */
 #ifndef PIKA_BENCH_TIME_H
 #define PIKA_BENCH_TIME_H
@@ -11,6 +11,13 @@ static inline double now_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* CPU time (user + system) of this process, in seconds: the steadier figure on a shared machine. */
+static inline double cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* qsort comparator for doubles, ascending. */
