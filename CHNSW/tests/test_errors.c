@@ -286,14 +286,20 @@ static void expect_same_answers(chnsw_index *a_ix, chnsw_index *b_ix, const floa
     }
 }
 
+/* Saves ix to a new file; path is a mkstemp template, rewritten with the file's name. */
+static void save_to_temp(chnsw_index *ix, char *path) {
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+    CHECK_STATUS(chnsw_save(ix, path), CHNSW_OK);
+}
+
 static void test_save_load_roundtrip_and_damage(void) {
     const uint32_t dim = 12;
     chnsw_index *ix = small_index(CHNSW_METRIC_COSINE, 400, dim);
     CHECK_STATUS(chnsw_remove(ix, 150), CHNSW_OK);
     char path[] = "/tmp/chnsw-test-XXXXXX";
-    int fd = mkstemp(path);
-    close(fd);
-    CHECK_STATUS(chnsw_save(ix, path), CHNSW_OK);
+    save_to_temp(ix, path);
     chnsw_index *back = NULL;
     CHECK_STATUS(chnsw_load(path, NULL, CHNSW_KERNEL_AUTO, &back), CHNSW_OK);
     rng r = {4};
@@ -448,12 +454,13 @@ static void mapping_flags(const void *start, char *flags, size_t cap) {
 /* A version-3 file used in place asks for huge folios (MADV_HUGEPAGE), so pages read on a
  * search's faults come in 2 MiB folios and mapping them stays cheap (persist.c, open_file). */
 static void test_mapped_file_asks_for_huge_folios(void) {
-    if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0) return; /* no THP here */
+    if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0) {
+        fprintf(stderr, "    skipped: this kernel has no transparent huge pages\n");
+        return;
+    }
     chnsw_index *ix = small_index(CHNSW_METRIC_IP, 300, 16);
     char path[] = "/tmp/chnsw-test-XXXXXX";
-    int fd = mkstemp(path);
-    close(fd);
-    CHECK_STATUS(chnsw_save(ix, path), CHNSW_OK);
+    save_to_temp(ix, path);
     chnsw_index *back = NULL;
     CHECK_STATUS(chnsw_load(path, NULL, CHNSW_KERNEL_AUTO, &back), CHNSW_OK);
     CHECK(back && back->mapping);
@@ -476,9 +483,7 @@ static void test_duplicate_label_in_file(void) {
     const uint32_t dim = 8;
     chnsw_index *ix = small_index(CHNSW_METRIC_L2, 60, dim);
     char path[] = "/tmp/chnsw-dup-XXXXXX";
-    int fd = mkstemp(path);
-    close(fd);
-    CHECK_STATUS(chnsw_save(ix, path), CHNSW_OK);
+    save_to_temp(ix, path);
     long size = file_size(path);
     unsigned char *image = malloc((size_t)size);
     FILE *f = fopen(path, "rb");
